@@ -1,0 +1,47 @@
+# Saferplan: two commands for a machine that has never seen the project.
+#   make demo   install everything, load the Melton demo partnership, serve on http://127.0.0.1:8000
+#   make test   install everything (PostgreSQL and Chromium included), then run every test
+# Re-running either is quick: each step only runs when its inputs changed.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := var/.stamps
+DEMO_ENV := SAFERPLAN_ENV=demo
+TEST_ENV := SAFERPLAN_ENV=test
+
+.PHONY: demo test install system-deps serve bench clean
+
+demo: install
+	$(DEMO_ENV) $(BIN)/saferplan demo
+	@echo "Serving on http://127.0.0.1:8000 (Ctrl+C to stop)"
+	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install system-deps
+	@. scripts/postgres.sh && $(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: $(STAMP)/python $(STAMP)/frontend
+
+$(STAMP)/python: pyproject.toml scripts/system-deps.sh
+	bash scripts/system-deps.sh runtime
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@mkdir -p $(STAMP) && touch $@
+
+$(STAMP)/node: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p $(STAMP) && touch $@
+
+$(STAMP)/frontend: $(STAMP)/node frontend/build.mjs $(wildcard frontend/*.scss)
+	npm run --silent build
+	@mkdir -p $(STAMP) && touch $@
+
+system-deps:
+	bash scripts/system-deps.sh test
+
+bench: install
+	$(BIN)/python bench/assessment_import.py
+
+clean:
+	rm -rf $(VENV) node_modules saferplan/static/build var/.stamps

@@ -1,0 +1,401 @@
+"""Strategic-assessment analysis: plain functions over the DuckDB store.
+
+Every function takes a connection, the partnership's local authority codes and a
+:class:`~saferplan.assessment.periods.Period`, and returns JSON-serialisable data. A record
+belongs to the area when its resolved ``lad_code`` (from its 2021 LSOA, or for an older LSOA
+code from the authority its LSOA name names) is one of the area's authorities.
+"""
+from __future__ import annotations
+
+import math
+from datetime import date
+
+from scipy.stats import binomtest
+
+from .periods import Period, add_months, month_label
+
+ASB = "Anti-social behaviour"
+ALPHA = 0.05
+SIGNIFICANCE_TEST = "exact conditional Poisson test"
+SIGNIFICANCE_METHOD = (
+    "Each change is tested with the exact conditional test for two Poisson counts: given the "
+    "two-period total n = a + b, the current count a is Binomial(n, p) under equal monthly rates, "
+    "with p the current period's share of the months covered (0.5 for two equal, complete "
+    "periods); two-sided p-value from scipy.stats.binomtest, significant when p < {alpha}. With "
+    "14 categories tested at once, about one in twenty unchanged categories will look "
+    "significant by chance, so a significant change is a prompt to look closer, not proof."
+).format(alpha=ALPHA)
+IN_AREA = "lad_code in (select unnest($areas))"
+
+
+def _rows(conn, sql: str, params: dict) -> list[dict]:
+    cursor = conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def _range(period: Period) -> dict:
+    return {"start": period.start, "after": period.after_end}
+
+
+def pct_change(current: float, previous: float) -> float | None:
+    if not previous:
+        return None
+    return round((current - previous) / previous * 100, 1)
+
+
+def compare_counts(current: int, previous: int, current_share: float = 0.5,
+                   alpha: float = ALPHA) -> dict:
+    """Change between two counts and whether it is statistically significant.
+
+    ``current_share`` is the current period's share of the exposure (months covered); 0.5 for
+    two equal periods.
+    """
+    total = current + previous
+    p_value = binomtest(current, total, current_share).pvalue if total else 1.0
+    expected = total * current_share
+    return {
+        "count": current,
+        "previous_count": previous,
+        "change": current - previous,
+        "change_pct": pct_change(current, previous),
+        "p_value": round(float(p_value), 6),
+        "significant": bool(p_value < alpha),
+        "direction": "rise" if current > expected else "fall" if current < expected else "same",
+    }
+
+
+def area_info(conn, lad_codes: list[str]) -> dict:
+    row = conn.execute(
+        """
+        select list(distinct lad_name order by lad_name), count(*),
+               (select sum(residents) from lsoa_population p
+                 where p.lsoa_code in (select lsoa_code from lsoa where lad_code in (select unnest($areas))))
+        from lsoa where lad_code in (select unnest($areas))
+        """,
+        {"areas": lad_codes},
+    ).fetchone()
+    names, lsoas, population = row
+    return {
+        "codes": list(lad_codes),
+        "names": names or [],
+        "name": " and ".join(names or lad_codes),
+        "lsoa_count": lsoas,
+        "population": int(population or 0),
+    }
+
+
+def area_forces(conn, lad_codes: list[str]) -> list[str]:
+    return [r[0] for r in conn.execute(
+        f"select distinct force from police_record where {IN_AREA} order by 1", {"areas": lad_codes}
+    ).fetchall()]
+
+
+def months_covered(conn, forces: list[str], period: Period) -> list[date]:
+    """Months in the period for which every force serving the area has a file."""
+    if not forces:
+        return []
+    # import_file rather than police_record: a force-month file with no rows still counts.
+    rows = conn.execute(
+        """
+        select cast(month || '-01' as date) as m from import_file
+        where force in (select unnest($forces)) and m >= $start and m < $after
+        group by m having count(distinct force) = len($forces)
+        order by m
+        """,
+        {"forces": forces, **_range(period)},
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def coverage(conn, lad_codes: list[str], period: Period) -> dict:
+    forces = area_forces(conn, lad_codes)
+    previous = period.previous()
+    current_months = months_covered(conn, forces, period)
+    previous_months = months_covered(conn, forces, previous)
+    missing = [month_label(m) for m in period.month_list() if m not in current_months]
+    missing_previous = [month_label(m) for m in previous.month_list() if m not in previous_months]
+    return {
+        "forces": forces,
+        "months_with_data": len(current_months),
+        "previous_months_with_data": len(previous_months),
+        "missing_months": missing,
+        "missing_previous_months": missing_previous,
+        "complete": not missing and not missing_previous,
+    }
+
+
+def _current_share(cover: dict) -> float:
+    current, previous = cover["months_with_data"], cover["previous_months_with_data"]
+    return current / (current + previous) if current + previous else 0.5
+
+
+def category_changes(conn, lad_codes: list[str], period: Period, cover: dict | None = None) -> list[dict]:
+    """Per police.uk category: count, previous count, change, % change and significance."""
+    cover = cover or coverage(conn, lad_codes, period)
+    previous = period.previous()
+    rows = _rows(
+        conn,
+        f"""
+        select category,
+               count(*) filter (where month >= $start and month < $after) as current,
+               count(*) filter (where month >= $prev_start and month < $start) as previous
+        from police_record
+        where {IN_AREA} and month >= $prev_start and month < $after
+        group by category
+        order by current desc, previous desc, category
+        """,
+        {"areas": lad_codes, "prev_start": previous.start, **_range(period)},
+    )
+    share = _current_share(cover)
+    return [
+        {"category": r["category"], "is_asb": r["category"] == ASB,
+         **compare_counts(r["current"], r["previous"], share)}
+        for r in rows
+    ]
+
+
+def totals(categories: list[dict], share: float = 0.5) -> dict:
+    """All records, crime only (without ASB), and ASB, with their changes."""
+    def summed(rows):
+        return compare_counts(sum(r["count"] for r in rows), sum(r["previous_count"] for r in rows), share)
+
+    return {
+        "all_records": summed(categories),
+        "crime": summed([r for r in categories if not r["is_asb"]]),
+        "asb": summed([r for r in categories if r["is_asb"]]),
+    }
+
+
+def monthly_series(conn, lad_codes: list[str], period: Period, months: int = 36) -> dict:
+    """Monthly counts by category for up to ``months`` months ending with the period.
+
+    Months for which the store holds no file for a force serving the area are ``None``, not 0:
+    a missing file is not a month without crime.
+    """
+    span = Period(add_months(period.end, -(min(months, 36) - 1)), period.end)
+    cover = set(months_covered(conn, area_forces(conn, lad_codes), span))
+    # Start at the first month with data (or the period's start), not at empty early months.
+    first = min([m for m in cover if m <= period.start], default=period.start)
+    span = Period(max(span.start, first), span.end)
+    rows = conn.execute(
+        f"""
+        select month, category, count(*) from police_record
+        where {IN_AREA} and month >= $start and month < $after
+        group by all
+        """,
+        {"areas": lad_codes, **_range(span)},
+    ).fetchall()
+    counts = {(m, c): n for m, c, n in rows}
+    categories = sorted({c for _, c, _ in rows})
+    series = []
+    for month in span.month_list():
+        known = month in cover or any((month, c) in counts for c in categories)
+        by_category = {c: (counts.get((month, c), 0) if known else None) for c in categories}
+        crime = sum(v for c, v in by_category.items() if c != ASB and v is not None) if known else None
+        series.append({
+            "month": month_label(month),
+            "in_period": period.start <= month <= period.end,
+            "crime": crime,
+            "asb": by_category.get(ASB, 0) if known else None,
+            "by_category": by_category,
+        })
+    return {"start": month_label(span.start), "end": month_label(span.end), "months": series,
+            "categories": categories}
+
+
+def data_quality(conn, lad_codes: list[str], period: Period, forces: list[str] | None = None) -> dict:
+    """How the records behind the assessment were placed, and what could not be placed.
+
+    ``forces`` defaults to the forces with any record in the area. Counts over "the input" cover
+    every month those forces have in the store; the ``in_period`` counts cover the assessed
+    and previous periods only.
+    """
+    forces = area_forces(conn, lad_codes) if forces is None else forces
+    previous = period.previous()
+    sql = f"""
+        select
+            count(*) as records,
+            count(*) filter (where lsoa_status = 'none') as no_location,
+            count(*) filter (where lon is null or lat is null) as no_coordinates,
+            count(*) filter (where lsoa_status in ('name-assigned', 'unmatched')) as non_2021_lsoa,
+            count(*) filter (where lsoa_status = 'name-assigned') as name_assigned,
+            count(*) filter (where lsoa_status = 'name-assigned' and {IN_AREA}) as name_assigned_to_area,
+            count(*) filter (where lsoa_status = 'unmatched') as unmatched_unplaced,
+            count(*) filter (where {IN_AREA}) as area_records
+        from police_record
+        where force in (select unnest($forces)) {{where}}
+    """
+    params = {"areas": lad_codes, "forces": forces}
+    everything = _rows(conn, sql.format(where=""), params)[0]
+    in_period = _rows(conn, sql.format(where="and month >= $prev_start and month < $after"),
+                      {**params, "prev_start": previous.start, "after": period.after_end})[0]
+    unplaced_names = _rows(
+        conn,
+        """
+        select lsoa_code, lsoa_name, count(*) as records from police_record
+        where force in (select unnest($forces)) and lsoa_status = 'unmatched'
+        group by all order by records desc limit 20
+        """,
+        {"forces": forces},
+    )
+    return {"forces": forces, "input": everything, "in_period": in_period,
+            "unplaced_lsoa_names": unplaced_names}
+
+
+def lsoa_rates(conn, lad_codes: list[str], period: Period) -> list[dict]:
+    """Crime (without ASB) and ASB per LSOA with rates per 1,000 residents (Census 2021)."""
+    rows = _rows(
+        conn,
+        f"""
+        with pop as (select lsoa_code, sum(residents) as population from lsoa_population group by 1),
+        counts as (
+            select lsoa_code,
+                   count(*) filter (where category <> '{ASB}') as crimes,
+                   count(*) filter (where category = '{ASB}') as asb
+            from police_record
+            where {IN_AREA} and lsoa_status = '2021' and month >= $start and month < $after
+            group by 1
+        )
+        select l.lsoa_code, l.lsoa_name, l.lad_code, w.ward_code, wd.ward_name,
+               coalesce(pop.population, 0) as population,
+               coalesce(c.crimes, 0) as crimes, coalesce(c.asb, 0) as asb
+        from lsoa l
+        left join counts c using (lsoa_code)
+        left join pop using (lsoa_code)
+        left join lsoa_ward w using (lsoa_code)
+        left join ward wd using (ward_code)
+        where l.lad_code in (select unnest($areas))
+        order by crimes desc, l.lsoa_code
+        """,
+        {"areas": lad_codes, **_range(period)},
+    )
+    for r in rows:
+        r["crime_rate"] = _rate(r["crimes"], r["population"], period)
+        r["asb_rate"] = _rate(r["asb"], r["population"], period)
+    return rows
+
+
+def _rate(count: int, population: int, period: Period) -> float | None:
+    """Per 1,000 residents, per year (so that periods of other lengths compare)."""
+    if not population:
+        return None
+    return round(count / population * 1000 * 12 / period.months, 1)
+
+
+def ward_rates(lsoa_rows: list[dict], period: Period) -> list[dict]:
+    """Ward totals built from whole LSOAs (see reference.ensure_ward_lookup)."""
+    wards: dict[str, dict] = {}
+    for r in lsoa_rows:
+        if not r["ward_code"]:
+            continue
+        ward = wards.setdefault(r["ward_code"], {
+            "ward_code": r["ward_code"], "ward_name": r["ward_name"], "lad_code": r["lad_code"],
+            "lsoas": 0, "population": 0, "crimes": 0, "asb": 0})
+        ward["lsoas"] += 1
+        for key in ("population", "crimes", "asb"):
+            ward[key] += r[key]
+    result = sorted(wards.values(), key=lambda w: (-w["crimes"], w["ward_name"]))
+    for w in result:
+        w["crime_rate"] = _rate(w["crimes"], w["population"], period)
+        w["asb_rate"] = _rate(w["asb"], w["population"], period)
+    return result
+
+
+def concentration(lsoa_rows: list[dict], share_of_lsoas: float = 0.1) -> dict:
+    """Share of crime (without ASB) in the top 10% of the area's LSOAs, ranked by crime count."""
+    ranked = sorted((r["crimes"] for r in lsoa_rows), reverse=True)
+    total = sum(ranked)
+    top_n = max(1, math.ceil(len(ranked) * share_of_lsoas)) if ranked else 0
+    top = sum(ranked[:top_n])
+    top_lsoas = sorted(lsoa_rows, key=lambda r: -r["crimes"])[:top_n]
+    return {
+        "lsoas": len(ranked),
+        "top_lsoas": top_n,
+        "top_share_of_lsoas_pct": round(share_of_lsoas * 100),
+        "crimes": total,
+        "crimes_in_top": top,
+        "share_pct": round(top / total * 100, 1) if total else None,
+        "top": [{"lsoa_code": r["lsoa_code"], "lsoa_name": r["lsoa_name"], "crimes": r["crimes"]}
+                for r in top_lsoas],
+        "method": (
+            f"The area's {len(ranked)} LSOAs ranked by recorded crime (excluding anti-social "
+            f"behaviour) in the period; the top {top_n} ({round(share_of_lsoas * 100)}%, rounded "
+            "up) and their share of the area's crime placed in 2021 LSOAs."
+        ),
+    }
+
+
+def repeat_locations(conn, lad_codes: list[str], period: Period, limit: int = 10) -> list[dict]:
+    """Snap points with the most records. police.uk moves every record to the nearest of a set
+    of anonymous map points, so a 'location' is a snap point, not an address."""
+    return _rows(
+        conn,
+        f"""
+        with r as (
+            select location, lsoa_code, lsoa_name, category, outcome
+            from police_record
+            where {IN_AREA} and location is not null and month >= $start and month < $after
+        ),
+        by_category as (
+            select location, lsoa_code, category, count(*) as n from r group by all
+        ),
+        top_category as (
+            select *, row_number() over (partition by location, lsoa_code order by n desc, category) as rank
+            from by_category
+        )
+        select r.location, r.lsoa_code, any_value(r.lsoa_name) as lsoa_name, count(*) as records,
+               count(*) filter (where r.category <> '{ASB}') as crimes,
+               count(*) filter (where r.category = '{ASB}') as asb,
+               any_value(t.category) as main_category, any_value(t.n) as main_category_records
+        from r join top_category t using (location, lsoa_code)
+        where t.rank = 1
+        group by r.location, r.lsoa_code
+        order by records desc, r.location
+        limit $limit
+        """,
+        {"areas": lad_codes, "limit": limit, **_range(period)},
+    )
+
+
+def outcomes_by_category(conn, lad_codes: list[str], period: Period) -> dict:
+    """Last recorded outcome per crime category (ASB has no outcome)."""
+    rows = _rows(
+        conn,
+        f"""
+        select category, coalesce(outcome, 'No outcome recorded') as outcome, count(*) as records
+        from police_record
+        where {IN_AREA} and category <> '{ASB}' and month >= $start and month < $after
+        group by all order by category, records desc
+        """,
+        {"areas": lad_codes, **_range(period)},
+    )
+    totals_by_category: dict[str, int] = {}
+    for r in rows:
+        totals_by_category[r["category"]] = totals_by_category.get(r["category"], 0) + r["records"]
+    for r in rows:
+        r["share_pct"] = round(r["records"] / totals_by_category[r["category"]] * 100, 1)
+    overall: dict[str, int] = {}
+    for r in rows:
+        overall[r["outcome"]] = overall.get(r["outcome"], 0) + r["records"]
+    return {
+        "rows": rows,
+        "overall": [{"outcome": o, "records": n} for o, n in sorted(overall.items(), key=lambda x: -x[1])],
+        "note": (
+            "police.uk publishes the latest outcome known when each monthly file was produced, "
+            "so recent months show more crimes still under investigation or awaiting court."
+        ),
+    }
+
+
+def asb_summary(categories: list[dict], lsoa_rows: list[dict], series: dict, share: float = 0.5) -> dict:
+    """Anti-social behaviour, reported separately because it is not a crime count."""
+    row = next((c for c in categories if c["is_asb"]), None)
+    change = compare_counts(row["count"], row["previous_count"], share) if row else compare_counts(0, 0)
+    top = sorted((r for r in lsoa_rows if r["asb"]), key=lambda r: -r["asb"])[:5]
+    return {
+        **change,
+        "top_lsoas": [{"lsoa_code": r["lsoa_code"], "lsoa_name": r["lsoa_name"], "asb": r["asb"],
+                       "asb_rate": r["asb_rate"]} for r in top],
+        "monthly": [{"month": m["month"], "asb": m["asb"]} for m in series["months"]],
+    }

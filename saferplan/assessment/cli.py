@@ -1,0 +1,204 @@
+"""Command line for the strategic assessment: ``saferplan assess`` and ``saferplan import-police``.
+
+Both run without Django: an in-memory DuckDB store (or the one given by --db) and the reference
+data folder are all they need.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+ASSESS_HELP = """\
+Assess an area from police.uk street-level files, with no server and no set-up.
+
+The period is inclusive (YYYY-MM:YYYY-MM, or YYYY for a calendar year); the previous period is
+the same number of months immediately before it, and each category's change is tested with the
+exact conditional Poisson test (scipy.stats.binomtest, two-sided, alpha 0.05).
+
+Counts in the output:
+  total                   records (crime and anti-social behaviour) placed in the area in the period;
+                          a record is placed by its 2021 LSOA code's local authority, never by force.
+  total_previous          the same for the previous period.
+  unmatched_lsoa_records  records in the input (every file given, all months) whose LSOA code is not
+                          a 2021 LSOA code. Each is placed by the authority its LSOA name names
+                          ("Melton 003B" -> Melton) where it names one; unmatched_lsoa_assigned_to_area
+                          says how many of them were placed in this area, unmatched_lsoa_unplaced how
+                          many named no authority and are in no area.
+  no_location_records     records in the input (every file given, all months) with no LSOA code and
+                          no coordinates: force-wide, they belong to no area.
+  categories              per police.uk "Crime type" (including "Anti-social behaviour"): count,
+                          previous_count, change, change_pct, p_value, significant.
+"""
+
+
+def register(subparsers) -> None:
+    assess = subparsers.add_parser(
+        "assess", help="strategic assessment of an area from police.uk files",
+        description=ASSESS_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    assess.add_argument("--police-data", action="append", default=[], metavar="PATH",
+                        help="police.uk street-level CSV file, folder or archive zip (repeatable)")
+    assess.add_argument("--area", action="append", required=True, metavar="LAD_CODE",
+                        help="local authority code, e.g. E07000133 (repeatable, or comma-separated)")
+    assess.add_argument("--period", required=True, metavar="YYYY-MM:YYYY-MM",
+                        help="the months assessed, inclusive")
+    assess.add_argument("--format", choices=["json", "csv", "pdf", "docx"], default="json")
+    assess.add_argument("--out", metavar="FILE", default="-",
+                        help="output file ('-' for standard output, json and csv only); for csv, "
+                             "the category table goes here and every other table beside it as "
+                             "FILE-<table>.csv")
+    assess.add_argument("--publish", action="store_true",
+                        help="for publication: counts under 5 shown as <5, derived figures as [c]")
+    assess.add_argument("--partner-data", action="append", default=[], metavar="CSV",
+                        help="partner data CSV (area code, month, measure, count; repeatable)")
+    assess.add_argument("--partner-dataset", metavar="NAME",
+                        help="dataset name for partner files (default: the file name)")
+    assess.add_argument("--partner-columns", metavar="MAPPING",
+                        help="column mapping, e.g. area=LSOA21CD,month=Month,count=Incidents,"
+                             "measure=Type or measure-name='Deliberate fires' (default: guessed "
+                             "from the header)")
+    assess.add_argument("--harm-weight", action="append", default=[], metavar="CATEGORY=DAYS",
+                        help="override a category's harm weight (repeatable)")
+    assess.add_argument("--db", metavar="FILE",
+                        help="use (and add the files to) this DuckDB store instead of memory")
+    assess.add_argument("--no-hotspots", action="store_true", help="skip the Gi* hotspot analysis")
+    assess.add_argument("--quiet", action="store_true", help="no progress messages")
+    assess.set_defaults(handler=run_assess)
+
+    load = subparsers.add_parser(
+        "import-police", help="import police.uk street-level files into a DuckDB store",
+        description="Import police.uk street-level files (folders, CSV files or archive zips) into "
+                    "a DuckDB store, all or nothing; a force-month already there is replaced.")
+    load.add_argument("paths", nargs="+", metavar="PATH")
+    load.add_argument("--db", required=True, metavar="FILE", help="e.g. var/saferplan.duckdb")
+    load.add_argument("--quiet", action="store_true")
+    load.set_defaults(handler=run_import)
+
+
+def _progress(quiet: bool):
+    if quiet:
+        return None
+
+    def report(done: int, total: int, message: str) -> None:
+        print(f"[{done}/{total}] {message}", file=sys.stderr)
+
+    return report
+
+
+def _mapping(text: str | None, path: str):
+    from .partner import ColumnMapping, read_header, suggest_mapping
+
+    from saferplan.cli import CommandError
+
+    if text:
+        parts = {}
+        for item in text.split(","):
+            key, sep, value = item.partition("=")
+            if not sep:
+                raise CommandError(f"--partner-columns: {item!r} is not KEY=COLUMN")
+            parts[key.strip().replace("-", "_")] = value.strip().strip("'\"")
+        if "measure_name" in parts:
+            parts["fixed_measure"] = parts.pop("measure_name")
+        try:
+            return ColumnMapping(**parts)
+        except TypeError as exc:
+            raise CommandError(f"--partner-columns: {exc}") from None
+    suggested = suggest_mapping(read_header(path))
+    if not all(suggested[k] for k in ("area", "month", "count")):
+        raise CommandError(f"{path}: cannot guess which columns are area, month and count "
+                           f"(found {suggested}); give --partner-columns")
+    return ColumnMapping(area=suggested["area"], month=suggested["month"], count=suggested["count"],
+                         measure=suggested["measure"],
+                         fixed_measure=None if suggested["measure"] else "Count")
+
+
+def run_assess(args) -> int:
+    from saferplan.cli import CommandError
+
+    from .engine import assess
+    from .periods import Period
+    from .police import ImportRefused, import_police
+    from .partner import import_partner
+    from .reference import ReferenceDataMissing
+    from .report import write
+    from .store import connect
+
+    areas = [code.strip() for value in args.area for code in value.split(",") if code.strip()]
+    try:
+        period = Period.parse(args.period)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    if args.out == "-" and args.format in ("pdf", "docx"):
+        raise CommandError(f"--format {args.format} needs --out FILE")
+    if not args.police_data and not args.db:
+        raise CommandError("give --police-data PATH (or --db with data already imported)")
+    weights = {}
+    for item in args.harm_weight:
+        category, _, value = item.rpartition("=")
+        try:
+            weights[category.strip()] = float(value)
+        except ValueError:
+            raise CommandError(f"--harm-weight {item!r}: expected CATEGORY=DAYS") from None
+    try:
+        conn = connect(args.db)
+    except ReferenceDataMissing as exc:
+        raise CommandError(str(exc)) from None
+    known = {r[0] for r in conn.execute("select distinct lad_code from lsoa").fetchall()}
+    unknown = [a for a in areas if a not in known]
+    if unknown:
+        raise CommandError(f"--area {', '.join(unknown)}: not a local authority code in the 2021 "
+                           "LSOA lookup (e.g. E07000133 for Melton)")
+    started = time.perf_counter()
+    try:
+        if args.police_data:
+            result = import_police(conn, args.police_data, progress=_progress(args.quiet))
+            if not args.quiet:
+                print(f"Imported {result.rows_read:,} records from {result.files} files "
+                      f"({', '.join(result.forces)}) in {time.perf_counter() - started:.1f}s",
+                      file=sys.stderr)
+        for path in args.partner_data:
+            from pathlib import Path
+
+            import_partner(conn, path, _mapping(args.partner_columns, path),
+                           args.partner_dataset or Path(path).stem, progress=_progress(args.quiet))
+    except ImportRefused as exc:
+        raise CommandError(f"import refused, nothing was kept: {exc}") from None
+    # On the command line "the input" is every file given, whichever force: scope the
+    # data-quality counts to everything imported, not only to the forces touching the area.
+    forces = [r[0] for r in conn.execute("select distinct force from police_record").fetchall()]
+    assessment = assess(conn, areas, period, weights=weights or None, forces=forces,
+                        publish=args.publish, with_hotspots=not args.no_hotspots)
+    data = assessment.to_dict()
+    if not data["total"] and not data["total_previous"] and not args.quiet:
+        print(f"warning: no records in {', '.join(areas)} for {period} or the period before",
+              file=sys.stderr)
+    if args.out == "-":
+        from .report import tables, to_json
+
+        sys.stdout.write(to_json(data, args.publish) if args.format == "json"
+                         else tables(data)["categories"].to_csv(args.publish))
+        return 0
+    written = write(data, args.format, args.out, publish=args.publish)
+    if not args.quiet:
+        for path in written:
+            print(f"Wrote {path}", file=sys.stderr)
+    return 0
+
+
+def run_import(args) -> int:
+    from saferplan.cli import CommandError
+
+    from .police import ImportRefused, import_police
+    from .store import connect
+
+    conn = connect(args.db)
+    try:
+        result = import_police(conn, args.paths, progress=_progress(args.quiet))
+    except ImportRefused as exc:
+        raise CommandError(f"import refused, nothing was kept: {exc}") from None
+    print(f"Imported {result.rows_read:,} records ({', '.join(result.forces)}; "
+          f"{len(result.months)} months; {result.rows_replaced:,} earlier records replaced; "
+          f"{result.rows_no_location:,} with no location; {result.rows_name_assigned:,} placed by "
+          f"LSOA name; {result.rows_unmatched:,} with an LSOA code naming no authority)")
+    conn.close()
+    return 0

@@ -1,0 +1,130 @@
+"""The strategic assessment: every analysis for one area and period, gathered in one object."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import analysis
+from .analysis import ALPHA, SIGNIFICANCE_METHOD, SIGNIFICANCE_TEST
+from .harm import harm_view, harm_weights
+from .hotspots import gi_star
+from .periods import Period
+from .reference import ensure_ward_lookup
+
+DEFINITIONS = {
+    "total": "All police.uk records (crime and anti-social behaviour) placed in the area in the period.",
+    "unmatched_lsoa_records": (
+        "Records in the input whose LSOA code is not a 2021 LSOA (older 2011 codes). Each is "
+        "placed by the authority its LSOA name names (e.g. 'Melton 003B' -> Melton) where it "
+        "names one: unmatched_lsoa_assigned_to_area of them were placed in this area, "
+        "unmatched_lsoa_unplaced named no authority and belong to no area."
+    ),
+    "no_location_records": (
+        "Records in the input with no LSOA code (and, in police.uk files, no coordinates): they "
+        "belong to the force but to no area, so no partnership's figures include them."
+    ),
+    "input": (
+        "'The input' is every record of the forces that serve the area, for every month in the "
+        "store (on the command line: every file given)."
+    ),
+}
+
+
+@dataclass
+class Assessment:
+    area: dict
+    period: Period
+    data: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return self.data
+
+    @property
+    def findings(self) -> list[dict]:
+        return self.data["findings"]
+
+
+def assess(conn, lad_codes: list[str], period: Period, *, weights: dict[str, float] | None = None,
+           forces: list[str] | None = None, publish: bool = False, with_hotspots: bool = True,
+           repeat_limit: int = 10) -> Assessment:
+    """Run the whole assessment for ``lad_codes`` over ``period`` against the previous period.
+
+    ``weights`` overrides CCHI harm weights per category; ``forces`` scopes the data-quality
+    counts (default: the forces with records in the area). ``publish`` only affects the wording
+    of drafted findings; tables are suppressed when rendered.
+    """
+    from .findings import draft_findings
+    from .partner import partner_summary
+
+    lad_codes = list(dict.fromkeys(lad_codes))
+    area = analysis.area_info(conn, lad_codes)
+    previous = period.previous()
+    cover = analysis.coverage(conn, lad_codes, period)
+    share = analysis._current_share(cover)
+    categories = analysis.category_changes(conn, lad_codes, period, cover)
+    totals = analysis.totals(categories, share)
+    series = analysis.monthly_series(conn, lad_codes, period)
+    missing_wards = ensure_ward_lookup(conn, lad_codes)
+    lsoas = analysis.lsoa_rates(conn, lad_codes, period)
+    wards = analysis.ward_rates(lsoas, period) if not missing_wards else []
+    quality = analysis.data_quality(conn, lad_codes, period, forces)
+    hotspots = (gi_star(lad_codes, {r["lsoa_code"]: r["crimes"] for r in lsoas}) if with_hotspots
+                else {"available": False, "reason": "Hotspots were not requested.", "lsoas": []})
+    harm = harm_view(categories, harm_weights(weights))
+    months = period.months
+    population = area["population"]
+    data = {
+        "area": ",".join(lad_codes),
+        "area_name": area["name"],
+        "area_detail": area,
+        "period": str(period),
+        "previous_period": str(previous),
+        "period_detail": period.to_dict(),
+        "previous_period_detail": previous.to_dict(),
+        "total": totals["all_records"]["count"],
+        "total_previous": totals["all_records"]["previous_count"],
+        "total_change_pct": totals["all_records"]["change_pct"],
+        "total_significant": totals["all_records"]["significant"],
+        "unmatched_lsoa_records": quality["input"]["non_2021_lsoa"],
+        "unmatched_lsoa_assigned_to_area": quality["input"]["name_assigned_to_area"],
+        "unmatched_lsoa_unplaced": quality["input"]["unmatched_unplaced"],
+        "no_location_records": quality["input"]["no_location"],
+        "definitions": DEFINITIONS,
+        "significance": {"test": SIGNIFICANCE_TEST, "alpha": ALPHA, "method": SIGNIFICANCE_METHOD},
+        "categories": categories,
+        "totals": totals,
+        "asb": analysis.asb_summary(categories, lsoas, series, share),
+        "monthly": series,
+        "rates": {
+            "population": population,
+            "crime_rate": analysis._rate(totals["crime"]["count"], population, period),
+            "asb_rate": analysis._rate(totals["asb"]["count"], population, period),
+            "method": (
+                "Rates are per 1,000 usual residents (Census 2021) per year"
+                + (f" (the {months}-month count scaled to 12 months)" if months != 12 else "")
+                + ". Records placed only by an older LSOA's name count in the area's total but "
+                "not in any LSOA or ward."
+            ),
+        },
+        "lsoas": lsoas,
+        "wards": {
+            "available": not missing_wards,
+            "reason": (None if not missing_wards else
+                       f"No ward and LSOA boundary files for {', '.join(missing_wards)}, so LSOAs "
+                       "cannot be placed in wards."),
+            "method": (
+                "Each 2021 LSOA is placed in the 2025 ward holding the largest share of its area "
+                "(a best fit); ward counts and populations are sums over whole LSOAs, so both "
+                "share one footprint."),
+            "rows": wards,
+        },
+        "concentration": analysis.concentration(lsoas),
+        "hotspots": hotspots,
+        "repeat_locations": analysis.repeat_locations(conn, lad_codes, period, repeat_limit),
+        "outcomes": analysis.outcomes_by_category(conn, lad_codes, period),
+        "harm": harm,
+        "coverage": cover,
+        "data_quality": quality,
+        "partner": partner_summary(conn, lad_codes, period),
+    }
+    data["findings"] = [f.to_dict() for f in draft_findings(data, publish=publish)]
+    return Assessment(area=area, period=period, data=data)

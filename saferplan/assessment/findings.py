@@ -1,0 +1,183 @@
+"""Draft findings: plain-English statements drafted from the assessment's numbers.
+
+They are suggestions. The Django layer stores them for an analyst to edit, accept or reject;
+nothing here decides what the partnership's findings are.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from saferplan.documents.tables import SUPPRESSION_THRESHOLD
+
+# Changes smaller than this are not worth a sentence unless significant.
+NOTABLE_CHANGE_PCT = 20
+NOTABLE_MIN_COUNT = 10
+
+
+@dataclass
+class Finding:
+    kind: str  # overall | rise | fall | not_significant | stable | asb | concentration | hotspot | repeat_location | rate | harm | data_quality
+    title: str
+    text: str
+    measure: str  # what the numbers measure, e.g. 'count', 'rate_per_1000', 'share_pct', 'gi_star'
+    category: str | None = None
+    numbers: dict = field(default_factory=dict)
+    significant: bool | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def count_text(n: int | None, publish: bool = False) -> str:
+    if n is None:
+        return "unknown"
+    if publish and n < SUPPRESSION_THRESHOLD:
+        return f"fewer than {SUPPRESSION_THRESHOLD}"
+    return f"{n:,}"
+
+
+def pct_text(pct: float | None) -> str:
+    if pct is None:
+        return "new"
+    return f"{pct:+.0f}%" if abs(pct) >= 1 else f"{pct:+.1f}%"
+
+
+def _change_sentence(subject: str, c: dict, publish: bool) -> str:
+    before, now = count_text(c["previous_count"], publish), count_text(c["count"], publish)
+    suppressed = publish and min(c["count"], c["previous_count"]) < SUPPRESSION_THRESHOLD
+    pct = "" if suppressed or c["change_pct"] is None else f" ({pct_text(c['change_pct'])})"
+    if c["change"] == 0:
+        return f"{subject} was unchanged at {now}."
+    verb = "rose" if c["change"] > 0 else "fell"
+    if c["significant"]:
+        kind = "rise" if c["change"] > 0 else "fall"
+        return f"{subject} {verb} from {before} to {now}{pct}, a statistically significant {kind}."
+    return (f"{subject} {verb} from {before} to {now}{pct}; the change is not statistically "
+            f"significant (p = {c['p_value']:.2f}), so it may be chance.")
+
+
+def draft_findings(assessment: dict, publish: bool = False) -> list[Finding]:
+    """Findings from an assessment (``Assessment.to_dict()``), most important first."""
+    findings: list[Finding] = []
+    area = assessment["area_detail"]["name"]
+    period, previous = assessment["period_detail"]["label"], assessment["previous_period_detail"]["label"]
+    crime = assessment["totals"]["crime"]
+    findings.append(Finding(
+        kind="overall", title=f"Recorded crime in {area}", measure="count", significant=crime["significant"],
+        text=_change_sentence(f"Recorded crime in {area} (excluding anti-social behaviour)", crime, publish)
+        + f" The period is {period}, compared with {previous}.",
+        numbers=_numbers(crime)))
+
+    for c in assessment["categories"]:
+        if c["is_asb"]:
+            continue
+        if c["significant"]:
+            findings.append(Finding(
+                kind="rise" if c["change"] > 0 else "fall", category=c["category"], measure="count",
+                title=f"{c['category']}: significant {'rise' if c['change'] > 0 else 'fall'}",
+                text=_change_sentence(c["category"], c, publish), numbers=_numbers(c), significant=True))
+        elif (c["change_pct"] is not None and abs(c["change_pct"]) >= NOTABLE_CHANGE_PCT
+              and max(c["count"], c["previous_count"]) >= NOTABLE_MIN_COUNT):
+            findings.append(Finding(
+                kind="not_significant", category=c["category"], measure="count", significant=False,
+                title=f"{c['category']}: change not significant",
+                text=_change_sentence(c["category"], c, publish), numbers=_numbers(c)))
+    stable = [c["category"] for c in assessment["categories"]
+              if not c["is_asb"] and not c["significant"]]
+    if stable:
+        findings.append(Finding(
+            kind="stable", title="No significant change", measure="count", significant=False,
+            text="No statistically significant change in: " + ", ".join(stable) + ".",
+            numbers={"categories": stable}))
+
+    asb = assessment["asb"]
+    if asb["count"] or asb["previous_count"]:
+        text = _change_sentence(f"Anti-social behaviour reported to the police in {area}", asb, publish)
+        if asb["top_lsoas"]:
+            top = asb["top_lsoas"][0]
+            text += (f" The most was in {top['lsoa_name']} ({count_text(top['asb'], publish)} "
+                     "incidents).")
+        findings.append(Finding(kind="asb", title="Anti-social behaviour", category="Anti-social behaviour",
+                                measure="count", text=text, numbers=_numbers(asb),
+                                significant=asb["significant"]))
+
+    conc = assessment["concentration"]
+    if conc["crimes"]:
+        names = ", ".join(t["lsoa_name"] for t in conc["top"])
+        findings.append(Finding(
+            kind="concentration", title="Crime is concentrated", measure="share_pct",
+            text=(f"The {conc['top_lsoas']} LSOAs with most crime ({conc['top_share_of_lsoas_pct']}% of "
+                  f"{area}'s {conc['lsoas']}) recorded {conc['share_pct']:.0f}% of its crime: {names}."),
+            numbers={"top_lsoas": conc["top_lsoas"], "lsoas": conc["lsoas"], "share_pct": conc["share_pct"],
+                     "crimes_in_top": conc["crimes_in_top"], "crimes": conc["crimes"]}))
+
+    hot = assessment["hotspots"]
+    if not hot["available"]:
+        findings.append(Finding(kind="hotspot", title="Hotspots unavailable", measure="gi_star",
+                                text=hot["reason"], numbers={}))
+    elif hot["hotspots"]:
+        names = ", ".join(f"{h['lsoa_name']} (z = {h['z']:.2f})" for h in hot["hotspots"])
+        findings.append(Finding(
+            kind="hotspot", title="Crime hotspots", measure="gi_star",
+            text=(f"Getis-Ord Gi* finds {len(hot['hotspots'])} statistically significant hotspot "
+                  f"LSOA{'s' if len(hot['hotspots']) != 1 else ''} (crime clustered with its "
+                  f"neighbours, p < {hot['alpha']}): {names}."),
+            numbers={"hotspots": [{k: h[k] for k in ("lsoa_code", "lsoa_name", "z", "p_sim")}
+                                  for h in hot["hotspots"]]}))
+    else:
+        findings.append(Finding(kind="hotspot", title="No hotspots", measure="gi_star",
+                                text=f"Getis-Ord Gi* finds no statistically significant hotspot LSOAs "
+                                     f"(p < {hot['alpha']}).", numbers={}))
+
+    if assessment["repeat_locations"]:
+        top = assessment["repeat_locations"][0]
+        findings.append(Finding(
+            kind="repeat_location", title="Most frequent location", category=top["main_category"],
+            measure="count",
+            text=(f"The location with most records was '{top['location']}' in {top['lsoa_name']}: "
+                  f"{count_text(top['records'], publish)} records "
+                  f"({count_text(top['crimes'], publish)} crimes, {count_text(top['asb'], publish)} "
+                  f"anti-social behaviour), most often {top['main_category']}. police.uk locations "
+                  "are anonymised snap points, so this is an area around a point, not an address."),
+            numbers={k: top[k] for k in ("location", "lsoa_code", "records", "crimes", "asb")}))
+
+    wards = assessment["wards"]
+    if wards["available"] and wards["rows"]:
+        rated = [w for w in wards["rows"] if w["crime_rate"] is not None]
+        if rated:
+            top = max(rated, key=lambda w: w["crime_rate"])
+            overall = assessment["rates"]["crime_rate"]
+            findings.append(Finding(
+                kind="rate", title="Highest ward crime rate", measure="rate_per_1000",
+                text=(f"{top['ward_name']} had the highest crime rate: {top['crime_rate']:.1f} crimes "
+                      f"per 1,000 residents a year, against {overall:.1f} for {area} as a whole."),
+                numbers={"ward_code": top["ward_code"], "crime_rate": top["crime_rate"],
+                         "area_crime_rate": overall}))
+
+    harm = assessment["harm"]
+    if harm["rows"]:
+        top = harm["rows"][0]
+        findings.append(Finding(
+            kind="harm", title="Most harmful category", category=top["category"], measure="harm_share_pct",
+            text=(f"Weighted by harm (Cambridge Crime Harm Index), {top['category']} accounts for "
+                  f"{top['harm_share_pct']:.0f}% of harm but {top['count_share_pct']:.0f}% of recorded crime."),
+            numbers={k: top[k] for k in ("weight", "harm_share_pct", "count_share_pct")}))
+
+    quality = assessment["data_quality"]
+    cover = assessment["coverage"]
+    notes = []
+    if not cover["complete"]:
+        notes.append("months without police data: "
+                     + ", ".join(cover["missing_months"] + cover["missing_previous_months"]))
+    assigned = quality["in_period"]["name_assigned_to_area"]
+    if assigned:
+        notes.append(f"{assigned:,} records with older (non-2021) LSOA codes were placed in {area} "
+                     "by their LSOA name")
+    if notes:
+        findings.append(Finding(kind="data_quality", title="Data caveats", measure="count",
+                                text="Note: " + "; ".join(notes) + ".", numbers={"notes": notes}))
+    return findings
+
+
+def _numbers(c: dict) -> dict:
+    return {k: c[k] for k in ("count", "previous_count", "change", "change_pct", "p_value", "significant")}

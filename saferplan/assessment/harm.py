@@ -1,0 +1,151 @@
+"""Harm weighting of police.uk categories from the Cambridge Crime Harm Index (CCHI) 2020.
+
+The CCHI gives a harm score (days of custody a first offender would receive at the sentencing
+guideline's starting point) per Home Office offence. police.uk publishes only 14 broad
+categories, so each category is mapped to the CCHI offence groups it covers and weighted by the
+median score of those offences. The median, not the mean, because a few very grave offences
+(murder: 5,475 days) would otherwise set the weight of a whole group dominated by common,
+low-harm offences. The result is a rough weight per category, not a per-crime harm score; the
+caller may pass edited weights, which are then reported as the analyst's.
+"""
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from .analysis import ASB
+from .reference import harm_index_path
+
+SHEET = "CCHI 2020 values sheet"
+
+# police.uk category -> CCHI (GROUP, SUB_GROUP or None for the whole group).
+CATEGORY_GROUPS: dict[str, list[tuple[str, str | None]]] = {
+    "Violence and sexual offences": [("VIOLENCE AGAINST THE PERSON", None), ("SEXUAL OFFENCES", None)],
+    "Robbery": [("ROBBERY", None)],
+    "Burglary": [("BURGLARY", None)],
+    "Vehicle crime": [("VEHICLE OFFENCES", None)],
+    "Theft from the person": [("THEFT", "THEFT FROM THE PERSON")],
+    "Shoplifting": [("THEFT", "SHOPLIFTING")],
+    "Bicycle theft": [("THEFT", "BICYCLE THEFT")],
+    "Other theft": [("THEFT", "OTHER THEFT")],
+    "Criminal damage and arson": [("ARSON AND CRIMINAL DAMAGE", None)],
+    "Drugs": [("DRUG OFFENCES", None)],
+    "Possession of weapons": [("POSSESSION OF WEAPONS", None)],
+    "Public order": [("PUBLIC ORDER OFFENCES", None)],
+    "Other crime": [("MISCELLANEOUS CRIMES AGAINST SOCIETY", None), ("FRAUD AND FORGERY", None)],
+}
+
+
+@dataclass
+class HarmWeights:
+    weights: dict[str, float]  # police.uk category -> harm weight (custody days)
+    method: str
+    statistic: str = "median"
+    edited: list[str] = field(default_factory=list)  # categories whose weight the caller set
+    basis: dict[str, dict] = field(default_factory=dict)  # category -> offences used, min, max
+
+    def to_dict(self) -> dict:
+        return {"weights": self.weights, "method": self.method, "statistic": self.statistic,
+                "edited": self.edited, "basis": self.basis}
+
+
+def _read_offences(path: Path) -> list[dict]:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        rows = book[SHEET].iter_rows(values_only=True, max_col=20)
+        header = [str(h).strip() if h is not None else "" for h in next(rows)]
+        col = {name: header.index(name) for name in ("FULL_OFFENCE_TITLE", "CCHI Score", "GROUP", "SUB_GROUP")}
+        offences = []
+        for row in rows:
+            score, group = row[col["CCHI Score"]], row[col["GROUP"]]
+            # Rows whose cells are shifted (a URL in GROUP) or that carry no score are skipped:
+            # they match no group below, and guessing their group would be inventing data.
+            if not isinstance(score, (int, float)) or not isinstance(group, str):
+                continue
+            offences.append({"title": row[col["FULL_OFFENCE_TITLE"]], "score": float(score),
+                             "group": group.strip(), "sub_group": (row[col["SUB_GROUP"]] or "").strip()})
+        return offences
+    finally:
+        book.close()
+
+
+@cache
+def _default_weights(path: Path, mtime: float, statistic: str) -> HarmWeights:
+    offences = _read_offences(path)
+    summarise = statistics.median if statistic == "median" else statistics.fmean
+    weights, basis = {}, {}
+    for category, groups in CATEGORY_GROUPS.items():
+        scores = [o["score"] for o in offences
+                  if any(o["group"] == g and (s is None or o["sub_group"] == s) for g, s in groups)]
+        if not scores:
+            continue
+        weights[category] = round(summarise(scores), 1)
+        basis[category] = {
+            "cchi_groups": [g if s is None else f"{g} / {s}" for g, s in groups],
+            "offences": len(scores), "min": min(scores), "max": max(scores),
+        }
+    method = (
+        f"Harm weights come from the Cambridge Crime Harm Index 2020 ({len(offences)} Home Office "
+        "offences, each scored in days of custody at the sentencing starting point). Each "
+        "police.uk category is mapped to the CCHI offence groups it covers (e.g. 'Violence and "
+        "sexual offences' to all Violence against the person and Sexual offences; 'Shoplifting' "
+        f"to Theft / Shoplifting) and weighted by the {statistic} score of those offences, so a "
+        "category's weight is that of a typical offence in it, not of its gravest. Anti-social "
+        "behaviour is not a crime and has no weight. police.uk does not say which offence each "
+        "record is, so harm is indicative: it ranks categories by likely seriousness, it does not "
+        "measure it."
+    )
+    return HarmWeights(weights=weights, method=method, statistic=statistic, basis=basis)
+
+
+def harm_weights(overrides: dict[str, float] | None = None, statistic: str = "median",
+                 path: Path | None = None) -> HarmWeights:
+    """Weights per category from the CCHI, with any caller-edited weights applied."""
+    path = Path(path or harm_index_path())
+    base = _default_weights(path, path.stat().st_mtime, statistic)
+    if not overrides:
+        return base
+    weights = {**base.weights, **{k: float(v) for k, v in overrides.items()}}
+    edited = sorted(k for k, v in overrides.items() if base.weights.get(k) != float(v))
+    method = base.method
+    if edited:
+        method += " The analyst changed the weights of: " + ", ".join(
+            f"{k} ({base.weights.get(k, 'none')} -> {weights[k]})" for k in edited) + "."
+    return HarmWeights(weights=weights, method=method, statistic=statistic, edited=edited,
+                       basis=base.basis)
+
+
+def harm_view(categories: list[dict], weights: HarmWeights) -> dict:
+    """Harm-weighted counts per category, current and previous, and each category's share."""
+    rows = []
+    for c in categories:
+        if c["category"] == ASB:
+            continue
+        weight = weights.weights.get(c["category"])
+        if weight is None:
+            continue
+        rows.append({
+            "category": c["category"], "weight": weight, "count": c["count"],
+            "previous_count": c["previous_count"],
+            "harm": round(c["count"] * weight, 1), "previous_harm": round(c["previous_count"] * weight, 1),
+        })
+    total = sum(r["harm"] for r in rows)
+    total_previous = sum(r["previous_harm"] for r in rows)
+    count_total = sum(r["count"] for r in rows)
+    for r in rows:
+        r["harm_share_pct"] = round(r["harm"] / total * 100, 1) if total else None
+        r["count_share_pct"] = round(r["count"] / count_total * 100, 1) if count_total else None
+        r["harm_change_pct"] = (round((r["harm"] - r["previous_harm"]) / r["previous_harm"] * 100, 1)
+                                if r["previous_harm"] else None)
+    rows.sort(key=lambda r: -r["harm"])
+    unweighted = [c["category"] for c in categories
+                  if c["category"] != ASB and c["category"] not in weights.weights]
+    return {
+        "rows": rows, "total_harm": round(total, 1), "total_previous_harm": round(total_previous, 1),
+        "change_pct": round((total - total_previous) / total_previous * 100, 1) if total_previous else None,
+        "unweighted_categories": unweighted, **weights.to_dict(),
+    }

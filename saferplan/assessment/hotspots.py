@@ -1,0 +1,92 @@
+"""Hotspots: Getis-Ord Gi* over LSOA Queen-contiguity neighbours (PySAL esda)."""
+from __future__ import annotations
+
+import warnings
+
+from .reference import lsoa_boundaries
+
+PERMUTATIONS = 999
+SEED = 20240401  # fixed so that the same data always gives the same hotspots
+ALPHA = 0.05
+METHOD = (
+    "Getis-Ord Gi* (esda.G_Local, star=True) on recorded crime (excluding anti-social behaviour) "
+    "per 2021 LSOA, with Queen-contiguity neighbours (LSOAs sharing an edge or a corner), "
+    "binary weights (the classic Gi* form), and permutation inference ({perms} conditional "
+    "permutations, fixed seed {seed}). An LSOA is a hotspot when its Gi* z-score is positive and "
+    "its one-sided pseudo p-value from the permutations is below {alpha}; a coldspot when the "
+    "z-score is negative and the pseudo p-value is below {alpha}. Counts are not "
+    "adjusted for population; a hotspot is where crime clusters, not where residents are most at "
+    "risk (see rates per 1,000)."
+).format(perms=PERMUTATIONS, seed=SEED, alpha=ALPHA)
+
+
+def gi_star(lad_codes: list[str], counts: dict[str, int]) -> dict:
+    """Gi* per LSOA of the area; ``counts`` maps every LSOA code to its crime count.
+
+    Returns ``available: False`` with a reason, rather than raising, when an authority has no
+    boundary file: the rest of the assessment does not depend on hotspots.
+    """
+    import pandas as pd
+
+    frames, missing = [], []
+    for lad_code in lad_codes:
+        frame = lsoa_boundaries(lad_code)
+        if frame is None:
+            missing.append(lad_code)
+        else:
+            frames.append(frame[["LSOA21CD", "LSOA21NM", "geometry"]])
+    if missing:
+        return {
+            "available": False,
+            "reason": (
+                f"No LSOA boundary file for {', '.join(missing)} in the reference data "
+                "(geography/boundaries/lsoa21-<authority>.geojson), so neighbours cannot be "
+                "worked out and hotspots are unavailable. Everything else in the assessment "
+                "does not need boundaries."
+            ),
+            "method": METHOD,
+            "lsoas": [],
+        }
+    import geopandas
+    import numpy as np
+    from esda.getisord import G_Local
+    from libpysal.weights import Queen
+
+    areas = geopandas.GeoDataFrame(pd.concat(frames, ignore_index=True)).sort_values("LSOA21CD")
+    areas = areas.reset_index(drop=True)
+    values = np.array([float(counts.get(code, 0)) for code in areas["LSOA21CD"]])
+    with warnings.catch_warnings():
+        # libpysal warns about islands and esda about zero-variance data; both are reported below.
+        warnings.simplefilter("ignore")
+        weights = Queen.from_dataframe(areas, ids=areas["LSOA21CD"].tolist(), use_index=False)
+        if values.std() == 0:
+            return {"available": False, "reason": "Every LSOA has the same count, so there is no "
+                    "clustering to test.", "method": METHOD, "lsoas": []}
+        gi = G_Local(values, weights, transform="B", star=True, permutations=PERMUTATIONS, seed=SEED)
+    lsoas = []
+    for i, code in enumerate(areas["LSOA21CD"]):
+        z, p = float(gi.Zs[i]), float(gi.p_sim[i])
+        kind = "hotspot" if z > 0 and p < ALPHA else "coldspot" if z < 0 and p < ALPHA else "not significant"
+        lsoas.append({
+            "lsoa_code": code,
+            "lsoa_name": areas["LSOA21NM"].iloc[i],
+            "crimes": int(values[i]),
+            "neighbours": int(weights.cardinalities[code]),
+            "z": round(z, 3),
+            "z_sim": round(float(gi.z_sim[i]), 3),
+            "p_sim": round(p, 4),
+            "p_norm": round(float(gi.p_norm[i]), 4),
+            "classification": kind,
+        })
+    lsoas.sort(key=lambda r: -r["z"])
+    return {
+        "available": True,
+        "method": METHOD,
+        "alpha": ALPHA,
+        "permutations": PERMUTATIONS,
+        "seed": SEED,
+        "islands": list(weights.islands),
+        "hotspots": [r for r in lsoas if r["classification"] == "hotspot"],
+        "coldspots": [r for r in lsoas if r["classification"] == "coldspot"],
+        "lsoas": lsoas,
+    }

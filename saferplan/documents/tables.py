@@ -1,0 +1,106 @@
+"""Tables shared by pages, documents and CSV exports, with statistical disclosure control.
+
+A table marked for publication (``publish=True``) shows counts under the threshold as "<5" and
+any figure worked out from such a count (a change, a rate, a share) as "[c]", so the small count
+cannot be recovered from it.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+SUPPRESSION_THRESHOLD = 5
+SUPPRESSED_COUNT = f"<{SUPPRESSION_THRESHOLD}"
+SUPPRESSED_DERIVED = "[c]"
+SUPPRESSION_NOTE = (
+    f"Counts under {SUPPRESSION_THRESHOLD} are shown as {SUPPRESSED_COUNT}, and figures worked out "
+    f"from them as {SUPPRESSED_DERIVED}, so that no small number of people can be identified."
+)
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    kind: str = "text"  # text | count | number | pct | signed_pct | rate | pvalue | bool
+    depends_on: tuple[str, ...] = ()  # count columns this figure is derived from
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind != "text" and self.kind != "bool"
+
+
+@dataclass
+class Table:
+    key: str  # short name, used for CSV file names
+    title: str
+    columns: list[Column]
+    rows: list[dict]
+    note: str = ""
+    caption: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def is_suppressed(self, row: dict, column: Column) -> bool:
+        def small(key: str) -> bool:
+            value = row.get(key)
+            return isinstance(value, (int, float)) and not isinstance(value, bool) and value < SUPPRESSION_THRESHOLD
+
+        if column.kind == "count":
+            return small(column.key)
+        return any(small(key) for key in column.depends_on)
+
+    def cell(self, row: dict, column: Column, publish: bool) -> Any:
+        """The value to export: raw, or the suppression marker."""
+        if publish and self.is_suppressed(row, column):
+            return SUPPRESSED_COUNT if column.kind == "count" else SUPPRESSED_DERIVED
+        return row.get(column.key)
+
+    def text(self, row: dict, column: Column, publish: bool) -> str:
+        """The value to show in a page or document."""
+        value = self.cell(row, column, publish)
+        if value in (SUPPRESSED_COUNT, SUPPRESSED_DERIVED):
+            return value
+        return format_value(value, column.kind)
+
+    def text_rows(self, publish: bool) -> list[list[str]]:
+        return [[self.text(row, col, publish) for col in self.columns] for row in self.rows]
+
+    def has_suppression(self, publish: bool) -> bool:
+        return publish and any(self.is_suppressed(r, c) for r in self.rows for c in self.columns)
+
+    def to_csv(self, publish: bool) -> str:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow([c.key for c in self.columns])
+        for row in self.rows:
+            writer.writerow(["" if (v := self.cell(row, c, publish)) is None else v for c in self.columns])
+        return buffer.getvalue()
+
+    def to_dict(self, publish: bool = False) -> dict:
+        return {
+            "key": self.key, "title": self.title, "note": self.note,
+            "columns": [{"key": c.key, "label": c.label, "kind": c.kind} for c in self.columns],
+            "rows": [{c.key: self.cell(r, c, publish) for c in self.columns} for r in self.rows],
+        }
+
+
+def format_value(value: Any, kind: str) -> str:
+    if value is None:
+        return "–"
+    if kind == "bool":
+        return "Yes" if value else "No"
+    if kind == "count":
+        return f"{int(value):,}"
+    if kind == "pct":
+        return f"{value:.1f}%"
+    if kind == "signed_pct":
+        return f"{value:+.1f}%"
+    if kind == "rate":
+        return f"{value:,.1f}"
+    if kind == "pvalue":
+        return "<0.001" if value < 0.001 else f"{value:.3f}"
+    if kind == "number":
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    return str(value)

@@ -1,0 +1,89 @@
+"""Documents as Word files (python-docx): committee reports are Word documents."""
+from __future__ import annotations
+
+import io
+
+from .document import Bullets, ChartBlock, Document, Paragraph, TableBlock
+from .tables import Table
+
+
+def _add_table(doc, table: Table, publish: bool) -> None:
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    doc.add_paragraph(table.title, style="Caption")
+    grid = doc.add_table(rows=1, cols=len(table.columns))
+    grid.style = "Light Grid Accent 1"
+    grid.alignment = WD_TABLE_ALIGNMENT.LEFT
+    for cell, column in zip(grid.rows[0].cells, table.columns):
+        cell.text = column.label
+    for values in table.text_rows(publish):
+        cells = grid.add_row().cells
+        for cell, column, value in zip(cells, table.columns, values):
+            cell.text = value
+            if column.numeric:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for row in grid.rows:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(8.5)
+    # Repeat the header row on each page, as a long table in a committee pack needs.
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    header = grid.rows[0]._tr.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    header.append(repeat)
+    if table.note:
+        note = doc.add_paragraph(table.note)
+        note.runs[0].font.size = Pt(8)
+
+
+def render_docx(document: Document) -> bytes:
+    import docx
+    from docx.shared import Cm, Pt
+
+    doc = docx.Document()
+    doc.core_properties.title = document.title
+    doc.core_properties.subject = document.subtitle
+    styles = doc.styles
+    styles["Normal"].font.name = "Arial"
+    styles["Normal"].font.size = Pt(10.5)
+    for section in doc.sections:
+        section.left_margin = section.right_margin = Cm(2)
+
+    doc.add_heading(document.title, level=0)
+    if document.subtitle:
+        doc.add_paragraph(document.subtitle, style="Subtitle")
+    for label, value in document.meta:
+        p = doc.add_paragraph()
+        p.add_run(f"{label}: ").bold = True
+        p.add_run(value)
+    doc.add_paragraph(document.disclosure_note, style="Intense Quote")
+    for section in document.sections:
+        doc.add_heading(section.heading, level=min(max(section.level - 1, 1), 3))
+        for block in section.blocks:
+            if isinstance(block, Paragraph):
+                p = doc.add_paragraph(block.text)
+                if block.style == "note":
+                    p.runs[0].font.size = Pt(8.5)
+                elif block.style == "lead":
+                    p.runs[0].font.size = Pt(12)
+            elif isinstance(block, Bullets):
+                for item in block.items:
+                    doc.add_paragraph(item, style="List Bullet")
+            elif isinstance(block, TableBlock):
+                _add_table(doc, block.table, document.publish)
+            elif isinstance(block, ChartBlock):
+                picture = doc.add_picture(io.BytesIO(block.chart.png()), width=Cm(16))
+                # Alternative text for the picture, read out by screen readers.
+                picture._inline.docPr.set("descr", block.chart.description)
+                _add_table(doc, block.chart.table, document.publish)
+    if document.footer:
+        doc.add_paragraph(document.footer).runs[0].font.size = Pt(8.5)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()

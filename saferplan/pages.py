@@ -1,0 +1,17 @@
+"""Site-wide pages that belong to no stage: errors in the service's own style."""
+from django.shortcuts import render
+from django.template.loader import get_template
+from django.http import HttpResponseServerError
+
+
+def forbidden(request, exception=None):
+    return render(request, "errors/403.html", status=403)
+
+
+def not_found(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request):
+    # No request context: the failure may be in whatever builds it.
+    return HttpResponseServerError(get_template("errors/500.html").render({"request": None}))

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.urls import reverse
+
+
+def navigation(request):
+    """The service navigation: the current partnership (set by PartnershipMixin) and its sections."""
+    access = getattr(request, "access", None)
+    if access is None:
+        return {}
+    slug = access.partnership.slug
+    path = request.path
+    items = [
+        ("Plan cycle", reverse("partnership:home", kwargs={"slug": slug}), False),
+        ("Organisations", reverse("partnership:organisations", kwargs={"slug": slug}), True),
+        ("People", reverse("partnership:people", kwargs={"slug": slug}), True),
+        ("Sub-groups", reverse("partnership:sub-groups", kwargs={"slug": slug}), True),
+        ("Partnership", reverse("partnership:about", kwargs={"slug": slug}), True),
+    ]
+    nav_items = [
+        {"text": text, "href": href, "current": path.startswith(href) if prefix else path == href}
+        for text, href, prefix in items
+    ]
+    return {"nav_partnership": access.partnership, "nav_items": nav_items, "access": access}

@@ -1,0 +1,128 @@
+"""The demo partnership: Melton Community Safety Partnership, built from the repo's fixture and the
+real reference data in ``shared/data``. Safe to run any number of times: everything is matched on
+its natural key and brought up to date, never duplicated.
+"""
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .models import SECOND_FACTOR_REQUIRED, Organisation, Partnership, Person, Role, SubGroup, User
+
+FIXTURE = Path(__file__).parent / "fixtures" / "melton.json"
+DEMO_PASSWORD = "saferplan-demo"
+
+
+@dataclass
+class DemoSignIn:
+    email: str
+    name: str
+    roles: list[str]
+    totp_secret: str = ""
+
+
+@dataclass
+class DemoResult:
+    partnership: Partnership
+    sign_ins: list[DemoSignIn] = field(default_factory=list)
+
+
+def area_names(codes: list[str], data_dir: Path) -> list[str]:
+    """Local authority names for codes, from the ONS LSOA lookup in shared/data."""
+    wanted = set(codes)
+    names: dict[str, str] = {}
+    with open(data_dir / "geography" / "lsoa21_to_lad.csv", newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if row["lad_code"] in wanted:
+                names[row["lad_code"]] = row["lad_name"]
+    missing = wanted - names.keys()
+    if missing:
+        raise ValueError(f"{', '.join(sorted(missing))} not found in geography/lsoa21_to_lad.csv")
+    return [names[c] for c in codes]
+
+
+def demo_totp_key(email: str) -> str:
+    # Derived from the email so every run (and the printed secret) stays the same.
+    return hashlib.sha1(f"saferplan-demo:{email}".encode()).hexdigest()
+
+
+def base32_secret(hex_key: str) -> str:
+    return base64.b32encode(bytes.fromhex(hex_key)).decode().rstrip("=")
+
+
+@transaction.atomic
+def load_demo(data_dir: Path | None = None) -> DemoResult:
+    data_dir = Path(data_dir or settings.DATA_DIR)
+    spec = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    partnership, _ = Partnership.objects.update_or_create(
+        slug=spec["slug"],
+        defaults={
+            "name": spec["name"],
+            "area_codes": spec["area_codes"],
+            "area_names": area_names(spec["area_codes"], data_dir),
+            "police_forces": spec["police_forces"],
+            "plan_start": date.fromisoformat(spec["plan_start"]),
+            "plan_end": date.fromisoformat(spec["plan_end"]),
+        },
+    )
+    organisations = {}
+    for org in spec["organisations"]:
+        organisations[org["name"]], _ = Organisation.objects.update_or_create(
+            partnership=partnership,
+            name=org["name"],
+            defaults={"kind": org["kind"], "website": org.get("website", "")},
+        )
+    result = DemoResult(partnership)
+    people = {}
+    for p in spec["people"]:
+        user = None
+        if p["roles"]:
+            user = User.objects.filter(email=p["email"]).first() or User.objects.create_user(
+                p["email"], DEMO_PASSWORD, full_name=p["full_name"]
+            )
+            user.full_name = p["full_name"]
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        person, _ = Person.objects.update_or_create(
+            partnership=partnership,
+            email=p["email"],
+            defaults={
+                "full_name": p["full_name"],
+                "job_title": p["job_title"],
+                "organisation": organisations[p["organisation"]],
+                "user": user,
+            },
+        )
+        people[p["full_name"]] = person
+        kinds = []
+        for role in p["roles"]:
+            kind, org_name = (role, None) if isinstance(role, str) else role
+            Role.objects.get_or_create(
+                partnership=partnership, person=person, kind=kind, organisation=organisations.get(org_name)
+            )
+            kinds.append(kind)
+        if user is None:
+            continue
+        sign_in = DemoSignIn(p["email"], p["full_name"], [str(r) for r in person.roles.all()])
+        if set(kinds) & SECOND_FACTOR_REQUIRED:
+            key = demo_totp_key(p["email"])
+            TOTPDevice.objects.update_or_create(
+                user=user, name="Demo authenticator", defaults={"key": key, "confirmed": True}
+            )
+            sign_in.totp_secret = base32_secret(key)
+        result.sign_ins.append(sign_in)
+    for g in spec["sub_groups"]:
+        group, _ = SubGroup.objects.update_or_create(
+            partnership=partnership, name=g["name"], defaults={"theme": g["theme"], "chair": people.get(g["chair"])}
+        )
+        group.members.set([people[name] for name in g["members"]])
+    return result

@@ -1,0 +1,95 @@
+"""Who may do what in a partnership.
+
+One table maps each capability to the roles that hold it. Views ask ``require`` (through the
+``PartnershipMixin``), templates ask ``can``; nothing else decides access. A person with no role in
+a partnership gets a 404 for everything in it, so another partnership's pages do not even
+reveal that they exist.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from .models import SECOND_FACTOR_REQUIRED, Organisation, Partnership, Role, RoleKind
+
+M = RoleKind.MANAGER
+A = RoleKind.ANALYST
+P = RoleKind.PARTNER_OFFICER
+B = RoleKind.BOARD_MEMBER
+S = RoleKind.SCRUTINY_MEMBER
+EVERYONE = frozenset(RoleKind)
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    "view": EVERYONE,
+    "view_directory": EVERYONE,
+    "change_partnership": frozenset({M}),
+    "change_directory": frozenset({M}),
+    "change_roles": frozenset({M}),
+    "invite": frozenset({M}),
+    "change_cycle": frozenset({M}),
+    "view_history": frozenset({M, A, B}),
+    # A partner officer may keep their own organisation's details; see ``can_change_organisation``.
+    "change_own_organisation": frozenset({M, P}),
+}
+
+
+@dataclass
+class Access:
+    """The signed-in user's roles in one partnership."""
+
+    partnership: Partnership
+    roles: list[Role] = field(default_factory=list)
+
+    @property
+    def kinds(self) -> set[str]:
+        return {r.kind for r in self.roles}
+
+    def can(self, capability: str) -> bool:
+        return bool(self.kinds & CAPABILITIES[capability])
+
+    def require(self, capability: str) -> None:
+        if not self.can(capability):
+            raise PermissionDenied(f"Your role does not allow this ({capability}).")
+
+    @property
+    def officer_for(self) -> set[int]:
+        return {r.organisation_id for r in self.roles if r.kind == RoleKind.PARTNER_OFFICER}
+
+    def can_change_organisation(self, organisation: Organisation) -> bool:
+        if self.can("change_directory"):
+            return True
+        return RoleKind.PARTNER_OFFICER in self.kinds and organisation.pk in self.officer_for
+
+    def role_names(self) -> list[str]:
+        return [str(r) for r in self.roles]
+
+
+def roles_of(user, partnership: Partnership | None = None):
+    qs = Role.objects.filter(person__user=user, person__user__is_active=True).select_related(
+        "partnership", "organisation", "person"
+    )
+    if partnership is not None:
+        qs = qs.filter(partnership=partnership)
+    return qs
+
+
+def partnerships_of(user):
+    if not user.is_authenticated:
+        return Partnership.objects.none()
+    return Partnership.objects.filter(roles__person__user=user).distinct()
+
+
+def access_for(user, slug: str) -> Access:
+    """The user's access to the partnership with this slug; 404 if they hold no role in it."""
+    if not user.is_authenticated:
+        raise Http404
+    roles = list(roles_of(user).filter(partnership__slug=slug))
+    if not roles:
+        raise Http404("No such partnership")
+    return Access(partnership=roles[0].partnership, roles=roles)
+
+
+def second_factor_required(user) -> bool:
+    return roles_of(user).filter(kind__in=SECOND_FACTOR_REQUIRED).exists()

@@ -1,0 +1,149 @@
+"""What the partnership pages, the command line and the demo loader do, as plain functions."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import (
+    STAGE_DESCRIPTIONS,
+    CycleStage,
+    Invitation,
+    Organisation,
+    Partnership,
+    Person,
+    Role,
+    RoleKind,
+    Stage,
+    StageStatus,
+)
+
+
+@dataclass
+class StageSummary:
+    stage: Stage
+    label: str
+    description: str
+    status: str
+    status_label: str
+    url: str
+
+
+def status_label(status: str) -> str:
+    return StageStatus(status).label
+
+
+def stage_record(partnership: Partnership, stage: Stage) -> CycleStage:
+    return CycleStage.objects.filter(partnership=partnership, stage=stage).first() or CycleStage(
+        partnership=partnership, stage=stage
+    )
+
+
+def cycle_overview(partnership: Partnership) -> list[StageSummary]:
+    """Every stage of the cycle with its status, in order, for the task list."""
+    recorded = {s.stage: s.status for s in partnership.stages.all()}
+    result = []
+    for stage in Stage:
+        status = recorded.get(stage.value, StageStatus.NOT_STARTED)
+        result.append(
+            StageSummary(
+                stage=stage,
+                label=stage.label,
+                description=STAGE_DESCRIPTIONS[stage],
+                status=status,
+                status_label=status_label(status),
+                url=reverse("partnership:stage", kwargs={"slug": partnership.slug, "stage": stage.value}),
+            )
+        )
+    return result
+
+
+def set_stage_status(partnership: Partnership, stage: Stage, status: str, note: str = "") -> CycleStage:
+    record = stage_record(partnership, stage)
+    record.status = status
+    record.note = note
+    record.save()
+    return record
+
+
+def give_role(person: Person, kind: str, organisation: Organisation | None = None) -> Role:
+    role = Role(partnership=person.partnership, person=person, kind=kind, organisation=organisation)
+    role.full_clean()
+    role.save()
+    return role
+
+
+def role_removal_problem(role: Role) -> str | None:
+    """A partnership must always keep someone who can manage it."""
+    if role.kind == RoleKind.MANAGER:
+        others = Role.objects.filter(partnership=role.partnership, kind=RoleKind.MANAGER).exclude(pk=role.pk)
+        if not others.exists():
+            return "This is the partnership’s only manager. Give someone else the manager role first"
+    return None
+
+
+def user_for_email(email: str):
+    return get_user_model().objects.filter(email__iexact=email).first()
+
+
+def invite(partnership, *, invited_by, email, full_name, kind, organisation=None, accept_url) -> Invitation:
+    """Record an invitation and email its one-time link. Sent only once the record is committed."""
+    invitation = Invitation(
+        partnership=partnership,
+        email=email.lower(),
+        full_name=full_name,
+        kind=kind,
+        organisation=organisation if kind == RoleKind.PARTNER_OFFICER else None,
+        invited_by=invited_by,
+    )
+    token = invitation.issue_token()
+    invitation.save()
+    context = {"invitation": invitation, "url": accept_url(token), "role": RoleKind(kind).label}
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=f"You are invited to join {partnership} on Saferplan",
+            message=render_to_string("partnership/email/invitation.txt", context),
+            from_email=None,
+            recipient_list=[invitation.email],
+        )
+    )
+    return invitation
+
+
+def revoke_invitation(invitation: Invitation) -> None:
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+
+
+@transaction.atomic
+def accept_invitation(invitation: Invitation, user) -> Role:
+    person = Person.objects.filter(partnership=invitation.partnership, email__iexact=invitation.email).first()
+    if person is None:
+        person = Person.objects.create(
+            partnership=invitation.partnership,
+            email=invitation.email,
+            full_name=user.full_name or invitation.full_name,
+            organisation=invitation.organisation,
+            user=user,
+        )
+    elif person.user_id != user.pk:
+        person.user = user
+        person.save()
+    role, _ = Role.objects.get_or_create(
+        partnership=invitation.partnership, person=person, kind=invitation.kind, organisation=invitation.organisation
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return role
+
+
+@transaction.atomic
+def create_account_from_invitation(invitation: Invitation, full_name: str, password: str):
+    user = get_user_model().objects.create_user(invitation.email, password, full_name=full_name)
+    accept_invitation(invitation, user)
+    return user

@@ -1,0 +1,64 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import TemplateView
+
+from saferplan import pages
+from saferplan.partnership import signin
+from saferplan.partnership import views as partnership_views
+
+password_reset = [
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(
+            template_name="signin/password_reset.html",
+            email_template_name="signin/email/password_reset.txt",
+            subject_template_name="signin/email/password_reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="signin/password_reset_sent.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(template_name="signin/password_reset_confirm.html"),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="signin/password_reset_complete.html"),
+        name="password_reset_complete",
+    ),
+    path(
+        "account/password/",
+        auth_views.PasswordChangeView.as_view(template_name="signin/password_change.html"),
+        name="password_change",
+    ),
+    path(
+        "account/password/changed/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="signin/password_change_done.html"),
+        name="password_change_done",
+    ),
+]
+
+urlpatterns = [
+    path("", partnership_views.home, name="home"),
+    path("sign-in/", signin.sign_in, name="sign-in"),
+    path("sign-in/code/", signin.sign_in_code, name="sign-in-code"),
+    path("sign-out/", signin.sign_out, name="sign-out"),
+    path("account/", signin.account, name="account"),
+    path("account/two-factor/", signin.set_up_second_factor, name="two-factor-set-up"),
+    path("account/recovery-codes/", signin.new_recovery_codes, name="recovery-codes"),
+    path("invitation/<str:token>/", partnership_views.accept_invitation, name="accept-invitation"),
+    *password_reset,
+    path("accessibility/", TemplateView.as_view(template_name="pages/accessibility.html"), name="accessibility"),
+    path("privacy/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
+    path("cookies/", TemplateView.as_view(template_name="pages/cookies.html"), name="cookies"),
+    path("p/<slug:slug>/", include("saferplan.partnership.urls")),
+]
+
+handler403 = pages.forbidden
+handler404 = pages.not_found
+handler500 = pages.server_error

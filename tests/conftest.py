@@ -1,0 +1,24 @@
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from a
+# thread with a running loop unless told this is deliberate.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def data_dir():
+    assert DATA_DIR.is_dir(), f"the shared reference data is missing at {DATA_DIR}"
+    return DATA_DIR
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Lockout counters and rate limits live in the cache: no test inherits another's.
+    from django.core.cache import cache
+
+    cache.clear()
