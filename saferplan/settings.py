@@ -154,8 +154,6 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-FORMS_URLFIELD_ASSUME_HTTPS = True
-
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True

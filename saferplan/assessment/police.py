@@ -54,7 +54,7 @@ STAGE_COLUMNS = [
 STREET_FILE_RE = re.compile(r"(?P<month>\d{4}-\d{2})-(?P<force>[a-z0-9-]+?)-street\.csv$", re.I)
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 # Files are read in batches of about this many bytes so progress can be reported as we go.
-BATCH_BYTES = 32 * 1024 * 1024
+BATCH_BYTES = 64 * 1024 * 1024
 
 Progress = Callable[[int, int, str], None]
 
@@ -220,7 +220,7 @@ def find_problem(source: SourceFile) -> ImportRefused | None:
                         f"unreadable row: {len(row)} fields, expected {len(POLICE_COLUMNS)}",
                         file=source.name, line=line)
                 record = dict(zip(POLICE_COLUMNS, row))
-                month = record["Month"].strip()
+                month = record["Month"]
                 if not re.match(MONTH_PATTERN, month):
                     return ImportRefused(f"bad month {month!r}: expected YYYY-MM",
                                          file=source.name, line=line, field="Month")
@@ -314,59 +314,35 @@ def _import(conn, files, skipped, sources, started, progress, total_steps) -> Po
                  "month varchar, force varchar)")
     conn.executemany("insert into police_file values (?, ?, ?, ?)",
                      [(str(s.path), s.name, s.month, s.force) for s in files])
-    conn.execute(
-        "create or replace temp table police_stage as "
-        + _read_sql([str(files[0].path)]) + " limit 0"
-    )
-    done = 0
-    for batch in _batches(files):
+    unconventional = [s for s in files if not (s.month and s.force)]
+    if unconventional:
+        # Files not named the police.uk way take their month from their rows and their force
+        # from "Falls within", so that re-importing them still replaces the right force-month.
         try:
-            conn.execute("insert into police_stage " + _read_sql([str(s.path) for s in batch]))
+            conn.execute(
+                f"""
+                update police_file f set month = coalesce(f.month, s.month), force = coalesce(f.force, s.force)
+                from (
+                    select filename, min(month) as month,
+                           lower(regexp_replace(trim(min(falls_within)), '[^A-Za-z0-9]+', '-', 'g')) as force
+                    from ({_read_sql([str(s.path) for s in unconventional])}) group by filename
+                ) s
+                where s.filename = f.filename
+                """
+            )
         except duckdb.Error as exc:
-            raise _refuse_for(batch, exc) from exc
-        done += len(batch)
-        progress(done, total_steps, f"Read {done} of {len(files)} files")
-
-    # Files not named the police.uk way take their month from their rows and their force from
-    # "Falls within", so that re-importing them still replaces the right force-month.
-    conn.execute(
-        """
-        update police_file f set
-            month = coalesce(f.month, s.month),
-            force = coalesce(f.force, s.force)
-        from (
-            select filename, min(month) as month,
-                   lower(regexp_replace(trim(min(falls_within)), '[^A-Za-z0-9]+', '-', 'g')) as force
-            from police_stage group by filename
-        ) s
-        where s.filename = f.filename and (f.month is null or f.force is null)
-        """
-    )
-    bad = conn.execute(
-        f"""
-        select distinct s.filename
-        from police_stage s join police_file f using (filename)
-        where s.month is null or not regexp_matches(trim(s.month), '{MONTH_PATTERN}')
-           or trim(s.month) <> f.month
-           or (s.lon is not null and try_cast(s.lon as double) is null)
-           or (s.lat is not null and try_cast(s.lat as double) is null)
-           or s.category is null or trim(s.category) = ''
-        """
-    ).fetchall()
-    if bad:
-        flagged = {name for (name,) in bad}
-        raise _refuse_for([s for s in files if str(s.path) in flagged])
-    unnamed = conn.execute("select name from police_file where force is null").fetchall()
-    if unnamed:
-        raise ImportRefused("the file has no rows and its name does not say its force and month "
-                            "(police.uk names files YYYY-MM-<force>-street.csv)", file=unnamed[0][0])
-    duplicates = conn.execute(
-        "select force, month, list(name) from police_file group by all having count(*) > 1"
-    ).fetchall()
-    if duplicates:
-        force, month, names = duplicates[0]
-        raise ImportRefused(f"{force} {month} is given twice ({', '.join(names)})", file=names[-1])
-    progress(len(files) + 1, total_steps, "Checked every row")
+            raise _refuse_for(unconventional, exc) from exc
+        unnamed = conn.execute("select name from police_file where force is null").fetchall()
+        if unnamed:
+            raise ImportRefused("the file has no rows and its name does not say its force and "
+                                "month (police.uk names files YYYY-MM-<force>-street.csv)",
+                                file=unnamed[0][0])
+        duplicates = conn.execute(
+            "select force, month, list(name) from police_file group by all having count(*) > 1"
+        ).fetchall()
+        if duplicates:
+            force, month, names = duplicates[0]
+            raise ImportRefused(f"{force} {month} is given twice ({', '.join(names)})", file=names[-1])
 
     conn.execute("begin transaction")
     try:
@@ -377,39 +353,25 @@ def _import(conn, files, skipped, sources, started, progress, total_steps) -> Po
             where r.force = f.force and r.month = cast(f.month || '-01' as date)
             """
         ).fetchone()[0]
-        conn.execute(
-            f"""
-            insert into police_record
-            select
-                ?, f.force, cast(trim(s.month) || '-01' as date),
-                nullif(trim(s.crime_id), ''), s.reported_by, s.falls_within,
-                cast(s.lon as double), cast(s.lat as double), s.location,
-                nullif(trim(s.lsoa_code), '') as code, s.lsoa_name,
-                coalesce(l.lad_code, a.lad_code),
-                case
-                    when code is null then 'none'
-                    when l.lsoa_code is not null then '2021'
-                    when a.lad_code is not null then 'name-assigned'
-                    else 'unmatched'
-                end,
-                trim(s.category), nullif(trim(s.outcome), ''), nullif(trim(s.context), '')
-            from police_stage s
-            join police_file f using (filename)
-            left join lsoa l on l.lsoa_code = nullif(trim(s.lsoa_code), '')
-            left join authority_name a
-                on l.lsoa_code is null
-               and a.name = regexp_replace(trim(s.lsoa_name), '{LSOA_NAME_SUFFIX}', '')
-            """,
-            [import_id],
-        )
+        done = 0
+        for batch in _batches(files):
+            try:
+                conn.execute(_insert_sql([str(s.path) for s in batch]), [import_id])
+            except duckdb.Error as exc:
+                conn.execute("rollback")
+                raise _refuse_for(batch, exc) from exc
+            done += len(batch)
+            progress(done, total_steps, f"Read and checked {done} of {len(files)} files")
         conn.execute(
             """
             insert into import_file
-            select ?, f.name, f.force, f.month, count(s.filename)
-            from police_file f left join police_stage s using (filename)
-            group by all
+            select ?, f.name, f.force, f.month, coalesce(n.rows, 0)
+            from police_file f left join (
+                select force, strftime(month, '%Y-%m') as month, count(*) as rows
+                from police_record where import_id = ? group by all
+            ) n using (force, month)
             """,
-            [import_id],
+            [import_id, import_id],
         )
         stats = conn.execute(
             """
@@ -433,12 +395,14 @@ def _import(conn, files, skipped, sources, started, progress, total_steps) -> Po
             [import_id, started, datetime.now(), sources, forces, months, *stats, replaced,
              f"{len(files)} files; {len(skipped)} non-street archive members skipped"],
         )
+        progress(len(files) + 1, total_steps, "Checked every row")
         conn.execute("commit")
+    except ImportRefused:
+        raise
     except BaseException:
         conn.execute("rollback")
         raise
     finally:
-        conn.execute("drop table if exists police_stage")
         conn.execute("drop table if exists police_file")
     progress(total_steps, total_steps, f"Stored {stats[0]:,} records")
     return PoliceImportResult(
@@ -446,3 +410,42 @@ def _import(conn, files, skipped, sources, started, progress, total_steps) -> Po
         rows_no_location=stats[1], rows_name_assigned=stats[2], rows_unmatched=stats[3],
         rows_replaced=replaced, skipped_members=skipped,
     )
+
+
+def _insert_sql(paths: list[str]) -> str:
+    """Read, check, resolve and store in one pass.
+
+    Every field is read as text; a row that breaks a rule stops the statement through DuckDB's
+    error(), the transaction is rolled back and the file is re-read to name the line. The LSOA
+    name is only parsed for rows whose code is not a 2021 code.
+    """
+    bad_row = f"""
+        s.month is null or s.month <> f.month or not regexp_matches(s.month, '{MONTH_PATTERN}')
+        or (s.lon is not null and try_cast(s.lon as double) is null)
+        or (s.lat is not null and try_cast(s.lat as double) is null)
+        or s.category is null or trim(s.category) = ''
+    """
+    return f"""
+        insert into police_record
+        select
+            ?, f.force,
+            case when {bad_row} then cast(error('bad row in ' || s.filename) as date)
+                 else cast(s.month || '-01' as date) end,
+            s.crime_id, s.reported_by, s.falls_within,
+            try_cast(s.lon as double), try_cast(s.lat as double), s.location,
+            code, s.lsoa_name,
+            coalesce(l.lad_code, a.lad_code),
+            case
+                when code is null then 'none'
+                when l.lsoa_code is not null then '2021'
+                when a.lad_code is not null then 'name-assigned'
+                else 'unmatched'
+            end,
+            trim(s.category), s.outcome, s.context
+        from (select *, nullif(trim(lsoa_code), '') as code from ({_read_sql(paths)})) s
+        join police_file f using (filename)
+        left join lsoa l on l.lsoa_code = s.code
+        left join authority_name a
+            on a.name = case when l.lsoa_code is null and s.code is not null
+                             then regexp_replace(trim(s.lsoa_name), '{LSOA_NAME_SUFFIX}', '') end
+    """

@@ -60,6 +60,8 @@ class OrganisationForm(forms.ModelForm):
         fields = ["name", "kind", "website"]
         labels = {"kind": "Type of organisation", "website": "Website (optional)"}
 
+    website = forms.URLField(label="Website (optional)", required=False, assume_scheme="https", max_length=200)
+
     def __init__(self, *args, partnership, **kwargs):
         super().__init__(*args, **kwargs)
         self.partnership = partnership

@@ -20,6 +20,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -70,11 +71,19 @@ def sign_in(request):
 
 
 def _verify(user, code: str):
-    """The device that accepts this code, or None. Recovery codes are used up once accepted."""
+    """(device that accepted the code, or None; seconds to wait if guessing is being throttled).
+
+    Recovery codes are used up once accepted. After each wrong code django-otp makes the
+    authenticator device wait twice as long before it will check another.
+    """
+    wait = 0
     for device in devices_for_user(user, confirmed=True):
+        allowed, info = device.verify_is_allowed() if hasattr(device, "verify_is_allowed") else (True, None)
+        if not allowed and info and info.get("locked_until"):
+            wait = max(wait, int((info["locked_until"] - timezone.now()).total_seconds()) + 1)
         if device.verify_token(code):
-            return device
-    return None
+            return device, 0
+    return None, wait
 
 
 @sensitive_post_parameters("code")
@@ -88,8 +97,10 @@ def sign_in_code(request):
         return redirect("sign-in")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = _verify(user, form.cleaned_data["code"])
-        if device is None:
+        device, wait = _verify(user, form.cleaned_data["code"])
+        if device is None and wait:
+            form.add_error("code", f"Too many wrong codes. Wait {wait} seconds, then enter the newest code")
+        elif device is None:
             form.add_error("code", "The security code is not right, or has expired. Try the newest code")
         else:
             next_url = request.session.get(PENDING_NEXT) or reverse("home")

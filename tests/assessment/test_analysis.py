@@ -1,0 +1,170 @@
+import csv
+import statistics
+from collections import Counter
+
+import openpyxl
+import pytest
+from scipy.stats import binomtest
+
+from saferplan.assessment import analysis
+from saferplan.assessment.engine import assess
+from saferplan.assessment.harm import harm_weights
+from saferplan.assessment.hotspots import gi_star
+from saferplan.assessment.periods import Period
+from saferplan.assessment.reference import harm_index_path, population_path
+
+from .conftest import MELTON, independent_counts, police_file
+
+PERIOD = Period.parse("2024-01:2024-12")
+
+
+@pytest.fixture(scope="module")
+def melton(store):
+    return assess(store, [MELTON], PERIOD).to_dict()
+
+
+def test_period_arithmetic():
+    assert str(PERIOD.previous()) == "2023-01:2023-12"
+    assert str(Period.parse("2024-03:2024-05").previous()) == "2023-12:2024-02"
+    assert Period.parse("2024").months == 12
+    with pytest.raises(ValueError):
+        Period.parse("2024-13:2024-12")
+
+
+def test_significance_is_the_exact_conditional_poisson_test():
+    result = analysis.compare_counts(244, 173)
+    assert result["p_value"] == pytest.approx(binomtest(244, 417, 0.5).pvalue, abs=1e-6)
+    assert result["p_value"] == pytest.approx(0.000592, abs=5e-6)
+    assert result["significant"] and result["change_pct"] == 41.0
+    small = analysis.compare_counts(9, 15)
+    assert not small["significant"] and small["p_value"] == pytest.approx(0.307456, abs=1e-5)
+    assert analysis.compare_counts(0, 0)["p_value"] == 1.0
+    # Unequal coverage shifts the expected share: 30 vs 10 over 3 months vs 1 is no change.
+    assert not analysis.compare_counts(30, 10, current_share=0.75)["significant"]
+
+
+def test_categories_match_an_independent_count(melton, lsoa_lad):
+    current = independent_counts(lsoa_lad, MELTON, [f"2024-{m:02d}" for m in range(1, 13)])
+    previous = independent_counts(lsoa_lad, MELTON, [f"2023-{m:02d}" for m in range(1, 13)])
+    got = {c["category"]: (c["count"], c["previous_count"]) for c in melton["categories"]}
+    assert got == {k: (current[k], previous[k]) for k in current | previous}
+    assert melton["total"] == 3_608 and melton["total_previous"] == 3_732
+    assert "Anti-social behaviour" in got
+    shop = next(c for c in melton["categories"] if c["category"] == "Shoplifting")
+    assert (shop["previous_count"], shop["count"], shop["significant"]) == (173, 244, True)
+    assert melton["significance"]["alpha"] == 0.05 and "Poisson" in melton["significance"]["test"]
+
+
+def test_monthly_series(melton, lsoa_lad):
+    months = melton["monthly"]["months"]
+    assert months[0]["month"] == "2023-01" and months[-1]["month"] == "2024-12" and len(months) == 24
+    dec = independent_counts(lsoa_lad, MELTON, ["2024-12"])
+    assert months[-1]["asb"] == dec["Anti-social behaviour"]
+    assert months[-1]["crime"] == sum(dec.values()) - dec["Anti-social behaviour"]
+
+
+def test_rates_use_census_population(melton):
+    population = Counter()
+    melton_lsoas = {r["lsoa_code"] for r in melton["lsoas"]}
+    with open(population_path(), encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["lsoa21_code"] in melton_lsoas:
+                population[row["lsoa21_code"]] += round(float(row["usual_residents"]))
+    assert len(melton["lsoas"]) == 30
+    for row in melton["lsoas"]:
+        assert row["population"] == population[row["lsoa_code"]]
+        assert row["crime_rate"] == round(row["crimes"] / row["population"] * 1000, 1)
+    assert melton["area_detail"]["population"] == sum(population.values())
+
+
+def test_wards_are_built_from_whole_lsoas(melton):
+    wards = melton["wards"]
+    assert wards["available"] and len(wards["rows"]) == 16
+    assert sum(w["lsoas"] for w in wards["rows"]) == 30
+    assert sum(w["crimes"] for w in wards["rows"]) == sum(r["crimes"] for r in melton["lsoas"])
+
+
+def test_concentration(melton):
+    conc = melton["concentration"]
+    top3 = sorted((r["crimes"] for r in melton["lsoas"]), reverse=True)[:3]
+    assert conc["top_lsoas"] == 3
+    assert conc["share_pct"] == round(sum(top3) / conc["crimes"] * 100, 1)
+
+
+def test_gi_star_on_melton_gives_z_and_p_per_lsoa(melton):
+    hot = melton["hotspots"]
+    assert hot["available"] and len(hot["lsoas"]) == 30
+    for row in hot["lsoas"]:
+        assert isinstance(row["z"], float) and 0 < row["p_sim"] <= 1
+    assert hot["hotspots"] and all(h["z"] > 0 and h["p_sim"] < 0.05 for h in hot["hotspots"])
+    # The permutation seed is fixed: the same counts give the same answer.
+    again = gi_star([MELTON], {r["lsoa_code"]: r["crimes"] for r in melton["lsoas"]})
+    assert [(r["lsoa_code"], r["p_sim"]) for r in again["lsoas"]] == \
+           [(r["lsoa_code"], r["p_sim"]) for r in hot["lsoas"]]
+
+
+def test_no_boundary_file_means_no_hotspots_but_everything_else(store):
+    charnwood = assess(store, ["E07000130"], PERIOD).to_dict()
+    assert not charnwood["hotspots"]["available"]
+    assert "E07000130" in charnwood["hotspots"]["reason"]
+    assert not charnwood["wards"]["available"]
+    assert charnwood["total"] > 0 and charnwood["lsoas"]
+
+
+def test_repeat_locations_match_an_independent_count(melton, lsoa_lad):
+    counts = Counter()
+    for m in range(1, 13):
+        with open(police_file(f"2024-{m:02d}"), encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                if lsoa_lad.get(row["LSOA code"]) == MELTON:
+                    counts[(row["Location"], row["LSOA code"])] += 1
+    (location, lsoa), records = counts.most_common(1)[0]
+    top = melton["repeat_locations"][0]
+    assert (top["location"], top["lsoa_code"], top["records"]) == (location, lsoa, records)
+
+
+def test_outcomes_exclude_asb(melton):
+    rows = melton["outcomes"]["rows"]
+    assert rows and all(r["category"] != "Anti-social behaviour" for r in rows)
+    crimes = sum(c["count"] for c in melton["categories"] if not c["is_asb"])
+    assert sum(r["records"] for r in rows) == crimes
+
+
+def test_harm_weights_are_medians_of_cchi_groups():
+    book = openpyxl.load_workbook(harm_index_path(), read_only=True)
+    rows = list(book["CCHI 2020 values sheet"].iter_rows(values_only=True, max_col=12))
+    head = rows[0]
+    g, s, score = head.index("GROUP"), head.index("SUB_GROUP"), head.index("CCHI Score")
+    burglary = [r[score] for r in rows[1:] if r[g] == "BURGLARY" and isinstance(r[score], (int, float))]
+    weights = harm_weights()
+    assert weights.weights["Burglary"] == round(statistics.median(burglary), 1)
+    assert "Anti-social behaviour" not in weights.weights
+    assert "median" in weights.method
+    edited = harm_weights({"Shoplifting": 50})
+    assert edited.weights["Shoplifting"] == 50 and edited.edited == ["Shoplifting"]
+    assert "Shoplifting" in edited.method
+
+
+def test_harm_view_uses_passed_weights(store):
+    data = assess(store, [MELTON], PERIOD, weights={"Shoplifting": 1000}).to_dict()
+    shop = next(r for r in data["harm"]["rows"] if r["category"] == "Shoplifting")
+    assert shop["harm"] == 244 * 1000
+
+
+def test_findings_are_plain_data_citing_numbers(melton):
+    findings = melton["findings"]
+    texts = [f["text"] for f in findings]
+    assert "Shoplifting rose from 173 to 244 (+41%), a statistically significant rise." in texts
+    shop = next(f for f in findings if f["category"] == "Shoplifting")
+    assert shop["kind"] == "rise" and shop["numbers"]["count"] == 244 and shop["measure"] == "count"
+    kinds = {f["kind"] for f in findings}
+    assert {"overall", "fall", "not_significant", "asb", "concentration", "hotspot", "repeat_location"} <= kinds
+    for f in findings:
+        assert set(f) >= {"kind", "title", "text", "category", "measure", "numbers"}
+
+
+def test_data_quality_counts(melton):
+    assert melton["unmatched_lsoa_records"] == 4_897
+    assert melton["no_location_records"] == 6_726
+    assert melton["unmatched_lsoa_assigned_to_area"] == 0
+    assert melton["coverage"]["complete"]

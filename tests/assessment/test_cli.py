@@ -1,0 +1,120 @@
+import csv
+import json
+
+import docx
+import pytest
+from pypdf import PdfReader
+
+from saferplan.cli import main
+from saferplan.documents.tables import SUPPRESSED_COUNT, SUPPRESSED_DERIVED, Column, Table
+
+from .conftest import LEICS, MELTON, independent_counts, police_file
+
+
+def run(*args):
+    return main(["assess", "--police-data", str(LEICS), "--area", MELTON, "--quiet", *args])
+
+
+def test_json(tmp_path):
+    out = tmp_path / "melton.json"
+    assert run("--period", "2024-01:2024-12", "--format", "json", "--out", str(out)) == 0
+    data = json.loads(out.read_text())
+    assert data["area"] == MELTON and data["period"] == "2024-01:2024-12"
+    assert data["previous_period"] == "2023-01:2023-12"
+    assert (data["total"], data["total_previous"]) == (3_608, 3_732)
+    assert (data["unmatched_lsoa_records"], data["no_location_records"]) == (4_897, 6_726)
+    for row in data["categories"]:
+        assert {"category", "count", "previous_count", "change_pct", "significant"} <= set(row)
+    assert sum(r["count"] for r in data["categories"]) == data["total"]
+
+
+def test_input_counts_are_of_the_input_given(tmp_path, copy_month):
+    """Two months given: the data-quality counts cover those files, independently counted."""
+    folder = tmp_path / "two"
+    copy_month("2023-02", folder), copy_month("2024-02", folder)
+    no_location = sum(1 for m in ("2023-02", "2024-02")
+                      for r in csv.DictReader(open(police_file(m), encoding="utf-8")) if not r["LSOA code"])
+    out = tmp_path / "feb.json"
+    assert main(["assess", "--police-data", str(folder / "2023-02-leicestershire-street.csv"),
+                 "--police-data", str(folder / "2024-02-leicestershire-street.csv"),
+                 "--area", MELTON, "--period", "2024-02:2024-02", "--out", str(out), "--quiet",
+                 "--no-hotspots"]) == 0
+    data = json.loads(out.read_text())
+    assert data["no_location_records"] == no_location
+    assert data["previous_period"] == "2024-01:2024-01"
+
+
+def test_csv_and_publication_suppression(tmp_path, lsoa_lad):
+    out = tmp_path / "dec.csv"
+    assert run("--period", "2024-12:2024-12", "--format", "csv", "--out", str(out), "--publish") == 0
+    rows = {r["category"]: r for r in csv.DictReader(open(out, encoding="utf-8"))}
+    expected = independent_counts(lsoa_lad, MELTON, ["2024-12"])
+    small = [c for c, n in expected.items() if n < 5]
+    large = [c for c, n in expected.items() if n >= 5]
+    assert small and large
+    for category in small:
+        assert rows[category]["count"] == SUPPRESSED_COUNT
+        assert rows[category]["change_pct"] == SUPPRESSED_DERIVED
+    for category in large:
+        if int(rows[category]["previous_count"]) >= 5:
+            assert rows[category]["count"] == str(expected[category])
+    assert (tmp_path / "dec-lsoas.csv").exists() and (tmp_path / "dec-hotspots.csv").exists()
+
+    unpublished = tmp_path / "dec-internal.csv"
+    assert run("--period", "2024-12:2024-12", "--format", "csv", "--out", str(unpublished)) == 0
+    rows = {r["category"]: r for r in csv.DictReader(open(unpublished, encoding="utf-8"))}
+    assert rows[small[0]]["count"] == str(expected[small[0]])
+
+
+def test_table_suppression_rules():
+    table = Table("t", "T", [Column("category", "Category"), Column("count", "N", "count"),
+                             Column("rate", "Rate", "rate", ("count",))],
+                  [{"category": "a", "count": 4, "rate": 1.5}, {"category": "b", "count": 5, "rate": 2.0}])
+    assert table.text_rows(publish=True) == [["a", "<5", "[c]"], ["b", "5", "2.0"]]
+    assert table.text_rows(publish=False)[0] == ["a", "4", "1.5"]
+
+
+def test_pdf(tmp_path):
+    out = tmp_path / "melton.pdf"
+    assert run("--period", "2024-01:2024-12", "--format", "pdf", "--out", str(out), "--publish") == 0
+    assert out.read_bytes().startswith(b"%PDF")
+    text = "\n".join(page.extract_text() for page in PdfReader(out).pages)
+    assert "Strategic assessment: Melton" in text
+    assert "Shoplifting rose from 173 to 244 (+41%)" in " ".join(text.split())
+    assert "Getis-Ord Gi*" in text and "Counts under 5" in text
+
+
+def test_docx(tmp_path):
+    out = tmp_path / "melton.docx"
+    assert run("--period", "2024-01:2024-12", "--format", "docx", "--out", str(out)) == 0
+    document = docx.Document(str(out))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Strategic assessment: Melton" in text
+    assert "Shoplifting rose from 173 to 244 (+41%), a statistically significant rise." in text
+    assert len(document.inline_shapes) >= 3  # charts
+    first = document.tables[0]
+    header = [c.text for c in first.rows[0].cells]
+    assert header[:3] == ["Category", "This period", "Previous period"]
+    assert any(row.cells[0].text == "Shoplifting" and row.cells[1].text == "244" for row in first.rows)
+
+
+def test_broken_file_is_reported_with_file_and_line(tmp_path, head_of, capsys):
+    path = head_of("2024-02")
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[30] = lines[30].replace(",2024-02,", ",2024/02,", 1)
+    path.write_text("".join(lines), encoding="utf-8")
+    code = main(["assess", "--police-data", str(path), "--area", MELTON, "--period", "2024-02:2024-02",
+                 "--out", str(tmp_path / "x.json")])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert str(path) in err and "line 31" in err and "Month" in err
+    assert not (tmp_path / "x.json").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--area", "E99999999", "--period", "2024"], "E99999999"),
+    (["--area", MELTON, "--period", "2024-13:2024-12"], "YYYY-MM"),
+])
+def test_user_errors(args, message, capsys):
+    assert main(["assess", "--police-data", str(LEICS), *args, "--quiet"]) == 1
+    assert message in capsys.readouterr().err

@@ -1,0 +1,129 @@
+"""The foundation as people use it: signing in with a second factor, the plan cycle, the directory."""
+from __future__ import annotations
+
+import pytest
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from saferplan.partnership.models import CycleStage, Organisation, RoleKind
+from saferplan.partnership.testing import PASSWORD, add_totp, make_member, make_partnership
+
+from .pages import Journey, code_for_device, code_for_secret
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_manager_signs_in_with_a_second_factor_and_uses_the_task_list(browse):
+    partnership = make_partnership()
+    manager = make_member(partnership, RoleKind.MANAGER, email="manager@melton.example")
+    device = add_totp(manager)
+    journey = Journey(browse)
+
+    journey.sign_in("manager@melton.example", PASSWORD)
+    assert journey.heading() == "Security code"
+    journey.enter_code("000000" if code_for_device(device) != "000000" else "111111")
+    assert "The security code is not right" in journey.error_summary()[0]
+    # A wrong code makes the device refuse to check another for a moment (guessing is throttled).
+    journey.enter_code(code_for_device(device))
+    assert "Too many wrong codes" in journey.error_summary()[0]
+    journey.page.wait_for_timeout(2100)
+    journey.enter_code(code_for_device(device))
+    assert journey.heading().startswith("Plan cycle")
+    stages = journey.page.locator(".govuk-task-list__item")
+    assert stages.count() == 7
+    assert "Not yet started" in stages.nth(1).inner_text()
+
+    journey.click_link("2. Public consultation")
+    assert journey.heading() == "Public consultation"
+    journey.page.get_by_label("In progress").check()
+    journey.submit("Save status")
+    assert "Public consultation is now marked “In progress”" in journey.page.locator(".govuk-notification-banner").inner_text()
+    assert "In progress" in journey.page.locator(".govuk-task-list__item").nth(1).inner_text()
+    assert CycleStage.objects.get(partnership=partnership, stage="consultation").status == "in_progress"
+
+
+def test_analyst_without_a_second_factor_must_set_one_up_first(browse):
+    partnership = make_partnership()
+    make_member(partnership, RoleKind.ANALYST, email="analyst@melton.example")
+    journey = Journey(browse)
+
+    journey.sign_in("analyst@melton.example", PASSWORD)
+    assert journey.heading() == "Set up your second factor"
+    # Any other page sends them back here until it is done.
+    journey.visit(partnership.get_absolute_url())
+    assert journey.heading() == "Set up your second factor"
+    secret = journey.page.locator("#totp-secret").inner_text()
+    journey.page.get_by_label("Security code").fill(code_for_secret(secret))
+    journey.submit("Turn on second factor")
+    codes = journey.page.locator("#recovery-codes li").all_inner_texts()
+    assert len(codes) == 10
+    assert TOTPDevice.objects.get(user__email="analyst@melton.example").confirmed
+    journey.click_link("Continue")
+    assert journey.heading().startswith("Plan cycle")
+
+    # A recovery code works once, in place of the app's code.
+    journey.page.get_by_role("button", name="Sign out").click()
+    journey.browse.axe()
+    journey.sign_in("analyst@melton.example", PASSWORD)
+    journey.enter_code(codes[0])
+    assert journey.heading().startswith("Plan cycle")
+    assert StaticToken.objects.filter(device__user__email="analyst@melton.example").count() == 9
+
+
+def test_manager_adds_an_organisation_and_sees_its_history(browse):
+    partnership = make_partnership()
+    manager = make_member(partnership, RoleKind.MANAGER, email="manager@melton.example")
+    device = add_totp(manager)
+    journey = Journey(browse)
+    journey.sign_in("manager@melton.example", PASSWORD).enter_code(code_for_device(device))
+
+    journey.click_link("Organisations")
+    journey.click_link("Add an organisation")
+    journey.page.get_by_label("Website (optional)").fill("not a web address")
+    journey.submit("Add organisation")
+    errors = journey.error_summary()
+    assert "This field is required." in errors
+    assert any("valid URL" in e for e in errors)
+    # The form keeps what was typed.
+    assert journey.page.get_by_label("Website (optional)").input_value() == "not a web address"
+    # The error summary links to the field: following it by keyboard moves focus there.
+    journey.page.locator(".govuk-error-summary__list a").first.focus()
+    journey.page.keyboard.press("Enter")
+
+    journey.page.get_by_label("Name").fill("Melton Mowbray Town Estate")
+    journey.page.get_by_label("Voluntary or community group").check()
+    journey.page.get_by_label("Website (optional)").fill("https://example.org/estate")
+    journey.submit("Add organisation")
+    assert journey.heading() == "Melton Mowbray Town Estate"
+    history = journey.page.locator("#history ~ div table").inner_text()
+    assert "Created" in history and manager.full_name in history and "Voluntary or community group" in history
+    assert Organisation.objects.filter(partnership=partnership, name="Melton Mowbray Town Estate").exists()
+
+
+def test_partner_officer_sees_no_managers_controls(browse):
+    partnership = make_partnership()
+    make_member(partnership, RoleKind.PARTNER_OFFICER, email="police@melton.example")
+    journey = Journey(browse)
+    journey.sign_in("police@melton.example", PASSWORD)
+    assert journey.heading().startswith("Plan cycle")
+    journey.click_link("Organisations")
+    assert journey.page.get_by_role("link", name="Add an organisation").count() == 0
+    journey.visit(partnership.get_absolute_url() + "organisations/add/")
+    assert journey.heading() == "You cannot do this"
+
+
+def test_public_pages_and_errors_are_accessible(browse):
+    journey = Journey(browse)
+    for path, heading in [
+        ("/accessibility/", "Accessibility statement for Saferplan"),
+        ("/privacy/", "Privacy notice"),
+        ("/cookies/", "Cookies"),
+        ("/password-reset/", "Reset your password"),
+        ("/no-such-page/", "Page not found"),
+    ]:
+        journey.visit(path)
+        assert journey.heading() == heading
+    # Keyboard: the first Tab reaches the skip link, which moves focus to the main content.
+    journey.visit("/sign-in/")
+    journey.page.keyboard.press("Tab")
+    assert journey.page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
