@@ -6,7 +6,7 @@ import itertools
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import Organisation, OrganisationKind, Partnership, Person, Role, RoleKind, User
+from .models import Invitation, Organisation, OrganisationKind, Partnership, Person, Role, RoleKind, User
 
 PASSWORD = "correct-horse-battery-staple"
 _counter = itertools.count(1)
@@ -46,3 +46,80 @@ def sign_in_verified(client, user) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+
+
+# Who may GET each of this app's URLs: see tests/partnership/test_permissions.py for the rules.
+_M, _A, _P, _B = RoleKind.MANAGER, RoleKind.ANALYST, RoleKind.PARTNER_OFFICER, RoleKind.BOARD_MEMBER
+EVERY_ROLE = frozenset(RoleKind)
+ACCESS = {
+    "home": "special",
+    "sign-in": "public",
+    "sign-in-code": "public",
+    "sign-out": "post-only",
+    "account": "signed-in",
+    "two-factor-set-up": "signed-in",  # with a second factor already: sent to the account page
+    "recovery-codes": "post-only",
+    "accept-invitation": "public",
+    "password_reset": "public",
+    "password_reset_done": "public",
+    "password_reset_confirm": "public",
+    "password_reset_complete": "public",
+    "password_change": "signed-in",
+    "password_change_done": "signed-in",
+    "accessibility": "public",
+    "privacy": "public",
+    "cookies": "public",
+    "partnership:home": EVERY_ROLE,
+    "partnership:stage": EVERY_ROLE,
+    "partnership:about": EVERY_ROLE,
+    "partnership:edit": {_M},
+    "partnership:history": {_M, _A, _B},
+    "partnership:organisations": EVERY_ROLE,
+    "partnership:organisation-add": {_M},
+    "partnership:organisation": EVERY_ROLE,
+    "partnership:organisation-edit": {_M, _P},  # the partner officer acts for this very organisation
+    "partnership:organisation-remove": {_M},
+    "partnership:people": EVERY_ROLE,
+    "partnership:person-add": {_M},
+    "partnership:person": EVERY_ROLE,
+    "partnership:person-edit": {_M},
+    "partnership:person-remove": {_M},
+    "partnership:role-add": {_M},
+    "partnership:role-remove": {_M},
+    "partnership:sub-groups": EVERY_ROLE,
+    "partnership:sub-group-add": {_M},
+    "partnership:sub-group": EVERY_ROLE,
+    "partnership:sub-group-edit": {_M},
+    "partnership:sub-group-remove": {_M},
+    "partnership:invitations": {_M},
+    "partnership:invitation-revoke": "post-only-partnership",
+}
+
+
+def url_kwargs(world) -> dict[str, dict]:
+    """Arguments for this app's URLs in the permission test's world (its first partnership)."""
+    here, users = world["here"], world["users"]
+    police = here.organisations.get(kind="police")
+    manager_person = users[_M].people.get()
+    role = users[_B].people.get().roles.get()
+    invitation = Invitation(partnership=here, email="new@example.org", full_name="New Person", kind=_B)
+    token = invitation.issue_token()
+    invitation.save()
+    group = world["group"]
+    return {
+        "partnership:stage": {"stage": "consultation"},
+        "partnership:organisation": {"pk": police.pk},
+        "partnership:organisation-edit": {"pk": police.pk},
+        "partnership:organisation-remove": {"pk": police.pk},
+        "partnership:person": {"pk": manager_person.pk},
+        "partnership:person-edit": {"pk": manager_person.pk},
+        "partnership:person-remove": {"pk": manager_person.pk},
+        "partnership:role-add": {"pk": manager_person.pk},
+        "partnership:role-remove": {"pk": role.pk},
+        "partnership:sub-group": {"pk": group.pk},
+        "partnership:sub-group-edit": {"pk": group.pk},
+        "partnership:sub-group-remove": {"pk": group.pk},
+        "partnership:invitation-revoke": {"pk": invitation.pk},
+        "accept-invitation": {"token": token},
+        "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
+    }

@@ -5,61 +5,34 @@ nobody can add a page without deciding who may see it.
 """
 from __future__ import annotations
 
-import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+import importlib
 
-from saferplan.partnership.models import Invitation, Organisation, RoleKind, SubGroup
+import pytest
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+
+from saferplan.partnership.models import Organisation, RoleKind, SubGroup
 from saferplan.partnership.testing import make_member, make_partnership, sign_in_verified
 
 ROLES = list(RoleKind)
 M, A, P, B, S = (RoleKind.MANAGER, RoleKind.ANALYST, RoleKind.PARTNER_OFFICER, RoleKind.BOARD_MEMBER, RoleKind.SCRUTINY_MEMBER)
-EVERY_ROLE = set(ROLES)
 
-# url name -> roles that get 200 on GET ("public": anyone, even signed out; "signed-in": any user;
-# "post-only": GET is refused with 405 for everyone who may use it).
-ACCESS = {
-    "home": "special",
-    "sign-in": "public",
-    "sign-in-code": "public",
-    "sign-out": "post-only",
-    "account": "signed-in",
-    "two-factor-set-up": "signed-in",  # with a second factor already: sent to the account page
-    "recovery-codes": "post-only",
-    "accept-invitation": "public",
-    "password_reset": "public",
-    "password_reset_done": "public",
-    "password_reset_confirm": "public",
-    "password_reset_complete": "public",
-    "password_change": "signed-in",
-    "password_change_done": "signed-in",
-    "accessibility": "public",
-    "privacy": "public",
-    "cookies": "public",
-    "partnership:home": EVERY_ROLE,
-    "partnership:stage": EVERY_ROLE,
-    "partnership:about": EVERY_ROLE,
-    "partnership:edit": {M},
-    "partnership:history": {M, A, B},
-    "partnership:organisations": EVERY_ROLE,
-    "partnership:organisation-add": {M},
-    "partnership:organisation": EVERY_ROLE,
-    "partnership:organisation-edit": {M, P},  # P acts for this very organisation
-    "partnership:organisation-remove": {M},
-    "partnership:people": EVERY_ROLE,
-    "partnership:person-add": {M},
-    "partnership:person": EVERY_ROLE,
-    "partnership:person-edit": {M},
-    "partnership:person-remove": {M},
-    "partnership:role-add": {M},
-    "partnership:role-remove": {M},
-    "partnership:sub-groups": EVERY_ROLE,
-    "partnership:sub-group-add": {M},
-    "partnership:sub-group": EVERY_ROLE,
-    "partnership:sub-group-edit": {M},
-    "partnership:sub-group-remove": {M},
-    "partnership:invitations": {M},
-    "partnership:invitation-revoke": "post-only-partnership",
-}
+# Each app lists its URLs' rules in its ``testing.py`` (ACCESS) and how to fill their arguments
+# (``url_kwargs(world)``); rules are a set of roles that get 200 on GET, or one of:
+# "public" (anyone, signed out too), "signed-in" (any user), "special" (tested on its own),
+# "post-only" / "post-only-partnership" (GET refused with 405; the latter also 404 to outsiders).
+APPS = ["saferplan.partnership", "saferplan.assessment", "saferplan.consultation", "saferplan.planning", "saferplan.delivery"]
+
+
+def _app_testing():
+    for app in APPS:
+        try:
+            yield importlib.import_module(f"{app}.testing")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app}.testing":
+                raise
+
+
+ACCESS = {name: rule for module in _app_testing() for name, rule in getattr(module, "ACCESS", {}).items()}
 
 
 def _names(resolver, prefix=""):
@@ -76,38 +49,22 @@ def world(db):
     elsewhere = make_partnership("Coventry Community Safety Partnership", "coventry", ("E08000026",))
     users = {kind: make_member(here, kind) for kind in ROLES}
     outsider = make_member(elsewhere, M)
-    police = here.organisations.get(kind="police")
     group = SubGroup.objects.create(partnership=here, name="Joint Action Group", theme="Place")
-    manager_person = users[M].people.get()
-    role = users[B].people.get().roles.get()
-    invitation = Invitation(partnership=here, email="new@example.org", full_name="New Person", kind=B)
-    token = invitation.issue_token()
-    invitation.save()
-    kwargs = {
-        "partnership:stage": {"stage": "consultation"},
-        "partnership:organisation": {"pk": police.pk},
-        "partnership:organisation-edit": {"pk": police.pk},
-        "partnership:organisation-remove": {"pk": police.pk},
-        "partnership:person": {"pk": manager_person.pk},
-        "partnership:person-edit": {"pk": manager_person.pk},
-        "partnership:person-remove": {"pk": manager_person.pk},
-        "partnership:role-add": {"pk": manager_person.pk},
-        "partnership:role-remove": {"pk": role.pk},
-        "partnership:sub-group": {"pk": group.pk},
-        "partnership:sub-group-edit": {"pk": group.pk},
-        "partnership:sub-group-remove": {"pk": group.pk},
-        "partnership:invitation-revoke": {"pk": invitation.pk},
-        "accept-invitation": {"token": token},
-        "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
-    }
+    world = {"here": here, "elsewhere": elsewhere, "users": users, "outsider": outsider, "group": group}
+    kwargs = {}
+    for module in _app_testing():
+        if hasattr(module, "url_kwargs"):
+            kwargs.update(module.url_kwargs(world))
 
     def url(name):
         extra = dict(kwargs.get(name, {}))
-        if name.startswith("partnership:"):
-            extra["slug"] = here.slug
-        return reverse(name, kwargs=extra)
+        try:
+            return reverse(name, kwargs={"slug": here.slug, **extra})
+        except NoReverseMatch:
+            return reverse(name, kwargs=extra)
 
-    return {"here": here, "elsewhere": elsewhere, "users": users, "outsider": outsider, "url": url}
+    world["url"] = url
+    return world
 
 
 def test_every_url_is_in_the_table():
