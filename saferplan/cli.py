@@ -15,6 +15,7 @@ import sys
 COMMAND_MODULES = [
     "saferplan.partnership.cli",
     "saferplan.assessment.cli",
+    "saferplan.consultation.cli",
 ]
 
 

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "saferplan.partnership",
+    "saferplan.assessment",
+    "saferplan.consultation",
 ]
 
 MIDDLEWARE = [

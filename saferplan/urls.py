@@ -56,7 +56,10 @@ urlpatterns = [
     path("accessibility/", TemplateView.as_view(template_name="pages/accessibility.html"), name="accessibility"),
     path("privacy/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
     path("cookies/", TemplateView.as_view(template_name="pages/cookies.html"), name="cookies"),
+    path("consult/", include("saferplan.consultation.public_urls")),
     path("p/<slug:slug>/", include("saferplan.partnership.urls")),
+    path("p/<slug:slug>/assessment/", include("saferplan.assessment.urls")),
+    path("p/<slug:slug>/consultation/", include("saferplan.consultation.urls")),
 ]
 
 handler403 = pages.forbidden

@@ -37,9 +37,22 @@ def run_demo(args) -> int:
     return 0
 
 
+# Each stage adds its part of the demo (crime data, consultation, plan) through a module-level
+# ``load(partnership)`` in its ``demo`` module; a stage without one is skipped.
+DEMO_STEPS = ["saferplan.assessment.demo", "saferplan.consultation.demo"]
+
+
 def _demo_steps():
-    """Later stages add to the demo (crime data, consultation, plan) by listing a function here."""
-    return []
+    import importlib
+
+    for name in DEMO_STEPS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        yield module.load
 
 
 def run_demo_code(args) -> int:

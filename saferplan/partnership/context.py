@@ -1,6 +1,17 @@
 from __future__ import annotations
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+
+# Stages with pages of their own appear in the navigation once their app provides an "index" URL.
+STAGE_NAV = [("Assessment", "assessment:index"), ("Consultation", "consultation:index")]
+
+
+def _stage_items(slug):
+    for text, name in STAGE_NAV:
+        try:
+            yield text, reverse(name, kwargs={"slug": slug}), True
+        except NoReverseMatch:
+            continue
 
 
 def navigation(request):
@@ -12,6 +23,7 @@ def navigation(request):
     path = request.path
     items = [
         ("Plan cycle", reverse("partnership:home", kwargs={"slug": slug}), False),
+        *_stage_items(slug),
         ("Organisations", reverse("partnership:organisations", kwargs={"slug": slug}), True),
         ("People", reverse("partnership:people", kwargs={"slug": slug}), True),
         ("Sub-groups", reverse("partnership:sub-groups", kwargs={"slug": slug}), True),

@@ -32,6 +32,14 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "view_history": frozenset({M, A, B}),
     # A partner officer may keep their own organisation's details; see ``can_change_organisation``.
     "change_own_organisation": frozenset({M, P}),
+    # Strategic assessment: analysts import data and review findings; everyone reads the result.
+    "view_assessment": EVERYONE,
+    "change_assessment": frozenset({M, A}),
+    # Consultation: the manager runs it; officers key in paper responses and log events;
+    # results are read by those who decide on and scrutinise the plan.
+    "change_consultation": frozenset({M}),
+    "enter_responses": frozenset({M, A, P}),
+    "view_consultation_results": frozenset({M, A, B, S}),
 }
 
 

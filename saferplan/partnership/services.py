@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from .models import (
@@ -44,6 +44,20 @@ def stage_record(partnership: Partnership, stage: Stage) -> CycleStage:
     )
 
 
+# A stage whose app has pages links there from the task list; the others link to the stage page.
+STAGE_PAGES = {Stage.ASSESSMENT: "assessment:index", Stage.CONSULTATION: "consultation:index"}
+
+
+def stage_url(partnership: Partnership, stage: Stage) -> str:
+    kwargs = {"slug": partnership.slug}
+    if stage in STAGE_PAGES:
+        try:
+            return reverse(STAGE_PAGES[stage], kwargs=kwargs)
+        except NoReverseMatch:
+            pass
+    return reverse("partnership:stage", kwargs={**kwargs, "stage": stage.value})
+
+
 def cycle_overview(partnership: Partnership) -> list[StageSummary]:
     """Every stage of the cycle with its status, in order, for the task list."""
     recorded = {s.stage: s.status for s in partnership.stages.all()}
@@ -57,7 +71,7 @@ def cycle_overview(partnership: Partnership) -> list[StageSummary]:
                 description=STAGE_DESCRIPTIONS[stage],
                 status=status,
                 status_label=status_label(status),
-                url=reverse("partnership:stage", kwargs={"slug": partnership.slug, "stage": stage.value}),
+                url=stage_url(partnership, stage),
             )
         )
     return result
