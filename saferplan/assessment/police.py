@@ -317,14 +317,16 @@ def _import(conn, files, skipped, sources, started, progress, total_steps) -> Po
     unconventional = [s for s in files if not (s.month and s.force)]
     if unconventional:
         # Files not named the police.uk way take their month from their rows and their force
-        # from "Falls within", so that re-importing them still replaces the right force-month.
+        # from "Falls within" ("Leicestershire Police" -> leicestershire, police.uk's own file
+        # slug), so that re-importing them still replaces the right force-month.
         try:
             conn.execute(
                 f"""
                 update police_file f set month = coalesce(f.month, s.month), force = coalesce(f.force, s.force)
                 from (
                     select filename, min(month) as month,
-                           lower(regexp_replace(trim(min(falls_within)), '[^A-Za-z0-9]+', '-', 'g')) as force
+                           lower(regexp_replace(regexp_replace(trim(min(falls_within)),
+                               ' (Police Service|Police|Constabulary)$', ''), '[^A-Za-z0-9]+', '-', 'g')) as force
                     from ({_read_sql([str(s.path) for s in unconventional])}) group by filename
                 ) s
                 where s.filename = f.filename
