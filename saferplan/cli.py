@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "saferplan.partnership.cli",
     "saferplan.assessment.cli",
     "saferplan.consultation.cli",
+    "saferplan.planning.cli",
 ]
 
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "saferplan.partnership",
     "saferplan.assessment",
     "saferplan.consultation",
+    "saferplan.planning",
 ]
 
 MIDDLEWARE = [

@@ -60,6 +60,8 @@ urlpatterns = [
     path("p/<slug:slug>/", include("saferplan.partnership.urls")),
     path("p/<slug:slug>/assessment/", include("saferplan.assessment.urls")),
     path("p/<slug:slug>/consultation/", include("saferplan.consultation.urls")),
+    path("p/<slug:slug>/plan/", include("saferplan.planning.urls")),
+    path("published/", include("saferplan.planning.public_urls")),
 ]
 
 handler403 = pages.forbidden

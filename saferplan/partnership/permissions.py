@@ -40,6 +40,17 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "change_consultation": frozenset({M}),
     "enter_responses": frozenset({M, A, P}),
     "view_consultation_results": frozenset({M, A, B, S}),
+    # Planning: workshops are recorded by those who run them; the manager owns the plan, its
+    # EIA and its approval record; scrutiny and board members comment; partner officers report
+    # KPI values for the actions their organisation owns.
+    "view_plan": EVERYONE,
+    "change_workshops": frozenset({M, A, B}),
+    "score_priorities": frozenset({M, A}),
+    "change_plan": frozenset({M}),
+    "change_eia": frozenset({M}),
+    "record_approval": frozenset({M}),
+    "comment_on_plan": frozenset({M, B, S}),
+    "report_kpis": frozenset({M, A, P}),
 }
 
 

@@ -45,7 +45,14 @@ def stage_record(partnership: Partnership, stage: Stage) -> CycleStage:
 
 
 # A stage whose app has pages links there from the task list; the others link to the stage page.
-STAGE_PAGES = {Stage.ASSESSMENT: "assessment:index", Stage.CONSULTATION: "consultation:index"}
+STAGE_PAGES = {
+    Stage.ASSESSMENT: "assessment:index",
+    Stage.CONSULTATION: "consultation:index",
+    Stage.WORKSHOPS: "planning:workshops",
+    Stage.PLAN: "planning:index",
+    Stage.EQUALITY: "planning:eia",
+    Stage.APPROVAL: "planning:approval",
+}
 
 
 def stage_url(partnership: Partnership, stage: Stage) -> str:

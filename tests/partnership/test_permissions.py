@@ -20,6 +20,8 @@ M, A, P, B, S = (RoleKind.MANAGER, RoleKind.ANALYST, RoleKind.PARTNER_OFFICER, R
 # (``url_kwargs(world)``); rules are a set of roles that get 200 on GET, or one of:
 # "public" (anyone, signed out too), "signed-in" (any user), "special" (tested on its own),
 # "post-only" / "post-only-partnership" (GET refused with 405; the latter also 404 to outsiders).
+# Every page under /p/<slug>/ is refused to outsiders with 404 and to anonymous visitors with a
+# redirect to sign in.
 APPS = ["saferplan.partnership", "saferplan.assessment", "saferplan.consultation", "saferplan.planning", "saferplan.delivery"]
 
 
