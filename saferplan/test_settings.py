@@ -4,3 +4,9 @@ import os
 os.environ["SAFERPLAN_ENV"] = "test"
 
 from saferplan.settings import *  # noqa: E402,F403
+from saferplan.settings import DATABASES  # noqa: E402
+
+# Several test runs may share one PostgreSQL server (developers working side by side): each run
+# gets a database of its own, which pytest-django creates and drops.
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
