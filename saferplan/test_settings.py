@@ -10,3 +10,11 @@ from saferplan.settings import DATABASES  # noqa: E402
 # gets a database of its own, which pytest-django creates and drops.
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
+
+# Tests never touch var/: the DuckDB store and uploads go to a per-process temporary folder
+# (tests that import data point DUCKDB_PATH at their own tmp_path through the settings fixture).
+import tempfile as _tempfile  # noqa: E402
+
+_TEST_VAR = Path(_tempfile.mkdtemp(prefix="saferplan-test-"))  # noqa: F405
+DUCKDB_PATH = _TEST_VAR / "saferplan.duckdb"
+MEDIA_ROOT = _TEST_VAR / "media"

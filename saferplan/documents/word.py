@@ -78,9 +78,15 @@ def render_docx(document: Document) -> bytes:
             elif isinstance(block, TableBlock):
                 _add_table(doc, block.table, document.publish)
             elif isinstance(block, ChartBlock):
-                picture = doc.add_picture(io.BytesIO(block.chart.png()), width=Cm(16))
-                # Alternative text for the picture, read out by screen readers.
-                picture._inline.docPr.set("descr", block.chart.description)
+                try:
+                    png = block.chart.png()
+                except ValueError:
+                    # A chart of no data has no size to draw; its (empty) table says so.
+                    png = None
+                if png is not None:
+                    picture = doc.add_picture(io.BytesIO(png), width=Cm(16))
+                    # Alternative text for the picture, read out by screen readers.
+                    picture._inline.docPr.set("descr", block.chart.description)
                 _add_table(doc, block.chart.table, document.publish)
     if document.footer:
         doc.add_paragraph(document.footer).runs[0].font.size = Pt(8.5)

@@ -1,0 +1,615 @@
+"""The Django side of the strategic assessment: the store connection, imports as jobs, the
+assessment of a partnership's area, findings and harm weights. Views and the demo call these;
+the computations are the engine's (``police``, ``partner``, ``engine``, ``findings``, ``report``).
+
+The DuckDB store allows one writing process per file. The web process therefore keeps one
+connection per store file, shared by its threads through cursors (DuckDB isolates them), and
+takes a lock for writing so that one import runs at a time. Imports are all or nothing inside a
+DuckDB transaction, so a refused or interrupted import leaves the store as it was.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import re
+import shutil
+import threading
+import uuid
+import zipfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+
+from . import engine, partner, police, report
+from .harm import harm_weights
+from .models import Finding, HarmWeight, ImportJob
+from .periods import Period, add_months, month_label, parse_month
+from .reference import ensure_ward_lookup
+
+log = logging.getLogger(__name__)
+
+_connections: dict[str, object] = {}
+_connections_lock = threading.Lock()
+_write_lock = threading.RLock()
+CACHE_SECONDS = 60 * 60
+DOCUMENT_CACHE_SECONDS = 10 * 60
+
+
+# --- The store ------------------------------------------------------------------------------
+
+
+def store_path() -> Path:
+    return Path(settings.DUCKDB_PATH)
+
+
+def _connection():
+    from .store import connect
+
+    key = str(store_path())
+    with _connections_lock:
+        conn = _connections.get(key)
+        if conn is None:
+            conn = _connections[key] = connect(key)
+        return conn.cursor()
+
+
+@contextmanager
+def reading():
+    """A cursor on the store for reading (any number at once)."""
+    cursor = _connection()
+    try:
+        yield cursor
+    finally:
+        cursor.close()
+
+
+@contextmanager
+def writing():
+    """A cursor on the store for writing: one writer at a time in this process."""
+    with _write_lock:
+        cursor = _connection()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+
+
+def close_store() -> None:
+    """Close this process's store connections (tests; the demo command before it exits)."""
+    with _connections_lock:
+        for conn in _connections.values():
+            conn.close()
+        _connections.clear()
+
+
+def data_version(conn) -> str:
+    """Changes whenever an import is accepted: part of every cached result's key."""
+    row = conn.execute("select coalesce(max(import_id), 0), count(*) from import_log").fetchone()
+    return f"{row[0]}.{row[1]}"
+
+
+# --- What the store holds for a partnership ---------------------------------------------------
+
+
+def forces_for(partnership, conn) -> list[str]:
+    """The police.uk force slugs serving the area: those with records in it."""
+    from .analysis import area_forces
+
+    return area_forces(conn, partnership.area_codes)
+
+
+def months_held(partnership, conn=None) -> list[dict]:
+    """Months in the store with a file for every force serving the area, with the area's records."""
+    def query(c):
+        forces = forces_for(partnership, c)
+        if not forces:
+            return []
+        rows = c.execute(
+            """
+            with covered as (
+                select month from import_file where force in (select unnest($forces))
+                group by month having count(distinct force) = len($forces)
+            ),
+            counts as (
+                select strftime(month, '%Y-%m') as month,
+                       count(*) filter (where category <> 'Anti-social behaviour') as crimes,
+                       count(*) filter (where category = 'Anti-social behaviour') as asb
+                from police_record where lad_code in (select unnest($areas)) group by 1
+            )
+            select c.month, coalesce(n.crimes, 0), coalesce(n.asb, 0)
+            from covered c left join counts n using (month) order by c.month
+            """,
+            {"forces": forces, "areas": partnership.area_codes},
+        ).fetchall()
+        return [{"month": m, "label": parse_month(m).strftime("%B %Y"), "crimes": cr, "asb": asb}
+                for m, cr, asb in rows]
+
+    if conn is not None:
+        return query(conn)
+    with reading() as c:
+        return query(c)
+
+
+def default_period(months: list[dict], length: int = 12) -> Period | None:
+    """The latest ``length`` months with data (the months the page opens on)."""
+    if not months:
+        return None
+    return Period.ending(parse_month(months[-1]["month"]), length)
+
+
+def partner_datasets(partnership) -> list[dict]:
+    with reading() as conn:
+        rows = conn.execute(
+            """
+            select dataset, list(distinct measure order by measure), min(month), max(month), count(*),
+                   max(import_id)
+            from partner_record where lad_code in (select unnest($areas)) group by dataset order by dataset
+            """,
+            {"areas": partnership.area_codes},
+        ).fetchall()
+    return [{"dataset": d, "measures": m, "first": f"{a:%B %Y}", "last": f"{b:%B %Y}", "rows": n}
+            for d, m, a, b, n, _ in rows]
+
+
+# --- The assessment ---------------------------------------------------------------------------
+
+
+def weights_for(partnership) -> dict[str, float]:
+    return {w.category: float(w.weight) for w in HarmWeight.objects.filter(partnership=partnership)}
+
+
+def _key(*parts) -> str:
+    return "assessment:" + hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def assessment(partnership, period: Period) -> dict:
+    """The whole assessment of the partnership's area for ``period`` (``Assessment.to_dict()``),
+    with the partnership's harm weights; cached until the data or the weights change."""
+    weights = weights_for(partnership)
+    with reading() as conn:
+        version = data_version(conn)
+    key = _key("assessment", str(store_path()), version, partnership.area_codes, str(period), weights)
+    data = cache.get(key)
+    if data is None:
+        _ensure_wards(partnership.area_codes)
+        with reading() as conn:
+            data = engine.assess(conn, partnership.area_codes, period, weights=weights or None).to_dict()
+        data["data_version"] = version
+        cache.set(key, data, CACHE_SECONDS)
+    return data
+
+
+def _ensure_wards(areas: list[str]) -> None:
+    """Work out the LSOA -> ward lookup once per authority (it is written to the store, so under
+    the write lock, which also keeps two first requests from both writing it)."""
+    from .reference import lsoa_boundary_path, ward_boundary_path
+
+    with reading() as conn:
+        have = {r[0] for r in conn.execute(
+            "select distinct lad_code from ward where lad_code in (select unnest(?))", [areas]).fetchall()}
+    need = [a for a in areas if a not in have and lsoa_boundary_path(a).exists() and ward_boundary_path(a).exists()]
+    if need:
+        with writing() as conn:
+            ensure_ward_lookup(conn, need)
+
+
+def report_tables(data: dict):
+    return report.tables(data)
+
+
+def chart_svg(partnership, period: Period, key: str, publish: bool) -> str | None:
+    data = assessment(partnership, period)
+    cache_key = _key("chart", str(store_path()), data["data_version"], partnership.area_codes, str(period),
+                     weights_for(partnership), key, publish)
+    svg = cache.get(cache_key)
+    if svg is None:
+        charts = report.charts(data, report.tables(data), publish)
+        if key not in charts:
+            return None
+        svg = charts[key].svg
+        cache.set(cache_key, svg, CACHE_SECONDS)
+    return svg
+
+
+def chart_list(data: dict, publish: bool) -> dict:
+    """The charts' titles and descriptions (their SVG is drawn when the image is requested)."""
+    return report.charts(data, report.tables(data), publish)
+
+
+def document(partnership, period: Period, fmt: str, publish: bool) -> bytes:
+    data = assessment(partnership, period)
+    reviewed = list(Finding.objects.filter(partnership=partnership, period=str(period))
+                    .order_by("pk").values_list("pk", "status", "edited_text", "text"))
+    cache_key = _key("document", str(store_path()), data["data_version"], partnership.area_codes, str(period),
+                     weights_for(partnership), fmt, publish, reviewed)
+    content = cache.get(cache_key)
+    if content is None:
+        data = with_reviewed_findings(partnership, data)
+        doc = report.build_document(data, publish)
+        if fmt == "pdf":
+            from saferplan.documents.pdf import render_pdf
+
+            content = render_pdf(doc)
+        else:
+            from saferplan.documents.word import render_docx
+
+            content = render_docx(doc)
+        cache.set(cache_key, content, DOCUMENT_CACHE_SECONDS)
+    return content
+
+
+def with_reviewed_findings(partnership, data: dict) -> dict:
+    """The assessment with its findings as people reviewed them: accepted findings in their
+    reviewed words, rejected ones left out, drafts kept (the document says they are drafts)."""
+    stored = list(Finding.objects.filter(partnership=partnership, period=data["period"]))
+    if not stored:
+        return data
+    findings = [{"kind": f.kind, "title": f.title, "text": f.final_text, "category": f.category or None,
+                 "measure": f.measure, "numbers": f.numbers, "significant": f.significant}
+                for f in stored if f.status != Finding.Status.REJECTED]
+    return {**data, "findings": findings}
+
+
+def table_csv(data: dict, key: str, publish: bool) -> str | None:
+    table = report.tables(data).get(key)
+    return table.to_csv(publish) if table else None
+
+
+def tables_zip(data: dict, publish: bool) -> bytes:
+    buffer = io.BytesIO()
+    stem = f"{report.slug(data['area_name'])}-{data['period'].replace(':', '-to-')}"
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for key, table in report.tables(data).items():
+            archive.writestr(f"{stem}-{report.slug(key)}.csv", table.to_csv(publish))
+    return buffer.getvalue()
+
+
+def download_name(data: dict, suffix: str, publish: bool) -> str:
+    stem = f"strategic-assessment-{report.slug(data['area_name'])}-{data['period'].replace(':', '-to-')}"
+    return f"{stem}{'-for-publication' if publish else ''}{suffix}"
+
+
+def map_geojson(partnership, period: Period, level: str) -> dict:
+    """LSOA or ward boundaries of the area with the period's counts and rates in each feature."""
+    from .reference import lsoa_boundary_path, ward_boundary_path
+
+    data = assessment(partnership, period)
+    if level == "lsoa":
+        rows = {r["lsoa_code"]: r for r in data["lsoas"]}
+        code_field, name_field, path_of = "LSOA21CD", "LSOA21NM", lsoa_boundary_path
+    else:
+        rows = {r["ward_code"]: r for r in data["wards"]["rows"]}
+        code_field, name_field, path_of = "WD25CD", "WD25NM", ward_boundary_path
+    hot = {r["lsoa_code"]: r["classification"] for r in data["hotspots"].get("lsoas", [])}
+    features = []
+    for lad in partnership.area_codes:
+        path = path_of(lad)
+        if not path.exists():
+            continue
+        for feature in json.loads(path.read_text(encoding="utf-8"))["features"]:
+            code = feature["properties"][code_field]
+            row = rows.get(code, {})
+            feature["properties"] = {
+                "code": code, "name": feature["properties"][name_field],
+                "crimes": row.get("crimes"), "asb": row.get("asb"), "population": row.get("population"),
+                "crime_rate": row.get("crime_rate"), "asb_rate": row.get("asb_rate"),
+                "hotspot": hot.get(code) if level == "lsoa" else None,
+            }
+            features.append(feature)
+    return {"type": "FeatureCollection", "features": features}
+
+
+def has_boundaries(partnership) -> bool:
+    from .reference import lsoa_boundary_path
+
+    return any(lsoa_boundary_path(lad).exists() for lad in partnership.area_codes)
+
+
+# --- Imports ----------------------------------------------------------------------------------
+
+
+def upload_root() -> Path:
+    return Path(getattr(settings, "ASSESSMENT_UPLOAD_DIR", Path(settings.MEDIA_ROOT) / "assessment-imports"))
+
+
+def server_import_roots() -> list[Path]:
+    """Folders on the server that a manager or analyst may import from (never the whole disk:
+    a refused file's message quotes its lines)."""
+    configured = getattr(settings, "ASSESSMENT_SERVER_IMPORT_ROOTS", None)
+    roots = configured or [Path(settings.DATA_DIR), Path(settings.VAR_DIR) / "imports"]
+    return [Path(r).resolve() for r in roots]
+
+
+def safe_name(name: str) -> str:
+    name = Path(name.replace("\\", "/")).name
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip(".-") or "upload"
+
+
+def save_uploads(files) -> Path:
+    folder = upload_root() / uuid.uuid4().hex
+    folder.mkdir(parents=True, exist_ok=True)
+    for f in files:
+        with open(folder / safe_name(f.name), "wb") as out:
+            for chunk in f.chunks():
+                out.write(chunk)
+    return folder
+
+
+def inline_imports() -> bool:
+    """Run imports inside the request (tests) rather than in a background thread."""
+    return getattr(settings, "ASSESSMENT_IMPORTS_INLINE", settings.TESTING)
+
+
+def start_police_upload(partnership, files, user) -> ImportJob:
+    folder = save_uploads(files)
+    job = ImportJob.objects.create(
+        partnership=partnership, kind=ImportJob.Kind.POLICE, created_by=user,
+        sources=[safe_name(f.name) for f in files], upload_dir=str(folder),
+    )
+    _start(job)
+    return job
+
+
+def start_police_server(partnership, folder: Path, user) -> ImportJob:
+    job = ImportJob.objects.create(
+        partnership=partnership, kind=ImportJob.Kind.POLICE, created_by=user, sources=[str(folder)],
+        from_server=True,
+    )
+    _start(job)
+    return job
+
+
+def start_partner_upload(partnership, upload, dataset: str, user) -> ImportJob:
+    folder = save_uploads([upload])
+    return ImportJob.objects.create(
+        partnership=partnership, kind=ImportJob.Kind.PARTNER, created_by=user, dataset=dataset,
+        sources=[safe_name(upload.name)], upload_dir=str(folder), status=ImportJob.Status.AWAITING_MAPPING,
+    )
+
+
+def partner_file(job: ImportJob) -> Path:
+    return Path(job.upload_dir) / job.sources[0]
+
+
+def inspect_partner(job: ImportJob) -> dict:
+    return partner.inspect_csv(partner_file(job))
+
+
+def start_partner_import(job: ImportJob, mapping: partner.ColumnMapping, dataset: str) -> ImportJob:
+    job.mapping = mapping.to_dict()
+    job.dataset = dataset
+    job.status = ImportJob.Status.QUEUED
+    job.save()
+    _start(job)
+    return job
+
+
+def _start(job: ImportJob) -> None:
+    if inline_imports():
+        run_import(job.pk)
+        job.refresh_from_db()
+        return
+    # Start the thread once the job row is committed, so that it can read it.
+    transaction.on_commit(lambda: threading.Thread(
+        target=_run_in_thread, args=(job.pk,), name=f"import-{job.pk}", daemon=True).start())
+
+
+def _run_in_thread(job_id: int) -> None:
+    try:
+        run_import(job_id)
+    finally:
+        close_old_connections()
+
+
+def _display(text: str | None, job: ImportJob) -> str | None:
+    """Names as the person knows them: an uploaded file by its own name, not the server path."""
+    if text is None or not job.upload_dir:
+        return text
+    return text.replace(job.upload_dir.rstrip("/") + "/", "")
+
+
+def run_import(job_id: int) -> None:
+    job = ImportJob.objects.select_related("partnership").get(pk=job_id)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, started_at=timezone.now(),
+                                               message="Starting", updated_at=timezone.now())
+
+    def progress(done: int, total: int, message: str) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(progress_done=done, progress_total=total,
+                                                   message=_display(message, job)[:500], updated_at=timezone.now())
+
+    areas = job.partnership.area_codes
+    try:
+        with writing() as conn:
+            if job.kind == ImportJob.Kind.POLICE:
+                sources = job.sources if job.from_server else [job.upload_dir]
+                result = police.import_police(conn, sources, progress=progress).to_dict()
+                in_area = conn.execute(
+                    """select count(*), count(*) filter (where lsoa_status = 'name-assigned')
+                       from police_record where import_id = ? and lad_code in (select unnest(?))""",
+                    [result["import_id"], areas]).fetchone()
+                result["rows_in_area"], result["name_assigned_in_area"] = in_area
+                result["skipped_members"] = [_display(s, job) for s in result["skipped_members"]]
+                ensure_ward_lookup(conn, areas)
+            else:
+                mapping = partner.ColumnMapping(**job.mapping)
+                result = partner.import_partner(conn, partner_file(job), mapping, job.dataset,
+                                                progress=progress).to_dict()
+                result["rows_in_area"] = conn.execute(
+                    "select count(*) from partner_record where import_id = ? and lad_code in (select unnest(?))",
+                    [result["import_id"], areas]).fetchone()[0]
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.SUCCEEDED, result=result, finished_at=timezone.now(),
+            message="Finished", updated_at=timezone.now())
+    except police.ImportRefused as exc:
+        error = {"file": _display(exc.file, job), "line": exc.line, "field": exc.field,
+                 "message": _display(exc.reason, job), "summary": _display(str(exc), job),
+                 "errors": [{**e, "message": _display(e["message"], job)} for e in getattr(exc, "errors", [])]}
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED, error=error, finished_at=timezone.now(), message="Refused",
+            updated_at=timezone.now())
+    except Exception as exc:  # noqa: BLE001 - any failure must end the job, not leave it running
+        log.exception("import job %s failed", job.pk)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED, finished_at=timezone.now(), message="Failed", updated_at=timezone.now(),
+            error={"file": None, "line": None, "field": None, "errors": [], "summary": "",
+                   "message": f"The import stopped because of an unexpected problem ({type(exc).__name__}). "
+                              "Nothing from it was kept."})
+    finally:
+        keep = job.kind == ImportJob.Kind.PARTNER and ImportJob.objects.filter(
+            pk=job.pk, status=ImportJob.Status.FAILED).exists()
+        # A refused partner file stays for a corrected mapping; everything else is in the store now.
+        if job.upload_dir and not keep:
+            shutil.rmtree(job.upload_dir, ignore_errors=True)
+
+
+def months_present(paths: list[Path]) -> list[str]:
+    """police.uk months named by the street-level files in these folders (for the demo)."""
+    months = set()
+    for path in paths:
+        for f in Path(path).rglob("*-street.csv"):
+            match = police.STREET_FILE_RE.search(f.name)
+            if match:
+                months.add(match["month"])
+    return sorted(months)
+
+
+# --- Findings ---------------------------------------------------------------------------------
+
+
+def finding_key(f: dict) -> str:
+    if f["kind"] in ("rise", "fall", "not_significant"):
+        return f"category:{f['category']}"
+    return f["kind"]
+
+
+@dataclass
+class DraftResult:
+    created: int = 0
+    updated: int = 0
+    removed: int = 0
+    kept: int = 0  # reviewed by a person: never overwritten
+    changed_since_review: int = 0
+
+
+@transaction.atomic
+def draft_findings(partnership, period: Period) -> DraftResult:
+    """Draft findings from the figures. A finding a person has reviewed is never overwritten:
+    if the figures now say something else, the new draft is set beside it for them to see."""
+    data = assessment(partnership, period)
+    drafted = data["findings"]
+    existing = {f.key: f for f in Finding.objects.select_for_update().filter(partnership=partnership, period=str(period))}
+    result = DraftResult()
+    seen = set()
+    for position, f in enumerate(drafted):
+        key = finding_key(f)
+        if key in seen:
+            continue
+        seen.add(key)
+        values = {"kind": f["kind"], "title": f["title"][:300], "measure": f["measure"] or "",
+                  "category": f["category"] or "", "numbers": f["numbers"], "significant": f["significant"],
+                  "position": position}
+        current = existing.get(key)
+        if current is None:
+            Finding.objects.create(partnership=partnership, period=str(period), key=key, text=f["text"], **values)
+            result.created += 1
+        elif current.reviewed:
+            result.kept += 1
+            if f["text"] != current.text and f["text"] != current.redrafted_text:
+                current.redrafted_text = f["text"]
+                current.save(update_fields=["redrafted_text"])
+                result.changed_since_review += 1
+        elif current.text != f["text"] or current.position != position:
+            for name, value in values.items():
+                setattr(current, name, value)
+            current.text = f["text"]
+            current.drafted_at = timezone.now()
+            current.save()
+            result.updated += 1
+    for key, f in existing.items():
+        if key not in seen and not f.reviewed:
+            f.delete()
+            result.removed += 1
+    return result
+
+
+def review_finding(finding: Finding, *, status: str, text: str, note: str, user) -> Finding:
+    text = text.strip()
+    finding.edited_text = "" if text == finding.text.strip() else text
+    finding.status = status
+    finding.review_note = note.strip()
+    finding.reviewed_by = user
+    finding.reviewed_at = timezone.now()
+    finding.save()
+    return finding
+
+
+def take_redraft(finding: Finding, user) -> Finding:
+    """Replace a reviewed finding's text with the new draft; it goes back to draft for review."""
+    finding.text = finding.redrafted_text
+    finding.redrafted_text = ""
+    finding.edited_text = ""
+    finding.status = Finding.Status.DRAFTED
+    finding.reviewed_by = user
+    finding.reviewed_at = timezone.now()
+    finding.save()
+    return finding
+
+
+# --- Harm weights -----------------------------------------------------------------------------
+
+
+def harm_weight_rows(partnership) -> list[dict]:
+    base = harm_weights()
+    custom = {w.category: w for w in HarmWeight.objects.filter(partnership=partnership)}
+    rows = []
+    for category, weight in base.weights.items():
+        basis = base.basis.get(category, {})
+        rows.append({"category": category, "default": weight, "custom": custom.get(category),
+                     "groups": ", ".join(g.title() for g in basis.get("cchi_groups", [])),
+                     "offences": basis.get("offences"), "min": basis.get("min"), "max": basis.get("max")})
+    return rows
+
+
+@transaction.atomic
+def save_harm_weights(partnership, weights: dict[str, float | None], reason: str) -> list[str]:
+    """Save the analyst's weights (None: back to the CCHI weight); returns the categories changed."""
+    base = harm_weights().weights
+    changed = []
+    for category, value in weights.items():
+        current = HarmWeight.objects.filter(partnership=partnership, category=category).first()
+        if value is None or float(value) == base.get(category):
+            if current:
+                current.delete()
+                changed.append(category)
+            continue
+        if current is None:
+            HarmWeight.objects.create(partnership=partnership, category=category, weight=value, reason=reason)
+            changed.append(category)
+        elif float(current.weight) != float(value):
+            current.weight, current.reason = value, reason
+            current.save()
+            changed.append(category)
+    return changed
+
+
+# --- Periods ----------------------------------------------------------------------------------
+
+
+def period_choices(months: list[dict]) -> list[tuple[str, str]]:
+    return [(m["month"], m["label"]) for m in reversed(months)]
+
+
+def period_from(end: str | None, length: int | None, months: list[dict]) -> Period | None:
+    if not months:
+        return None
+    if not end:
+        return default_period(months, length or 12)
+    return Period.ending(parse_month(end), length or 12)

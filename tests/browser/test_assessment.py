@@ -1,0 +1,128 @@
+"""The strategic assessment as an analyst and a board member use it, in Chromium, with axe-core on
+every page and no Content Security Policy errors."""
+from __future__ import annotations
+
+import pytest
+
+from saferplan.assessment.models import Finding, ImportJob
+from saferplan.partnership.models import RoleKind
+from saferplan.partnership.testing import PASSWORD, add_totp, make_member, make_partnership
+from tests.assessment.web import melton_slice, records, store  # noqa: F401 - fixture
+
+from .pages import Journey, code_for_device
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def signed_in(browse, kind, email):
+    partnership = make_partnership()
+    user = make_member(partnership, kind, email=email)
+    device = add_totp(user)
+    journey = Journey(browse)
+    journey.sign_in(email, PASSWORD)
+    if journey.heading() == "Security code":
+        journey.enter_code(code_for_device(device))
+    return journey, partnership
+
+
+def test_analyst_imports_police_files_and_a_broken_file_is_refused(browse, store, tmp_path):
+    journey, partnership = signed_in(browse, RoleKind.ANALYST, "analyst@melton.example")
+    a = melton_slice("2023-12", tmp_path / "files")
+    b = melton_slice("2024-12", tmp_path / "files")
+
+    journey.click_link("Assessment")
+    assert journey.heading() == "Strategic assessment"
+    journey.click_link("Import police data")
+    journey.page.get_by_label("police.uk files").set_input_files([a["path"], b["path"]])
+    journey.submit("Upload and import")
+    assert journey.heading() == "Import finished"
+    counts = journey.page.locator("#import-counts").inner_text()
+    assert f"{a['no_location'] + b['no_location']:,}" in counts
+    assert "With an older, non-2021 LSOA code" in counts
+    assert f"{a['rows'] + b['rows']:,}" in counts
+
+    # A file whose header is wrong: refused, named with its line, nothing kept.
+    bad = tmp_path / "bad" / "2024-11-leicestershire-street.csv"
+    bad.parent.mkdir()
+    text = melton_slice("2024-11", tmp_path / "slice")["path"].read_text(encoding="utf-8")
+    bad.write_text(text.replace("Crime type", "Offence", 1), encoding="utf-8")
+    before = records()
+    journey.visit(f"/p/{partnership.slug}/assessment/data/police/")
+    journey.page.get_by_label("police.uk files").set_input_files([bad])
+    journey.submit("Upload and import")
+    assert journey.heading() == "Import refused"
+    summary = journey.error_summary()
+    assert summary and "2024-11-leicestershire-street.csv, line 1" in summary[0]
+    assert records() == before
+    assert ImportJob.objects.filter(status="failed").count() == 1
+
+    journey.click_link("Back to data held and imports")
+    assert "Refused" in journey.page.locator("#imports-table").inner_text()
+
+
+def test_the_assessment_page_and_reviewing_a_finding(browse, store, tmp_path, settings):
+    journey, partnership = signed_in(browse, RoleKind.ANALYST, "analyst@melton.example")
+    folder = tmp_path / "server"
+    melton_slice("2023-12", folder), melton_slice("2024-12", folder)
+    journey.visit(f"/p/{partnership.slug}/assessment/data/police/")
+    journey.page.get_by_text("Import from a folder on the server").click()
+    journey.page.get_by_label("Folder or file on the server").fill(str(folder))
+    journey.submit("Import from the server")
+    assert journey.heading() == "Import finished"
+
+    journey.click_link("Go to the assessment")
+    page = journey.page
+    assert "January 2024 to December 2024" in page.locator(".govuk-body-l").first.inner_text()
+    table = page.locator("#table-categories")
+    assert "Violence and sexual offences" in table.inner_text()
+    chart = page.locator("img.app-chart__image").first
+    chart.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=chart.element_handle())
+    assert "Getis-Ord Gi*" in page.locator("#hotspot-method").inner_text()
+    # The map (JavaScript) draws the area's 30 LSOAs from the boundaries the server sends.
+    try:
+        page.wait_for_function("() => document.querySelectorAll('#assessment-map-canvas path.leaflet-interactive').length === 30", timeout=30_000)
+    except Exception:
+        print("DEBUG", journey.browse.console_errors, page.evaluate("() => document.querySelectorAll('#assessment-map-canvas path').length"), page.locator("#assessment-map").get_attribute("hidden"))
+        raise
+    journey.browse.axe()
+
+    page.get_by_role("button", name="Draft findings to review").click()
+    page.wait_for_load_state("load")
+    journey.browse.axe()
+    assert journey.heading().startswith("Findings")
+    first = Finding.objects.get(partnership=partnership, key="overall")
+    page.get_by_role("link", name=f"Review “{first.title}”").click()
+    page.wait_for_load_state("load")
+    journey.browse.axe()
+    page.get_by_label("Finding", exact=True).fill("Recorded crime in Melton fell in December 2024 compared with a year before.")
+    page.get_by_label("Accept: this is a finding of the assessment").check()
+    journey.submit("Save decision")
+    assert "has been accepted" in page.locator(".govuk-notification-banner").inner_text()
+    journey.click_link(first.title)
+    assert page.locator("#finding-status").inner_text() == "Accepted"
+    history = page.locator(".app-audit-table").inner_text()
+    assert "Accepted" in history and "Recorded crime in Melton fell in December 2024" in history
+
+    # The harm weights page, read by the analyst who may change them.
+    journey.visit(f"/p/{partnership.slug}/assessment/harm-weights/")
+    page.get_by_label("Weight for Burglary, in days").fill("150")
+    journey.submit("Save weights")
+    assert "Harm weights saved for: Burglary" in page.locator(".govuk-notification-banner").inner_text()
+    assert "Burglary (126.0 -> 150.0)" in page.locator("#harm-method").inner_text()
+
+
+def test_a_board_member_reads_the_assessment_in_its_publication_form(browse, store, tmp_path):
+    journey, partnership = signed_in(browse, RoleKind.BOARD_MEMBER, "board@melton.example")
+    from saferplan.assessment import services
+
+    melton_slice("2024-12", tmp_path / "files")
+    with services.writing() as conn:
+        from saferplan.assessment.police import import_police
+
+        import_police(conn, [tmp_path / "files"])
+    journey.visit(f"/p/{partnership.slug}/assessment/")
+    assert not journey.page.get_by_role("button", name="Draft findings to review").count()
+    journey.click_link("Preview this page as published")
+    assert "for publication" in journey.page.locator(".govuk-inset-text").first.inner_text()
+    assert "<5" in journey.page.locator("#table-categories").inner_text()
