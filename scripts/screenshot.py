@@ -1,4 +1,5 @@
 """Takes the README's screenshot from a running demo (make demo), signed in as the demo manager."""
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ PATH = sys.argv[3] if len(sys.argv) > 3 else "/"
 def demo_code(email):
     return subprocess.run(
         [str(ROOT / ".venv" / "bin" / "saferplan"), "demo-code", email],
-        capture_output=True, text=True, check=True, env={"SAFERPLAN_ENV": "demo", "PATH": "/usr/bin:/bin"},
+        capture_output=True, text=True, check=True, env={**os.environ, "SAFERPLAN_ENV": "demo"},
     ).stdout.strip()
 
 

@@ -24,13 +24,19 @@ def navigation(request):
     items = [
         ("Plan cycle", reverse("partnership:home", kwargs={"slug": slug}), False),
         *_stage_items(slug),
-        ("Organisations", reverse("partnership:organisations", kwargs={"slug": slug}), True),
-        ("People", reverse("partnership:people", kwargs={"slug": slug}), True),
-        ("Sub-groups", reverse("partnership:sub-groups", kwargs={"slug": slug}), True),
         ("Partnership", reverse("partnership:about", kwargs={"slug": slug}), True),
     ]
+    # The directory (organisations, people, sub-groups, invitations, history) sits under "Partnership".
+    base = reverse("partnership:home", kwargs={"slug": slug})
+    directory = [base + part for part in ("organisations/", "people/", "sub-groups/", "roles/", "invitations/", "history/")]
     nav_items = [
-        {"text": text, "href": href, "current": path.startswith(href) if prefix else path == href}
+        {
+            "text": text,
+            "href": href,
+            "current": (path.startswith(href) or (text == "Partnership" and path.startswith(tuple(directory))))
+            if prefix
+            else path == href,
+        }
         for text, href, prefix in items
     ]
     return {"nav_partnership": access.partnership, "nav_items": nav_items, "access": access}

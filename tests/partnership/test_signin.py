@@ -28,6 +28,25 @@ def test_password_alone_does_not_sign_in_someone_with_a_second_factor(client):
     assert client.get(reverse("partnership:home", kwargs={"slug": "melton"})).status_code == 302
 
 
+def test_repeated_wrong_codes_are_throttled_with_a_clear_message(client):
+    from django.utils import timezone
+
+
+    user = make_member(make_partnership(), RoleKind.BOARD_MEMBER)
+    device = add_totp(user)
+    _sign_in(client, user.email, PASSWORD)
+    # As if four wrong codes had just been tried: the device now waits 8 seconds before checking.
+    device.throttling_failure_count = 4
+    device.throttling_failure_timestamp = timezone.now()
+    device.save()
+    from django_otp.oath import totp
+
+    right = f"{totp(device.bin_key):06d}"
+    response = client.post(reverse("sign-in-code"), {"code": right})
+    assert "Too many wrong codes. Wait" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
 def test_wrong_password_says_so_without_saying_which_part_was_wrong(client):
     user = make_member(make_partnership(), RoleKind.BOARD_MEMBER)
     response = _sign_in(client, user.email, "wrong password")
