@@ -40,6 +40,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "change_consultation": frozenset({M}),
     "enter_responses": frozenset({M, A, P}),
     "view_consultation_results": frozenset({M, A, B, S}),
+    # Individual responses (review of duplicates, free-text coding, imports, exports) stay with
+    # the people who run and analyse the consultation.
+    "review_responses": frozenset({M, A}),
     # Planning: workshops are recorded by those who run them; the manager owns the plan, its
     # EIA and its approval record; scrutiny and board members comment; partner officers report
     # KPI values for the actions their organisation owns.

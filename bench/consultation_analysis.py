@@ -1,0 +1,101 @@
+"""Benchmark: 100,000 generated responses to the Coventry template, then the whole analysis.
+
+Prints the time to store the responses and the time for the whole analysis the staff page and
+the report use: results per question with Wilson intervals, every cross-tabulation of the area
+and channel by each question, responses per day, the Census profile and the equality summary.
+
+    .venv/bin/python bench/consultation_analysis.py [--responses 100000] [--postgres URL]
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from datetime import timedelta
+
+from consultation_common import fresh_database, setup
+
+
+def generate(survey, n: int, seed: int = 2024):
+    from django.utils import timezone
+
+    from saferplan.consultation import equality, services
+    from saferplan.consultation.models import Channel, EqualityResponse, Response
+
+    rng = random.Random(seed)
+    questions = list(survey.ordered_questions())
+    opens = timezone.make_aware(timezone.datetime.combine(survey.opens_on, timezone.datetime.min.time()))
+    channels = [Channel.ONLINE] * 8 + [Channel.PAPER, Channel.KIOSK]
+    phrases = ["speeding cars", "drug dealing in the park", "litter and fly tipping", "antisocial youths",
+               "burglaries on our street", "no police presence", "street drinking", "parking on pavements"]
+    submissions = []
+    for i in range(n):
+        answers = {}
+        for q in questions:
+            if rng.random() < 0.1:
+                continue
+            options = list(q.options.all())
+            if q.type == "text":
+                answers[q.code] = {"text": " and ".join(rng.sample(phrases, 2))}
+            elif q.type == "multiple":
+                k = rng.randint(1, q.max_choices or 4)
+                chosen = rng.sample(options, k)
+                answers[q.code] = {"options": [o.pk for o in chosen],
+                                   "other": "other idea" if any(o.is_other for o in chosen) else ""}
+            else:
+                answers[q.code] = {"options": [rng.choice(options).pk]}
+        when = opens + timedelta(minutes=rng.randint(0, 60 * 24 * 7 * 12 - 1))
+        submissions.append(services.Submission(answers=answers, channel=rng.choice(channels), submitted_at=when))
+    start = time.perf_counter()
+    services.record_many(survey, submissions)
+    ids = list(Response.objects.filter(survey=survey).values_list("pk", flat=True))
+    ages = equality.BY_CODE["age"]["options"]
+    EqualityResponse.objects.bulk_create(
+        [EqualityResponse(survey=survey, response_id=rid, answers={"age": rng.choice(ages), "sex": rng.choice(["Female", "Male"])})
+         for rid in ids if rng.random() < 0.6], batch_size=5000)
+    return time.perf_counter() - start
+
+
+def whole_analysis(survey):
+    from saferplan.consultation import analysis
+
+    analysis.analyse(survey)
+    for key, _ in analysis.crosstab_dimensions(survey):
+        if key.startswith("q:"):
+            analysis.crosstab(survey, key, "area")
+    analysis.crosstab(survey, "q:q5", "channel")
+    analysis.crosstab(survey, "q:q5", "eq:age")
+    analysis.by_day(survey)
+    analysis.census_profile(survey)
+    analysis.equality_summary(survey)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--responses", type=int, default=100_000)
+    parser.add_argument("--postgres", help="a PostgreSQL server URL; the benchmark makes and drops its own database")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    url, drop = fresh_database(args.postgres)
+    try:
+        survey = setup(url)
+        stored = generate(survey, args.responses)
+        from saferplan.consultation.models import Answer
+
+        answers = Answer.objects.filter(response__survey=survey).count()
+        times = []
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            whole_analysis(survey)
+            times.append(time.perf_counter() - start)
+        engine = "PostgreSQL" if args.postgres else "SQLite"
+        print(f"database: {engine}")
+        print(f"responses: {args.responses:,} ({answers:,} answer rows), stored in {stored:.1f} s")
+        print(f"whole analysis: best {min(times):.2f} s, worst {max(times):.2f} s over {args.repeat} runs")
+    finally:
+        drop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,371 @@
+"""The analysis of a survey's responses, live while it is open.
+
+Per question: how many respondents answered it (the base) and what share of all respondents
+that is; per option the count, the percent of the base and a 95% Wilson interval. Multiple
+choice is counted per option, never per combination. Cross-tabulations suppress cells under 10;
+equality answers appear only in aggregate, also suppressed under 10.
+"""
+from __future__ import annotations
+
+import csv
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Count
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from . import equality
+from .models import COUNTED, Answer, Channel, EqualityResponse, Question, QuestionType, Response, Survey
+
+CELL_THRESHOLD = 10
+SUPPRESSED = f"<{CELL_THRESHOLD}"
+UNDER_REPRESENTED_RATIO = 0.8
+COUNTED_STATUSES = COUNTED
+
+
+class AnalysisError(ValueError):
+    pass
+
+
+def wilson(count: int, n: int, z: float = 1.959964) -> tuple[float, float]:
+    """The 95% Wilson score interval of a proportion, in percent."""
+    if n == 0:
+        return (0.0, 0.0)
+    p = count / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return (max(0.0, centre - half) * 100, min(1.0, centre + half) * 100)
+
+
+def percent(count: int, base: int) -> float:
+    return round(100 * count / base, 1) if base else 0.0
+
+
+@dataclass
+class OptionResult:
+    label: str
+    count: int
+    percent: float
+    low: float
+    high: float
+    is_other: bool = False
+
+
+@dataclass
+class QuestionResult:
+    question: Question
+    respondents: int  # everyone counted in the survey
+    base: int  # those who answered this question
+    options: list[OptionResult] = field(default_factory=list)
+    others: list[str] = field(default_factory=list)  # "Other – please specify" texts
+    texts: int = 0  # free-text answers
+
+    @property
+    def answered_percent(self) -> float:
+        return percent(self.base, self.respondents)
+
+    @property
+    def answered_low_high(self):
+        return wilson(self.base, self.respondents)
+
+
+def counted_responses(survey: Survey):
+    return Response.objects.filter(survey=survey, status__in=COUNTED)
+
+
+def counted_answers(survey: Survey, question_ids: list[int] | None = None):
+    """Answers of counted responses. Responses that are not counted are few (excluded after
+    review, suspected automated), so they are left out by id, which is much faster than joining
+    every answer to its response."""
+    if question_ids is None:
+        question_ids = list(survey.questions.values_list("pk", flat=True))
+    answers = Answer.objects.filter(question_id__in=question_ids)
+    left_out = list(Response.objects.filter(survey=survey).exclude(status__in=COUNTED).values_list("pk", flat=True)[:5001])
+    if len(left_out) > 5000:
+        return answers.filter(response__status__in=COUNTED)
+    return answers.exclude(response_id__in=left_out) if left_out else answers
+
+
+def analyse(survey: Survey, questions: list[Question] | None = None, other_limit: int = 500) -> list[QuestionResult]:
+    questions = questions if questions is not None else list(survey.ordered_questions())
+    respondents = counted_responses(survey).count()
+    answers = counted_answers(survey, [q.pk for q in questions])
+    bases = dict(answers.values_list("question_id").annotate(n=Count("response_id", distinct=True)))
+    option_counts = dict(answers.exclude(option=None).values_list("option_id").annotate(n=Count("pk")))
+    others: dict[int, list[str]] = defaultdict(list)
+    for question_id, text in (answers.filter(option__is_other=True).exclude(text="")
+                              .order_by("pk").values_list("question_id", "text")[: other_limit * 20]):
+        if len(others[question_id]) < other_limit:
+            others[question_id].append(text)
+    results = []
+    for q in questions:
+        base = bases.get(q.pk, 0)
+        result = QuestionResult(q, respondents, base)
+        if q.is_choice:
+            for o in q.options.all():
+                n = option_counts.get(o.pk, 0)
+                low, high = wilson(n, base)
+                result.options.append(OptionResult(o.label, n, percent(n, base), low, high, o.is_other))
+            result.others = others.get(q.pk, [])
+        else:
+            result.texts = base
+        results.append(result)
+    return results
+
+
+def results_json(survey: Survey) -> list[dict]:
+    """What ``saferplan survey results --format json`` prints."""
+    return [
+        {"code": r.question.code, "question": r.question.text, "type": r.question.type, "base": r.base,
+         "options": [{"label": o.label, "count": o.count, "percent": o.percent} for o in r.options]}
+        for r in analyse(survey)
+    ]
+
+
+def answers_by_code(response: Response) -> dict[str, dict]:
+    values: dict[str, dict] = {}
+    for a in response.answers.select_related("question", "option"):
+        v = values.setdefault(a.question.code, {"options": [], "other": "", "text": ""})
+        if a.option_id:
+            v["options"].append(a.option_id)
+            if a.option.is_other:
+                v["other"] = a.text
+        else:
+            v["text"] = a.text
+    return values
+
+
+# Cross-tabulation -------------------------------------------------------------------------------
+
+def crosstab_dimensions(survey: Survey) -> list[tuple[str, str]]:
+    dims = []
+    for q in survey.ordered_questions():
+        if q.is_choice:
+            dims.append((f"q:{q.code}", f"{q.code}: {q.text[:80]}"))
+    if survey.questions.filter(type=QuestionType.AREA).exists():
+        dims.append(("area", "Area (ward)"))
+    dims.append(("channel", "Channel"))
+    for eq in equality.QUESTIONS:
+        dims.append((f"eq:{eq['code']}", f"Equality: {eq['label']}"))
+    return dims
+
+
+def _dimension(survey: Survey, key: str) -> tuple[str, list[str], dict[int, list[str]]]:
+    """(title, ordered category labels, response id -> its categories) for one dimension."""
+    counted = counted_responses(survey)
+    if key == "area":
+        q = survey.questions.filter(type=QuestionType.AREA).order_by("pk").first()
+        if q is None:
+            raise AnalysisError("This survey has no area question")
+        key = f"q:{q.code}"
+    if key.startswith("q:"):
+        q = survey.questions.filter(code=key[2:]).prefetch_related("options").first()
+        if q is None or not q.is_choice:
+            raise AnalysisError("Choose a question with options")
+        labels = {o.pk: o.label for o in q.options.all()}
+        values: dict[int, list[str]] = defaultdict(list)
+        for response_id, option_id in (counted_answers(survey, [q.pk])
+                                       .exclude(option=None).values_list("response_id", "option_id")):
+            values[response_id].append(labels[option_id])
+        return q.text, list(labels.values()), values
+    if key == "channel":
+        values = {rid: [Channel(ch).label] for rid, ch in counted.values_list("pk", "channel")}
+        return "Channel", [c.label for c in Channel], values
+    if key.startswith("eq:") and key[3:] in equality.BY_CODE:
+        eq = equality.BY_CODE[key[3:]]
+        values = {}
+        for rid, answers in (EqualityResponse.objects.filter(survey=survey, response__status__in=COUNTED)
+                             .values_list("response_id", "answers")):
+            if answers.get(eq["code"]):
+                values[rid] = [answers[eq["code"]]]
+        return eq["label"], list(eq["options"]), values
+    raise AnalysisError("Choose what to cross-tabulate")
+
+
+def crosstab(survey: Survey, row: str, col: str) -> dict:
+    """Respondents by the categories of two dimensions, every cell under 10 suppressed.
+
+    A multiple-choice respondent counts once in each option they chose, so rows need not sum.
+    Where a row total is shown and only one cell of the row is suppressed, the next smallest
+    cell is suppressed too, so the hidden one cannot be worked out by subtraction."""
+    row_q, col_q = _question_of(survey, row), _question_of(survey, col)
+    if row_q is not None and col_q is not None and row_q.pk != col_q.pk:
+        row_title, row_labels, col_title, col_labels = (
+            row_q.text, [o.label for o in row_q.options.all()], col_q.text, [o.label for o in col_q.options.all()])
+        counts, totals = _question_pairs(survey, row_q, col_q)
+        return _table(row_title, row_labels, col_title, col_labels, counts, totals)
+    row_title, row_labels, row_values = _dimension(survey, row)
+    col_title, col_labels, col_values = _dimension(survey, col)
+    counts: Counter = Counter()
+    totals: Counter = Counter()
+    for rid, rcats in row_values.items():
+        ccats = col_values.get(rid)
+        if not ccats:
+            continue
+        for r in set(rcats):
+            totals[r] += 1
+            for c in set(ccats):
+                counts[(r, c)] += 1
+    return _table(row_title, row_labels, col_title, col_labels, counts, totals)
+
+
+def _question_of(survey: Survey, key: str) -> Question | None:
+    if key == "area":
+        return survey.questions.filter(type=QuestionType.AREA).order_by("pk").prefetch_related("options").first()
+    if key.startswith("q:"):
+        q = survey.questions.filter(code=key[2:]).prefetch_related("options").first()
+        return q if q is not None and q.is_choice else None
+    return None
+
+
+def _question_pairs(survey: Survey, row_q: Question, col_q: Question) -> tuple[Counter, Counter]:
+    """Respondents by (row option, column option), counted in the database: one self-join."""
+    from django.db import connection
+
+    table = Answer._meta.db_table
+    left_out = list(Response.objects.filter(survey=survey).exclude(status__in=COUNTED).values_list("pk", flat=True))
+    where = ""
+    params: list = [row_q.pk, col_q.pk]
+    if left_out:
+        where = f" AND a.response_id NOT IN ({', '.join(['%s'] * len(left_out))})"
+        params += left_out
+    sql = (f"SELECT a.option_id, b.option_id, COUNT(*) FROM {table} a JOIN {table} b ON b.response_id = a.response_id "
+           f"WHERE a.question_id = %s AND b.question_id = %s AND a.option_id IS NOT NULL AND b.option_id IS NOT NULL"
+           f"{where} GROUP BY a.option_id, b.option_id")
+    total_sql = (f"SELECT a.option_id, COUNT(DISTINCT a.response_id) FROM {table} a JOIN {table} b "
+                 f"ON b.response_id = a.response_id WHERE a.question_id = %s AND b.question_id = %s "
+                 f"AND a.option_id IS NOT NULL AND b.option_id IS NOT NULL{where} GROUP BY a.option_id")
+    row_labels = {o.pk: o.label for o in row_q.options.all()}
+    col_labels = {o.pk: o.label for o in col_q.options.all()}
+    counts: Counter = Counter()
+    totals: Counter = Counter()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for r, c, n in cursor.fetchall():
+            counts[(row_labels[r], col_labels[c])] = n
+        cursor.execute(total_sql, params)
+        for r, n in cursor.fetchall():
+            totals[row_labels[r]] = n
+    return counts, totals
+
+
+def _table(row_title, row_labels, col_title, col_labels, counts: Counter, totals: Counter) -> dict:
+    rows = []
+    any_suppressed = False
+    for r in row_labels:
+        total = totals[r]
+        cells = [{"count": counts[(r, c)], "suppressed": counts[(r, c)] < CELL_THRESHOLD} for c in col_labels]
+        total_shown = total >= CELL_THRESHOLD
+        hidden = [cell for cell in cells if cell["suppressed"] and cell["count"] > 0]
+        if total_shown and len(hidden) == 1:
+            visible = sorted((cell for cell in cells if not cell["suppressed"]), key=lambda x: x["count"])
+            if visible:
+                visible[0]["suppressed"] = True
+        for cell in cells:
+            any_suppressed |= cell["suppressed"]
+            cell["display"] = SUPPRESSED if cell["suppressed"] else f"{cell['count']:,}"
+            cell["percent"] = None if cell["suppressed"] or not total_shown else percent(cell["count"], total)
+        rows.append({"label": r, "cells": cells, "total": total,
+                     "total_display": f"{total:,}" if total_shown else SUPPRESSED})
+    return {"row_title": row_title, "col_title": col_title, "columns": col_labels, "rows": rows,
+            "suppressed": any_suppressed, "threshold": CELL_THRESHOLD}
+
+
+# Responses over time --------------------------------------------------------------------------
+
+def by_day(survey: Survey) -> dict:
+    tz = timezone.get_default_timezone()
+    rows = (counted_responses(survey).annotate(day=TruncDate("submitted_at", tzinfo=tz))
+            .values_list("day", "channel").annotate(n=Count("pk")).order_by("day"))
+    days: dict = {}
+    for day, channel, n in rows:
+        days.setdefault(day, Counter())[channel] += n
+    channels = [c for c in Channel]
+    return {"channels": [c.label for c in channels],
+            "rows": [{"day": day, "counts": [counts[c.value] for c in channels], "total": sum(counts.values())}
+                     for day, counts in days.items()]}
+
+
+# Who answered, against the Census --------------------------------------------------------------
+
+@lru_cache(maxsize=16)
+def _census_age(codes: tuple[str, ...], data_dir: str) -> dict[str, int]:
+    data = Path(data_dir)
+    wanted = set(codes)
+    lsoas = set()
+    with open(data / "geography" / "lsoa21_to_lad.csv", newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if row["lad_code"] in wanted:
+                lsoas.add(row["lsoa21_code"])
+    totals: Counter = Counter()
+    with open(data / "population" / "census2021_lsoa21_age6.csv", newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if row["lsoa21_code"] in lsoas:
+                totals[row["age_group"]] += int(float(row["usual_residents"]))
+    return dict(totals)
+
+
+def census_age(partnership) -> dict[str, int]:
+    """Census 2021 usual residents of the partnership's area by the six age bands."""
+    try:
+        return _census_age(tuple(sorted(partnership.area_codes)), str(settings.DATA_DIR))
+    except FileNotFoundError:
+        return {}
+
+
+def census_profile(survey: Survey) -> dict:
+    population = census_age(survey.partnership)
+    counts: Counter = Counter()
+    for answers in EqualityResponse.objects.filter(survey=survey, response__status__in=COUNTED).values_list("answers", flat=True):
+        age = answers.get("age")
+        if age and age != equality.PREFER_NOT:
+            counts[age] += 1
+    answered = sum(counts.values())
+    pop_total = sum(population.get(band, 0) for band, _ in equality.CENSUS_AGE_BANDS)
+    rows = []
+    for band, label in equality.CENSUS_AGE_BANDS:
+        n = counts[label]
+        pop = population.get(band, 0)
+        share = percent(n, answered)
+        pop_share = percent(pop, pop_total)
+        low, high = wilson(n, answered)
+        ratio = (n / answered) / (pop / pop_total) if answered and pop and pop_total else None
+        small = n < CELL_THRESHOLD
+        rows.append({
+            "band": label, "census_band": band, "count": n, "count_display": SUPPRESSED if small else f"{n:,}",
+            "share": None if small else share, "low": None if small else low, "high": None if small else high,
+            "population": pop, "population_share": pop_share, "ratio": ratio,
+            "under_represented": bool(answered and ratio is not None and ratio < UNDER_REPRESENTED_RATIO),
+        })
+    return {"rows": rows, "answered": answered, "population": pop_total,
+            "answered_display": f"{answered:,}" if answered >= CELL_THRESHOLD or answered == 0 else SUPPRESSED,
+            "ratio_threshold": UNDER_REPRESENTED_RATIO, "has_census": bool(population)}
+
+
+def equality_summary(survey: Survey) -> list[dict]:
+    """Each equality question's answers in aggregate, counts under 10 suppressed."""
+    counts: dict[str, Counter] = {q["code"]: Counter() for q in equality.QUESTIONS}
+    answered = 0
+    for answers in EqualityResponse.objects.filter(survey=survey, response__status__in=COUNTED).values_list("answers", flat=True):
+        answered += 1
+        for code, value in answers.items():
+            if code in counts:
+                counts[code][value] += 1
+    summary = []
+    for q in equality.QUESTIONS:
+        base = sum(counts[q["code"]].values())
+        rows = []
+        for option in q["options"]:
+            n = counts[q["code"]][option]
+            small = n < CELL_THRESHOLD
+            rows.append({"label": option, "count": n, "display": SUPPRESSED if small else f"{n:,}",
+                         "percent": None if small or base < CELL_THRESHOLD else percent(n, base)})
+        summary.append({"code": q["code"], "label": q["label"], "text": q["text"], "rows": rows,
+                        "base_display": f"{base:,}" if base >= CELL_THRESHOLD or base == 0 else SUPPRESSED})
+    return summary

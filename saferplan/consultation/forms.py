@@ -1,0 +1,312 @@
+"""Forms: one per question (public pages and paper entry), equality monitoring, and the staff's."""
+from __future__ import annotations
+
+from django import forms
+from django.utils.text import slugify
+
+from saferplan.forms import DateField
+
+from . import equality
+from .library import TEMPLATES
+from .models import (
+    MAX_OTHER,
+    EngagementEvent,
+    Option,
+    Petition,
+    Question,
+    QuestionType,
+    Representation,
+    Section,
+    Survey,
+)
+
+
+class QuestionForm(forms.Form):
+    """The answer to one question, validated the same way on every channel."""
+
+    def __init__(self, question: Question, *args, initial_value: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.question = question
+        self.options = list(question.options.all())
+        q = question
+        value = initial_value or {}
+        if q.is_choice:
+            choices = [(str(o.pk), o.label) for o in self.options]
+            messages = {"required": "Select an answer", "invalid_choice": "Select one of the options",
+                        "invalid_list": "Select one of the options"}
+            if q.is_multiple:
+                self.fields["answer"] = forms.MultipleChoiceField(
+                    label=q.text, choices=choices, required=q.required, widget=forms.CheckboxSelectMultiple,
+                    help_text=q.hint, error_messages={**messages, "required": "Select at least one option"})
+                self.initial["answer"] = [str(i) for i in value.get("options", [])]
+            else:
+                self.fields["answer"] = forms.ChoiceField(
+                    label=q.text, choices=choices, required=q.required, widget=forms.RadioSelect,
+                    help_text=q.hint, error_messages=messages)
+                self.initial["answer"] = str(value["options"][0]) if value.get("options") else None
+            if any(o.is_other for o in self.options):
+                self.fields["other"] = forms.CharField(
+                    label="Please specify", required=False, max_length=MAX_OTHER, strip=True,
+                    error_messages={"max_length": f"What you enter for ‘Other’ must be {MAX_OTHER} characters or fewer"})
+                self.initial["other"] = value.get("other", "")
+        else:
+            self.fields["answer"] = forms.CharField(
+                label=q.text, required=q.required, help_text=q.hint, strip=True, widget=forms.Textarea,
+                max_length=q.max_length,
+                error_messages={"required": "Enter your answer",
+                                "max_length": f"Your answer must be {q.max_length:,} characters or fewer"})
+            self.initial["answer"] = value.get("text", "")
+
+    @property
+    def other_option(self) -> Option | None:
+        return next((o for o in self.options if o.is_other), None)
+
+    @property
+    def limit_hint(self) -> str:
+        if self.question.is_multiple:
+            return f"Select up to {self.question.max_choices}" if self.question.max_choices else "Select all that apply"
+        return ""
+
+    def clean(self):
+        data = super().clean()
+        q = self.question
+        other = self.other_option
+        if not q.is_choice or "answer" not in data:
+            return data
+        chosen = data["answer"] if q.is_multiple else ([data["answer"]] if data["answer"] else [])
+        other_text = data.get("other", "")
+        if other is not None and other_text and str(other.pk) not in chosen:
+            # Someone who typed in the box meant "Other": keep what they wrote.
+            chosen.append(str(other.pk))
+            data["answer"] = chosen if q.is_multiple else str(other.pk)
+        if q.is_multiple and q.max_choices and len(chosen) > q.max_choices:
+            self.add_error("answer", f"Select no more than {q.max_choices} options. You selected {len(chosen)}")
+        if other is not None and str(other.pk) in chosen and not other_text:
+            self.add_error("other", "Enter what your ‘Other’ answer is")
+        return data
+
+    def value(self) -> dict:
+        """The answer as the session and ``services.record`` hold it."""
+        data = self.cleaned_data
+        if self.question.is_choice:
+            answer = data.get("answer")
+            chosen = answer if isinstance(answer, list) else ([answer] if answer else [])
+            return {"options": [int(c) for c in chosen], "other": data.get("other", "")}
+        return {"text": data.get("answer", "")}
+
+    def option_rows(self):
+        """Options with their input ids and whether they are chosen, for the template."""
+        if not self.question.is_choice:
+            return []
+        bound = self["answer"]
+        current = bound.value()
+        selected = {str(v) for v in current} if isinstance(current, (list, tuple)) else {str(current or "")}
+        return [{"option": o, "value": str(o.pk), "id": bound.auto_id if i == 0 else f"{bound.auto_id}-{i}",
+                 "selected": str(o.pk) in selected} for i, o in enumerate(self.options)]
+
+
+def error_list(*question_forms) -> list[dict]:
+    """Error summary entries for forms shown together on one page."""
+    errors = []
+    for form in question_forms:
+        for name, messages in form.errors.items():
+            anchor = f"#{form[name].auto_id}" if name != "__all__" else ""
+            for message in messages:
+                errors.append({"href": anchor, "message": message})
+    return errors
+
+
+class EqualityForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for q in equality.QUESTIONS:
+            self.fields[q["code"]] = forms.ChoiceField(
+                label=q["text"], required=False, widget=forms.RadioSelect,
+                choices=[(o, o) for o in q["options"]], error_messages={"invalid_choice": "Select one of the options"})
+
+
+class WantEqualityForm(forms.Form):
+    answer = forms.ChoiceField(
+        label="Do you want to answer the equality questions?", widget=forms.RadioSelect,
+        choices=[("yes", "Yes, answer the equality questions (takes 2 minutes)"), ("no", "No, skip the equality questions")],
+        error_messages={"required": "Select whether you want to answer the equality questions"})
+
+
+class SubmitForm(forms.Form):
+    # Hidden from people (by a class, not by type=hidden); software filling every field fills it.
+    website = forms.CharField(required=False, max_length=200, label="Leave this box empty")
+
+
+class SurveyForm(forms.ModelForm):
+    opens_on = DateField(label="Opens", help_text="For example, 10 7 2024")
+    closes_on = DateField(label="Closes", help_text="For example, 2 10 2024")
+    purge_on = DateField(label="Delete personal data on", required=False,
+                         help_text="After the survey closes. Contact details, equality answers and identifying free text are deleted that day.")
+
+    class Meta:
+        model = Survey
+        fields = ["title", "slug", "purpose", "can_influence", "cannot_influence", "how_results_used", "contact",
+                  "opens_on", "closes_on", "purge_on", "equality_monitoring", "published"]
+        widgets = {f: forms.Textarea(attrs={"rows": 4}) for f in
+                   ["purpose", "can_influence", "cannot_influence", "how_results_used", "contact"]}
+
+    def __init__(self, *args, partnership=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partnership = partnership
+        self.fields["slug"].required = False
+        self.fields["slug"].help_text = "Used in the web address; leave empty to make one from the title"
+
+    def clean_slug(self):
+        slug = self.cleaned_data.get("slug") or slugify(self.cleaned_data.get("title", ""))[:80]
+        clash = Survey.objects.filter(partnership=self.partnership, slug=slug).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError("Another survey already uses this web address")
+        if not slug:
+            raise forms.ValidationError("Enter a web address name, for example community-safety-2024")
+        return slug
+
+
+class NewSurveyForm(SurveyForm):
+    template = forms.ChoiceField(
+        label="Start from", widget=forms.RadioSelect, initial="blank",
+        choices=[("blank", "A blank survey")] + [(k, v) for k, v in TEMPLATES.items() if k != "equality"])
+    add_area = forms.BooleanField(label="Add a question asking which ward people live in", required=False, initial=True)
+
+    class Meta(SurveyForm.Meta):
+        fields = ["title", "slug", "opens_on", "closes_on", "purge_on", "equality_monitoring"]
+
+
+class CopySurveyForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    slug = forms.SlugField(label="Web address name", max_length=80)
+
+    def __init__(self, *args, partnership=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partnership = partnership
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if Survey.objects.filter(partnership=self.partnership, slug=slug).exists():
+            raise forms.ValidationError("Another survey already uses this web address")
+        return slug
+
+
+class SectionForm(forms.ModelForm):
+    class Meta:
+        model = Section
+        fields = ["title", "introduction", "order"]
+        widgets = {"introduction": forms.Textarea(attrs={"rows": 3})}
+
+
+class QuestionEditForm(forms.ModelForm):
+    options_text = forms.CharField(
+        label="Options", required=False, widget=forms.Textarea(attrs={"rows": 8}), max_length=20000,
+        help_text="One option a line. Not needed for yes/no, area or free-text questions.")
+    type = forms.ChoiceField(label="Type of question", choices=QuestionType.choices, widget=forms.RadioSelect)
+
+    class Meta:
+        model = Question
+        fields = ["section", "code", "text", "hint", "type", "options_text", "required", "max_choices", "allow_other",
+                  "max_length", "order", "show_if_option"]
+
+    def __init__(self, *args, survey: Survey, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.survey = survey
+        self.instance.survey = survey
+        self.fields["section"].queryset = survey.sections.all()
+        self.fields["section"].empty_label = None
+        options = Option.objects.filter(question__survey=survey).exclude(question__type=QuestionType.TEXT)
+        if self.instance.pk:
+            options = options.exclude(question=self.instance)
+        self.fields["show_if_option"].queryset = options.select_related("question")
+        self.fields["show_if_option"].label_from_instance = lambda o: f"{o.question.code}: {o.label}"
+        self.fields["show_if_option"].label = "Show only to people who answered"
+        self.fields["show_if_option"].empty_label = "Everyone (no routing)"
+        if self.instance.pk and not self.is_bound:
+            self.initial["options_text"] = "\n".join(o.label for o in self.instance.options.filter(is_other=False))
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if self.survey.questions.filter(code=code).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("Another question in this survey has this code")
+        return code
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("type")
+        labels = [line.strip() for line in data.get("options_text", "").splitlines() if line.strip()]
+        if kind in (QuestionType.SINGLE, QuestionType.MULTIPLE, QuestionType.SCALE) and len(labels) < 2:
+            self.add_error("options_text", "Enter at least 2 options, one a line")
+        if len(set(labels)) != len(labels):
+            self.add_error("options_text", "Each option must be different")
+        if any(len(label) > 300 for label in labels):
+            self.add_error("options_text", "Each option must be 300 characters or fewer")
+        data["labels"] = labels
+        return data
+
+
+class EventForm(forms.ModelForm):
+    date = DateField(label="Date")
+
+    class Meta:
+        model = EngagementEvent
+        fields = ["date", "kind", "place", "organisation", "participants", "summary"]
+        widgets = {"kind": forms.RadioSelect, "summary": forms.Textarea(attrs={"rows": 6})}
+
+
+class RepresentationForm(forms.ModelForm):
+    received_on = DateField(label="Received on")
+    kind = forms.ChoiceField(label="Type", choices=Representation.Kind.choices, widget=forms.RadioSelect)
+
+    class Meta:
+        model = Representation
+        fields = ["kind", "received_on", "sender_name", "sender_organisation", "sender_contact", "text", "attachment"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 8})}
+
+    def clean_attachment(self):
+        f = self.cleaned_data.get("attachment")
+        if f and getattr(f, "size", 0) > 10 * 1024 * 1024:
+            raise forms.ValidationError("The attachment must be smaller than 10MB")
+        if f and not f.name.lower().endswith((".pdf", ".docx", ".doc", ".txt", ".jpg", ".jpeg", ".png", ".eml", ".odt")):
+            raise forms.ValidationError("The attachment must be a PDF, Word, text, email or image file")
+        return f
+
+
+class PetitionForm(forms.ModelForm):
+    received_on = DateField(label="Received on")
+
+    class Meta:
+        model = Petition
+        fields = ["title", "signatures", "received_on", "lead_petitioner", "summary"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 4})}
+
+
+class ContactForm(forms.Form):
+    contact_name = forms.CharField(label="Name (if given on the form)", required=False, max_length=200)
+    contact_email = forms.EmailField(label="Email address (if given on the form)", required=False)
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(label="CSV file", help_text="Exported from another survey platform, one response a row")
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if f.size > 20 * 1024 * 1024:
+            raise forms.ValidationError("The file must be smaller than 20MB")
+        raw = f.read()
+        for encoding in ("utf-8-sig", "cp1252"):
+            try:
+                return f.name, raw.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+        raise forms.ValidationError("The file must be a CSV file saved as UTF-8")
+
+
+class ReviewForm(forms.Form):
+    status = forms.ChoiceField(label="Decision", widget=forms.RadioSelect, choices=[
+        ("accepted", "Count this response"), ("excluded", "Exclude this response from the results")])
+    note = forms.CharField(label="Reason", max_length=500, required=False)
+
+
+class ConfirmForm(forms.Form):
+    confirm = forms.BooleanField(label="I understand this cannot be undone", error_messages={"required": "Confirm that you understand this cannot be undone"})

@@ -1,0 +1,238 @@
+"""Responses from elsewhere: a CSV, one response a row, checked whole before anything is stored.
+
+The command line's format: the header row holds question codes; each cell holds an option's
+label (multiple choice: labels joined by ``;``), or the text of a free-text answer. A web upload
+from another platform is first mapped (column -> question). Either way the import is all or
+nothing, and every error names its line and column.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import services
+from .models import MAX_OTHER, Channel, ImportBatch, Question, Survey
+
+SUBMITTED_AT = "submitted_at"  # an optional column: when the response was made
+DATE_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d",
+                "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y"]
+MAX_ROWS = 200_000
+
+
+@dataclass
+class Checked:
+    submissions: list = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    rows: int = 0
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.replace("–", "-").replace("’", "'").split()).casefold()
+
+
+def column_name(index: int) -> str:
+    """1 -> A, 27 -> AA: how a spreadsheet names the column."""
+    name = ""
+    while index:
+        index, rem = divmod(index - 1, 26)
+        name = chr(65 + rem) + name
+    return name
+
+
+class CellReader:
+    """Turns a cell into an answer for one question, or says what is wrong with it."""
+
+    def __init__(self, question: Question, separator: str = ";"):
+        self.question = question
+        self.separator = separator
+        self.options = list(question.options.all())
+        self.exact = {o.label: o for o in self.options}
+        self.loose = {_norm(o.label): o for o in self.options}
+        for o in self.options:
+            if o.code:
+                self.loose.setdefault(_norm(o.code), o)
+        self.other = next((o for o in self.options if o.is_other), None)
+
+    def read(self, cell: str) -> tuple[dict | None, str]:
+        q = self.question
+        cell = cell.strip()
+        if not cell:
+            return None, ""
+        if not q.is_choice:
+            if len(cell) > q.max_length:
+                return None, f"the answer is {len(cell):,} characters long; the most allowed is {q.max_length:,}"
+            return {"text": cell}, ""
+        parts = [p.strip() for p in cell.split(self.separator)] if q.is_multiple else [cell]
+        chosen, other_text = [], ""
+        for part in parts:
+            if not part:
+                continue
+            option = self.exact.get(part) or self.loose.get(_norm(part))
+            if option is None and self.other is not None and re.match(r"(?i)^other\s*[:\-–]\s*", part):
+                option, other_text = self.other, re.sub(r"(?i)^other\s*[:\-–]\s*", "", part)[:MAX_OTHER]
+            if option is None:
+                return None, f"“{part[:80]}” is not an option of {q.code}"
+            if option.pk not in chosen:
+                chosen.append(option.pk)
+        if not q.is_multiple and len(chosen) > 1:
+            return None, f"{q.code} takes one answer"
+        if q.max_choices and len(chosen) > q.max_choices:
+            return None, f"{len(chosen)} options chosen; {q.code} allows no more than {q.max_choices}"
+        return {"options": chosen, "other": other_text}, ""
+
+
+def _parse_when(cell: str):
+    cell = cell.strip()
+    for fmt in DATE_FORMATS:
+        try:
+            value = datetime.strptime(cell, fmt)
+        except ValueError:
+            continue
+        return timezone.make_aware(value) if timezone.is_naive(value) else value
+    return None
+
+
+def check_rows(survey: Survey, text: str, mapping: dict[int, str], separator: str = ";",
+               channel: str = Channel.IMPORTED, header_lines: int = 1) -> Checked:
+    """Read every data row; ``mapping`` is column index (0-based) -> question code or SUBMITTED_AT."""
+    questions = {q.code: q for q in survey.ordered_questions()}
+    readers = {i: CellReader(questions[code], separator) for i, code in mapping.items() if code in questions}
+    checked = Checked()
+    reader = csv.reader(io.StringIO(text, newline=""))
+    width = None
+    for record in reader:
+        if reader.line_num <= header_lines:
+            width = len(record)
+            continue
+        if not any(cell.strip() for cell in record) and len(record) <= 1:
+            continue  # a blank line
+        line = reader.line_num
+        checked.rows += 1
+        if checked.rows > MAX_ROWS:
+            checked.errors.append(f"Line {line}: more than {MAX_ROWS:,} rows; split the file")
+            break
+        if width is not None and len(record) > width:
+            checked.errors.append(f"Line {line}: {len(record)} cells but the header has {width}")
+            continue
+        answers, when = {}, None
+        for index, cell in enumerate(record):
+            if index in readers:
+                value, problem = readers[index].read(cell)
+                if problem:
+                    checked.errors.append(f"Line {line}, column {index + 1} ({column_name(index + 1)}, "
+                                          f"{readers[index].question.code}): {problem}")
+                elif value is not None:
+                    answers[readers[index].question.code] = value
+            elif mapping.get(index) == SUBMITTED_AT and cell.strip():
+                when = _parse_when(cell)
+                if when is None:
+                    checked.errors.append(f"Line {line}, column {index + 1} ({column_name(index + 1)}, {SUBMITTED_AT}): "
+                                          f"“{cell[:40]}” is not a date like 2024-07-10 or 10/07/2024")
+        checked.submissions.append(services.Submission(answers=answers, channel=channel, submitted_at=when))
+    return checked
+
+
+def check_cli_file(survey: Survey, text: str) -> Checked:
+    """The command line's format: the header must be question codes (and optionally submitted_at)."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if not header:
+        return Checked(errors=["Line 1: the file is empty; the first row must hold question codes"])
+    header[0] = header[0].lstrip("\ufeff")
+    codes = set(survey.questions.values_list("code", flat=True))
+    mapping, errors, seen = {}, [], set()
+    for index, name in enumerate(header):
+        name = name.strip()
+        if name in seen:
+            errors.append(f"Line 1, column {index + 1} ({column_name(index + 1)}): {name} appears twice")
+        elif name in codes or name == SUBMITTED_AT:
+            mapping[index] = name
+        else:
+            errors.append(f"Line 1, column {index + 1} ({column_name(index + 1)}): “{name[:60]}” is not a question "
+                          f"code of {survey.slug}")
+        seen.add(name)
+    checked = check_rows(survey, text, mapping)
+    checked.errors = errors + checked.errors
+    return checked
+
+
+def import_checked(survey: Survey, checked: Checked, batch: ImportBatch | None = None) -> int:
+    if checked.errors:
+        raise ValueError("refusing to import a file with errors")
+    if batch is not None:
+        for s in checked.submissions:
+            s.extra = {"import_batch": batch}
+    return services.record_many(survey, checked.submissions)
+
+
+# The web import: upload, map, check, import ------------------------------------------------------
+
+def _header(text: str) -> list[str]:
+    row = next(csv.reader(io.StringIO(text, newline="")), [])
+    if row:
+        row[0] = row[0].lstrip("\ufeff")
+    return row
+
+
+def guess_mapping(survey: Survey, text: str) -> dict:
+    questions = list(survey.ordered_questions())
+    by_code = {q.code.casefold(): q.code for q in questions}
+    by_text = {_norm(q.text): q.code for q in questions}
+    columns = {}
+    for index, name in enumerate(_header(text)):
+        key = _norm(name)
+        guess = by_code.get(name.strip().casefold()) or by_text.get(key)
+        if not guess:
+            guess = next((q.code for q in questions if key and len(key) > 15 and
+                          (_norm(q.text).startswith(key) or key.startswith(_norm(q.text)))), "")
+        if not guess and key in ("submitted_at", "date", "submitted", "timestamp", "response date", "completed"):
+            guess = SUBMITTED_AT
+        columns[str(index)] = guess or ""
+    return {"columns": columns, "separator": ";"}
+
+
+def columns_with_mapping(batch: ImportBatch) -> list[dict]:
+    rows = list(csv.reader(io.StringIO(batch.content, newline="")))
+    header = rows[0] if rows else []
+    sample = rows[1] if len(rows) > 1 else []
+    columns = batch.mapping.get("columns", {})
+    return [{"index": i, "header": name.lstrip("\ufeff"), "sample": sample[i] if i < len(sample) else "",
+             "mapped": columns.get(str(i), "")} for i, name in enumerate(header)]
+
+
+def mapping_from_post(batch: ImportBatch, data) -> dict:
+    codes = set(batch.survey.questions.values_list("code", flat=True)) | {SUBMITTED_AT}
+    columns = {}
+    for i, _ in enumerate(_header(batch.content)):
+        value = data.get(f"column-{i}", "")
+        columns[str(i)] = value if value in codes else ""
+    separator = data.get("separator", ";")
+    return {"columns": columns, "separator": separator if separator in (";", ",", "|") else ";"}
+
+
+def check_batch(batch: ImportBatch) -> Checked:
+    mapping = {int(i): code for i, code in batch.mapping.get("columns", {}).items() if code}
+    checked = check_rows(batch.survey, batch.content, mapping, batch.mapping.get("separator", ";"))
+    used = [code for code in mapping.values() if code != SUBMITTED_AT]
+    doubles = {code for code in used if used.count(code) > 1}
+    if doubles:
+        checked.errors.insert(0, f"Each question can come from one column only: {', '.join(sorted(doubles))}")
+    if not used:
+        checked.errors.insert(0, "Match at least one column to a question")
+    return checked
+
+
+@transaction.atomic
+def import_batch(batch: ImportBatch, checked: Checked) -> int:
+    count = import_checked(batch.survey, checked, batch)
+    batch.status = ImportBatch.Status.IMPORTED
+    batch.rows = count
+    batch.content = ""  # the uploaded file may hold personal data: keep only what was imported
+    batch.save(update_fields=["status", "rows", "content"])
+    return count

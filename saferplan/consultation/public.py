@@ -1,0 +1,322 @@
+"""The public side: a resident answers a published survey, online or on a drop-in tablet.
+
+Answers in progress live in the person's session, one question a page (so routing needs no
+JavaScript); the response is committed to the database before the confirmation is shown. Pages
+are never cached, so Back after finishing shows nothing of the previous person's answers.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from . import services
+from .forms import EqualityForm, QuestionForm, SubmitForm, WantEqualityForm
+from .models import Channel, Question, Response, ResponseStatus, Survey
+
+KIOSK = "consultation:kiosk"
+SUBMITTED = "consultation:submitted"
+KIOSK_IDLE_SECONDS = 10 * 60
+DEFAULT_RATE = "60/h"
+
+
+def _state_key(survey: Survey) -> str:
+    return f"consultation:{survey.pk}"
+
+
+def kiosk_of(request, survey: Survey | None = None) -> dict | None:
+    kiosk = request.session.get(KIOSK)
+    if kiosk and (survey is None or kiosk.get("survey") == survey.pk):
+        return kiosk
+    return None
+
+
+def start_kiosk(request, survey: Survey, by, event_id=None) -> None:
+    """Turn this browser into a drop-in tablet for one survey: the staff member is signed out."""
+    from django.contrib.auth import logout
+    import secrets
+
+    logout(request)  # flushes the session: nothing of the officer's stays on the tablet
+    request.session[KIOSK] = {"survey": survey.pk, "by": by.pk, "event": event_id, "token": secrets.token_hex(8),
+                              "last": timezone.now().timestamp()}
+
+
+def _reset_for_next_person(request, kiosk: dict) -> None:
+    request.session.flush()  # a new session key: the previous person's session is gone
+    request.session[KIOSK] = {**kiosk, "last": timezone.now().timestamp()}
+
+
+def answers_of(request, survey: Survey) -> dict:
+    kiosk = kiosk_of(request, survey)
+    if kiosk:
+        now = timezone.now().timestamp()
+        if now - kiosk.get("last", now) > KIOSK_IDLE_SECONDS:
+            # Left idle mid-way: the next person must not find those answers.
+            _reset_for_next_person(request, kiosk)
+        else:
+            request.session[KIOSK] = {**kiosk, "last": now}
+    return request.session.get(_state_key(survey), {}).get("answers", {})
+
+
+def save_answer(request, survey: Survey, code: str, value: dict) -> None:
+    state = request.session.get(_state_key(survey), {"answers": {}})
+    state["answers"][code] = value
+    request.session[_state_key(survey)] = state
+
+
+def client_key(request, survey: Survey) -> str:
+    kiosk = kiosk_of(request, survey)
+    if kiosk:
+        return f"kiosk:{kiosk['token']}"
+    return f"{request.META.get('REMOTE_ADDR', '')}|{request.META.get('HTTP_USER_AGENT', '')[:300]}"
+
+
+def answer_lines(question: Question, value: dict | None) -> list[str]:
+    """An answer as words, for check your answers and the staff's response page."""
+    if services.empty(value):
+        return []
+    if not question.is_choice:
+        return [value["text"]]
+    labels = {o.pk: o for o in question.options.all()}
+    lines = []
+    for option_id in value.get("options", []):
+        option = labels.get(int(option_id))
+        if option is None:
+            continue
+        lines.append(f"{option.label}: {value.get('other', '')}" if option.is_other and value.get("other") else option.label)
+    return lines
+
+
+@method_decorator(never_cache, name="dispatch")
+class PublicSurveyView(View):
+    """Finds the published survey from the address; 404 for drafts and unknown names."""
+
+    requires_open = True
+
+    def dispatch(self, request, partnership, survey, *args, **kwargs):
+        self.survey = get_object_or_404(
+            Survey.objects.select_related("partnership"), partnership__slug=partnership, slug=survey, published=True)
+        self.partnership = self.survey.partnership
+        if self.requires_open and not self.survey.is_open():
+            return redirect(self.survey.public_url())
+        self.questions = list(self.survey.ordered_questions())
+        return super().dispatch(request, *args, **kwargs)
+
+    def url(self, name, **kwargs):
+        return reverse(f"public-consultation:{name}",
+                       kwargs={"partnership": self.partnership.slug, "survey": self.survey.slug, **kwargs})
+
+    def render(self, template, context=None, status=200):
+        context = {"survey": self.survey, "partnership": self.partnership,
+                   "kiosk": kiosk_of(self.request, self.survey), **(context or {})}
+        return render(self.request, f"consultation/public/{template}", context, status=status)
+
+
+@method_decorator(never_cache, name="dispatch")
+class PartnershipConsultations(View):
+    def get(self, request, partnership):
+        from saferplan.partnership.models import Partnership
+
+        partnership = get_object_or_404(Partnership, slug=partnership)
+        surveys = [s for s in partnership.surveys.filter(published=True)]
+        return render(request, "consultation/public/partnership.html", {
+            "partnership": partnership, "open": [s for s in surveys if s.is_open()],
+            "other": [s for s in surveys if not s.is_open()]})
+
+
+class Landing(PublicSurveyView):
+    requires_open = False
+
+    def get(self, request):
+        first = services.visible_questions(self.questions, answers_of(request, self.survey))
+        return self.render("landing.html", {
+            "start_url": self.url("question", code=first[0].code) if first else self.url("check"),
+            "is_open": self.survey.is_open(),
+            "can_influence": [line for line in self.survey.can_influence.splitlines() if line.strip()],
+            "cannot_influence": [line for line in self.survey.cannot_influence.splitlines() if line.strip()],
+            "sections": self.survey.sections.all(),
+        })
+
+
+class QuestionPage(PublicSurveyView):
+    def setup_question(self, code):
+        self.question = next((q for q in self.questions if q.code == code), None)
+        if self.question is None:
+            raise Http404("No such question")
+        self.answers = answers_of(self.request, self.survey)
+        self.visible = services.visible_questions(self.questions, self.answers)
+
+    def get(self, request, code):
+        self.setup_question(code)
+        if self.question not in self.visible:
+            return redirect(self.next_url())
+        form = QuestionForm(self.question, initial_value=self.answers.get(code))
+        return self.page(form)
+
+    def post(self, request, code):
+        self.setup_question(code)
+        if self.question not in self.visible:
+            return redirect(self.next_url())
+        form = QuestionForm(self.question, request.POST)
+        if not form.is_valid():
+            return self.page(form, status=200)
+        save_answer(request, self.survey, code, form.value())
+        self.answers = answers_of(request, self.survey)
+        self.visible = services.visible_questions(self.questions, self.answers)
+        return redirect(self.next_url(changing="change" in request.GET))
+
+    def next_url(self, changing=False):
+        after = False
+        for q in self.visible:
+            if after and (not changing or q.code not in self.answers):
+                return self.url("question", code=q.code)
+            if q.pk == self.question.pk:
+                after = True
+        if not after:  # this question is hidden now: go to the first unanswered visible one
+            for q in self.visible:
+                if q.code not in self.answers:
+                    return self.url("question", code=q.code)
+        return self.url("check")
+
+    def page(self, form, status=200):
+        index = self.visible.index(self.question) if self.question in self.visible else 0
+        back = self.url("question", code=self.visible[index - 1].code) if index > 0 else self.survey.public_url()
+        if "change" in self.request.GET:
+            back = self.url("check")
+        return self.render("question.html", {
+            "form": form, "question": self.question, "errors": form_errors(form), "back_url": back,
+            "caption": f"{self.question.section.title}: question {index + 1} of {len(self.visible)}",
+        }, status=status)
+
+
+def form_errors(form) -> list[dict]:
+    from .forms import error_list
+
+    return error_list(form)
+
+
+class CheckAnswers(PublicSurveyView):
+    def rows(self, answers):
+        return [{"question": q, "lines": answer_lines(q, answers.get(q.code)),
+                 "change_url": self.url("question", code=q.code) + "?change=1"}
+                for q in services.visible_questions(self.questions, answers)]
+
+    def get(self, request):
+        answers = answers_of(request, self.survey)
+        return self.render("check.html", {"rows": self.rows(answers), "form": SubmitForm(), "errors": []})
+
+    def post(self, request):
+        answers = answers_of(request, self.survey)
+        form = SubmitForm(request.POST)
+        form.is_valid()
+        missing = [q for q in services.visible_questions(self.questions, answers)
+                   if q.required and services.empty(answers.get(q.code))]
+        if missing:
+            errors = [{"href": self.url("question", code=q.code) + "?change=1", "message": f"Answer ‘{q.text}’"}
+                      for q in missing]
+            return self.render("check.html", {"rows": self.rows(answers), "form": SubmitForm(), "errors": errors})
+        kiosk = kiosk_of(request, self.survey)
+        if not kiosk and self.rate_limited(request):
+            return self.render("rate_limited.html", status=429)
+        honeypot = bool(form.cleaned_data.get("website")) if form.is_valid() else True
+        response = services.record(self.survey, services.Submission(
+            answers=answers, channel=Channel.KIOSK if kiosk else Channel.ONLINE,
+            client_key=client_key(request, self.survey),
+            status=ResponseStatus.SUSPECTED_SPAM if honeypot else ResponseStatus.ACCEPTED,
+            review_note="The hidden box that only software fills in was filled in" if honeypot else "",
+            extra={"event_id": kiosk.get("event")} if kiosk and kiosk.get("event") else {},
+        ), questions=self.questions)
+        # Committed: only now is the person told it has been received.
+        request.session.pop(_state_key(self.survey), None)
+        request.session[SUBMITTED] = {"survey": self.survey.pk, "response": response.pk, "reference": response.reference}
+        if self.survey.equality_monitoring:
+            return redirect(self.url("equality"))
+        return redirect(self.url("done"))
+
+    def rate_limited(self, request) -> bool:
+        from django_ratelimit.core import is_ratelimited
+
+        rate = getattr(settings, "CONSULTATION_SUBMIT_RATE", DEFAULT_RATE)
+        if not rate:
+            return False
+        return is_ratelimited(request, group="consultation-submit", key="ip", rate=rate, method="POST", increment=True)
+
+
+def _submitted(request, survey) -> dict | None:
+    submitted = request.session.get(SUBMITTED)
+    return submitted if submitted and submitted.get("survey") == survey.pk else None
+
+
+class EqualityStart(PublicSurveyView):
+    requires_open = False
+
+    def get(self, request):
+        if not _submitted(request, self.survey) or not self.survey.equality_monitoring:
+            return self.render("nothing_submitted.html")
+        return self.render("equality_start.html", {"form": WantEqualityForm(), "errors": []})
+
+    def post(self, request):
+        if not _submitted(request, self.survey) or not self.survey.equality_monitoring:
+            return self.render("nothing_submitted.html")
+        form = WantEqualityForm(request.POST)
+        if not form.is_valid():
+            return self.render("equality_start.html", {"form": form, "errors": form_errors(form)})
+        if form.cleaned_data["answer"] == "yes":
+            return redirect(self.url("equality-questions"))
+        return redirect(self.url("done"))
+
+
+class EqualityQuestions(PublicSurveyView):
+    requires_open = False
+
+    def get(self, request):
+        if not _submitted(request, self.survey) or not self.survey.equality_monitoring:
+            return self.render("nothing_submitted.html")
+        return self.render("equality_questions.html", {"form": EqualityForm(), "errors": []})
+
+    def post(self, request):
+        submitted = _submitted(request, self.survey)
+        if not submitted or not self.survey.equality_monitoring:
+            return self.render("nothing_submitted.html")
+        form = EqualityForm(request.POST)
+        if not form.is_valid():
+            return self.render("equality_questions.html", {"form": form, "errors": form_errors(form)})
+        response = Response.objects.filter(pk=submitted["response"], survey=self.survey).first()
+        if response is not None:
+            services.record_equality(response, form.cleaned_data)
+        return redirect(self.url("done"))
+
+
+class Done(PublicSurveyView):
+    requires_open = False
+
+    def get(self, request):
+        submitted = _submitted(request, self.survey)
+        if not submitted:
+            return self.render("nothing_submitted.html")
+        kiosk = kiosk_of(request, self.survey)
+        page = self.render("done.html", {"reference": submitted["reference"]})
+        if kiosk:
+            # The reference is shown once; the next person starts from nothing.
+            _reset_for_next_person(request, kiosk)
+        return page
+
+
+@require_POST
+@never_cache
+def start_again(request, partnership, survey):
+    survey = get_object_or_404(Survey, partnership__slug=partnership, slug=survey, published=True)
+    kiosk = kiosk_of(request, survey)
+    if kiosk:
+        _reset_for_next_person(request, kiosk)
+    else:
+        request.session.pop(_state_key(survey), None)
+        request.session.pop(SUBMITTED, None)
+    return redirect(survey.public_url())
+

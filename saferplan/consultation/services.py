@@ -1,0 +1,239 @@
+"""What the consultation does, whichever page, command or channel asks: record a response,
+route questions, flag likely duplicates, copy a survey, purge personal data."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from . import equality as equality_questions
+from .models import (
+    Answer,
+    EqualityResponse,
+    Option,
+    Petition,
+    PurgeLog,
+    Question,
+    Representation,
+    Response,
+    ResponseStatus,
+    Section,
+    Survey,
+    new_reference,
+)
+
+# An answer as the form, the paper page, the importer and the session hold it:
+#   {"options": [option ids], "other": "text for Other", "text": "free text"}
+AnswerValue = dict
+
+
+def empty(value: AnswerValue | None) -> bool:
+    return not value or not (value.get("options") or (value.get("text") or "").strip())
+
+
+def visible_questions(questions: list[Question], answers: dict[str, AnswerValue]) -> list[Question]:
+    """The questions a person is shown, given their answers so far (routing: show only after X)."""
+    shown: list[Question] = []
+    shown_ids: set[int] = set()
+    by_option: dict[int, Question] = {}
+    for q in questions:
+        for o in q.options.all():
+            by_option[o.pk] = q
+    for q in questions:
+        if q.show_if_option_id:
+            parent = by_option.get(q.show_if_option_id)
+            if parent is None or parent.pk not in shown_ids:
+                continue
+            if q.show_if_option_id not in (answers.get(parent.code) or {}).get("options", []):
+                continue
+        shown.append(q)
+        shown_ids.add(q.pk)
+    return shown
+
+
+def fingerprint(answers: dict[str, AnswerValue]) -> str:
+    normal = {
+        code: {"o": sorted(v.get("options", [])), "x": (v.get("other") or "").strip().lower(),
+               "t": " ".join((v.get("text") or "").lower().split())}
+        for code, v in answers.items() if not empty(v)
+    }
+    return hashlib.sha256(json.dumps(normal, sort_keys=True).encode()).hexdigest()
+
+
+def client_hash(key: str) -> str:
+    """A keyed hash of the client (address and browser), so the raw address is never stored."""
+    if not key:
+        return ""
+    return hmac.new(settings.SECRET_KEY.encode(), key.encode(), hashlib.sha256).hexdigest()
+
+
+def _answer_rows(questions: list[Question], answers: dict[str, AnswerValue]) -> list[Answer]:
+    rows = []
+    for q in visible_questions(questions, answers):
+        value = answers.get(q.code)
+        if empty(value):
+            continue
+        if q.is_choice:
+            valid = {o.pk: o for o in q.options.all()}
+            seen = set()
+            for option_id in value.get("options", []):
+                option = valid.get(int(option_id))
+                if option is None or option.pk in seen:
+                    continue
+                seen.add(option.pk)
+                text = (value.get("other") or "").strip() if option.is_other else ""
+                rows.append(Answer(question=q, option=option, text=text))
+        else:
+            rows.append(Answer(question=q, text=value["text"].strip()))
+    return rows
+
+
+@dataclass
+class Submission:
+    answers: dict[str, AnswerValue]
+    channel: str = "online"
+    client_key: str = ""
+    contact_name: str = ""
+    contact_email: str = ""
+    submitted_at: object = None
+    status: str = ResponseStatus.ACCEPTED
+    review_note: str = ""
+    extra: dict = field(default_factory=dict)  # entered_by, import_batch, event
+
+
+def record(survey: Survey, submission: Submission, questions: list[Question] | None = None) -> Response:
+    """Commit one response (and its answers) to the database; return it once it is stored."""
+    questions = questions if questions is not None else list(survey.ordered_questions())
+    rows = _answer_rows(questions, submission.answers)
+    print_ = fingerprint(submission.answers)
+    who = client_hash(submission.client_key)
+    status, note, duplicate_of = submission.status, submission.review_note, None
+    if who and status == ResponseStatus.ACCEPTED:
+        duplicate_of = (Response.objects.filter(survey=survey, fingerprint=print_, client_hash=who)
+                        .order_by("pk").first())
+        if duplicate_of is not None:
+            status = ResponseStatus.POSSIBLE_DUPLICATE
+            note = f"Same answers from the same device as {duplicate_of.reference}"
+    for attempt in range(5):
+        reference = new_reference()
+        try:
+            with transaction.atomic():
+                response = Response.objects.create(
+                    survey=survey, channel=submission.channel, fingerprint=print_, client_hash=who,
+                    status=status, review_note=note, duplicate_of=duplicate_of,
+                    contact_name=submission.contact_name[:200], contact_email=submission.contact_email[:254],
+                    submitted_at=submission.submitted_at or timezone.now(), reference=reference,
+                    **submission.extra,
+                )
+                for row in rows:
+                    row.response = response
+                Answer.objects.bulk_create(rows)
+            return response
+        except IntegrityError:
+            # Only a clash of random references is worth another try.
+            if attempt == 4 or not Response.objects.filter(reference=reference).exists():
+                raise
+    raise RuntimeError("unreachable")
+
+
+def record_many(survey: Survey, submissions: list[Submission], batch_size: int = 2000) -> int:
+    """Commit many responses at once (imports, benchmarks): all of them or none."""
+    questions = list(survey.ordered_questions())
+    with transaction.atomic():
+        for start in range(0, len(submissions), batch_size):
+            chunk = submissions[start:start + batch_size]
+            responses = [
+                Response(survey=survey, channel=s.channel, fingerprint=fingerprint(s.answers),
+                         submitted_at=s.submitted_at or timezone.now(), status=s.status,
+                         review_note=s.review_note, reference=new_reference(), **s.extra)
+                for s in chunk
+            ]
+            Response.objects.bulk_create(responses)
+            rows = []
+            for response, s in zip(responses, chunk):
+                for row in _answer_rows(questions, s.answers):
+                    row.response = response
+                    rows.append(row)
+            Answer.objects.bulk_create(rows, batch_size=5000)
+    return len(submissions)
+
+
+def record_equality(response: Response, data: dict) -> EqualityResponse | None:
+    cleaned = equality_questions.clean_answers(data)
+    if not cleaned:
+        return None
+    equality, _ = EqualityResponse.objects.update_or_create(
+        response=response, defaults={"survey": response.survey, "answers": cleaned})
+    return equality
+
+
+@transaction.atomic
+def copy_survey(survey: Survey, title: str, slug: str) -> Survey:
+    """A new draft survey with the same information pack, sections, questions, options and routing."""
+    copy = Survey.objects.create(
+        partnership=survey.partnership, title=title, slug=slug, purpose=survey.purpose,
+        can_influence=survey.can_influence, cannot_influence=survey.cannot_influence,
+        how_results_used=survey.how_results_used, contact=survey.contact, opens_on=survey.opens_on,
+        closes_on=survey.closes_on, published=False, equality_monitoring=survey.equality_monitoring,
+        purge_on=survey.purge_on,
+    )
+    option_map: dict[int, Option] = {}
+    routed: list[tuple[Question, int]] = []
+    for section in survey.sections.all():
+        new_section = Section.objects.create(survey=copy, title=section.title, introduction=section.introduction,
+                                             order=section.order)
+        for q in section.questions.all():
+            new_q = Question.objects.create(
+                survey=copy, section=new_section, code=q.code, text=q.text, hint=q.hint, type=q.type,
+                required=q.required, max_choices=q.max_choices, allow_other=q.allow_other,
+                max_length=q.max_length, order=q.order)
+            for o in q.options.all():
+                option_map[o.pk] = Option.objects.create(question=new_q, label=o.label, code=o.code,
+                                                         order=o.order, is_other=o.is_other)
+            if q.show_if_option_id:
+                routed.append((new_q, q.show_if_option_id))
+    for new_q, old_option in routed:
+        new_q.show_if_option = option_map.get(old_option)
+        new_q.save(update_fields=["show_if_option"])
+    return copy
+
+
+@transaction.atomic
+def purge(survey: Survey, by=None, trigger: str = "manual") -> PurgeLog:
+    """Delete the survey's personal data: contact details, equality answers, identifying free text,
+    the senders of representations and their attachments. Logged, with how much went."""
+    responses = Response.objects.filter(survey=survey)
+    counts = {
+        "contact_details": responses.exclude(contact_name="", contact_email="").count(),
+        "device_hashes": responses.exclude(client_hash="").update(client_hash=""),
+        "equality_responses": EqualityResponse.objects.filter(survey=survey).delete()[0],
+        "identifying_texts": Answer.objects.filter(response__survey=survey, identifying=True).exclude(text="")
+        .update(text=""),
+    }
+    responses.exclude(contact_name="", contact_email="").update(contact_name="", contact_email="")
+    representations = Representation.objects.filter(survey=survey)
+    counts["representation_senders"] = representations.exclude(sender_name="", sender_contact="").update(
+        sender_name="", sender_contact="")
+    attachments = 0
+    for rep in representations.exclude(attachment=""):
+        rep.attachment.delete(save=False)
+        Representation.objects.filter(pk=rep.pk).update(attachment="")
+        attachments += 1
+    counts["attachments"] = attachments
+    counts["lead_petitioners"] = Petition.objects.filter(survey=survey).exclude(lead_petitioner="").update(
+        lead_petitioner="")
+    survey.purged_at = timezone.now()
+    Survey.objects.filter(pk=survey.pk).update(purged_at=survey.purged_at)
+    return PurgeLog.objects.create(survey=survey, purged_by=by, trigger=trigger, counts=counts)
+
+
+def purge_due(today: date | None = None) -> list[PurgeLog]:
+    today = today or timezone.localdate()
+    return [purge(s, trigger="scheduled")
+            for s in Survey.objects.filter(purge_on__lte=today, purged_at__isnull=True)]

@@ -1,0 +1,159 @@
+"""Test factories for the consultation, and who may GET each of its URLs (see
+tests/partnership/test_permissions.py for the rules)."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from saferplan.partnership.models import RoleKind
+
+from . import library, services
+from .models import EngagementEvent, ImportBatch, Petition, QuestionType, Representation, Survey
+
+
+def make_survey(partnership, slug="community-safety-2024", template="coventry-2024", with_area=True,
+                published=True, open_now=True, equality_monitoring=True, **fields) -> Survey:
+    today = timezone.localdate()
+    opens = today - timedelta(days=7) if open_now else today + timedelta(days=7)
+    survey = Survey.objects.create(
+        partnership=partnership, slug=slug, title=fields.pop("title", "Community safety survey 2024"),
+        purpose=fields.pop("purpose", "To hear what residents think about crime and anti-social behaviour."),
+        can_influence="Priorities\nHow we deliver on the priorities", cannot_influence="The length of the plan",
+        how_results_used="The results will be published in a consultation report.", opens_on=opens,
+        closes_on=opens + timedelta(weeks=12), published=published, equality_monitoring=equality_monitoring, **fields)
+    if template:
+        library.apply_template(survey, template, with_area=with_area)
+    return survey
+
+
+def answer(survey, **by_code) -> dict:
+    """Answers by label: answer(survey, q1="Yes", q5=["Robbery", "Theft"], q4="text", q5_other="...")."""
+    answers = {}
+    questions = {q.code: q for q in survey.ordered_questions()}
+    for code, value in by_code.items():
+        if code.endswith("_other"):
+            continue
+        q = questions[code]
+        if q.type == QuestionType.TEXT:
+            answers[code] = {"text": value}
+            continue
+        labels = value if isinstance(value, (list, tuple)) else [value]
+        options = {o.label: o.pk for o in q.options.all()}
+        answers[code] = {"options": [options[label] for label in labels], "other": by_code.get(f"{code}_other", "")}
+    return answers
+
+
+def respond(survey, channel="online", client_key="", **by_code):
+    return services.record(survey, services.Submission(answers=answer(survey, **by_code), channel=channel,
+                                                       client_key=client_key))
+
+
+# Who may GET each URL ------------------------------------------------------------------------------
+_M, _A, _P, _B, _S = (RoleKind.MANAGER, RoleKind.ANALYST, RoleKind.PARTNER_OFFICER, RoleKind.BOARD_MEMBER,
+                      RoleKind.SCRUTINY_MEMBER)
+EVERY_ROLE = frozenset(RoleKind)
+CHANGE = {_M}
+ENTER = {_M, _A, _P}
+RESULTS = {_M, _A, _B, _S}
+REVIEW = {_M, _A}
+
+ACCESS = {
+    "public-consultation:partnership": "public",
+    "public-consultation:survey": "public",
+    "public-consultation:question": "public",
+    "public-consultation:check": "public",
+    "public-consultation:equality": "public",
+    "public-consultation:equality-questions": "public",
+    "public-consultation:done": "public",
+    "public-consultation:start-again": "post-only",
+    "consultation:index": EVERY_ROLE,
+    "consultation:survey-add": CHANGE,
+    "consultation:survey": EVERY_ROLE,
+    "consultation:survey-edit": CHANGE,
+    "consultation:survey-copy": CHANGE,
+    "consultation:template-add": CHANGE,
+    "consultation:section-add": CHANGE,
+    "consultation:section-edit": CHANGE,
+    "consultation:question-add": CHANGE,
+    "consultation:question-edit": CHANGE,
+    "consultation:question-remove": CHANGE,
+    "consultation:kiosk": ENTER,
+    "consultation:paper": ENTER,
+    "consultation:responses": REVIEW,
+    "consultation:response": REVIEW,
+    "consultation:events": EVERY_ROLE,
+    "consultation:event-add": ENTER,
+    "consultation:event-edit": ENTER,
+    "consultation:representations": ENTER,
+    "consultation:representation-add": ENTER,
+    "consultation:representation": ENTER,
+    "consultation:representation-attachment": ENTER,
+    "consultation:petitions": EVERY_ROLE,
+    "consultation:petition-add": ENTER,
+    "consultation:analysis": RESULTS,
+    "consultation:themes": RESULTS,
+    "consultation:theme-coding": REVIEW,
+    "consultation:import": REVIEW,
+    "consultation:import-map": REVIEW,
+    "consultation:report": RESULTS,
+    "consultation:export": REVIEW,
+    "consultation:retention": CHANGE,
+}
+
+
+def url_kwargs(world) -> dict[str, dict]:
+    here = world["here"]
+    survey = make_survey(here)
+    response = respond(survey, q1="Yes", q4="Street drinking near the market")
+    event = EngagementEvent.objects.create(survey=survey, date=date(2024, 7, 20), kind="drop_in", place="Library",
+                                           participants=12, summary="Parking and speeding")
+    rep = Representation(survey=survey, kind="email", received_on=date(2024, 8, 1), text="Please tackle speeding")
+    rep.attachment.save("letter.txt", ContentFile(b"Dear council"), save=True)
+    Petition.objects.create(survey=survey, title="More patrols", signatures=120, received_on=date(2024, 8, 2))
+    batch = ImportBatch.objects.create(survey=survey, filename="export.csv", content="q1\nYes\n")
+    question = survey.questions.get(code="q1")
+    text_question = survey.questions.get(code="q4")
+    public = {"partnership": here.slug, "survey": survey.slug}
+    del response, event
+    return {
+        "public-consultation:partnership": {"partnership": here.slug},
+        "public-consultation:survey": public,
+        "public-consultation:question": {**public, "code": "q1"},
+        "public-consultation:check": public,
+        "public-consultation:equality": public,
+        "public-consultation:equality-questions": public,
+        "public-consultation:done": public,
+        "public-consultation:start-again": public,
+        "consultation:survey": {"pk": survey.pk},
+        "consultation:survey-edit": {"pk": survey.pk},
+        "consultation:survey-copy": {"pk": survey.pk},
+        "consultation:template-add": {"pk": survey.pk},
+        "consultation:section-add": {"pk": survey.pk},
+        "consultation:section-edit": {"pk": question.section_id},
+        "consultation:question-add": {"pk": survey.pk},
+        "consultation:question-edit": {"pk": question.pk},
+        "consultation:question-remove": {"pk": question.pk},
+        "consultation:kiosk": {"pk": survey.pk},
+        "consultation:paper": {"pk": survey.pk},
+        "consultation:responses": {"pk": survey.pk},
+        "consultation:response": {"pk": survey.responses.first().pk},
+        "consultation:events": {"pk": survey.pk},
+        "consultation:event-add": {"pk": survey.pk},
+        "consultation:event-edit": {"pk": survey.events.first().pk},
+        "consultation:representations": {"pk": survey.pk},
+        "consultation:representation-add": {"pk": survey.pk},
+        "consultation:representation": {"pk": rep.pk},
+        "consultation:representation-attachment": {"pk": rep.pk},
+        "consultation:petitions": {"pk": survey.pk},
+        "consultation:petition-add": {"pk": survey.pk},
+        "consultation:analysis": {"pk": survey.pk},
+        "consultation:themes": {"pk": survey.pk},
+        "consultation:theme-coding": {"pk": text_question.pk},
+        "consultation:import": {"pk": survey.pk},
+        "consultation:import-map": {"pk": batch.pk},
+        "consultation:report": {"pk": survey.pk, "fmt": "html"},
+        "consultation:export": {"pk": survey.pk, "fmt": "csv"},
+        "consultation:retention": {"pk": survey.pk},
+    }

@@ -1,0 +1,659 @@
+"""Staff pages of the consultation, under /p/<partnership>/consultation/. Thin: forms validate,
+services, analysis and outputs do the work."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, ProtectedError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import View
+
+from saferplan.partnership.views import PartnershipMixin
+
+from . import analysis, importer, library, outputs, public, services, themes
+from .forms import (
+    ConfirmForm,
+    ContactForm,
+    CopySurveyForm,
+    EventForm,
+    ImportUploadForm,
+    NewSurveyForm,
+    PetitionForm,
+    QuestionEditForm,
+    QuestionForm,
+    RepresentationForm,
+    ReviewForm,
+    SectionForm,
+    SurveyForm,
+    error_list,
+)
+from .models import (
+    Answer,
+    Channel,
+    EngagementEvent,
+    ImportBatch,
+    Option,
+    Petition,
+    Question,
+    QuestionType,
+    Representation,
+    Response,
+    ResponseStatus,
+    Section,
+    Survey,
+    Theme,
+    ThemeSuggestion,
+)
+
+
+class ConsultationView(PartnershipMixin, View):
+    """A page about one survey of the partnership: 404 for another partnership's."""
+
+    template = ""
+
+    def survey_or_404(self, pk) -> Survey:
+        return get_object_or_404(Survey, partnership=self.partnership, pk=pk)
+
+    def page(self, template=None, context=None, status=200):
+        context = {"partnership": self.partnership, "access": self.access, **(context or {})}
+        return render(self.request, f"consultation/{template or self.template}", context, status=status)
+
+
+class Index(ConsultationView):
+    def get(self, request, slug):
+        surveys = self.partnership.surveys.annotate(n=Count("responses")).order_by("-opens_on")
+        return self.page("index.html", {"surveys": surveys})
+
+
+class SurveyAdd(ConsultationView):
+    capability = "change_consultation"
+
+    def get(self, request, slug):
+        return self.page("survey_form.html", {"form": NewSurveyForm(partnership=self.partnership), "new": True})
+
+    def post(self, request, slug):
+        form = NewSurveyForm(request.POST, partnership=self.partnership,
+                             instance=Survey(partnership=self.partnership))
+        if not form.is_valid():
+            return self.page("survey_form.html", {"form": form, "new": True})
+        with transaction.atomic():
+            survey = form.save()
+            template = form.cleaned_data["template"]
+            if template != "blank":
+                library.apply_template(survey, template, place=self.partnership.area_names[0] if self.partnership.area_names else None,
+                                       with_area=form.cleaned_data["add_area"])
+            elif form.cleaned_data["add_area"]:
+                library.add_sections(survey, [library.AREA_SECTION])
+        messages.success(request, f"The survey “{survey.title}” has been created as a draft.")
+        return redirect(survey.get_absolute_url())
+
+
+class SurveyDetail(ConsultationView):
+    def get(self, request, slug, pk):
+        survey = self.survey_or_404(pk)
+        counts = dict(survey.responses.values_list("channel").annotate(n=Count("pk")))
+        to_review = survey.responses.filter(
+            status__in=[ResponseStatus.POSSIBLE_DUPLICATE, ResponseStatus.SUSPECTED_SPAM]).count()
+        return self.page("survey.html", {
+            "survey": survey, "sections": survey.sections.prefetch_related("questions__options", "questions__show_if_option__question"),
+            "channels": [(label, counts.get(value, 0)) for value, label in Channel.choices],
+            "total": sum(counts.values()), "to_review": to_review,
+            "templates": [(k, v) for k, v in library.TEMPLATES.items()],
+            "events": survey.events.count(), "representations": survey.representations.count(),
+            "petitions": survey.petitions.count(),
+        })
+
+
+class SurveyEdit(ConsultationView):
+    capability = "change_consultation"
+
+    def get(self, request, slug, pk):
+        survey = self.survey_or_404(pk)
+        return self.page("survey_form.html", {"form": SurveyForm(instance=survey, partnership=self.partnership), "survey": survey})
+
+    def post(self, request, slug, pk):
+        survey = self.survey_or_404(pk)
+        form = SurveyForm(request.POST, instance=survey, partnership=self.partnership)
+        if not form.is_valid():
+            return self.page("survey_form.html", {"form": form, "survey": survey})
+        form.save()
+        messages.success(request, "The survey’s details have been saved.")
+        return redirect(survey.get_absolute_url())
+
+
+class SurveyCopy(ConsultationView):
+    capability = "change_consultation"
+
+    def get(self, request, slug, pk):
+        survey = self.survey_or_404(pk)
+        form = CopySurveyForm(initial={"title": f"Copy of {survey.title}", "slug": f"{survey.slug}-copy"[:80]},
+                              partnership=self.partnership)
+        return self.page("copy.html", {"form": form, "survey": survey})
+
+    def post(self, request, slug, pk):
+        survey = self.survey_or_404(pk)
+        form = CopySurveyForm(request.POST, partnership=self.partnership)
+        if not form.is_valid():
+            return self.page("copy.html", {"form": form, "survey": survey})
+        copy = services.copy_survey(survey, form.cleaned_data["title"], form.cleaned_data["slug"])
+        messages.success(request, f"“{copy.title}” is a draft copy of “{survey.title}”, with no responses.")
+        return redirect(copy.get_absolute_url())
+
+
+class TemplateAdd(ConsultationView):
+    capability = "change_consultation"
+
+    def get(self, request, slug, pk):
+        return self.page("template_add.html", {"survey": self.survey_or_404(pk), "templates": library.TEMPLATES})
+
+    def post(self, request, slug, pk):
+        survey = self.survey_or_404(pk)
+        key = request.POST.get("template")
+        if key not in library.TEMPLATES:
+            return self.page("template_add.html", {"survey": survey, "templates": library.TEMPLATES,
+                                                   "errors": [{"href": "#template", "message": "Select a template"}]})
+        existing = set(survey.questions.values_list("code", flat=True))
+        if key == "coventry-2024" and existing & {f"q{i}" for i in range(1, 10)}:
+            messages.success(request, "This survey already has questions coded q1 to q9; nothing was added.")
+            return redirect(survey.get_absolute_url())
+        if key == "medway-feeling-safe" and existing & {"safe_day", "safe_evening"}:
+            messages.success(request, "This survey already has the feeling-safe questions; nothing was added.")
+            return redirect(survey.get_absolute_url())
+        place = self.partnership.area_names[0] if self.partnership.area_names else None
+        library.apply_template(survey, key, place=place)
+        messages.success(request, f"Added: {library.TEMPLATES[key]}.")
+        return redirect(survey.get_absolute_url())
+
+
+class SectionEdit(ConsultationView):
+    capability = "change_consultation"
+
+    def get_objects(self, pk, survey_pk=None):
+        if survey_pk is not None:
+            survey = self.survey_or_404(survey_pk)
+            return survey, Section(survey=survey, order=survey.sections.count() + 1)
+        section = get_object_or_404(Section, pk=pk, survey__partnership=self.partnership)
+        return section.survey, section
+
+    def get(self, request, slug, pk):
+        survey, section = self.get_objects(pk, self.kwargs.get("survey_pk"))
+        return self.page("section_form.html", {"form": SectionForm(instance=section), "survey": survey, "section": section})
+
+    def post(self, request, slug, pk):
+        survey, section = self.get_objects(pk, self.kwargs.get("survey_pk"))
+        form = SectionForm(request.POST, instance=section)
+        if not form.is_valid():
+            return self.page("section_form.html", {"form": form, "survey": survey, "section": section})
+        form.save()
+        messages.success(request, f"Section “{section.title}” saved.")
+        return redirect(survey.get_absolute_url())
+
+
+class SectionAdd(SectionEdit):
+    def get(self, request, slug, pk):
+        self.kwargs["survey_pk"] = pk
+        return super().get(request, slug, None)
+
+    def post(self, request, slug, pk):
+        self.kwargs["survey_pk"] = pk
+        return super().post(request, slug, None)
+
+
+class QuestionEdit(ConsultationView):
+    capability = "change_consultation"
+
+    def objects(self, pk, adding):
+        if adding:
+            survey = self.survey_or_404(pk)
+            if not survey.sections.exists():
+                Section.objects.create(survey=survey, title="Questions", order=1)
+            return survey, Question(survey=survey, order=survey.questions.count() + 1)
+        question = get_object_or_404(Question, pk=pk, survey__partnership=self.partnership)
+        return question.survey, question
+
+    def get(self, request, slug, pk):
+        survey, question = self.objects(pk, self.adding)
+        initial = {"section": request.GET.get("section")} if self.adding else None
+        form = QuestionEditForm(instance=question, survey=survey, initial=initial)
+        return self.page("question_form.html", {"form": form, "survey": survey, "question": question})
+
+    adding = False
+
+    def post(self, request, slug, pk):
+        survey, question = self.objects(pk, self.adding)
+        form = QuestionEditForm(request.POST, instance=question, survey=survey)
+        if not form.is_valid():
+            return self.page("question_form.html", {"form": form, "survey": survey, "question": question})
+        answered = question.pk and question.answers.exists()
+        with transaction.atomic():
+            question = form.save()
+            self.save_options(question, form.cleaned_data["labels"], answered)
+        messages.success(request, f"Question {question.code} saved.")
+        return redirect(survey.get_absolute_url() + f"#question-{question.pk}")
+
+    @staticmethod
+    def save_options(question: Question, labels: list[str], answered: bool):
+        if question.type == QuestionType.AREA:
+            if not question.options.exists():
+                library.set_area_options(question)
+            return
+        if question.type == QuestionType.TEXT:
+            labels = []
+        if question.type == QuestionType.YES_NO:
+            labels = ["Yes", "No"]
+        existing = {o.label: o for o in question.options.filter(is_other=False)}
+        for order, label in enumerate(labels, 1):
+            option = existing.pop(label, None) or Option(question=question, label=label)
+            option.order = order
+            option.save()
+        for option in existing.values():
+            # Options already chosen by someone are kept (their answers would be lost otherwise).
+            if not option.answers.exists():
+                option.delete()
+        other = question.options.filter(is_other=True).first()
+        if question.allow_other and question.is_choice and other is None:
+            Option.objects.create(question=question, label="Other", order=len(labels) + 1, is_other=True)
+        elif other is not None:
+            if not question.allow_other and not other.answers.exists():
+                other.delete()
+            else:
+                other.order = len(labels) + 1
+                other.save()
+
+
+class QuestionAdd(QuestionEdit):
+    adding = True
+
+
+class QuestionRemove(ConsultationView):
+    capability = "change_consultation"
+
+    def get(self, request, slug, pk):
+        question = get_object_or_404(Question, pk=pk, survey__partnership=self.partnership)
+        return self.page("question_remove.html", {"question": question, "survey": question.survey,
+                                                  "answers": question.answers.count()})
+
+    def post(self, request, slug, pk):
+        question = get_object_or_404(Question, pk=pk, survey__partnership=self.partnership)
+        survey = question.survey
+        try:
+            question.delete()
+        except ProtectedError:
+            messages.success(request, "This question has answers, so it cannot be removed. Change its wording instead.")
+            return redirect(survey.get_absolute_url())
+        messages.success(request, f"Question {question.code} removed.")
+        return redirect(survey.get_absolute_url())
+
+
+class Kiosk(ConsultationView):
+    capability = "enter_responses"
+
+    def get(self, request, slug, pk):
+        survey = self.survey_or_404(pk)
+        return self.page("kiosk.html", {"survey": survey, "events": survey.events.all()})
+
+    def post(self, request, slug, pk):
+        survey = self.survey_or_404(pk)
+        if not survey.is_open():
+            return self.page("kiosk.html", {"survey": survey, "events": survey.events.all(), "errors": [
+                {"href": "", "message": "Drop-in mode can only start while the survey is open"}]})
+        event = survey.events.filter(pk=request.POST.get("event") or None).first()
+        public.start_kiosk(request, survey, request.user, event.pk if event else None)
+        return redirect(survey.public_url())
+
+
+class PaperEntry(ConsultationView):
+    """Paper questionnaires keyed in by officers: every question on one page, fast by keyboard."""
+
+    capability = "enter_responses"
+
+    def forms(self, survey, data=None):
+        return [QuestionForm(q, data, prefix=q.code) for q in survey.ordered_questions()]
+
+    def get(self, request, slug, pk):
+        survey = self.survey_or_404(pk)
+        return self.render_page(survey, self.forms(survey), ContactForm(prefix="contact"))
+
+    def render_page(self, survey, forms, contact, errors=()):
+        return self.page("paper.html", {"survey": survey, "forms": forms, "contact": contact, "errors": list(errors),
+                                         "entered": survey.responses.filter(channel=Channel.PAPER).count()})
+
+    def post(self, request, slug, pk):
+        survey = self.survey_or_404(pk)
+        forms = self.forms(survey, request.POST)
+        contact = ContactForm(request.POST, prefix="contact")
+        valid = all([f.is_valid() for f in forms]) & contact.is_valid()
+        if not valid:
+            return self.render_page(survey, forms, contact, error_list(*forms, contact))
+        response = services.record(survey, services.Submission(
+            answers={f.question.code: f.value() for f in forms}, channel=Channel.PAPER,
+            client_key=f"paper:{request.user.pk}", contact_name=contact.cleaned_data["contact_name"],
+            contact_email=contact.cleaned_data["contact_email"], extra={"entered_by": request.user}))
+        messages.success(request, f"Paper response saved with reference {response.reference}. Enter the next one.")
+        return redirect("consultation:paper", slug=slug, pk=pk)
+
+
+class Responses(ConsultationView):
+    capability = "review_responses"
+
+    def get(self, request, slug, pk):
+        survey = self.survey_or_404(pk)
+        status = request.GET.get("status", "")
+        qs = survey.responses.order_by("-submitted_at", "-pk")
+        if status in ResponseStatus.values:
+            qs = qs.filter(status=status)
+        page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        counts = dict(survey.responses.values_list("status").annotate(n=Count("pk")))
+        return self.page("responses.html", {"survey": survey, "page": page, "status": status,
+                                            "statuses": [(v, label, counts.get(v, 0)) for v, label in ResponseStatus.choices]})
+
+
+class ResponseDetail(ConsultationView):
+    capability = "review_responses"
+
+    def get_response(self, pk):
+        return get_object_or_404(Response.objects.select_related("survey"), pk=pk, survey__partnership=self.partnership)
+
+    def get(self, request, slug, pk, form=None):
+        response = self.get_response(pk)
+        survey = response.survey
+        values = analysis.answers_by_code(response)
+        rows = [{"question": q, "lines": public.answer_lines(q, values.get(q.code))} for q in survey.ordered_questions()]
+        return self.page("response.html", {"response": response, "survey": survey, "rows": rows,
+                                           "form": form or ReviewForm(initial={"status": "accepted"})})
+
+    def post(self, request, slug, pk):
+        response = self.get_response(pk)
+        form = ReviewForm(request.POST)
+        if not form.is_valid():
+            return self.get(request, slug, pk, form=form)
+        response.status = form.cleaned_data["status"]
+        response.review_note = form.cleaned_data["note"] or response.review_note
+        response.save(update_fields=["status", "review_note"])
+        messages.success(request, f"Response {response.reference}: {response.get_status_display().lower()}.")
+        return redirect("consultation:responses", slug=slug, pk=response.survey_id)
+
+
+class SimpleList(ConsultationView):
+    """A list of one kind of record for a survey (events, representations, petitions)."""
+
+    model = None
+    template = ""
+
+    def get(self, request, slug, pk):
+        survey = self.survey_or_404(pk)
+        return self.page(self.template, {"survey": survey, "objects": self.model.objects.filter(survey=survey)})
+
+
+class SimpleAdd(ConsultationView):
+    capability = "enter_responses"
+    form_class = None
+    noun = ""
+    list_url = ""
+
+    def instance(self, pk):
+        survey = self.survey_or_404(pk)
+        return survey, self.form_class._meta.model(survey=survey)
+
+    def get(self, request, slug, pk):
+        survey, obj = self.instance(pk)
+        return self.page("record_form.html", {"form": self.form_class(instance=obj), "survey": survey, "noun": self.noun,
+                                              "object": obj, "list_url": self.list_url})
+
+    def post(self, request, slug, pk):
+        survey, obj = self.instance(pk)
+        form = self.form_class(request.POST, request.FILES, instance=obj)
+        if not form.is_valid():
+            return self.page("record_form.html", {"form": form, "survey": survey, "noun": self.noun, "object": obj,
+                                                  "list_url": self.list_url})
+        obj = form.save(commit=False)
+        if hasattr(obj, "recorded_by_id") and not obj.pk:
+            obj.recorded_by = request.user
+        obj.save()
+        messages.success(request, f"The {self.noun} has been saved.")
+        return redirect(f"consultation:{self.list_url}", slug=slug, pk=survey.pk)
+
+
+class Events(SimpleList):
+    model = EngagementEvent
+    template = "events.html"
+
+
+class EventAdd(SimpleAdd):
+    form_class = EventForm
+    noun = "engagement event"
+    list_url = "events"
+
+
+class EventEdit(EventAdd):
+    def instance(self, pk):
+        event = get_object_or_404(EngagementEvent, pk=pk, survey__partnership=self.partnership)
+        return event.survey, event
+
+
+class Representations(SimpleList):
+    capability = "enter_responses"
+    model = Representation
+    template = "representations.html"
+
+
+class RepresentationAdd(SimpleAdd):
+    form_class = RepresentationForm
+    noun = "representation"
+    list_url = "representations"
+
+
+class RepresentationDetail(ConsultationView):
+    capability = "enter_responses"
+
+    def get(self, request, slug, pk):
+        rep = get_object_or_404(Representation, pk=pk, survey__partnership=self.partnership)
+        return self.page("representation.html", {"object": rep, "survey": rep.survey})
+
+
+class RepresentationAttachment(ConsultationView):
+    capability = "enter_responses"
+
+    def get(self, request, slug, pk):
+        rep = get_object_or_404(Representation, pk=pk, survey__partnership=self.partnership)
+        if not rep.attachment:
+            raise Http404("No attachment")
+        name = rep.attachment.name.rsplit("/", 1)[-1]
+        # Always a download, never shown inline: an uploaded file cannot run in the site's origin.
+        response = FileResponse(rep.attachment.open("rb"), as_attachment=True, filename=name,
+                                content_type="application/octet-stream")
+        return response
+
+
+class Petitions(SimpleList):
+    model = Petition
+    template = "petitions.html"
+
+
+class PetitionAdd(SimpleAdd):
+    form_class = PetitionForm
+    noun = "petition"
+    list_url = "petitions"
+
+
+class Analysis(ConsultationView):
+    capability = "view_consultation_results"
+
+    def get(self, request, slug, pk):
+        survey = self.survey_or_404(pk)
+        result = analysis.analyse(survey)
+        choices = analysis.crosstab_dimensions(survey)
+        row, col = request.GET.get("row", ""), request.GET.get("col", "")
+        crosstab = None
+        error = ""
+        if row or col:
+            try:
+                crosstab = analysis.crosstab(survey, row, col)
+            except analysis.AnalysisError as exc:
+                error = str(exc)
+        return self.page("analysis.html", {
+            "survey": survey, "result": result, "dimensions": choices, "row": row, "col": col,
+            "crosstab": crosstab, "crosstab_error": error, "by_day": analysis.by_day(survey),
+            "profile": analysis.census_profile(survey), "equality": analysis.equality_summary(survey),
+            "threshold": analysis.CELL_THRESHOLD,
+        })
+
+
+class Themes(ConsultationView):
+    capability = "view_consultation_results"
+
+    def get(self, request, slug, pk):
+        survey = self.survey_or_404(pk)
+        return self.page("themes.html", {"survey": survey, "questions": themes.overview(survey)})
+
+
+class ThemeCoding(ConsultationView):
+    """The code frame of one free-text question: themes, suggestions and coding of answers."""
+
+    capability = "review_responses"
+
+    def get_question(self, pk):
+        return get_object_or_404(Question, pk=pk, survey__partnership=self.partnership, type=QuestionType.TEXT)
+
+    def get(self, request, slug, pk, errors=()):
+        question = self.get_question(pk)
+        answers = (Answer.objects.filter(question=question, response__status__in=analysis.COUNTED_STATUSES)
+                   .exclude(text="").prefetch_related("themes").order_by("pk"))
+        if request.GET.get("theme"):
+            answers = answers.filter(themes__pk=request.GET["theme"])
+        if request.GET.get("uncoded"):
+            answers = answers.filter(themes__isnull=True)
+        page = Paginator(answers, 25).get_page(request.GET.get("page"))
+        return self.page("theme_coding.html", {
+            "question": question, "survey": question.survey, "page": page, "errors": list(errors),
+            "themes": themes.counts(question),
+            "suggestions": question.theme_suggestions.filter(status=ThemeSuggestion.Status.SUGGESTED),
+            "filter_theme": request.GET.get("theme", ""), "uncoded": bool(request.GET.get("uncoded")),
+        })
+
+    def post(self, request, slug, pk):
+        question = self.get_question(pk)
+        action = request.POST.get("action")
+        if action == "suggest":
+            found = themes.suggest(question)
+            messages.success(request, f"{len(found)} theme{'s' if len(found) != 1 else ''} suggested. "
+                             "They are suggestions until you accept them." if found else
+                             "Not enough answers to suggest themes yet (at least 10 are needed).")
+        elif action in ("accept", "dismiss"):
+            suggestion = get_object_or_404(ThemeSuggestion, pk=request.POST.get("suggestion"), question=question)
+            if action == "accept":
+                theme = themes.accept(suggestion, name=request.POST.get("name", "").strip()[:200] or suggestion.label)
+                messages.success(request, f"Theme “{theme.name}” added and applied to {theme.answers.count()} answers.")
+            else:
+                suggestion.status = ThemeSuggestion.Status.DISMISSED
+                suggestion.save(update_fields=["status"])
+                messages.success(request, "Suggestion dismissed.")
+        elif action == "add":
+            name = request.POST.get("name", "").strip()[:200]
+            if not name:
+                return self.get(request, slug, pk, errors=[{"href": "#theme-name", "message": "Enter a name for the theme"}])
+            theme, created = Theme.objects.get_or_create(
+                question=question, name=name, defaults={"description": request.POST.get("description", "")[:500]})
+            messages.success(request, f"Theme “{theme.name}” {'added' if created else 'already exists'}.")
+        elif action == "code":
+            themes.apply_coding(question, request.POST)
+            messages.success(request, "Coding saved.")
+        return redirect(request.get_full_path())
+
+
+class Import(ConsultationView):
+    capability = "review_responses"
+
+    def get(self, request, slug, pk, form=None):
+        survey = self.survey_or_404(pk)
+        return self.page("import.html", {"survey": survey, "form": form or ImportUploadForm(),
+                                         "batches": survey.imports.all()[:20]})
+
+    def post(self, request, slug, pk):
+        survey = self.survey_or_404(pk)
+        form = ImportUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.get(request, slug, pk, form=form)
+        name, text = form.cleaned_data["file"]
+        batch = ImportBatch.objects.create(survey=survey, filename=name[:200], content=text, uploaded_by=request.user,
+                                           mapping=importer.guess_mapping(survey, text))
+        return redirect("consultation:import-map", slug=slug, pk=batch.pk)
+
+
+class ImportMap(ConsultationView):
+    capability = "review_responses"
+
+    def get_batch(self, pk):
+        return get_object_or_404(ImportBatch.objects.select_related("survey"), pk=pk, survey__partnership=self.partnership)
+
+    def get(self, request, slug, pk):
+        batch = self.get_batch(pk)
+        return self.render_map(batch)
+
+    def render_map(self, batch, checked=None):
+        return self.page("import_map.html", {
+            "batch": batch, "survey": batch.survey, "columns": importer.columns_with_mapping(batch),
+            "questions": batch.survey.ordered_questions(), "checked": checked,
+            "errors": [{"href": "", "message": e} for e in (checked.errors[:50] if checked else [])],
+        })
+
+    def post(self, request, slug, pk):
+        batch = self.get_batch(pk)
+        if batch.status == ImportBatch.Status.IMPORTED:
+            return redirect("consultation:import", slug=slug, pk=batch.survey_id)
+        batch.mapping = importer.mapping_from_post(batch, request.POST)
+        batch.save(update_fields=["mapping"])
+        checked = importer.check_batch(batch)
+        if request.POST.get("action") == "import" and not checked.errors:
+            count = importer.import_batch(batch, checked)
+            messages.success(request, f"{count} responses imported from {batch.filename}.")
+            return redirect("consultation:survey", slug=slug, pk=batch.survey_id)
+        return self.render_map(batch, checked)
+
+
+class Report(ConsultationView):
+    capability = "view_consultation_results"
+
+    def get(self, request, slug, pk, fmt):
+        survey = self.survey_or_404(pk)
+        if fmt not in ("pdf", "docx", "html"):
+            raise Http404
+        document = outputs.report(survey)
+        return outputs.document_response(document, fmt, f"{survey.slug}-consultation-report")
+
+
+class Export(ConsultationView):
+    capability = "review_responses"
+
+    def get(self, request, slug, pk, fmt):
+        survey = self.survey_or_404(pk)
+        if fmt == "csv":
+            body, content_type = outputs.responses_csv(survey), "text/csv; charset=utf-8"
+        elif fmt == "xlsx":
+            body = outputs.responses_xlsx(survey)
+            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        else:
+            raise Http404
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{survey.slug}-responses-anonymised.{fmt}"'
+        return response
+
+
+class Retention(ConsultationView):
+    capability = "change_consultation"
+
+    def get(self, request, slug, pk, form=None):
+        survey = self.survey_or_404(pk)
+        return self.page("retention.html", {"survey": survey, "form": form or ConfirmForm(),
+                                            "log": survey.purges.all(), "pending": outputs.personal_data_counts(survey)})
+
+    def post(self, request, slug, pk):
+        survey = self.survey_or_404(pk)
+        form = ConfirmForm(request.POST)
+        if not form.is_valid():
+            return self.get(request, slug, pk, form=form)
+        log = services.purge(survey, by=request.user, trigger="manual")
+        messages.success(request, f"Personal data deleted: {sum(log.counts.values())} items. The deletion is logged.")
+        return redirect("consultation:retention", slug=slug, pk=pk)

@@ -1,0 +1,67 @@
+"""The public pages: published plans, their documents and "You said, we did". Open to everyone,
+and only ever showing a plan its partnership has chosen to publish."""
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET
+
+from saferplan.partnership.models import Partnership
+
+from . import documents, services
+from .models import Plan
+
+
+def published_plan(slug: str) -> Plan:
+    partnership = get_object_or_404(Partnership, slug=slug)
+    plan = Plan.objects.filter(partnership=partnership, published=True).order_by("-starts_on", "-pk").first()
+    if plan is None:
+        raise Http404("No published plan")
+    return plan
+
+
+@require_GET
+def index(request):
+    plans = {}
+    for plan in Plan.objects.filter(published=True).select_related("partnership").order_by("-starts_on"):
+        plans.setdefault(plan.partnership_id, plan)
+    return render(request, "planning/public/index.html",
+                  {"plans": sorted(plans.values(), key=lambda p: p.partnership.name)})
+
+
+@require_GET
+def plan(request, partnership):
+    plan = published_plan(partnership)
+    snap = services.snapshot(plan)
+    return render(request, "planning/public/plan.html", {
+        "plan": plan, "snap": snap, "themes": plan.themes.prefetch_related(
+            "priorities__actions__owner", "priorities__actions__kpis", "priorities__evidence"),
+        "you_said": plan.you_said.exists(), "basis": documents.evidence_basis(plan)})
+
+
+@require_GET
+def you_said(request, partnership):
+    plan = published_plan(partnership)
+    rows = plan.you_said.prefetch_related("priorities", "actions__owner", "evidence")
+    return render(request, "planning/public/you_said.html", {"plan": plan, "rows": rows})
+
+
+@require_GET
+def plan_document(request, partnership, fmt):
+    plan = published_plan(partnership)
+    if fmt not in ("pdf", "docx"):
+        raise Http404
+    types = {"pdf": "application/pdf",
+             "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+    response = HttpResponse(documents.plan_file(plan, fmt), content_type=types[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{slugify(plan.title)}.{fmt}"'
+    return response
+
+
+@require_GET
+def plan_on_a_page(request, partnership):
+    plan = published_plan(partnership)
+    response = HttpResponse(documents.plan_on_a_page_pdf(plan), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{slugify(plan.title)}-plan-on-a-page.pdf"'
+    return response

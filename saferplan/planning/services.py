@@ -1,0 +1,809 @@
+"""What the planning pages, the command line and the demo do, as plain functions."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from saferplan.partnership.models import Stage, StageStatus, default_plan_period
+from saferplan.partnership.services import set_stage_status
+
+from . import evidence_sources
+from .evidence_sources import Item
+from .models import (
+    PLAN_STATUS_ORDER,
+    ApprovalStep,
+    CandidateIssue,
+    Characteristic,
+    Criterion,
+    Decision,
+    EIARow,
+    EqualityImpactAssessment,
+    Evidence,
+    EvidenceKind,
+    Impact,
+    KPIValue,
+    MeasureKind,
+    Plan,
+    PlanStatus,
+    PlanVersion,
+    PointKind,
+    PrioritisationWeights,
+    Priority,
+    Theme,
+)
+
+# --- The plan -----------------------------------------------------------------------------------
+
+
+def current_plan(partnership) -> Plan | None:
+    """The plan being worked on or in force: the latest by start date."""
+    return Plan.objects.filter(partnership=partnership).order_by("-starts_on", "-pk").first()
+
+
+def plan_period(partnership, today: date | None = None) -> tuple[date, date]:
+    """Three years from 1 April: the partnership's recorded period, else the next one."""
+    if partnership.plan_start and partnership.plan_end:
+        return partnership.plan_start, partnership.plan_end
+    return default_plan_period(today)
+
+
+def default_title(partnership, starts_on: date, ends_on: date) -> str:
+    return f"{partnership.name} Plan {starts_on:%Y} to {ends_on:%Y}"
+
+
+def start_plan(partnership, **fields) -> Plan:
+    starts_on, ends_on = plan_period(partnership)
+    fields.setdefault("starts_on", starts_on)
+    fields.setdefault("ends_on", ends_on)
+    fields.setdefault("title", default_title(partnership, fields["starts_on"], fields["ends_on"]))
+    plan = Plan.objects.create(partnership=partnership, **fields)
+    set_stage_status(partnership, Stage.PLAN, StageStatus.IN_PROGRESS)
+    return plan
+
+
+def next_order(queryset) -> int:
+    return (queryset.aggregate(m=Max("order"))["m"] or 0) + 1
+
+
+# --- Evidence -----------------------------------------------------------------------------------
+
+
+def cite(subject, item: Item, *, criterion: str = "", automatic: bool = False, partnership=None) -> Evidence:
+    """Attach one piece of evidence to a priority, issue, EIA row or "You said" row (no duplicates)."""
+    partnership = partnership or _partnership_of(subject)
+    content_type = ContentType.objects.get_for_model(subject)
+    existing = Evidence.objects.filter(content_type=content_type, object_id=subject.pk, kind=item.kind,
+                                       criterion=criterion)
+    if item.source_model:
+        existing = existing.filter(source_app=item.source_app, source_model=item.source_model,
+                                   source_pk=item.source_pk)
+    else:
+        existing = existing.filter(title=item.title, url=item.url)
+    evidence = existing.first()
+    values = {"title": item.title[:500], "url": item.url[:500], "summary": item.summary[:2000],
+              "automatic": automatic}
+    if evidence is None:
+        order = next_order(Evidence.objects.filter(content_type=content_type, object_id=subject.pk))
+        return Evidence.objects.create(partnership=partnership, content_type=content_type, object_id=subject.pk,
+                                       kind=item.kind, criterion=criterion, source_app=item.source_app,
+                                       source_model=item.source_model, source_pk=item.source_pk, order=order,
+                                       **values)
+    changed = [k for k, v in values.items() if getattr(evidence, k) != v]
+    if changed:
+        for k in changed:
+            setattr(evidence, k, values[k])
+        evidence.save()
+    return evidence
+
+
+def _partnership_of(subject):
+    if isinstance(subject, CandidateIssue):
+        return subject.partnership
+    if isinstance(subject, Priority):
+        return subject.theme.plan.partnership
+    if isinstance(subject, EIARow):
+        return subject.eia.plan.partnership
+    return subject.plan.partnership
+
+
+def item_of(evidence: Evidence) -> Item:
+    return Item(evidence.kind, evidence.title, evidence.url, evidence.summary, evidence.source_app,
+                evidence.source_model, evidence.source_pk)
+
+
+# --- Candidate issues and the matrix ------------------------------------------------------------
+
+# (name, description, police.uk categories, words picking partner measures, consultation options)
+DEFAULT_ISSUES = [
+    ("Anti-social behaviour", "Nuisance, disorder and environmental anti-social behaviour",
+     ["Anti-social behaviour"], ["anti-social", "asb"], ["Anti-social Behaviour"]),
+    ("Violent crime", "Violence against the person and sexual offences",
+     ["Violence and sexual offences"], ["assault"], ["Violent crime"]),
+    ("Violence against women and girls", "Sexual violence, stalking, harassment and abuse of women and girls",
+     [], ["vawg", "sexual", "stalking"], []),
+    ("Domestic abuse", "Abuse between partners, ex-partners and family members", [], ["domestic"], []),
+    ("Hate crime", "Crime motivated by hostility to a protected characteristic", [], ["hate"], ["Hate Crime"]),
+    ("Exploitation", "Criminal and sexual exploitation, county lines and modern slavery", [],
+     ["exploitation", "county lines", "modern slavery"], []),
+    ("Serious youth violence", "Violence involving young people, weapons and gangs", ["Possession of weapons"],
+     ["youth violence", "knife"], ["Youth violence"]),
+    ("Drugs and alcohol", "Drug-related crime, dealing and alcohol-related harm", ["Drugs"],
+     ["drug", "alcohol"], ["Drugs offences"]),
+    ("Reoffending", "People who offend again after a sentence or caution", [], ["reoffend"], []),
+    ("Road safety", "Speeding, drink driving, mobile phones and seatbelts", [], ["road", "collision", "ksi"], []),
+    ("Burglary", "Burglary of homes and businesses", ["Burglary"], [], ["Burglary"]),
+    ("Robbery", "Robbery of personal property and businesses", ["Robbery"], [], ["Robbery"]),
+    ("Vehicle crime", "Theft of and from vehicles, and interference", ["Vehicle crime"], [], ["Motor Vehicle Crime"]),
+    ("Theft and shoplifting", "Shoplifting, theft from the person, bicycle and other theft",
+     ["Shoplifting", "Theft from the person", "Bicycle theft", "Other theft"], [], ["Theft"]),
+    ("Criminal damage and arson", "Criminal damage and deliberate fires", ["Criminal damage and arson"],
+     ["fire"], []),
+    ("Public order", "Public order offences", ["Public order"], [], []),
+]
+
+
+@transaction.atomic
+def ensure_issues(partnership) -> list[CandidateIssue]:
+    """The standard candidate issues, added once (the partnership may add, change or remove them)."""
+    if CandidateIssue.objects.filter(partnership=partnership).exists():
+        return list(CandidateIssue.objects.filter(partnership=partnership))
+    for order, (name, description, categories, partner, options) in enumerate(DEFAULT_ISSUES, 1):
+        CandidateIssue.objects.create(partnership=partnership, name=name, description=description,
+                                      police_categories=categories, partner_measures=partner,
+                                      consultation_options=options, order=order)
+    return list(CandidateIssue.objects.filter(partnership=partnership))
+
+
+def weights_for(partnership) -> PrioritisationWeights:
+    weights, _ = PrioritisationWeights.objects.get_or_create(partnership=partnership)
+    return weights
+
+
+def _partner_rows(issue: CandidateIssue, data: dict) -> list[dict]:
+    words = [w.lower() for w in issue.partner_measures if w.strip()]
+    return [r for r in data.get("partner", [])
+            if any(w in f"{r['dataset']}: {r['measure']}".lower() for w in words)]
+
+
+@dataclass
+class RefreshResult:
+    assessment: bool = False
+    consultation: bool = False
+    issues: int = 0
+    period: str = ""
+
+
+@transaction.atomic
+def refresh_issues(partnership, data: dict | None = None, concern=None) -> RefreshResult:
+    """Bring every candidate issue's figures up to date from the assessment, the consultation and
+    the workshops, with the evidence each figure came from. Figures with no source keep what a
+    person typed."""
+    data = data if data is not None else evidence_sources.assessment_data(partnership)
+    concern = concern if concern is not None else evidence_sources.concern_results(partnership)
+    issues = ensure_issues(partnership)
+    result = RefreshResult(assessment=bool(data), consultation=bool(concern), issues=len(issues))
+    findings = evidence_sources.accepted_findings(partnership) if data else []
+    for issue in issues:
+        Evidence.objects.filter(content_type=ContentType.objects.get_for_model(issue), object_id=issue.pk,
+                                automatic=True).delete()
+        if data:
+            result.period = data["period"]
+            _refresh_from_assessment(issue, data, findings)
+        if concern:
+            _refresh_from_consultation(issue, concern)
+        _refresh_from_workshops(issue)
+        issue.refreshed_at = timezone.now()
+        issue.save()
+    return result
+
+
+def _refresh_from_assessment(issue: CandidateIssue, data: dict, findings: list) -> None:
+    from saferplan.assessment.analysis import compare_counts
+
+    partnership = issue.partnership
+    categories = {c["category"]: c for c in data.get("categories", [])}
+    chosen = [categories[c] for c in issue.police_categories if c in categories]
+    partner = _partner_rows(issue, data)
+    rows = chosen or partner
+    if not rows:
+        return
+    count = sum(r["count"] for r in rows)
+    previous = sum(r["previous_count"] for r in rows)
+    if len(rows) == 1:
+        change = rows[0]
+    else:
+        change = compare_counts(count, previous)
+    issue.period = data["period"]
+    issue.volume, issue.previous_volume = count, previous
+    issue.change_pct = Decimal(str(change["change_pct"])) if change.get("change_pct") is not None else None
+    issue.significant = change.get("significant")
+    population = (data.get("rates") or {}).get("population")
+    months = (data.get("period_detail") or {}).get("months", 12) or 12
+    issue.rate = (Decimal(str(round(count * 1000 / population * 12 / months, 2))) if population else None)
+    harm_rows = [r for r in (data.get("harm") or {}).get("rows", []) if r["category"] in issue.police_categories]
+    if harm_rows:
+        issue.harm = Decimal(str(round(sum(r["harm"] for r in harm_rows), 1)))
+        issue.harm_share = Decimal(str(round(sum(r["harm_share_pct"] or 0 for r in harm_rows), 1)))
+    else:
+        issue.harm = issue.harm_share = None
+    period_label = _period_label(data)
+    source = "police.uk records" if chosen else "partner data"
+    names = ", ".join(issue.police_categories if chosen else [f"{r['dataset']}: {r['measure']}" for r in partner])
+    url = evidence_sources.assessment_url(partnership, data["period"])
+    kind = EvidenceKind.ASSESSMENT if chosen else EvidenceKind.PARTNER
+    cite(issue, Item(kind, f"{count:,} {source} in {period_label} ({names})", url,
+                     f"{previous:,} in the previous 12 months", "", "", ""), criterion=Criterion.VOLUME,
+         automatic=True)
+    if issue.change_pct is not None:
+        word = "rise" if count > previous else "fall" if count < previous else "no change"
+        sig = "statistically significant" if issue.significant else "not statistically significant"
+        cite(issue, Item(kind, f"A {abs(issue.change_pct)}% {word} on the previous 12 months ({sig})", url,
+                         data.get("significance", {}).get("test", "") if isinstance(data.get("significance"), dict)
+                         else ""), criterion=Criterion.TREND, automatic=True)
+    if harm_rows:
+        cite(issue, Item(EvidenceKind.ASSESSMENT,
+                         f"{issue.harm_share}% of all crime harm in the area (Cambridge Crime Harm Index)", url,
+                         f"{issue.harm:,} harm days", "", "", ""), criterion=Criterion.HARM, automatic=True)
+    wanted = set(issue.police_categories)
+    for finding in findings:
+        category = getattr(finding, "category", "")
+        if category and category in wanted:
+            cite(issue, evidence_sources.finding_item(finding), criterion=Criterion.TREND, automatic=True)
+
+
+def _period_label(data: dict) -> str:
+    detail = data.get("period_detail") or {}
+    return detail.get("label") or data.get("period", "")
+
+
+def _refresh_from_consultation(issue: CandidateIssue, concern) -> None:
+    matching = [o for o in concern.options if evidence_sources.option_matches(o.label, issue.consultation_options)]
+    if not matching:
+        issue.concern_pct = issue.concern_count = issue.concern_base = None
+        return
+    best = max(matching, key=lambda o: o.count)
+    issue.concern_count, issue.concern_base = best.count, best.base
+    issue.concern_pct = Decimal(str(best.pct)) if best.pct is not None else None
+    for option in matching:
+        cite(issue, evidence_sources.concern_item(concern, option), criterion=Criterion.CONCERN, automatic=True)
+
+
+def _refresh_from_workshops(issue: CandidateIssue) -> None:
+    for point in issue.workshop_points.select_related("workshop"):
+        cite(issue, evidence_sources.workshop_item(point), criterion=Criterion.PARTNER, automatic=True)
+
+
+def partner_points(issue: CandidateIssue) -> float:
+    """Workshop points about the issue; a priority proposed counts twice."""
+    return sum(2 if p.kind == PointKind.PRIORITY else 1 for p in issue.workshop_points.all())
+
+
+TREND_SCORES = [
+    ("Statistically significant rise", 5),
+    ("Rise, not statistically significant", 3),
+    ("No change", 2),
+    ("Fall, not statistically significant", 1),
+    ("Statistically significant fall", 0),
+]
+
+
+def trend_score(issue: CandidateIssue) -> tuple[float | None, str]:
+    if issue.change_pct is None:
+        return None, "No data"
+    change = float(issue.change_pct)
+    if change > 0:
+        return (5, TREND_SCORES[0][0]) if issue.significant else (3, TREND_SCORES[1][0])
+    if change < 0:
+        return (0, TREND_SCORES[4][0]) if issue.significant else (1, TREND_SCORES[3][0])
+    return 2, TREND_SCORES[2][0]
+
+
+@dataclass
+class Score:
+    criterion: str
+    label: str
+    score: float | None  # 0 to 5; None: no data (scores 0)
+    figure: str
+    evidence: list = field(default_factory=list)
+
+    @property
+    def value(self) -> float:
+        return self.score or 0.0
+
+    @property
+    def display(self) -> str:
+        return "–" if self.score is None else f"{self.score:.1f}"
+
+
+@dataclass
+class RankedIssue:
+    issue: CandidateIssue
+    scores: list[Score]
+    total: float
+    rank: int = 0
+    priorities: list = field(default_factory=list)
+
+    def score(self, criterion: str) -> Score:
+        return next(s for s in self.scores if s.criterion == criterion)
+
+
+def _proportional(value, largest) -> float | None:
+    if value is None:
+        return None
+    if not largest:
+        return 0.0
+    return round(5 * float(value) / float(largest), 1)
+
+
+def ranked_issues(partnership, weights: dict[str, int] | None = None) -> list[RankedIssue]:
+    """Every candidate issue with its six scores (0 to 5) and its weighted total, best first.
+
+    Volume, harm, public concern and partner view score in proportion to the largest among the
+    issues (the largest scores 5); trend scores by direction and significance; the judgement score
+    is the partnership's own. The total is the weighted average of the six scores.
+    """
+    issues = list(CandidateIssue.objects.filter(partnership=partnership).prefetch_related(
+        "evidence", "workshop_points", "priorities"))
+    weights = weights or weights_for(partnership).as_dict()
+    points = {i.pk: partner_points(i) for i in issues}
+    most = {
+        "volume": max([i.volume or 0 for i in issues], default=0),
+        "harm": max([float(i.harm or 0) for i in issues], default=0),
+        "concern": max([float(i.concern_pct or 0) for i in issues], default=0),
+        "partner": max(points.values(), default=0),
+    }
+    total_weight = sum(weights.values()) or 1
+    rows = []
+    for issue in issues:
+        evidence = {c.value: [] for c in Criterion}
+        for e in issue.evidence.all():
+            evidence.setdefault(e.criterion or Criterion.JUDGEMENT, []).append(e)
+        t_score, t_label = trend_score(issue)
+        volume_figure = "No data" if issue.volume is None else (
+            f"{issue.volume:,} records" + (f", {issue.rate:,.1f} per 1,000 a year" if issue.rate is not None else ""))
+        trend_figure = t_label if issue.change_pct is None else f"{issue.change_pct:+.1f}%: {t_label.lower()}"
+        scores = [
+            Score("volume", "Volume and rate", _proportional(issue.volume, most["volume"]), volume_figure,
+                  evidence["volume"]),
+            Score("trend", "Trend", t_score, trend_figure, evidence["trend"]),
+            Score("harm", "Harm", _proportional(issue.harm, most["harm"]),
+                  "No data" if issue.harm is None else f"{issue.harm_share}% of all harm", evidence["harm"]),
+            Score("concern", "Public concern", _proportional(issue.concern_pct, most["concern"]),
+                  "No data" if issue.concern_pct is None else f"{issue.concern_pct}% of respondents",
+                  evidence["concern"]),
+            Score("partner", "Partner view", _proportional(points[issue.pk], most["partner"]) if points[issue.pk]
+                  or most["partner"] else None,
+                  f"{len(issue.workshop_points.all())} workshop point{'s' if len(issue.workshop_points.all()) != 1 else ''}",
+                  evidence["partner"]),
+            Score("judgement", "Judgement", None if issue.judgement is None else float(issue.judgement),
+                  issue.judgement_reason or ("Not scored yet" if issue.judgement is None else "No reason given"),
+                  evidence["judgement"]),
+        ]
+        total = round(sum(weights[s.criterion] * s.value for s in scores) / total_weight, 2)
+        rows.append(RankedIssue(issue, scores, total, priorities=list(issue.priorities.all())))
+    rows.sort(key=lambda r: (-r.total, r.issue.name))
+    for position, row in enumerate(rows, 1):
+        row.rank = position
+    return rows
+
+
+@transaction.atomic
+def priority_from_issue(issue: CandidateIssue, theme: Theme, **fields) -> Priority:
+    """A priority answering a candidate issue, citing all the evidence the matrix used for it."""
+    fields.setdefault("title", issue.name)
+    priority = Priority.objects.create(theme=theme, issue=issue, order=next_order(theme.priorities.all()), **fields)
+    copy_issue_evidence(issue, priority)
+    return priority
+
+
+def copy_issue_evidence(issue: CandidateIssue, priority: Priority) -> None:
+    for evidence in issue.evidence.all():
+        cite(priority, item_of(evidence))
+
+
+# --- KPIs bound to data -------------------------------------------------------------------------
+
+
+def _fy_quarter(month: date) -> tuple[date, date, str]:
+    """The financial-year quarter (April to June is Q1) holding ``month``."""
+    fy = month.year if month.month >= 4 else month.year - 1
+    quarter = ((month.month - 4) % 12) // 3
+    start = _add_months(date(fy, 4, 1), quarter * 3)
+    return start, _add_months(start, 3), f"Q{quarter + 1} {fy}/{(fy + 1) % 100:02d}"
+
+
+def _add_months(d: date, n: int) -> date:
+    m = d.month - 1 + n
+    return date(d.year + m // 12, m % 12 + 1, 1)
+
+
+def period_of(month: date, frequency: str) -> tuple[date, date, str]:
+    """(start, first day after, label) of the reporting period holding ``month``."""
+    month = month.replace(day=1)
+    if frequency == "monthly":
+        return month, _add_months(month, 1), f"{month:%B %Y}"
+    if frequency == "annually":
+        fy = month.year if month.month >= 4 else month.year - 1
+        return date(fy, 4, 1), date(fy + 1, 4, 1), f"{fy}/{str(fy + 1)[-2:]}"
+    return _fy_quarter(month)
+
+
+def monthly_counts(kpi, conn) -> tuple[dict[date, float], set[date]]:
+    """The KPI's measure per month in the area, and the months the store covers for it."""
+    partnership = kpi.action.priority.theme.plan.partnership
+    areas = partnership.area_codes
+    if kpi.measure_kind == MeasureKind.POLICE:
+        rows = conn.execute(
+            "select month, count(*) from police_record where lad_code in (select unnest(?)) and category = ? "
+            "group by month", [areas, kpi.measure_category]).fetchall()
+        try:
+            from saferplan.assessment.services import months_held
+
+            covered = {date.fromisoformat(m["month"] + "-01") for m in months_held(partnership, conn)}
+        except Exception:
+            covered = {r[0] for r in conn.execute(
+                "select distinct month from police_record where lad_code in (select unnest(?))", [areas]).fetchall()}
+    else:
+        rows = conn.execute(
+            "select month, sum(value) from partner_record where lad_code in (select unnest(?)) and dataset = ? "
+            "and measure = ? group by month", [areas, kpi.measure_dataset, kpi.measure_name]).fetchall()
+        covered = {r[0] for r in rows}
+    counts = {(m if isinstance(m, date) else m.date()): float(n) for m, n in rows}
+    covered = {(m if isinstance(m, date) and not hasattr(m, "hour") else m.date()) for m in covered}
+    return counts, covered
+
+
+@transaction.atomic
+def refresh_kpi_values(kpi, conn=None) -> int:
+    """Replace a bound KPI's values with those worked out from the imported data: one per complete
+    reporting period (every month of it in the store), from two years before the plan starts."""
+    if not kpi.bound:
+        return 0
+    if conn is None:
+        from saferplan.assessment.services import reading
+
+        with reading() as cursor:
+            counts, covered = monthly_counts(kpi, cursor)
+    else:
+        counts, covered = monthly_counts(kpi, conn)
+    plan = kpi.action.priority.theme.plan
+    earliest = date(plan.starts_on.year - 2, plan.starts_on.month, 1)
+    periods: dict[date, tuple[date, str]] = {}
+    for month in covered:
+        if month >= earliest:
+            start, after, label = period_of(month, kpi.frequency)
+            periods[start] = (after, label)
+    kpi.values.filter(source=KPIValue.Source.IMPORTED).delete()
+    made = 0
+    for start, (after, label) in sorted(periods.items()):
+        months = []
+        m = start
+        while m < after:
+            months.append(m)
+            m = _add_months(m, 1)
+        if not all(m in covered for m in months):
+            continue
+        value = sum(counts.get(m, 0) for m in months)
+        KPIValue.objects.update_or_create(
+            kpi=kpi, period_start=start,
+            defaults={"period_label": label, "period_end": date.fromordinal(after.toordinal() - 1),
+                      "value": Decimal(str(value)),
+                      "source": KPIValue.Source.IMPORTED, "note": kpi.measure_label})
+        made += 1
+    return made
+
+
+# --- Versions and approval ----------------------------------------------------------------------
+
+
+def absolute(url: str) -> str:
+    base = getattr(settings, "SAFERPLAN_SITE_URL", "").rstrip("/")
+    return f"{base}{url}" if url.startswith("/") and base else url
+
+
+def _num(value):
+    if value is None:
+        return None
+    value = Decimal(value)
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def snapshot(plan: Plan, with_values: bool = False) -> dict:
+    """The plan as data: themes, priorities (with evidence), actions (with owner, due date and
+    funding) and KPIs. The JSON export, the versions and the documents all read this."""
+    themes = plan.themes.prefetch_related(
+        "priorities__evidence", "priorities__actions__kpis__values", "priorities__actions__owner",
+        "priorities__actions__lead", "priorities__actions__sub_group", "priorities__issue")
+    data_themes = []
+    funding: dict[str, Decimal] = {}
+    for theme in themes:
+        priorities = []
+        for priority in theme.priorities.all():
+            actions = []
+            for action in priority.actions.all():
+                kpis = []
+                for kpi in action.kpis.all():
+                    entry = {
+                        "id": kpi.pk, "title": kpi.title, "unit": kpi.unit, "baseline": _num(kpi.baseline),
+                        "baseline_period": kpi.baseline_period, "target": _num(kpi.target),
+                        "target_text": kpi.target_text, "direction": kpi.direction,
+                        "direction_label": kpi.get_direction_display(), "frequency": kpi.frequency,
+                        "source": kpi.source,
+                        "measure": ({"kind": kpi.measure_kind, "category": kpi.measure_category,
+                                     "dataset": kpi.measure_dataset, "measure": kpi.measure_name,
+                                     "label": kpi.measure_label} if kpi.bound else None),
+                    }
+                    if with_values:
+                        entry["values"] = [{"period": v.period_label, "start": v.period_start.isoformat(),
+                                            "value": _num(v.value), "source": v.source} for v in kpi.values.all()]
+                    kpis.append(entry)
+                if action.funding_source and action.funding_amount is not None:
+                    label = action.get_funding_source_display()
+                    funding[label] = funding.get(label, Decimal(0)) + action.funding_amount
+                actions.append({
+                    "id": action.pk, "title": action.title, "description": action.description,
+                    "owner_organisation": action.owner.name, "lead": action.lead.full_name if action.lead else None,
+                    "sub_group": action.sub_group.name if action.sub_group else None,
+                    "start_date": action.starts_on.isoformat() if action.starts_on else None,
+                    "due_date": action.due_on.isoformat(),
+                    "funding": {"source": action.get_funding_source_display() if action.funding_source else None,
+                                "detail": action.funding_detail, "amount": _num(action.funding_amount)},
+                    "url": absolute(action.get_absolute_url()),
+                    "kpis": kpis,
+                })
+            priorities.append({
+                "id": priority.pk, "title": priority.title, "description": priority.description,
+                "outcome": priority.outcome, "issue": priority.issue.name if priority.issue else None,
+                "url": absolute(priority.get_absolute_url()),
+                "evidence": [{"kind": e.kind, "title": e.title, "url": absolute(e.url)} for e in priority.evidence.all()],
+                "actions": actions,
+            })
+        data_themes.append({"id": theme.pk, "title": theme.title, "description": theme.description,
+                            "priorities": priorities})
+    partnership = plan.partnership
+    return {
+        "format": "saferplan-plan/1",
+        "partnership": {"name": partnership.name, "slug": partnership.slug, "areas": partnership.areas},
+        "plan": {"id": plan.pk, "title": plan.title, "start": plan.starts_on.isoformat(),
+                 "end": plan.ends_on.isoformat(), "status": plan.status, "status_label": plan.get_status_display(),
+                 "vision": plan.vision, "introduction": plan.introduction, "published": plan.published},
+        "themes": data_themes,
+        "funding": [{"source": k, "amount": _num(v)} for k, v in funding.items()],
+        "approval": [{"stage": s.stage, "committee": s.committee, "meeting_date": s.meeting_on.isoformat(),
+                      "comments": s.comments, "decision": s.get_decision_display(),
+                      "decision_text": s.decision_text, "version": s.version.number if s.version else None}
+                     for s in plan.approval_steps.select_related("version")],
+    }
+
+
+def save_version(plan: Plan, label: str, user=None) -> PlanVersion:
+    number = (plan.versions.aggregate(m=Max("number"))["m"] or 0) + 1
+    return PlanVersion.objects.create(plan=plan, number=number, label=label[:200], status=plan.status,
+                                      snapshot=snapshot(plan), created_by=user if getattr(user, "pk", None) else None)
+
+
+def next_status(plan: Plan) -> str | None:
+    index = PLAN_STATUS_ORDER.index(plan.status)
+    return PLAN_STATUS_ORDER[index + 1].value if index + 1 < len(PLAN_STATUS_ORDER) else None
+
+
+STAGE_AFTER = {"scrutiny": PlanStatus.CABINET, "cabinet": PlanStatus.COUNCIL, "council": PlanStatus.ADOPTED}
+
+
+@transaction.atomic
+def send_to(plan: Plan, status: str, user=None) -> PlanVersion:
+    """Move the plan on (for example send the draft to scrutiny), keeping the version sent."""
+    plan.status = status
+    plan.save()
+    _stage_status(plan)
+    label = {"scrutiny": "Sent to scrutiny", "cabinet": "Sent to cabinet", "council": "Sent to full council",
+             "adopted": "Adopted"}.get(status, plan.get_status_display())
+    return save_version(plan, label, user)
+
+
+@transaction.atomic
+def record_step(plan: Plan, *, stage: str, committee: str, meeting_on: date, comments: str, decision: str,
+                decision_text: str = "", user=None) -> ApprovalStep:
+    """Record a meeting that considered the plan, keep the version it considered, and move the plan
+    on as the decision says: approved means adopted; recommended or commented goes to the next
+    stage; referred back returns it to draft; deferred leaves it where it is."""
+    if PLAN_STATUS_ORDER.index(stage) > PLAN_STATUS_ORDER.index(plan.status):
+        plan.status = stage  # the plan is at this meeting now (a step may be skipped: not every council has a cabinet)
+        plan.save()
+    version = save_version(plan, f"Considered by {committee} on {meeting_on:%-d %B %Y}", user)
+    step = ApprovalStep.objects.create(plan=plan, stage=stage, committee=committee, meeting_on=meeting_on,
+                                       comments=comments, decision=decision, decision_text=decision_text,
+                                       version=version, recorded_by=user if getattr(user, "pk", None) else None)
+    if decision in (Decision.APPROVED, Decision.APPROVED_AMENDED):
+        plan.status = PlanStatus.ADOPTED
+    elif decision in (Decision.RECOMMENDED, Decision.COMMENTED):
+        plan.status = STAGE_AFTER[stage]
+    elif decision == Decision.REFERRED_BACK:
+        plan.status = PlanStatus.DRAFT
+    else:
+        plan.status = stage
+    plan.save()
+    _stage_status(plan)
+    # The version kept is the one the committee considered; the record of its decision follows.
+    version.snapshot = {**version.snapshot, "approval": snapshot(plan)["approval"]}
+    version.save(update_fields=["snapshot"])
+    return step
+
+
+def _stage_status(plan: Plan) -> None:
+    partnership = plan.partnership
+    if plan.status == PlanStatus.ADOPTED:
+        set_stage_status(partnership, Stage.APPROVAL, StageStatus.COMPLETED)
+        set_stage_status(partnership, Stage.PLAN, StageStatus.COMPLETED)
+    elif plan.status == PlanStatus.DRAFT:
+        if plan.approval_steps.exists():
+            set_stage_status(partnership, Stage.APPROVAL, StageStatus.IN_PROGRESS)
+    else:
+        set_stage_status(partnership, Stage.APPROVAL, StageStatus.IN_PROGRESS)
+
+
+def publish(plan: Plan, published: bool = True) -> None:
+    plan.published = published
+    plan.published_at = timezone.now() if published else None
+    plan.save()
+
+
+# --- Comparing two versions ---------------------------------------------------------------------
+
+ENTITY_FIELDS = {
+    "plan": [("title", "Title"), ("start", "Starts"), ("end", "Ends"), ("status_label", "Status"),
+             ("vision", "Vision"), ("introduction", "Introduction")],
+    "theme": [("title", "Title"), ("description", "Description")],
+    "priority": [("title", "Title"), ("description", "Why this is a priority"), ("outcome", "What success looks like"),
+                 ("evidence", "Evidence")],
+    "action": [("title", "Title"), ("description", "Description"), ("owner_organisation", "Owner organisation"),
+               ("lead", "Lead person"), ("sub_group", "Sub-group"), ("start_date", "Start date"),
+               ("due_date", "Due date"), ("funding", "Funding")],
+    "kpi": [("title", "Indicator"), ("baseline", "Baseline"), ("target", "Target"), ("target_text", "Target (in words)"),
+            ("direction_label", "Direction"), ("frequency", "Frequency"), ("source", "Data source"),
+            ("measure", "Bound to")],
+}
+NOUNS = {"plan": "Plan", "theme": "Theme", "priority": "Priority", "action": "Action", "kpi": "KPI"}
+
+
+def _flatten(snap: dict) -> dict[str, tuple[str, str, dict]]:
+    """key -> (noun, where it sits, fields)."""
+    out = {"plan": ("plan", "", snap["plan"])}
+    for theme in snap.get("themes", []):
+        out[f"theme:{theme['id']}"] = ("theme", "", theme)
+        for priority in theme["priorities"]:
+            out[f"priority:{priority['id']}"] = ("priority", theme["title"], priority)
+            for action in priority["actions"]:
+                out[f"action:{action['id']}"] = ("action", priority["title"], action)
+                for kpi in action["kpis"]:
+                    out[f"kpi:{kpi['id']}"] = ("kpi", action["title"], kpi)
+    return out
+
+
+def _text(name: str, value) -> str:
+    if value in (None, "", [], {}):
+        return "(blank)"
+    if name == "evidence":
+        return "; ".join(e["title"] for e in value)
+    if name == "funding":
+        parts = [value.get("source") or "None", value.get("detail") or ""]
+        amount = value.get("amount")
+        text = " – ".join(p for p in parts if p)
+        return f"{text}: £{amount:,.0f}" if amount is not None else text
+    if name == "measure":
+        return value.get("label", "")
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        return date.fromisoformat(value).strftime("%-d %B %Y")
+    return str(value)
+
+
+@dataclass
+class Difference:
+    noun: str
+    name: str
+    where: str
+    change: str  # added | removed | changed
+    fields: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def compare(old: dict, new: dict) -> list[Difference]:
+    """What changed between two snapshots, in plan order: added, removed and changed items."""
+    a, b = _flatten(old), _flatten(new)
+    result = []
+    for key in list(b) + [k for k in a if k not in b]:
+        noun, where, fields_new = b.get(key, (None, None, None))
+        if key not in a:
+            result.append(Difference(NOUNS[noun], fields_new.get("title", ""), where, "added"))
+            continue
+        noun_old, where_old, fields_old = a[key]
+        if key not in b:
+            result.append(Difference(NOUNS[noun_old], fields_old.get("title", ""), where_old, "removed"))
+            continue
+        changes = []
+        for name, label in ENTITY_FIELDS[noun]:
+            before, after = _text(name, fields_old.get(name)), _text(name, fields_new.get(name))
+            if before != after:
+                changes.append((label, before, after))
+        if changes:
+            result.append(Difference(NOUNS[noun], fields_new.get("title", ""), where, "changed", changes))
+    return result
+
+
+# --- Equality impact assessment -----------------------------------------------------------------
+
+
+@transaction.atomic
+def ensure_eia(plan: Plan) -> EqualityImpactAssessment:
+    eia, created = EqualityImpactAssessment.objects.get_or_create(plan=plan)
+    have = set(eia.rows.values_list("characteristic", flat=True))
+    for characteristic in Characteristic:
+        if characteristic.value not in have:
+            EIARow.objects.create(eia=eia, characteristic=characteristic.value, impact=Impact.UNKNOWN)
+    if created:
+        set_stage_status(plan.partnership, Stage.EQUALITY, StageStatus.IN_PROGRESS)
+    return eia
+
+
+def eia_rows(eia: EqualityImpactAssessment) -> list[EIARow]:
+    rows = list(eia.rows.prefetch_related("evidence"))
+    rows.sort(key=lambda r: r.position)
+    return rows
+
+
+def equality_evidence(partnership) -> list[Item]:
+    """Evidence an EIA row can cite beyond the general list: the respondents' profile, hate crime by
+    strand and victims' ages where partner data holds them."""
+    items = []
+    survey_model = evidence_sources._model("consultation.Survey")
+    if survey_model is not None:
+        try:
+            for survey in survey_model.objects.filter(partnership=partnership, equality_monitoring=True):
+                url = evidence_sources.url_for([
+                    ("consultation:equality", {"slug": partnership.slug, "pk": survey.pk}),
+                    ("consultation:results", {"slug": partnership.slug, "pk": survey.pk}),
+                    ("consultation:survey", {"slug": partnership.slug, "pk": survey.pk}),
+                ])
+                n = survey.equality_responses.count()
+                if not n:
+                    continue  # nobody has answered the equality questions: nothing to cite yet
+                items.append(Item(EvidenceKind.CONSULTATION, f"Profile of respondents to {survey.title}", url,
+                                  f"{n:,} respondents answered the optional equality questions (shown in aggregate)",
+                                  "consultation", "survey", str(survey.pk)))
+        except Exception:
+            pass
+    data = evidence_sources.assessment_data(partnership)
+    if data:
+        url = evidence_sources.assessment_url(partnership, data["period"])
+        for row in data.get("partner", []):
+            name = f"{row['dataset']}: {row['measure']}"
+            lowered = name.lower()
+            if "hate" in lowered or "victim" in lowered or "age" in lowered:
+                items.append(Item(EvidenceKind.PARTNER, f"{name}: {row['count']:,} in {_period_label(data)}", url,
+                                  "", "", "", ""))
+    return items
+
+
+# --- You said, we did ---------------------------------------------------------------------------
+
+
+def suggested_you_said(plan: Plan, limit: int = 5) -> list[dict]:
+    """Rows to start "You said, we did" from: the consultation's top concerns, each with the
+    priorities that answer them."""
+    concern = evidence_sources.concern_results(plan.partnership)
+    if not concern:
+        return []
+    issues = list(CandidateIssue.objects.filter(partnership=plan.partnership))
+    suggestions = []
+    for option in sorted(concern.options, key=lambda o: -o.count)[:limit]:
+        matching = [i for i in issues if evidence_sources.option_matches(option.label, i.consultation_options)]
+        priorities = list(Priority.objects.filter(theme__plan=plan, issue__in=matching))
+        suggestions.append({"option": option, "item": evidence_sources.concern_item(concern, option),
+                            "priorities": priorities})
+    return suggestions

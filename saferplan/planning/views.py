@@ -1,0 +1,1427 @@
+"""Pages for workshops, prioritisation, the plan, its EIA and its approval. Thin: forms validate,
+services act, templates show."""
+from __future__ import annotations
+
+from datetime import date
+from itertools import chain
+
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.text import slugify
+from django.views import View
+from django.views.generic import TemplateView
+
+from saferplan.partnership.audit import _rows, history_of
+from saferplan.partnership.forms import ConfirmRemoveForm
+from saferplan.partnership.models import RoleKind, Stage, StageStatus
+from saferplan.partnership.services import set_stage_status
+from saferplan.partnership.views import PartnershipMixin
+
+from . import documents, evidence_sources, services
+from .forms import (
+    ActionForm,
+    ApprovalStepForm,
+    CandidateIssueForm,
+    CommentForm,
+    CompareForm,
+    EIAActionForm,
+    EIAForm,
+    EIARowForm,
+    EvidenceForm,
+    JudgementForm,
+    KPIForm,
+    KPIValueForm,
+    PlanForm,
+    PriorityForm,
+    PublishForm,
+    ThemeForm,
+    VersionForm,
+    WeightsForm,
+    WorkshopForm,
+    WorkshopPointForm,
+    YouSaidForm,
+    reporting_periods,
+)
+from .models import (
+    KPI,
+    Action,
+    CandidateIssue,
+    Characteristic,
+    Criterion,
+    EIAAction,
+    EIARow,
+    Evidence,
+    KPIValue,
+    Plan,
+    PlanComment,
+    PlanStatus,
+    PlanVersion,
+    PointKind,
+    Priority,
+    Theme,
+    Workshop,
+    WorkshopPoint,
+    YouSaidWeDid,
+)
+
+
+def _url(name, partnership, **kwargs):
+    return reverse(f"planning:{name}", kwargs={"slug": partnership.slug, **kwargs})
+
+
+PLANNING_NAV = [
+    ("index", "The plan"),
+    ("workshops", "Workshops"),
+    ("prioritisation", "Prioritisation"),
+    ("eia", "Equality impact"),
+    ("approval", "Approval"),
+    ("you-said", "You said, we did"),
+]
+
+
+class PlanningMixin(PartnershipMixin):
+    capability = "view_plan"
+
+    @property
+    def plan(self) -> Plan | None:
+        if not hasattr(self, "_plan"):
+            self._plan = services.current_plan(self.partnership)
+        return self._plan
+
+    def require_plan(self):
+        if self.plan is None:
+            raise Http404("No plan has been started")
+        return self.plan
+
+    def context(self, **extra):
+        return {"partnership": self.partnership, "plan": self.plan, "access": self.access,
+                "planning_nav": PLANNING_NAV, **extra}
+
+    def can(self, capability: str) -> bool:
+        return self.access.can(capability)
+
+    def history_for(self, obj):
+        return history_of(obj) if self.can("view_history") else None
+
+
+# --- Generic add, change and remove ---------------------------------------------------------------
+
+
+class FormPage(PlanningMixin, View):
+    """Add (no pk) or change (pk) one object with a ModelForm."""
+
+    model = None
+    form_class = None
+    template = "planning/form.html"
+    noun = ""
+    capability = "change_plan"
+
+    def queryset(self):
+        raise NotImplementedError
+
+    def get_object(self):
+        if "pk" in self.kwargs:
+            return get_object_or_404(self.queryset(), pk=self.kwargs["pk"])
+        return self.new_object()
+
+    def new_object(self):
+        return self.model()
+
+    def form_kwargs(self, obj):
+        return {}
+
+    def get(self, request, slug, **kwargs):
+        obj = self.get_object()
+        return self.render_form(self.form_class(instance=obj, initial=self.initial(obj), **self.form_kwargs(obj)), obj)
+
+    def initial(self, obj):
+        return {}
+
+    def post(self, request, slug, **kwargs):
+        obj = self.get_object()
+        form = self.form_class(request.POST, instance=obj, **self.form_kwargs(obj))
+        if form.is_valid():
+            adding = obj.pk is None
+            with transaction.atomic():
+                saved = self.save(form, adding)
+            messages.success(request, self.message(saved, adding))
+            return redirect(self.success_url(saved))
+        return self.render_form(form, obj)
+
+    def save(self, form, adding):
+        return form.save()
+
+    def message(self, obj, adding):
+        return f"{self.noun.capitalize()} “{obj}” has been {'added' if adding else 'saved'}."
+
+    def success_url(self, obj):
+        return _url("index", self.partnership)
+
+    def back_url(self, obj):
+        return self.success_url(obj) if obj.pk else _url("index", self.partnership)
+
+    def heading(self, obj):
+        return f"Change {self.noun}" if obj.pk else f"Add {'an' if self.noun[0] in 'aeiou' else 'a'} {self.noun}"
+
+    def render_form(self, form, obj):
+        return render(self.request, self.template, self.context(
+            form=form, object=obj, heading=self.heading(obj), back_url=self.back_url(obj),
+            button="Save changes" if obj.pk else f"Add {self.noun}", intro=self.intro(obj), **self.extra(obj)))
+
+    def intro(self, obj):
+        return ""
+
+    def extra(self, obj):
+        return {}
+
+
+class RemovePage(PlanningMixin, View):
+    template = "planning/confirm_remove.html"
+    noun = ""
+    capability = "change_plan"
+
+    def queryset(self):
+        raise NotImplementedError
+
+    def get_object(self):
+        return get_object_or_404(self.queryset(), pk=self.kwargs["pk"])
+
+    def consequences(self, obj):
+        return []
+
+    def back_url(self, obj):
+        return _url("index", self.partnership)
+
+    def after_url(self, obj):
+        return _url("index", self.partnership)
+
+    def get(self, request, slug, pk):
+        obj = self.get_object()
+        return render(request, self.template, self.context(object=obj, noun=self.noun, form=ConfirmRemoveForm(),
+                                                           consequences=self.consequences(obj),
+                                                           back_url=self.back_url(obj)))
+
+    def post(self, request, slug, pk):
+        obj = self.get_object()
+        after = self.after_url(obj)
+        name = str(obj)
+        obj.delete()
+        messages.success(request, f"{self.noun.capitalize()} “{name}” has been removed.")
+        return redirect(after)
+
+
+# --- The plan -------------------------------------------------------------------------------------
+
+
+class PlanOverview(PlanningMixin, TemplateView):
+    template_name = "planning/index.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        plan = self.plan
+        context.update(self.context())
+        if plan is None:
+            context["period"] = services.plan_period(self.partnership)
+            return context
+        themes = plan.themes.prefetch_related("priorities__actions__kpis", "priorities__actions__owner",
+                                              "priorities__evidence")
+        context.update(
+            themes=themes,
+            counts={"themes": plan.themes.count(), "priorities": plan.priorities().count(),
+                    "actions": plan.actions().count(), "kpis": plan.kpis().count()},
+            funding=services.snapshot(plan)["funding"],
+            issues=CandidateIssue.objects.filter(partnership=self.partnership).count(),
+            workshops=Workshop.objects.filter(partnership=self.partnership).count(),
+            steps=plan.approval_steps.all(),
+            eia=getattr(plan, "eia", None) if hasattr(plan, "eia") else None,
+            next_status=services.next_status(plan),
+            history=self.history_for(plan),
+        )
+        return context
+
+
+class PlanStart(PlanningMixin, View):
+    capability = "change_plan"
+
+    def get(self, request, slug):
+        start, end = services.plan_period(self.partnership)
+        form = PlanForm(initial={"title": services.default_title(self.partnership, start, end),
+                                 "starts_on": start, "ends_on": end})
+        return self._render(form)
+
+    def post(self, request, slug):
+        form = PlanForm(request.POST)
+        if form.is_valid():
+            plan = services.start_plan(self.partnership, **form.cleaned_data)
+            messages.success(request, f"“{plan}” has been started.")
+            return redirect("planning:index", slug=slug)
+        return self._render(form)
+
+    def _render(self, form):
+        return render(self.request, "planning/form.html", self.context(
+            form=form, heading="Start the plan", button="Start the plan", back_url=_url("index", self.partnership),
+            intro="Community safety plans run for three years from 1 April. You can change any of this later."))
+
+
+class PlanEdit(FormPage):
+    model = Plan
+    form_class = PlanForm
+    noun = "plan"
+
+    def get_object(self):
+        return self.require_plan()
+
+    def heading(self, obj):
+        return "Change the plan’s details"
+
+    def message(self, obj, adding):
+        return "The plan’s details have been saved."
+
+
+class PlanPublish(PlanningMixin, View):
+    capability = "change_plan"
+
+    def get(self, request, slug):
+        plan = self.require_plan()
+        return self._render(PublishForm(initial={"published": "yes" if plan.published else "no"}))
+
+    def post(self, request, slug):
+        plan = self.require_plan()
+        form = PublishForm(request.POST)
+        if not form.is_valid():
+            return self._render(form)
+        services.publish(plan, form.cleaned_data["published"])
+        if plan.published:
+            messages.success(request, "The plan and “You said, we did” are now on their public pages.")
+        else:
+            messages.success(request, "The plan is no longer public.")
+        return redirect("planning:index", slug=slug)
+
+    def _render(self, form):
+        plan = self.plan
+        intro = ("Publishing shows the plan, its plan on a page and “You said, we did” to everyone, at "
+                 f"{reverse('public-plan:plan', kwargs={'partnership': self.partnership.slug})}.")
+        if plan.status != PlanStatus.ADOPTED:
+            intro += " The plan has not been adopted yet: it will be shown as a draft."
+        return render(self.request, "planning/form.html", self.context(
+            form=form, heading="Publish the plan", button="Save", back_url=_url("index", self.partnership),
+            intro=intro))
+
+
+class PlanHistory(PlanningMixin, TemplateView):
+    template_name = "planning/history.html"
+    capability = "view_history"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        plan = self.require_plan()
+        theme_ids = set(Theme.history.filter(plan_id=plan.pk).values_list("id", flat=True))
+        priority_ids = set(Priority.history.filter(theme_id__in=theme_ids).values_list("id", flat=True))
+        action_ids = set(Action.history.filter(priority_id__in=priority_ids).values_list("id", flat=True))
+        kpi_ids = set(KPI.history.filter(action_id__in=action_ids).values_list("id", flat=True))
+        sources = [
+            (Plan, plan.history.all(), lambda r: f"Plan: {r.title}"),
+            (Theme, Theme.history.filter(id__in=theme_ids), lambda r: f"Theme: {r.title}"),
+            (Priority, Priority.history.filter(id__in=priority_ids), lambda r: f"Priority: {r.title}"),
+            (Action, Action.history.filter(id__in=action_ids), lambda r: f"Action: {r.title}"),
+            (KPI, KPI.history.filter(id__in=kpi_ids), lambda r: f"KPI: {r.title}"),
+            (KPIValue, KPIValue.history.filter(kpi_id__in=kpi_ids), lambda r: f"KPI value: {r.period_label}"),
+        ]
+        rows = list(chain.from_iterable(
+            _rows(records.select_related("history_user").order_by("-history_date")[:300], model, subject)
+            for model, records, subject in sources))
+        rows.sort(key=lambda r: r.when, reverse=True)
+        context.update(self.context(history=rows[:300]))
+        return context
+
+
+# --- Themes ----------------------------------------------------------------------------------------
+
+
+class ThemeMixin:
+    model = Theme
+    form_class = ThemeForm
+    noun = "theme"
+
+    def queryset(self):
+        return Theme.objects.filter(plan__partnership=self.partnership)
+
+    def new_object(self):
+        plan = self.require_plan()
+        return Theme(plan=plan, order=services.next_order(plan.themes.all()))
+
+    def success_url(self, obj):
+        return _url("index", self.partnership) + f"#theme-{obj.pk}"
+
+
+class ThemeForm_(ThemeMixin, FormPage):
+    pass
+
+
+class ThemeRemove(ThemeMixin, RemovePage):
+    def consequences(self, obj):
+        n = obj.priorities.count()
+        return [f"Its {n} priorit{'y' if n == 1 else 'ies'}, their actions and KPIs will be removed too"] if n else []
+
+
+# --- Priorities ------------------------------------------------------------------------------------
+
+
+class PriorityMixin:
+    model = Priority
+    noun = "priority"
+
+    def queryset(self):
+        return Priority.objects.filter(theme__plan__partnership=self.partnership).select_related("theme__plan")
+
+    def success_url(self, obj):
+        return obj.get_absolute_url()
+
+
+class PriorityForm_(PriorityMixin, FormPage):
+    form_class = PriorityForm
+
+    def new_object(self):
+        plan = self.require_plan()
+        if not plan.themes.exists():
+            raise Http404("Add a theme first")
+        return Priority(theme=plan.themes.first())
+
+    def get(self, request, slug, **kwargs):
+        if "pk" not in kwargs and self.plan is not None and not self.plan.themes.exists():
+            messages.success(request, "Add a theme first: every priority sits in a theme.")
+            return redirect("planning:theme-add", slug=slug)
+        return super().get(request, slug, **kwargs)
+
+    def form_kwargs(self, obj):
+        plan = obj.theme.plan if obj.pk else self.require_plan()
+        return {"plan": plan, "items": evidence_sources.available(self.partnership) if not obj.pk else None}
+
+    def _issue(self):
+        pk = self.request.GET.get("issue") or self.request.POST.get("issue")
+        if pk and str(pk).isdigit():
+            return CandidateIssue.objects.filter(partnership=self.partnership, pk=pk).first()
+        return None
+
+    def initial(self, obj):
+        initial = {}
+        theme = self.request.GET.get("theme")
+        if theme and theme.isdigit():
+            initial["theme"] = theme
+        issue = self._issue()
+        if issue is not None and not obj.pk:
+            initial.update(issue=issue.pk, title=issue.name, description=issue.description)
+            keys = {services.item_of(e).key for e in issue.evidence.all()}
+            initial["evidence"] = [k for k in keys]
+        return initial
+
+    def render_form(self, form, obj):
+        issue = self._issue()
+        if issue is not None and not obj.pk and "evidence" in form.fields:
+            # The matrix's evidence for the issue is offered (and ticked) alongside everything else.
+            extra = [services.item_of(e) for e in issue.evidence.all()]
+            for item in extra:
+                if item.key not in form.evidence_items:
+                    form.evidence_items[item.key] = item
+                    form.fields["evidence"].choices = [(item.key, f"{item.kind_label}: {item.title}")] + list(
+                        form.fields["evidence"].choices)
+        return super().render_form(form, obj)
+
+    def post(self, request, slug, **kwargs):
+        obj = self.get_object()
+        form = self.form_class(request.POST, instance=obj, **self.form_kwargs(obj))
+        issue = self._issue()
+        if issue is not None and not obj.pk:
+            for e in issue.evidence.all():
+                item = services.item_of(e)
+                form.evidence_items.setdefault(item.key, item)
+                form.fields["evidence"].choices = list(form.fields["evidence"].choices) + [(item.key, item.title)]
+        if form.is_valid():
+            adding = obj.pk is None
+            with transaction.atomic():
+                priority = form.save(commit=False)
+                if adding:
+                    priority.order = services.next_order(priority.theme.priorities.all())
+                priority.save()
+                if adding:
+                    for item in form.chosen_items():
+                        services.cite(priority, item)
+            messages.success(request, self.message(priority, adding))
+            return redirect(priority.get_absolute_url())
+        return self.render_form(form, obj)
+
+
+class PriorityDetail(PriorityMixin, PlanningMixin, TemplateView):
+    template_name = "planning/priority.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        priority = get_object_or_404(self.queryset(), pk=self.kwargs["pk"])
+        context.update(self.context(
+            priority=priority, evidence=priority.evidence.all(),
+            actions=priority.actions.select_related("owner", "lead", "sub_group").prefetch_related("kpis"),
+            history=self.history_for(priority), you_said=priority.you_said.all()))
+        return context
+
+
+class PriorityRemove(PriorityMixin, RemovePage):
+    def back_url(self, obj):
+        return obj.get_absolute_url()
+
+    def consequences(self, obj):
+        n = obj.actions.count()
+        return [f"Its {n} action{'s' if n != 1 else ''} and their KPIs will be removed too"] if n else []
+
+
+class PriorityEvidence(PriorityMixin, PlanningMixin, View):
+    capability = "change_plan"
+
+    def get_object(self):
+        return get_object_or_404(self.queryset(), pk=self.kwargs["pk"])
+
+    def items(self, priority):
+        have = {services.item_of(e).key for e in priority.evidence.all()}
+        return [i for i in evidence_sources.available(self.partnership) if i.key not in have]
+
+    def get(self, request, slug, pk):
+        priority = self.get_object()
+        return self._render(EvidenceForm(items=self.items(priority)), priority)
+
+    def post(self, request, slug, pk):
+        priority = self.get_object()
+        form = EvidenceForm(request.POST, items=self.items(priority))
+        if form.is_valid():
+            chosen = form.chosen_items()
+            for item in chosen:
+                services.cite(priority, item)
+            messages.success(request, f"{len(chosen)} piece{'s' if len(chosen) != 1 else ''} of evidence added to "
+                                      f"“{priority}”.")
+            return redirect(priority.get_absolute_url() + "#evidence")
+        return self._render(form, priority)
+
+    def _render(self, form, priority):
+        return render(self.request, "planning/form.html", self.context(
+            form=form, heading=f"Add evidence to “{priority}”", button="Add evidence",
+            back_url=priority.get_absolute_url(), caption=priority.theme.title))
+
+
+class EvidenceRemove(PlanningMixin, View):
+    """Stop citing one piece of evidence (a POST from the page that shows it)."""
+
+    def get(self, request, slug, pk):
+        return HttpResponseNotAllowed(["POST"])
+
+    def post(self, request, slug, pk):
+        evidence = get_object_or_404(Evidence, partnership=self.partnership, pk=pk)
+        subject = evidence.subject
+        if isinstance(subject, EIARow):
+            self.access.require("change_eia")
+            back = _url("eia-row", self.partnership, characteristic=subject.characteristic)
+        elif isinstance(subject, CandidateIssue):
+            self.access.require("score_priorities")
+            back = subject.get_absolute_url()
+        elif isinstance(subject, YouSaidWeDid):
+            self.access.require("change_plan")
+            back = _url("you-said", self.partnership)
+        else:
+            self.access.require("change_plan")
+            back = subject.get_absolute_url() + "#evidence" if subject else _url("index", self.partnership)
+        title = evidence.title
+        evidence.delete()
+        messages.success(request, f"“{title}” is no longer cited.")
+        return redirect(back)
+
+
+# --- Actions ---------------------------------------------------------------------------------------
+
+
+class ActionMixin:
+    model = Action
+    form_class = ActionForm
+    noun = "action"
+
+    def queryset(self):
+        return Action.objects.filter(priority__theme__plan__partnership=self.partnership).select_related(
+            "priority__theme__plan", "owner", "lead", "sub_group")
+
+    def form_kwargs(self, obj):
+        return {"partnership": self.partnership}
+
+    def success_url(self, obj):
+        return obj.get_absolute_url()
+
+
+class ActionForm_(ActionMixin, FormPage):
+    def new_object(self):
+        priority = get_object_or_404(Priority, theme__plan__partnership=self.partnership, pk=self.kwargs["priority"])
+        return Action(priority=priority, order=services.next_order(priority.actions.all()))
+
+    def back_url(self, obj):
+        return obj.get_absolute_url() if obj.pk else obj.priority.get_absolute_url()
+
+    def extra(self, obj):
+        return {"caption": obj.priority.title}
+
+    def initial(self, obj):
+        if obj.pk:
+            return {}
+        plan = obj.priority.theme.plan
+        return {"starts_on": plan.starts_on}
+
+
+class ActionDetail(ActionMixin, PlanningMixin, TemplateView):
+    template_name = "planning/action.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        action = get_object_or_404(self.queryset(), pk=self.kwargs["pk"])
+        context.update(self.context(action=action, kpis=action.kpis.prefetch_related("values"),
+                                    history=self.history_for(action)))
+        return context
+
+
+class ActionRemove(ActionMixin, RemovePage):
+    def back_url(self, obj):
+        return obj.get_absolute_url()
+
+    def after_url(self, obj):
+        return obj.priority.get_absolute_url()
+
+
+# --- KPIs ------------------------------------------------------------------------------------------
+
+
+class KPIMixin:
+    model = KPI
+    form_class = KPIForm
+    noun = "KPI"
+
+    def queryset(self):
+        return KPI.objects.filter(action__priority__theme__plan__partnership=self.partnership).select_related(
+            "action__priority__theme__plan", "action__owner")
+
+    def success_url(self, obj):
+        return obj.get_absolute_url()
+
+
+class KPIForm_(KPIMixin, FormPage):
+    def new_object(self):
+        action = get_object_or_404(Action, priority__theme__plan__partnership=self.partnership, pk=self.kwargs["action"])
+        return KPI(action=action, order=services.next_order(action.kpis.all()))
+
+    def heading(self, obj):
+        return "Change the KPI" if obj.pk else "Add a KPI"
+
+    def back_url(self, obj):
+        return obj.get_absolute_url() if obj.pk else obj.action.get_absolute_url()
+
+    def extra(self, obj):
+        return {"caption": obj.action.title}
+
+    def save(self, form, adding):
+        kpi = form.save()
+        if kpi.bound:
+            try:
+                services.refresh_kpi_values(kpi)
+            except Exception:
+                messages.warning(self.request, "The KPI’s values could not be read from the imported data yet.")
+        return kpi
+
+
+def can_report(access, kpi) -> bool:
+    if not access.can("report_kpis"):
+        return False
+    if access.can("change_plan") or RoleKind.ANALYST in access.kinds:
+        return True
+    return kpi.action.owner_id in access.officer_for
+
+
+class KPIDetail(KPIMixin, PlanningMixin, TemplateView):
+    template_name = "planning/kpi.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        kpi = get_object_or_404(self.queryset(), pk=self.kwargs["pk"])
+        context.update(self.context(kpi=kpi, values=kpi.values.all(), can_report=can_report(self.access, kpi),
+                                    history=self.history_for(kpi)))
+        return context
+
+
+class KPIRemove(KPIMixin, RemovePage):
+    def back_url(self, obj):
+        return obj.get_absolute_url()
+
+    def after_url(self, obj):
+        return obj.action.get_absolute_url()
+
+
+class KPIValueAdd(KPIMixin, PlanningMixin, View):
+    capability = "report_kpis"
+
+    def get_kpi(self):
+        kpi = get_object_or_404(self.queryset(), pk=self.kwargs["pk"])
+        if not can_report(self.access, kpi):
+            raise PermissionDenied("Only the organisation that owns the action reports its KPIs.")
+        return kpi
+
+    def get(self, request, slug, pk):
+        kpi = self.get_kpi()
+        return self._render(KPIValueForm(periods=reporting_periods(kpi)), kpi)
+
+    def post(self, request, slug, pk):
+        kpi = self.get_kpi()
+        form = KPIValueForm(request.POST, periods=reporting_periods(kpi))
+        if form.is_valid():
+            start, end, label = form.periods[form.cleaned_data["period"]]
+            KPIValue.objects.update_or_create(kpi=kpi, period_start=start, defaults={
+                "period_label": label, "period_end": end, "value": form.cleaned_data["value"],
+                "note": form.cleaned_data["note"], "source": KPIValue.Source.ENTERED, "entered_by": request.user})
+            messages.success(request, f"The value for {label} has been saved.")
+            return redirect(kpi.get_absolute_url())
+        return self._render(form, kpi)
+
+    def _render(self, form, kpi):
+        return render(self.request, "planning/form.html", self.context(
+            form=form, heading=f"Report a value for “{kpi}”", button="Save value", back_url=kpi.get_absolute_url(),
+            caption=kpi.action.title))
+
+
+class KPIRefresh(KPIMixin, PlanningMixin, View):
+    capability = "report_kpis"
+
+    def get(self, request, slug, pk):
+        return HttpResponseNotAllowed(["POST"])
+
+    def post(self, request, slug, pk):
+        kpi = get_object_or_404(self.queryset(), pk=pk)
+        try:
+            n = services.refresh_kpi_values(kpi)
+            messages.success(request, f"{n} value{'s' if n != 1 else ''} read from the imported data.")
+        except Exception:
+            messages.success(request, "No imported data could be read for this KPI yet.")
+        return redirect(kpi.get_absolute_url())
+
+
+# --- Prioritisation --------------------------------------------------------------------------------
+
+
+class Prioritisation(PlanningMixin, TemplateView):
+    template_name = "planning/prioritisation.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not CandidateIssue.objects.filter(partnership=self.partnership).exists():
+            services.ensure_issues(self.partnership)
+        weights = services.weights_for(self.partnership)
+        rows = services.ranked_issues(self.partnership, weights.as_dict())
+        refreshed = max((r.issue.refreshed_at for r in rows if r.issue.refreshed_at), default=None)
+        context.update(self.context(rows=rows, weights=weights, criteria=list(Criterion), refreshed=refreshed,
+                                    trend_scores=services.TREND_SCORES,
+                                    period=next((r.issue.period for r in rows if r.issue.period), "")))
+        return context
+
+
+class Weights(PlanningMixin, View):
+    capability = "score_priorities"
+
+    def get(self, request, slug):
+        return self._render(WeightsForm(instance=services.weights_for(self.partnership)))
+
+    def post(self, request, slug):
+        form = WeightsForm(request.POST, instance=services.weights_for(self.partnership))
+        if form.is_valid():
+            form.save()
+            messages.success(request, "The weights have been saved and the issues re-ranked.")
+            return redirect("planning:prioritisation", slug=slug)
+        return self._render(form)
+
+    def _render(self, form):
+        return render(self.request, "planning/form.html", self.context(
+            form=form, heading="Change the weights", button="Save weights", caption="Prioritisation",
+            back_url=_url("prioritisation", self.partnership),
+            intro="Each issue scores 0 to 5 on each criterion; its total is the average of the six scores, each "
+                  "counted as many times as its weight. A weight of 0 leaves a criterion out."))
+
+
+class RefreshIssues(PlanningMixin, View):
+    capability = "score_priorities"
+
+    def get(self, request, slug):
+        return HttpResponseNotAllowed(["POST"])
+
+    def post(self, request, slug):
+        result = services.refresh_issues(self.partnership)
+        parts = []
+        parts.append(f"the assessment for {result.period}" if result.assessment else "no assessment data yet")
+        parts.append("the consultation results" if result.consultation else "no consultation results yet")
+        messages.success(request, f"The figures have been refreshed from {parts[0]}, {parts[1]} and the workshops.")
+        set_stage_status(self.partnership, Stage.PLAN, StageStatus.IN_PROGRESS)
+        return redirect("planning:prioritisation", slug=slug)
+
+
+class IssueMixin:
+    model = CandidateIssue
+    noun = "issue"
+    capability = "score_priorities"
+
+    def queryset(self):
+        return CandidateIssue.objects.filter(partnership=self.partnership)
+
+    def success_url(self, obj):
+        return obj.get_absolute_url()
+
+
+class IssueForm_(IssueMixin, FormPage):
+    form_class = CandidateIssueForm
+
+    def new_object(self):
+        return CandidateIssue(partnership=self.partnership,
+                              order=services.next_order(CandidateIssue.objects.filter(partnership=self.partnership)))
+
+    def form_kwargs(self, obj):
+        return {"partnership": self.partnership}
+
+    def back_url(self, obj):
+        return obj.get_absolute_url() if obj.pk else _url("prioritisation", self.partnership)
+
+    def extra(self, obj):
+        return {"caption": "Prioritisation"}
+
+    def intro(self, obj):
+        return ("Refreshing the figures fills in those the assessment and the consultation hold; type in those they "
+                "do not (for example from a partner’s report), and cite where they came from on the issue’s page.")
+
+
+class IssueJudgement(IssueMixin, FormPage):
+    form_class = JudgementForm
+
+    def heading(self, obj):
+        return f"Judgement score for {obj}"
+
+    def back_url(self, obj):
+        return obj.get_absolute_url()
+
+    def message(self, obj, adding):
+        return f"The judgement score for {obj} has been saved."
+
+    def success_url(self, obj):
+        return _url("prioritisation", self.partnership) + f"#issue-{obj.pk}"
+
+
+class IssueDetail(IssueMixin, PlanningMixin, TemplateView):
+    template_name = "planning/issue.html"
+    capability = "view_plan"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        issue = get_object_or_404(self.queryset(), pk=self.kwargs["pk"])
+        row = next(r for r in services.ranked_issues(self.partnership) if r.issue.pk == issue.pk)
+        context.update(self.context(issue=issue, row=row, points=issue.workshop_points.select_related("workshop"),
+                                    history=self.history_for(issue), priorities=issue.priorities.all(),
+                                    themes=self.plan.themes.all() if self.plan else []))
+        return context
+
+
+class IssueEvidence(IssueMixin, PlanningMixin, View):
+    def get_object(self):
+        return get_object_or_404(self.queryset(), pk=self.kwargs["pk"])
+
+    def get(self, request, slug, pk):
+        issue = self.get_object()
+        return self._render(EvidenceForm(items=evidence_sources.available(self.partnership)), issue)
+
+    def post(self, request, slug, pk):
+        issue = self.get_object()
+        form = EvidenceForm(request.POST, items=evidence_sources.available(self.partnership))
+        if form.is_valid():
+            for item in form.chosen_items():
+                services.cite(issue, item, criterion=_criterion_for(item.kind))
+            messages.success(request, "The evidence has been added.")
+            return redirect(issue.get_absolute_url())
+        return self._render(form, issue)
+
+    def _render(self, form, issue):
+        return render(self.request, "planning/form.html", self.context(
+            form=form, heading=f"Add evidence to {issue}", button="Add evidence", back_url=issue.get_absolute_url(),
+            caption="Prioritisation"))
+
+
+def _criterion_for(kind: str) -> str:
+    return {"consultation_result": Criterion.CONCERN, "workshop_point": Criterion.PARTNER,
+            "assessment_finding": Criterion.TREND, "assessment_data": Criterion.VOLUME,
+            "partner_data": Criterion.VOLUME}.get(kind, Criterion.JUDGEMENT)
+
+
+class IssueRemove(IssueMixin, RemovePage):
+    def back_url(self, obj):
+        return obj.get_absolute_url()
+
+    def after_url(self, obj):
+        return _url("prioritisation", self.partnership)
+
+
+# --- Workshops -------------------------------------------------------------------------------------
+
+
+class Workshops(PlanningMixin, TemplateView):
+    template_name = "planning/workshops.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        workshops = Workshop.objects.filter(partnership=self.partnership).select_related("sub_group").prefetch_related(
+            "organisations", "points")
+        context.update(self.context(workshops=workshops, member_surveys=member_surveys(self.partnership)))
+        return context
+
+
+def member_surveys(partnership):
+    Survey = evidence_sources._model("consultation.Survey")
+    if Survey is None:
+        return []
+    try:
+        surveys = Survey.objects.filter(partnership=partnership)
+        if any(f.name == "audience" for f in Survey._meta.get_fields()):
+            return list(surveys.filter(audience="members"))
+        return list(surveys.filter(slug__startswith="elected-members"))
+    except Exception:
+        return []
+
+
+class WorkshopMixin:
+    model = Workshop
+    form_class = WorkshopForm
+    noun = "workshop"
+    capability = "change_workshops"
+
+    def queryset(self):
+        return Workshop.objects.filter(partnership=self.partnership)
+
+    def new_object(self):
+        return Workshop(partnership=self.partnership)
+
+    def form_kwargs(self, obj):
+        return {"partnership": self.partnership}
+
+    def success_url(self, obj):
+        return obj.get_absolute_url()
+
+
+class WorkshopForm_(WorkshopMixin, FormPage):
+    def back_url(self, obj):
+        return obj.get_absolute_url() if obj.pk else _url("workshops", self.partnership)
+
+    def save(self, form, adding):
+        workshop = form.save()
+        set_stage_status(self.partnership, Stage.WORKSHOPS, StageStatus.IN_PROGRESS)
+        return workshop
+
+
+class WorkshopDetail(WorkshopMixin, PlanningMixin, TemplateView):
+    template_name = "planning/workshop.html"
+    capability = "view_plan"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        workshop = get_object_or_404(self.queryset(), pk=self.kwargs["pk"])
+        points = workshop.points.prefetch_related("issues")
+        groups = [(kind, [p for p in points if p.kind == kind.value]) for kind in PointKind]
+        context.update(self.context(workshop=workshop, groups=groups, history=self.history_for(workshop)))
+        return context
+
+
+class WorkshopRemove(WorkshopMixin, RemovePage):
+    def back_url(self, obj):
+        return obj.get_absolute_url()
+
+    def after_url(self, obj):
+        return _url("workshops", self.partnership)
+
+    def consequences(self, obj):
+        n = obj.points.count()
+        return [f"Its {n} recorded point{'s' if n != 1 else ''} will be removed too, and priorities will no longer "
+                "cite them"] if n else []
+
+
+class PointMixin:
+    model = WorkshopPoint
+    form_class = WorkshopPointForm
+    noun = "point"
+    capability = "change_workshops"
+
+    def queryset(self):
+        return WorkshopPoint.objects.filter(workshop__partnership=self.partnership).select_related("workshop")
+
+    def form_kwargs(self, obj):
+        return {"partnership": self.partnership}
+
+    def success_url(self, obj):
+        return obj.workshop.get_absolute_url() + f"#point-{obj.pk}"
+
+
+class PointForm_(PointMixin, FormPage):
+    def new_object(self):
+        workshop = get_object_or_404(Workshop, partnership=self.partnership, pk=self.kwargs["workshop"])
+        return WorkshopPoint(workshop=workshop, order=services.next_order(workshop.points.all()))
+
+    def initial(self, obj):
+        kind = self.request.GET.get("kind")
+        return {"kind": kind} if kind in PointKind.values else {}
+
+    def back_url(self, obj):
+        return obj.workshop.get_absolute_url()
+
+    def heading(self, obj):
+        return "Change the point" if obj.pk else "Add a point"
+
+    def message(self, obj, adding):
+        return f"The point has been {'added' if adding else 'saved'}."
+
+    def extra(self, obj):
+        return {"caption": f"{obj.workshop.title}, {obj.workshop.held_on:%-d %B %Y}"}
+
+
+class PointRemove(PointMixin, RemovePage):
+    def back_url(self, obj):
+        return obj.workshop.get_absolute_url()
+
+    after_url = back_url
+
+
+class MembersSurvey(PlanningMixin, View):
+    """Start the elected members' survey: the consultation engine, with members as its audience."""
+
+    capability = "change_consultation"
+
+    def get(self, request, slug):
+        return HttpResponseNotAllowed(["POST"])
+
+    def post(self, request, slug):
+        survey = create_members_survey(self.partnership)
+        if survey is None:
+            messages.success(request, "The consultation is not available yet, so no members’ survey was made.")
+            return redirect("planning:workshops", slug=slug)
+        messages.success(request, f"“{survey}” has been made as a draft: check it, then publish it to members.")
+        try:
+            return redirect(survey.get_absolute_url())
+        except Exception:
+            return redirect("planning:workshops", slug=slug)
+
+
+MEMBERS_QUESTIONS = [
+    {"title": "Priorities", "questions": [
+        {"code": "m1", "type": "multiple", "max_choices": 3, "allow_other": True,
+         "text": "Which three issues should the partnership’s plan focus on in your ward?",
+         "options": ["Anti-social Behaviour", "Hate Crime", "Motor Vehicle Crime/theft", "Robbery", "Burglary",
+                     "Theft", "Youth violence, gangs", "Violent crime", "Drugs offences", "Domestic abuse",
+                     "Road safety"]},
+        {"code": "m2", "type": "text", "max_length": 2000,
+         "text": "What do residents raise with you most often about crime and anti-social behaviour?"},
+        {"code": "m3", "type": "text", "max_length": 2000,
+         "text": "Is there anything the draft priorities miss, or that the partnership should do differently?"},
+    ]},
+]
+
+
+def create_members_survey(partnership):
+    try:
+        from saferplan.consultation import library
+        from saferplan.consultation.models import Survey
+    except ImportError:
+        return None
+    today = date.today()
+    slug = f"elected-members-{today.year}"
+    existing = Survey.objects.filter(partnership=partnership, slug=slug).first()
+    if existing:
+        return existing
+    fields = {"partnership": partnership, "title": f"Elected members’ survey {today.year}", "slug": slug,
+              "purpose": "Elected members’ views on the draft priorities of the community safety plan.",
+              "opens_on": today, "closes_on": date.fromordinal(today.toordinal() + 28), "published": False,
+              "equality_monitoring": False}
+    if any(f.name == "audience" for f in Survey._meta.get_fields()):
+        fields["audience"] = "members"
+    survey = Survey.objects.create(**fields)
+    library.add_sections(survey, MEMBERS_QUESTIONS)
+    return survey
+
+
+# --- Approval and versions -------------------------------------------------------------------------
+
+
+class Approval(PlanningMixin, TemplateView):
+    template_name = "planning/approval.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        plan = self.plan
+        if plan is None:
+            context.update(self.context())
+            return context
+        versions = list(plan.versions.select_related("created_by"))
+        context.update(self.context(
+            steps=plan.approval_steps.select_related("version", "recorded_by"), versions=versions,
+            compare_form=CompareForm(versions=versions, initial={
+                "a": versions[-2].pk if len(versions) > 1 else None, "b": versions[-1].pk if versions else None}),
+            next_status=services.next_status(plan), statuses=services.PLAN_STATUS_ORDER,
+            send_label={"scrutiny": "Send the plan to scrutiny", "cabinet": "Send the plan to cabinet",
+                        "council": "Send the plan to full council"}.get(str(services.next_status(plan) or "")),
+            comments=plan.comments.select_related("author")))
+        return context
+
+
+class ApprovalRecord(PlanningMixin, View):
+    capability = "record_approval"
+
+    def get(self, request, slug):
+        plan = self.require_plan()
+        stage = plan.status if plan.status in ("scrutiny", "cabinet", "council") else "scrutiny"
+        return self._render(ApprovalStepForm(plan=plan, initial={"stage": stage}))
+
+    def post(self, request, slug):
+        plan = self.require_plan()
+        form = ApprovalStepForm(request.POST, plan=plan)
+        if form.is_valid():
+            step = services.record_step(plan, user=request.user, **form.cleaned_data)
+            plan.refresh_from_db()
+            messages.success(request, f"{step} has been recorded. The plan is now: {plan.get_status_display().lower()}.")
+            return redirect("planning:approval", slug=slug)
+        return self._render(form)
+
+    def _render(self, form):
+        return render(self.request, "planning/form.html", self.context(
+            form=form, heading="Record a meeting", button="Record the meeting", caption="Approval",
+            back_url=_url("approval", self.partnership),
+            intro="The version of the plan the meeting considered is kept with its comments and decision. "
+                  "Approved means adopted; recommended or commented sends the plan on to the next step; referred "
+                  "back returns it to draft."))
+
+
+class ApprovalSend(PlanningMixin, View):
+    capability = "record_approval"
+
+    def get(self, request, slug):
+        return HttpResponseNotAllowed(["POST"])
+
+    def post(self, request, slug):
+        plan = self.require_plan()
+        status = request.POST.get("status")
+        if status not in PlanStatus.values or status == PlanStatus.DRAFT:
+            raise Http404("No such step")
+        services.send_to(plan, status, request.user)
+        messages.success(request, f"The plan is now: {plan.get_status_display().lower()}. This version has been kept.")
+        return redirect("planning:approval", slug=slug)
+
+
+class VersionSave(PlanningMixin, View):
+    capability = "change_plan"
+
+    def get(self, request, slug):
+        self.require_plan()
+        return self._render(VersionForm())
+
+    def post(self, request, slug):
+        plan = self.require_plan()
+        form = VersionForm(request.POST)
+        if form.is_valid():
+            version = services.save_version(plan, form.cleaned_data["label"], request.user)
+            messages.success(request, f"{version} has been kept.")
+            return redirect("planning:approval", slug=slug)
+        return self._render(form)
+
+    def _render(self, form):
+        return render(self.request, "planning/form.html", self.context(
+            form=form, heading="Keep a version of the plan", button="Keep this version", caption="Approval",
+            back_url=_url("approval", self.partnership),
+            intro="A version keeps the whole plan as it is now, so it can be compared with any other."))
+
+
+class VersionDetail(PlanningMixin, TemplateView):
+    template_name = "planning/version.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        version = get_object_or_404(PlanVersion, plan__partnership=self.partnership, pk=self.kwargs["pk"])
+        context.update(self.context(version=version, snap=version.snapshot))
+        return context
+
+
+class Compare(PlanningMixin, TemplateView):
+    template_name = "planning/compare.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        plan = self.require_plan()
+        versions = list(PlanVersion.objects.filter(plan__partnership=self.partnership).order_by("plan_id", "number"))
+        form = CompareForm(self.request.GET or None, versions=versions)
+        differences = a = b = None
+        if form.is_bound and form.is_valid():
+            a = next(v for v in versions if v.pk == form.cleaned_data["a"])
+            b = next(v for v in versions if v.pk == form.cleaned_data["b"])
+            if a.number > b.number and a.plan_id == b.plan_id:
+                a, b = b, a
+            differences = services.compare(a.snapshot, b.snapshot)
+        context.update(self.context(form=form, a=a, b=b, differences=differences, plan=plan))
+        return context
+
+
+class Comments(PlanningMixin, View):
+    def capability_for(self, request):
+        return "comment_on_plan" if request.method == "POST" else "view_plan"
+
+    def get(self, request, slug):
+        return self._render(CommentForm())
+
+    def post(self, request, slug):
+        plan = self.require_plan()
+        form = CommentForm(request.POST)
+        if form.is_valid():
+            PlanComment.objects.create(plan=plan, author=request.user, text=form.cleaned_data["text"])
+            messages.success(request, "Your comment has been added.")
+            return redirect("planning:comments", slug=slug)
+        return self._render(form)
+
+    def _render(self, form):
+        plan = self.require_plan()
+        return render(self.request, "planning/comments.html", self.context(
+            form=form, comments=plan.comments.select_related("author")))
+
+
+# --- Equality impact assessment --------------------------------------------------------------------
+
+
+class EIAOverview(PlanningMixin, TemplateView):
+    template_name = "planning/eia.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        plan = self.plan
+        if plan is None:
+            context.update(self.context())
+            return context
+        eia = services.ensure_eia(plan)
+        context.update(self.context(
+            eia=eia, rows=services.eia_rows(eia), actions=eia.actions.all(), history=self.history_for(eia),
+            eia_details=[("Reference", eia.reference), ("Author", eia.author),
+                         ("Head of service", eia.head_of_service), ("Cabinet member", eia.cabinet_member),
+                         ("Context and background", eia.context), ("Baseline data and information", eia.baseline),
+                         ("Monitoring and evaluation", eia.monitoring), ("Impact on council staff", eia.staff_impact)],
+            health=[("How health inequalities will be reduced", eia.health_how_reduced),
+                    ("Evidence showing how they will be reduced", eia.health_evidence),
+                    ("Groups of people who face them", eia.health_groups),
+                    ("How to improve them for the groups identified", eia.health_improve)],
+            digital=[("Impact on digital inequalities", eia.digital_impact),
+                     ("Opportunities to reduce them", eia.digital_opportunities)]))
+        return context
+
+
+class EIAEdit(FormPage):
+    form_class = EIAForm
+    capability = "change_eia"
+    noun = "equality impact assessment"
+
+    def get_object(self):
+        return services.ensure_eia(self.require_plan())
+
+    def heading(self, obj):
+        return "Change the assessment’s details"
+
+    def success_url(self, obj):
+        return _url("eia", self.partnership)
+
+    def message(self, obj, adding):
+        if obj.status == "final":
+            set_stage_status(self.partnership, Stage.EQUALITY, StageStatus.COMPLETED)
+        return "The equality impact assessment has been saved."
+
+    def extra(self, obj):
+        return {"caption": "Equality impact assessment"}
+
+
+class EIARowEdit(PlanningMixin, View):
+    capability = "change_eia"
+
+    def get_row(self):
+        if self.kwargs["characteristic"] not in Characteristic.values:
+            raise Http404("No such characteristic")
+        eia = services.ensure_eia(self.require_plan())
+        return eia.rows.get(characteristic=self.kwargs["characteristic"])
+
+    def items(self, row):
+        have = {services.item_of(e).key for e in row.evidence.all()}
+        items = services.equality_evidence(self.partnership) + evidence_sources.available(self.partnership)
+        return [i for i in items if i.key not in have]
+
+    def get(self, request, slug, characteristic):
+        row = self.get_row()
+        return self._render(EIARowForm(instance=row, items=self.items(row)), row)
+
+    def post(self, request, slug, characteristic):
+        row = self.get_row()
+        form = EIARowForm(request.POST, instance=row, items=self.items(row))
+        if form.is_valid():
+            with transaction.atomic():
+                form.save()
+                for item in form.chosen_items():
+                    services.cite(row, item)
+            messages.success(request, f"{row} has been saved.")
+            return redirect(_url("eia", self.partnership) + f"#row-{row.characteristic}")
+        return self._render(form, row)
+
+    def _render(self, form, row):
+        return render(self.request, "planning/eia_row.html", self.context(
+            form=form, row=row, evidence=row.evidence.all(), back_url=_url("eia", self.partnership)))
+
+
+class EIAActionMixin:
+    model = EIAAction
+    form_class = EIAActionForm
+    noun = "action"
+    capability = "change_eia"
+
+    def queryset(self):
+        return EIAAction.objects.filter(eia__plan__partnership=self.partnership)
+
+    def new_object(self):
+        eia = services.ensure_eia(self.require_plan())
+        return EIAAction(eia=eia, order=services.next_order(eia.actions.all()))
+
+    def success_url(self, obj):
+        return _url("eia", self.partnership) + "#actions"
+
+    def back_url(self, obj):
+        return _url("eia", self.partnership)
+
+
+class EIAActionForm_(EIAActionMixin, FormPage):
+    def extra(self, obj):
+        return {"caption": "Equality impact assessment"}
+
+
+class EIAActionRemove(EIAActionMixin, RemovePage):
+    after_url = EIAActionMixin.success_url
+
+
+# --- You said, we did ------------------------------------------------------------------------------
+
+
+class YouSaid(PlanningMixin, TemplateView):
+    template_name = "planning/you_said.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        plan = self.plan
+        rows = plan.you_said.prefetch_related("priorities", "actions", "evidence") if plan else []
+        context.update(self.context(rows=rows, suggestions=services.suggested_you_said(plan) if plan else []))
+        return context
+
+
+class YouSaidMixin:
+    model = YouSaidWeDid
+    form_class = YouSaidForm
+    noun = "row"
+
+    def queryset(self):
+        return YouSaidWeDid.objects.filter(plan__partnership=self.partnership)
+
+    def new_object(self):
+        plan = self.require_plan()
+        return YouSaidWeDid(plan=plan, order=services.next_order(plan.you_said.all()))
+
+    def form_kwargs(self, obj):
+        return {"plan": obj.plan, "items": evidence_sources.available(self.partnership)}
+
+    def success_url(self, obj):
+        return _url("you-said", self.partnership) + f"#row-{obj.pk}"
+
+    def back_url(self, obj):
+        return _url("you-said", self.partnership)
+
+
+class YouSaidForm_(YouSaidMixin, FormPage):
+    def heading(self, obj):
+        return "Change “You said, we did”" if obj.pk else "Add to “You said, we did”"
+
+    def message(self, obj, adding):
+        return f"The row has been {'added' if adding else 'saved'}."
+
+    def save(self, form, adding):
+        row = form.save()
+        for item in form.chosen_items():
+            services.cite(row, item)
+        return row
+
+
+class YouSaidRemove(YouSaidMixin, RemovePage):
+    after_url = YouSaidMixin.back_url
+
+
+class YouSaidSuggest(PlanningMixin, View):
+    capability = "change_plan"
+
+    def get(self, request, slug):
+        return HttpResponseNotAllowed(["POST"])
+
+    def post(self, request, slug):
+        plan = self.require_plan()
+        made = 0
+        with transaction.atomic():
+            for s in services.suggested_you_said(plan):
+                if s["item"].title in set(plan.you_said.values_list("you_said", flat=True)):
+                    continue
+                priorities = s["priorities"]
+                we_did = ("We made " + " and ".join(f"“{p.title}”" for p in priorities) +
+                          " a priority of the plan.") if priorities else "We considered this issue but did not make it " \
+                                                                          "a priority: see the plan for why."
+                row = YouSaidWeDid.objects.create(plan=plan, you_said=s["item"].title, we_did=we_did,
+                                                  order=services.next_order(plan.you_said.all()))
+                row.priorities.set(priorities)
+                services.cite(row, s["item"])
+                made += 1
+        messages.success(request, f"{made} row{'s' if made != 1 else ''} drafted from the consultation’s results: "
+                                  "check the wording of each.")
+        return redirect("planning:you-said", slug=slug)
+
+
+# --- Documents -------------------------------------------------------------------------------------
+
+
+def _download(content: bytes, name: str, fmt: str) -> HttpResponse:
+    types = {"pdf": "application/pdf", "json": "application/json",
+             "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+    response = HttpResponse(content, content_type=types[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+class PlanDocument(PlanningMixin, View):
+    def get(self, request, slug, fmt):
+        plan = self.require_plan()
+        if fmt not in ("pdf", "docx", "json"):
+            raise Http404
+        if fmt == "json":
+            content = documents.export_json(plan).encode()
+        else:
+            content = documents.plan_file(plan, fmt)
+        return _download(content, f"{slugify(plan.title)}.{fmt}", fmt)
+
+
+class PlanOnAPage(PlanningMixin, View):
+    def get(self, request, slug):
+        plan = self.require_plan()
+        return _download(documents.plan_on_a_page_pdf(plan), f"{slugify(plan.title)}-plan-on-a-page.pdf", "pdf")
+
+
+class EIADocument(PlanningMixin, View):
+    def get(self, request, slug, fmt):
+        plan = self.require_plan()
+        if fmt not in ("pdf", "docx"):
+            raise Http404
+        return _download(documents.eia_file(plan, fmt), f"equality-impact-assessment-{slugify(plan.title)}.{fmt}", fmt)
+
+
+def content_type_of(obj):
+    return ContentType.objects.get_for_model(obj)

@@ -1,0 +1,152 @@
+"""The public consultation as residents use it: on a phone, at a drop-in tablet, and when they
+break the limits. axe-core checks every page."""
+from __future__ import annotations
+
+import pytest
+
+from saferplan.consultation.models import Channel, EqualityResponse, Response
+from saferplan.consultation.testing import make_survey
+from saferplan.partnership.models import RoleKind
+from saferplan.partnership.testing import PASSWORD, make_member, make_partnership
+
+from .pages import Journey
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class Resident(Journey):
+    def start(self, survey):
+        self.visit(survey.public_url())
+        self.page.get_by_role("button", name="Start now").click()
+        self.page.wait_for_load_state("load")
+        self.browse.axe()
+        return self
+
+    def choose(self, *labels):
+        for label in labels:
+            self.page.get_by_label(label, exact=True).check()
+        return self
+
+    def type(self, text, label=None):
+        box = self.page.get_by_label(label) if label else self.page.locator("textarea")
+        box.fill(text)
+        return self
+
+    def next(self):
+        return self.submit("Continue")
+
+
+def test_a_resident_answers_on_a_phone(browse):
+    browse.page.set_viewport_size({"width": 375, "height": 812})
+    survey = make_survey(make_partnership())
+    r = Resident(browse).start(survey)
+    assert r.heading() == "Which ward do you live in?"
+    # Nothing overflows sideways on a narrow screen.
+    assert browse.page.evaluate("document.documentElement.scrollWidth") <= 375
+    r.choose("Melton Egerton").next()
+    assert r.heading().startswith("Have you or anyone you know been a victim")
+    r.choose("Yes").next()
+    r.choose("No").next()
+    r.next()  # q3 left unanswered
+    r.type("Speeding and drug dealing near the station").next()
+    r.choose("Robbery", "Burglary", "Other").type("Fly-tipping", label="Please specify").next()
+    r.next()  # q6
+    r.choose("Increasing CCTV", "High visibility patrols by police/wardens").next()
+    r.choose("Neighbourhood watch schemes").next()
+    r.choose("Facebook").next()
+    assert r.heading() == "Check your answers before sending your response"
+    summary = browse.page.locator(".govuk-summary-list").inner_text()
+    assert "Other: Fly-tipping" in summary and "Not answered" in summary
+    assert browse.page.evaluate("document.documentElement.scrollWidth") <= 375
+    # Change an answer from the summary.
+    browse.page.get_by_role("link", name="Change your answer to: Do you go into Coventry city centre on a regular basis at night/evening?").click()
+    browse.page.wait_for_load_state("load")
+    browse.axe()
+    r.choose("Yes").next()
+    assert r.heading() == "Check your answers before sending your response"
+    r.submit("Send response")
+    response = Response.objects.get()
+    assert response.channel == Channel.ONLINE
+    assert r.heading() == "Equality information"
+    r.choose("Yes, answer the equality questions (takes 2 minutes)").next()
+    assert r.heading() == "Equality questions"
+    browse.page.get_by_role("group", name="What is your age?").get_by_label("35 to 49").check()
+    browse.page.get_by_role("group", name="What is your sex?").get_by_label("Prefer not to say").check()
+    r.submit("Save and finish")
+    assert "Response sent" in r.heading()
+    assert browse.page.locator("#reference").inner_text() == response.reference
+    assert EqualityResponse.objects.get(response=response).answers == {"age": "35 to 49", "sex": "Prefer not to say"}
+    assert response.answers.filter(question__code="q3", option__label="Yes").exists()
+
+
+def test_broken_limits_show_the_error_summary_and_keep_what_was_typed(browse):
+    survey = make_survey(make_partnership())
+    r = Resident(browse)
+    r.visit(f"{survey.public_url()}questions/q5/")
+    r.choose("Robbery", "Burglary", "Theft", "Hate Crime").next()
+    assert "Select no more than 3 options. You selected 4" in r.error_summary()
+    for label in ("Robbery", "Burglary", "Theft", "Hate Crime"):
+        assert browse.page.get_by_label(label, exact=True).is_checked()
+    # The error summary's link takes you to the question.
+    browse.page.locator(".govuk-error-summary__list a").first.click()
+    assert browse.page.evaluate("document.activeElement.id") == "id_answer"
+
+    r.visit(f"{survey.public_url()}questions/q4/")
+    long_text = "The park by the river is not safe after dark. " * 25
+    r.type(long_text).next()
+    assert "Your answer must be 1,000 characters or fewer" in r.error_summary()
+    assert browse.page.locator("textarea").input_value() == long_text
+    assert not Response.objects.exists()
+
+
+def test_drop_in_tablet_shows_the_next_person_none_of_the_previous_answers(browse):
+    partnership = make_partnership()
+    survey = make_survey(partnership)
+    make_member(partnership, RoleKind.PARTNER_OFFICER, email="police@melton.example")
+    officer = Resident(browse)
+    officer.sign_in("police@melton.example", PASSWORD)
+    officer.visit(f"/p/{partnership.slug}/consultation/surveys/{survey.pk}/drop-in/")
+    officer.submit("Start drop-in mode on this device")
+    assert officer.heading() == survey.title
+    assert "This tablet is shared" in browse.page.locator(".app-kiosk-banner").inner_text()
+
+    first = officer
+    first.page.get_by_role("button", name="Start now").click()
+    first.browse.axe()
+    first.choose("Somerby").next()
+    first.choose("Yes").next()
+    first.page.goto(f"{survey.public_url()}questions/q4/")
+    first.browse.axe()
+    first.type("My neighbour Alan at number 12 is dealing").next()
+    first.page.goto(f"{survey.public_url()}check-your-answers/")
+    first.browse.axe()
+    assert "number 12" in browse.page.locator(".govuk-summary-list").inner_text()
+    first.submit("Send response")
+    first.choose("No, skip the equality questions").next()
+    reference = browse.page.locator("#reference").inner_text()
+    assert Response.objects.get().channel == Channel.KIOSK
+
+    # Going back through the browser's history shows nothing of theirs.
+    for _ in range(4):
+        browse.page.go_back()
+        browse.page.wait_for_load_state("load")
+        browse.axe()
+        body = browse.page.locator("main").inner_text()
+        assert "number 12" not in body and reference not in body
+        assert not browse.page.locator("input:checked").count()
+        if browse.page.locator("textarea").count():
+            assert browse.page.locator("textarea").input_value() == ""
+
+    # The next person starts from nothing.
+    nxt = Resident(browse)
+    nxt.visit(survey.public_url())
+    nxt.page.get_by_role("button", name="Start now").click()
+    nxt.browse.axe()
+    assert not browse.page.locator("input:checked").count()
+    nxt.page.goto(f"{survey.public_url()}check-your-answers/")
+    nxt.browse.axe()
+    summary = browse.page.locator(".govuk-summary-list").inner_text()
+    assert "number 12" not in summary and "Somerby" not in summary
+    # And the partnership's pages are out of reach from the tablet.
+    nxt.visit(f"/p/{partnership.slug}/consultation/")
+    assert nxt.heading() != "Public consultation"

@@ -1,0 +1,112 @@
+"""The analysis: per option (never per combination), Wilson intervals, suppressed cross-tabs,
+responses per day, and the respondents' ages against the Census."""
+from __future__ import annotations
+
+import pytest
+
+from saferplan.consultation import analysis, services
+from saferplan.consultation.models import EqualityResponse, ResponseStatus
+from saferplan.consultation.testing import respond
+
+pytestmark = pytest.mark.django_db
+
+
+def test_wilson_interval():
+    low, high = analysis.wilson(50, 100)
+    assert round(low, 1) == 40.4 and round(high, 1) == 59.6
+    assert analysis.wilson(0, 0) == (0.0, 0.0)
+    low, high = analysis.wilson(0, 10)
+    assert low == 0.0 and 27 < high < 28
+
+
+def test_multiple_choice_is_counted_per_option_not_per_combination(survey):
+    respond(survey, q5=["Robbery", "Theft"])
+    respond(survey, q5=["Theft", "Burglary"])
+    respond(survey, q5=["Robbery", "Theft", "Other"], q5_other="Speeding")
+    respond(survey, q1="Yes")
+    q5 = next(r for r in analysis.analyse(survey) if r.question.code == "q5")
+    counts = {o.label: o.count for o in q5.options}
+    assert (q5.base, q5.respondents) == (3, 4)
+    assert counts["Theft"] == 3 and counts["Robbery"] == 2 and counts["Burglary"] == 1 and counts["Other"] == 1
+    assert next(o for o in q5.options if o.label == "Theft").percent == 100.0
+    assert q5.others == ["Speeding"]
+    assert q5.answered_percent == 75.0
+
+
+def test_excluded_and_suspected_responses_are_not_counted(survey):
+    kept = respond(survey, q1="Yes")
+    dropped = respond(survey, q1="No")
+    dropped.status = ResponseStatus.EXCLUDED
+    dropped.save()
+    services.record(survey, services.Submission(answers={}, status=ResponseStatus.SUSPECTED_SPAM))
+    dup = respond(survey, q1="Yes")
+    dup.status = ResponseStatus.POSSIBLE_DUPLICATE
+    dup.save()
+    q1 = next(r for r in analysis.analyse(survey) if r.question.code == "q1")
+    assert q1.respondents == 2 and {o.label: o.count for o in q1.options} == {"Yes": 2, "No": 0}
+    assert kept
+
+
+def test_crosstab_suppresses_cells_under_ten(survey):
+    for _ in range(12):
+        respond(survey, q1="Yes", ward="Asfordby")
+    for _ in range(3):
+        respond(survey, q1="No", ward="Asfordby")
+    for _ in range(11):
+        respond(survey, q1="No", ward="Bottesford")
+    table = analysis.crosstab(survey, "area", "q:q1")
+    rows = {r["label"]: r for r in table["rows"]}
+    asfordby = {c: cell for c, cell in zip(table["columns"], rows["Asfordby"]["cells"])}
+    assert asfordby["No"]["display"] == "<10"
+    # Only one small cell and the total shown: the next smallest is hidden too, so 3 = 15 - 12 cannot be done.
+    assert asfordby["Yes"]["display"] == "<10" and rows["Asfordby"]["total_display"] == "15"
+    bottesford = dict(zip(table["columns"], rows["Bottesford"]["cells"]))
+    assert bottesford["No"]["display"] == "11" and bottesford["No"]["percent"] == 100.0
+    assert rows["Wymondham"]["total_display"] == "<10"
+    by_channel = analysis.crosstab(survey, "q:q1", "channel")
+    assert by_channel["rows"][0]["cells"][0]["display"] == "12"
+
+
+def test_crosstab_by_equality_answers(survey):
+    for n in range(26):
+        r = respond(survey, q2="Yes" if n < 23 else "No")
+        EqualityResponse.objects.create(survey=survey, response=r, answers={"sex": "Female" if n < 12 else "Male"})
+    table = analysis.crosstab(survey, "q:q2", "eq:sex")
+    yes = dict(zip(table["columns"], table["rows"][0]["cells"]))
+    assert yes["Female"]["display"] == "12" and yes["Male"]["display"] == "11"
+    assert yes["Prefer not to say"]["display"] == "<10"
+    no = dict(zip(table["columns"], table["rows"][1]["cells"]))
+    assert no["Male"]["display"] == "<10" and table["rows"][1]["total_display"] == "<10"
+    with pytest.raises(analysis.AnalysisError):
+        analysis.crosstab(survey, "q:q4", "channel")
+
+
+def test_responses_per_day_by_channel(survey):
+    respond(survey, q1="Yes")
+    respond(survey, channel="paper", q1="No")
+    days = analysis.by_day(survey)
+    assert len(days["rows"]) == 1 and days["rows"][0]["total"] == 2
+    assert dict(zip(days["channels"], days["rows"][0]["counts"]))["Paper"] == 1
+
+
+def test_census_profile_flags_under_represented_ages(survey):
+    population = analysis.census_age(survey.partnership)
+    assert sum(population.values()) > 50_000  # Melton: about 51,800 residents in 2021
+    for n in range(40):
+        r = respond(survey, q1="Yes")
+        EqualityResponse.objects.create(survey=survey, response=r, answers={"age": "65 or over" if n < 30 else "35 to 49"})
+    profile = analysis.census_profile(survey)
+    rows = {row["band"]: row for row in profile["rows"]}
+    assert profile["answered"] == 40
+    assert rows["65 or over"]["count"] == 30 and not rows["65 or over"]["under_represented"]
+    assert rows["16 to 24"]["under_represented"] and rows["16 to 24"]["count_display"] == "<10"
+    assert rows["35 to 49"]["share"] == 25.0
+
+
+def test_equality_summary_is_aggregate_and_suppressed(survey):
+    for n in range(11):
+        r = respond(survey, q1="Yes")
+        EqualityResponse.objects.create(survey=survey, response=r, answers={"religion": "No religion" if n else "Sikh"})
+    religion = next(e for e in analysis.equality_summary(survey) if e["code"] == "religion")
+    rows = {row["label"]: row for row in religion["rows"]}
+    assert rows["No religion"]["display"] == "10" and rows["Sikh"]["display"] == "<10"

@@ -1,0 +1,291 @@
+"""Staff pages: the survey builder, every channel, imports, themes, outputs and retention."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from saferplan.consultation import services, themes
+from saferplan.consultation.models import (
+    Answer,
+    Channel,
+    EngagementEvent,
+    EqualityResponse,
+    Option,
+    Petition,
+    PurgeLog,
+    Question,
+    Representation,
+    Response,
+    ResponseStatus,
+    Survey,
+    Theme,
+    ThemeSuggestion,
+)
+from saferplan.consultation.testing import respond
+from saferplan.partnership.models import RoleKind
+from saferplan.partnership.testing import make_member, sign_in_verified
+
+pytestmark = pytest.mark.django_db
+
+
+def u(name, partnership, **kwargs):
+    return reverse(f"consultation:{name}", kwargs={"slug": partnership.slug, **kwargs})
+
+
+def test_create_a_survey_from_the_coventry_template(staff_client, partnership):
+    today = timezone.localdate()
+    response = staff_client.post(u("survey-add", partnership), {
+        "title": "Melton survey 2025", "slug": "", "template": "coventry-2024", "add_area": "on",
+        "opens_on_day": today.day, "opens_on_month": today.month, "opens_on_year": today.year,
+        "closes_on_day": "1", "closes_on_month": "1", "closes_on_year": today.year + 1,
+        "equality_monitoring": "on",
+    })
+    assert response.status_code == 302
+    survey = Survey.objects.get(slug="melton-survey-2025")
+    assert survey.questions.count() == 10 and not survey.published
+    assert staff_client.get(survey.get_absolute_url()).status_code == 200
+
+
+def test_closing_date_before_opening_is_refused(staff_client, partnership):
+    page = staff_client.post(u("survey-add", partnership), {
+        "title": "Backwards", "template": "blank", "opens_on_day": "2", "opens_on_month": "10", "opens_on_year": "2024",
+        "closes_on_day": "10", "closes_on_month": "7", "closes_on_year": "2024"}).content.decode()
+    assert "The closing date must be on or after the opening date" in page
+
+
+def test_builder_adds_a_limited_question_with_other_and_routing(staff_client, survey):
+    p = survey.partnership
+    yes = Option.objects.get(question__survey=survey, question__code="q1", label="Yes")
+    response = staff_client.post(u("question-add", p, pk=survey.pk), {
+        "section": survey.sections.first().pk, "code": "q1b", "text": "What happened?", "type": "multiple",
+        "options_text": "Burglary\nVehicle crime\nAssault", "max_choices": "2", "allow_other": "on",
+        "max_length": "1000", "order": "2", "show_if_option": yes.pk})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    q = Question.objects.get(survey=survey, code="q1b")
+    assert [o.label for o in q.options.all()] == ["Burglary", "Vehicle crime", "Assault", "Other"]
+    assert q.max_choices == 2 and q.show_if_option == yes
+    # Codes are unique in a survey; option lists need two options.
+    page = staff_client.post(u("question-add", p, pk=survey.pk), {
+        "section": survey.sections.first().pk, "code": "q1b", "text": "Again", "type": "single",
+        "options_text": "Only one", "max_length": "1000", "order": "3"}).content.decode()
+    assert "Another question in this survey has this code" in page and "Enter at least 2 options" in page
+
+
+def test_answered_options_are_never_deleted(staff_client, survey):
+    respond(survey, q5=["Robbery"])
+    q5 = survey.questions.get(code="q5")
+    staff_client.post(u("question-edit", survey.partnership, pk=q5.pk), {
+        "section": q5.section_id, "code": "q5", "text": q5.text, "type": "multiple", "options_text": "Theft\nBurglary",
+        "max_choices": "3", "allow_other": "on", "max_length": "1000", "order": q5.order})
+    assert q5.options.filter(label="Robbery").exists() and not q5.options.filter(label="Hate Crime").exists()
+    assert staff_client.post(u("question-remove", survey.partnership, pk=q5.pk)).status_code == 302
+    assert Question.objects.filter(pk=q5.pk).exists()
+
+
+def test_copy_a_survey(staff_client, survey):
+    q1 = survey.questions.get(code="q1")
+    follow = Question.objects.create(survey=survey, section=q1.section, code="q1a", text="Reported?", type="text",
+                                     show_if_option=q1.options.get(label="Yes"))
+    respond(survey, q1="Yes")
+    staff_client.post(u("survey-copy", survey.partnership, pk=survey.pk), {"title": "Copy", "slug": "copy-2025"})
+    copy = Survey.objects.get(slug="copy-2025")
+    assert copy.questions.count() == survey.questions.count() and copy.responses.count() == 0
+    assert not copy.published
+    routed = copy.questions.get(code="q1a")
+    assert routed.show_if_option.question.survey == copy and routed.show_if_option.label == "Yes"
+    assert follow
+
+
+def test_paper_entry_on_one_page(staff_client, survey):
+    p = survey.partnership
+    page = staff_client.get(u("paper", p, pk=survey.pk)).content.decode()
+    assert page.count('type="checkbox"') > 30 and "Save and enter the next" in page
+    q5 = {o.label: str(o.pk) for o in survey.questions.get(code="q5").options.all()}
+    data = {"q1-answer": str(survey.questions.get(code="q1").options.get(label="No").pk),
+            "q5-answer": [q5["Robbery"], q5["Theft"], q5["Burglary"], q5["Hate Crime"]],
+            "q4-answer": "Parking", "contact-contact_email": "resident@example.org"}
+    refused = staff_client.post(u("paper", p, pk=survey.pk), data).content.decode()
+    assert "Select no more than 3 options" in refused and 'href="#id_q5-answer"' in refused and "Parking" in refused
+    data["q5-answer"] = data["q5-answer"][:3]
+    assert staff_client.post(u("paper", p, pk=survey.pk), data).status_code == 302
+    response = Response.objects.get()
+    assert response.channel == Channel.PAPER and response.contact_email == "resident@example.org"
+    assert response.answers.filter(question__code="q5").count() == 3
+
+
+def test_partner_officer_can_enter_paper_but_not_review(client, survey):
+    officer = make_member(survey.partnership, RoleKind.PARTNER_OFFICER)
+    sign_in_verified(client, officer)
+    assert client.get(u("paper", survey.partnership, pk=survey.pk)).status_code == 200
+    assert client.get(u("responses", survey.partnership, pk=survey.pk)).status_code == 403
+    assert client.post(u("survey-edit", survey.partnership, pk=survey.pk), {}).status_code == 403
+
+
+def test_review_a_possible_duplicate(staff_client, survey):
+    respond(survey, client_key="same", q1="Yes")
+    dup = respond(survey, client_key="same", q1="Yes")
+    assert dup.status == ResponseStatus.POSSIBLE_DUPLICATE
+    listing = staff_client.get(u("responses", survey.partnership, pk=survey.pk) + "?status=possible_duplicate")
+    assert dup.reference in listing.content.decode()
+    staff_client.post(u("response", survey.partnership, pk=dup.pk), {"status": "excluded", "note": "Same person"})
+    dup.refresh_from_db()
+    assert dup.status == ResponseStatus.EXCLUDED
+
+
+def test_events_representations_and_petitions(staff_client, survey):
+    p = survey.partnership
+    staff_client.post(u("event-add", p, pk=survey.pk), {
+        "date_day": "20", "date_month": "7", "date_year": "2024", "kind": "drop_in", "place": "Melton Library",
+        "organisation": "Friends of the library", "participants": "23", "summary": "Speeding <b>and</b> parking"})
+    event = EngagementEvent.objects.get()
+    assert event.participants == 23
+    listing = staff_client.get(u("events", p, pk=survey.pk)).content.decode()
+    assert "Melton Library" in listing and "&lt;b&gt;and&lt;/b&gt;" in listing
+    staff_client.post(u("representation-add", p, pk=survey.pk), {
+        "kind": "letter", "received_on_day": "1", "received_on_month": "8", "received_on_year": "2024",
+        "sender_name": "A Resident", "text": "Please act on speeding.",
+        "attachment": SimpleUploadedFile("letter.pdf", b"%PDF-1.4 test", content_type="application/pdf")})
+    rep = Representation.objects.get()
+    download = staff_client.get(u("representation-attachment", p, pk=rep.pk))
+    assert download["Content-Disposition"].startswith("attachment") and b"".join(download.streaming_content) == b"%PDF-1.4 test"
+    bad = staff_client.post(u("representation-add", p, pk=survey.pk), {
+        "kind": "email", "received_on_day": "1", "received_on_month": "8", "received_on_year": "2024", "text": "x",
+        "attachment": SimpleUploadedFile("run.exe", b"MZ")}).content.decode()
+    assert "must be a PDF, Word, text, email or image file" in bad
+    staff_client.post(u("petition-add", p, pk=survey.pk), {
+        "title": "Save our PCSOs", "signatures": "1204", "received_on_day": "2", "received_on_month": "9",
+        "received_on_year": "2024"})
+    assert Petition.objects.get().signatures == 1204
+
+
+def test_web_import_with_a_mapping_step(staff_client, survey):
+    p = survey.partnership
+    text = ("Timestamp,Have you or anyone you know been a victim of ASB or crime in the last 12 months?,Priorities,Name\n"
+            "10/07/2024 09:00,Yes,Robbery|Theft,Ann\n11/07/2024 10:30,No,Burglary,Bob\n")
+    r = staff_client.post(u("import", p, pk=survey.pk), {"file": SimpleUploadedFile("export.csv", text.encode())})
+    batch = survey.imports.get()
+    assert r["Location"] == u("import-map", p, pk=batch.pk)
+    assert batch.mapping["columns"] == {"0": "submitted_at", "1": "q1", "2": "", "3": ""}
+    mapping = {"column-0": "submitted_at", "column-1": "q1", "column-2": "q5", "column-3": "", "separator": ";"}
+    page = staff_client.post(u("import-map", p, pk=batch.pk), {**mapping, "action": "import"}).content.decode()
+    assert "Line 2, column 3 (C, q5): “Robbery|Theft” is not an option of q5" in page
+    assert Response.objects.count() == 0
+    mapping["separator"] = "|"
+    checked = staff_client.post(u("import-map", p, pk=batch.pk), {**mapping, "action": "check"}).content.decode()
+    assert "All 2 rows are right" in checked
+    staff_client.post(u("import-map", p, pk=batch.pk), {**mapping, "action": "import"})
+    assert Response.objects.filter(channel=Channel.IMPORTED).count() == 2
+    first = Response.objects.order_by("submitted_at").first()
+    assert timezone.localtime(first.submitted_at).date() == date(2024, 7, 10)
+    batch.refresh_from_db()
+    assert batch.content == "" and batch.rows == 2
+    assert "Ann" not in str(list(Answer.objects.values_list("text", flat=True)))
+
+
+def test_theme_suggestions_are_suggestions_until_accepted(staff_client, survey):
+    texts = ["Speeding cars on the main road", "Cars speeding through the village", "Speeding drivers near school",
+             "Drug dealing in the park", "People dealing drugs by the shops", "Drugs and dealing at night",
+             "Litter and fly tipping everywhere", "Fly tipping in the lanes", "Litter in the town centre",
+             "Speeding motorbikes", "Drug users in the park", "Fly tipping and litter again"]
+    for t in texts:
+        respond(survey, q4=t)
+    q4 = survey.questions.get(code="q4")
+    staff_client.post(u("theme-coding", survey.partnership, pk=q4.pk), {"action": "suggest"})
+    suggestions = list(ThemeSuggestion.objects.filter(question=q4))
+    assert suggestions and not Theme.objects.exists()
+    speeding = next(s for s in suggestions if any("speed" in k for k in s.keywords))
+    staff_client.post(u("theme-coding", survey.partnership, pk=q4.pk),
+                      {"action": "accept", "suggestion": speeding.pk, "name": "Speeding"})
+    theme = Theme.objects.get(name="Speeding")
+    assert theme.answers.count() >= 3
+    counts = {c["theme"].name: c["count"] for c in themes.counts(q4)}
+    assert counts["Speeding"] == theme.answers.count()
+    # Coding by hand, and marking an answer as identifying.
+    staff_client.post(u("theme-coding", survey.partnership, pk=q4.pk), {"action": "add", "name": "Drugs"})
+    drugs = Theme.objects.get(name="Drugs")
+    answer = Answer.objects.get(text="Drug users in the park")
+    staff_client.post(u("theme-coding", survey.partnership, pk=q4.pk), {
+        "action": "code", "answer_ids": [answer.pk], f"themes-{answer.pk}": [drugs.pk], f"identifying-{answer.pk}": "on"})
+    answer.refresh_from_db()
+    assert list(answer.themes.all()) == [drugs] and answer.identifying
+
+
+def test_outputs_report_and_anonymised_exports(staff_client, survey):
+    r = respond(survey, q1="Yes", q5=["Robbery", "Other"], q5_other="=cmd()", q4="My name is Jo Bloggs")
+    r.contact_email = "jo@example.org"
+    r.save()
+    Answer.objects.filter(text__startswith="My name").update(identifying=True)
+    EqualityResponse.objects.create(survey=survey, response=r, answers={"sex": "Female"})
+    p = survey.partnership
+    pdf = staff_client.get(u("report", p, pk=survey.pk, fmt="pdf"))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    docx = staff_client.get(u("report", p, pk=survey.pk, fmt="docx"))
+    assert docx.content[:2] == b"PK"
+    text = staff_client.get(u("export", p, pk=survey.pk, fmt="csv")).content.decode()
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:3] == ["response", "channel", "date"] and "q5_other" in rows[0]
+    assert "jo@example.org" not in text and "Female" not in text and r.reference not in text
+    assert "Jo Bloggs" not in text and "[withheld" in text
+    assert "'=cmd()" in text
+    xlsx = staff_client.get(u("export", p, pk=survey.pk, fmt="xlsx"))
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(xlsx.content))
+    assert book.sheetnames == ["Responses", "Questions", "About"]
+    assert book["Responses"].max_row == 2
+
+
+def test_purge_deletes_personal_data_and_is_logged(staff_client, survey):
+    r = respond(survey, client_key="device", q1="Yes", q4="I live at 3 High Street")
+    Response.objects.filter(pk=r.pk).update(contact_name="Jo", contact_email="jo@example.org")
+    Answer.objects.filter(question__code="q4").update(identifying=True)
+    EqualityResponse.objects.create(survey=survey, response=r, answers={"age": "25 to 34"})
+    rep = Representation.objects.create(survey=survey, kind="email", received_on=date(2024, 8, 1),
+                                        sender_name="Jo", sender_contact="jo@example.org", text="Hello")
+    Petition.objects.create(survey=survey, title="P", signatures=10, received_on=date(2024, 8, 1), lead_petitioner="Jo")
+    survey.purge_on = survey.closes_on + timedelta(days=1)
+    survey.save()
+    assert services.purge_due(survey.closes_on) == []
+    logs = services.purge_due(survey.purge_on)
+    assert len(logs) == 1 and logs[0].trigger == "scheduled"
+    r.refresh_from_db()
+    rep.refresh_from_db()
+    assert (r.contact_name, r.contact_email, r.client_hash) == ("", "", "")
+    assert not EqualityResponse.objects.exists()
+    assert Answer.objects.get(question__code="q4").text == ""
+    assert Answer.objects.get(question__code="q1").option.label == "Yes"  # the answers themselves stay
+    assert (rep.sender_name, rep.sender_contact) == ("", "")
+    assert Petition.objects.get().lead_petitioner == ""
+    assert logs[0].counts["equality_responses"] == 1 and logs[0].counts["contact_details"] == 1
+    # The audit history never held the sender's details.
+    assert not hasattr(Representation.history.model, "sender_name")
+    survey.refresh_from_db()
+    assert survey.purged_at is not None
+    assert services.purge_due(survey.purge_on) == []
+    page = staff_client.get(u("retention", survey.partnership, pk=survey.pk)).content.decode()
+    assert "Deletion log" in page and "scheduled" in page
+
+
+def test_manual_purge_needs_confirmation(staff_client, survey):
+    url = u("retention", survey.partnership, pk=survey.pk)
+    assert "Confirm that you understand" in staff_client.post(url, {}).content.decode()
+    staff_client.post(url, {"confirm": "on"})
+    assert PurgeLog.objects.get().trigger == "manual"
+
+
+def test_another_partnerships_survey_is_not_reachable(staff_client, survey):
+    from saferplan.consultation.testing import make_survey
+    from saferplan.partnership.testing import make_partnership
+
+    elsewhere = make_partnership("Coventry Community Safety Partnership", "coventry", ("E08000026",))
+    theirs = make_survey(elsewhere, slug="theirs")
+    assert staff_client.get(u("survey", survey.partnership, pk=theirs.pk)).status_code == 404
+    assert staff_client.get(u("analysis", survey.partnership, pk=theirs.pk)).status_code == 404
+    q = theirs.questions.get(code="q1")
+    assert staff_client.post(u("question-remove", survey.partnership, pk=q.pk)).status_code == 404

@@ -1,0 +1,35 @@
+"""The demo partnership's plan: complete, and safe to load twice."""
+from __future__ import annotations
+
+import pytest
+
+from saferplan.partnership.demo import load_demo
+from saferplan.planning import demo, services
+from saferplan.planning.models import KPI, Action, Evidence, Plan, Priority, Workshop, WorkshopPoint
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_builds_a_complete_adopted_plan_and_is_safe_to_run_twice(data_dir, monkeypatch):
+    # Without the assessment's store the demo still builds everything it can.
+    monkeypatch.setattr("saferplan.planning.evidence_sources.assessment_data", lambda p: None)
+    monkeypatch.setattr("saferplan.planning.services.refresh_kpi_values", lambda kpi, conn=None: 0)
+    partnership = load_demo(data_dir).partnership
+    plan = demo.load(partnership)
+    counts = [M.objects.count() for M in (Plan, Priority, Action, KPI, Workshop, WorkshopPoint, Evidence)]
+    plan = demo.load(partnership)
+    assert [M.objects.count() for M in (Plan, Priority, Action, KPI, Workshop, WorkshopPoint, Evidence)] == counts
+    assert plan.status == "adopted" and plan.published
+    assert [t.title.split(":")[0] for t in plan.themes.all()] == ["Place", "Victim", "Offender", "Engagement"]
+    titles = [p.title for p in plan.priorities()]
+    assert "Tackle drug related crime" in titles and "Improve road safety" in titles
+    assert all(p.evidence.exists() for p in plan.priorities())
+    assert all(a.kpis.exists() for a in plan.actions())
+    assert Workshop.objects.filter(partnership=partnership).count() == 4
+    assert [s.committee for s in plan.approval_steps.all()] == ["Scrutiny Committee", "Full Council"]
+    eia = plan.eia
+    assert eia.status == "final" and eia.rows.count() == 11 and eia.actions.count() == 3
+    assert plan.you_said.exists()
+    versions = list(plan.versions.order_by("number"))
+    changes = services.compare(versions[0].snapshot, versions[-1].snapshot)
+    assert any(d.noun == "KPI" and d.change == "changed" for d in changes)
