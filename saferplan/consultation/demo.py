@@ -1,4 +1,5 @@
-"""The demo consultation: Coventry's 2024 questionnaire adapted to Melton's wards, open now, with
+"""The demo consultation: Coventry's 2024 questionnaire adapted to Melton (its wards and place
+names), open now, with
 slug ``community-safety-2024``. Safe to run any number of times: the survey is found by its
 slug, kept open, and its questions are only added once. No responses are invented."""
 from __future__ import annotations
@@ -30,6 +31,16 @@ Email: communitysafety@melton.example
 Write to: Community Safety, Melton Borough Council, Parkside, Station Approach, Burton Street, Melton Mowbray LE13 1GH"""
 
 
+# Coventry's questions name Coventry; Melton's residents are asked about Melton.
+MELTON_PLACES = {
+    "Coventry city centre": "Melton Mowbray town centre",
+    "Coventry City Council": "Melton Borough Council",
+    "Coventry's Community Safety partnership": "Melton's Community Safety Partnership",
+    "Coventry Community Safety": "Melton Community Safety",
+    "Coventry": "Melton",
+}
+
+
 @transaction.atomic
 def load(partnership) -> Survey:
     today = timezone.localdate()
@@ -49,4 +60,5 @@ def load(partnership) -> Survey:
     survey.save()
     if not survey.questions.exists():
         library.apply_template(survey, "coventry-2024", with_area=True)
+    library.adapt_place(survey, MELTON_PLACES)
     return survey

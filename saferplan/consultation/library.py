@@ -204,6 +204,34 @@ def add_sections(survey: Survey, sections: list[dict]) -> list[Question]:
     return created
 
 
+def adapt_place(survey: Survey, replacements: dict[str, str]) -> int:
+    """Reword a template's place names for another partnership (in order, longest first).
+
+    Templates keep the wording of the council that wrote them; a partnership adopting one says
+    what each place name becomes (a city centre may be a town centre). Returns the number of
+    questions and options changed; running it again changes nothing.
+    """
+    def reword(text: str) -> str:
+        for old, new in replacements.items():
+            text = text.replace(old, new)
+        return text
+
+    changed = 0
+    for question in survey.questions.all():
+        text, hint = reword(question.text), reword(question.hint)
+        if (text, hint) != (question.text, question.hint):
+            question.text, question.hint = text, hint
+            question.save(update_fields=["text", "hint"])
+            changed += 1
+        for option in question.options.all():
+            label = reword(option.label)
+            if label != option.label:
+                option.label = label
+                option.save(update_fields=["label"])
+                changed += 1
+    return changed
+
+
 def apply_template(survey: Survey, key: str, *, place: str | None = None, with_area: bool = False) -> list[Question]:
     """Add a template's questions to a survey (after any it already has)."""
     if key == "equality":

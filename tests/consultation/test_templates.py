@@ -94,3 +94,9 @@ def test_demo_loads_an_open_coventry_survey_for_melton_and_can_run_twice(partner
     assert second.questions.count() == 10  # the ward, then Coventry's nine
     assert second.questions.get(code="ward").options.count() == 17
     assert second.weeks == 12
+    texts = " ".join(q.text for q in second.questions.all())
+    labels = " ".join(o.label for q in second.questions.all() for o in q.options.all())
+    # Adapted to Melton: Melton's residents are not asked about Coventry.
+    assert "Coventry" not in texts + labels
+    assert "Do you go into Melton Mowbray town centre on a regular basis during the day?" in texts
+    assert "Melton Borough Council web site" in labels
