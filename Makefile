@@ -42,6 +42,8 @@ system-deps:
 
 bench: install
 	$(BIN)/python bench/assessment_import.py
+	$(BIN)/python bench/consultation_analysis.py
+	$(BIN)/python bench/consultation_load.py
 
 clean:
 	rm -rf $(VENV) node_modules saferplan/static/build var/.stamps
