@@ -4,7 +4,9 @@
 #   test:    also PostgreSQL (the test database) and Chromium (the browser tests)
 set -euo pipefail
 want=()
-have_lib() { ldconfig -p | grep -q "$1"; }
+libs=$(ldconfig -p)
+# A here-string, not a pipe: with pipefail, grep -q closing the pipe early would read as "missing".
+have_lib() { grep -q "$1" <<<"$libs"; }
 have_lib libpango-1.0.so || want+=(libpango-1.0-0)
 have_lib libpangoft2-1.0.so || want+=(libpangoft2-1.0-0)
 have_lib libharfbuzz-subset.so || want+=(libharfbuzz-subset0)
