@@ -39,7 +39,12 @@ def run_demo(args) -> int:
 
 # Each stage adds its part of the demo (crime data, consultation, plan) through a module-level
 # ``load(partnership)`` in its ``demo`` module; a stage without one is skipped.
-DEMO_STEPS = ["saferplan.assessment.demo", "saferplan.consultation.demo", "saferplan.planning.demo"]
+DEMO_STEPS = [
+    "saferplan.assessment.demo",
+    "saferplan.consultation.demo",
+    "saferplan.consultation.examples",
+    "saferplan.planning.demo",
+]
 
 
 def _demo_steps():

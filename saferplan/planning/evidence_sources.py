@@ -17,7 +17,6 @@ from .models import EvidenceKind
 log = logging.getLogger(__name__)
 
 # The demo survey, and the question that asks which issues should be the priorities.
-CONCERN_SURVEY_SLUG = "community-safety-2024"
 CONCERN_QUESTION_CODE = "q5"
 
 
@@ -153,17 +152,22 @@ class ConcernResults:
 
 
 def concern_question(partnership):
-    """The question asking which issues should be the priorities: the demo survey's q5, else the
-    latest survey's multiple-choice question about priorities."""
+    """The question asking which issues should be the priorities (the Coventry template's q5, or
+    any multiple-choice question about priorities): of those, the one most people answered, the
+    latest survey first when none has answers yet."""
     Question = _model("consultation.Question")
     if Question is None:
         return None
     try:
+        from django.db.models import Count, Q
+
+        from saferplan.consultation.models import COUNTED
+
         qs = Question.objects.filter(survey__partnership=partnership, type="multiple").select_related("survey")
-        question = qs.filter(survey__slug=CONCERN_SURVEY_SLUG, code=CONCERN_QUESTION_CODE).first()
-        if question is None:
-            question = qs.filter(text__icontains="priorit").order_by("-survey__opens_on", "-pk").first()
-        return question
+        candidates = qs.filter(Q(code=CONCERN_QUESTION_CODE) | Q(text__icontains="priorit")).annotate(
+            answered=Count("answers__response", filter=Q(answers__response__status__in=COUNTED), distinct=True)
+        )
+        return candidates.order_by("-answered", "-survey__opens_on", "-pk").first()
     except Exception:
         log.warning("Consultation questions unavailable", exc_info=True)
         return None

@@ -1,0 +1,45 @@
+"""The demo's example consultation: made-up responses in a closed survey of their own."""
+from __future__ import annotations
+
+import pytest
+
+from saferplan.consultation import analysis, demo, examples
+from saferplan.consultation.models import Answer, Response, Survey
+from saferplan.planning.evidence_sources import concern_question, concern_results
+
+pytestmark = pytest.mark.django_db
+
+
+def test_example_responses_are_labelled_closed_apart_and_loaded_once(partnership):
+    open_survey = demo.load(partnership)
+    first = examples.load(partnership)
+    second = examples.load(partnership)
+    assert first.pk == second.pk
+    assert Response.objects.filter(survey=second).count() == examples.RESPONSES
+    assert not open_survey.responses.exists()  # the open demo survey holds only real submissions
+    assert not second.published and not second.is_open()
+    assert "EXAMPLE DATA" in second.purpose and "example" in second.title
+    assert second.events.count() == len(examples.EVENTS)
+    # Never more choices than the question allows, and every response placed in a ward.
+    q5 = second.questions.get(code="q5")
+    per_response = {}
+    for response_id in Answer.objects.filter(question=q5).values_list("response_id", flat=True):
+        per_response[response_id] = per_response.get(response_id, 0) + 1
+    assert max(per_response.values()) <= q5.max_choices
+    assert Answer.objects.filter(question__code="ward", response__survey=second).count() == examples.RESPONSES
+
+
+def test_the_plans_public_concern_comes_from_the_survey_people_answered(partnership):
+    demo.load(partnership)
+    assert concern_question(partnership).survey.slug == demo.SLUG  # nobody has answered anything yet
+    examples.load(partnership)
+    question = concern_question(partnership)
+    assert question.survey.slug == examples.SLUG
+    results = concern_results(partnership)
+    top = max(results.options, key=lambda o: o.count)
+    assert top.label.startswith("Anti-social Behaviour") and results.base == examples.RESPONSES
+    # The same figure the consultation's own results give.
+    q5 = next(q for q in analysis.results_json(question.survey) if q["code"] == "q5")
+    assert {o["label"]: o["count"] for o in q5["options"]}[top.label] == top.count
+    profile = analysis.census_profile(question.survey)
+    assert profile  # the example respondents' ages are compared with Census 2021
