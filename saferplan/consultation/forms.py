@@ -145,7 +145,7 @@ class SurveyForm(forms.ModelForm):
 
     class Meta:
         model = Survey
-        fields = ["title", "slug", "purpose", "can_influence", "cannot_influence", "how_results_used", "contact",
+        fields = ["title", "slug", "audience", "purpose", "can_influence", "cannot_influence", "how_results_used", "contact",
                   "opens_on", "closes_on", "purge_on", "equality_monitoring", "published"]
         widgets = {f: forms.Textarea(attrs={"rows": 4}) for f in
                    ["purpose", "can_influence", "cannot_influence", "how_results_used", "contact"]}

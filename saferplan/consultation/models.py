@@ -56,9 +56,17 @@ class ResponseStatus(models.TextChoices):
 COUNTED = [ResponseStatus.ACCEPTED, ResponseStatus.POSSIBLE_DUPLICATE]
 
 
+class Audience(models.TextChoices):
+    RESIDENTS = "residents", "Residents and stakeholders"
+    MEMBERS = "members", "Elected members"
+
+
 class Survey(models.Model):
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="surveys")
     title = models.CharField(max_length=200)
+    audience = models.CharField(
+        "Who the survey is for", max_length=20, choices=Audience.choices, default=Audience.RESIDENTS,
+        help_text="A survey of elected members is not listed on the public consultation page: send members its link.")
     slug = models.SlugField(max_length=80, help_text="Used in the survey’s web address, for example community-safety-2024")
     purpose = models.TextField("What the consultation is for", max_length=MAX_TEXT, blank=True)
     can_influence = models.TextField("What people can influence", max_length=MAX_TEXT, blank=True,

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from . import services
 from .forms import EqualityForm, QuestionForm, SubmitForm, WantEqualityForm
-from .models import Channel, Question, Response, ResponseStatus, Survey
+from .models import Audience, Channel, Question, Response, ResponseStatus, Survey
 
 KIOSK = "consultation:kiosk"
 SUBMITTED = "consultation:submitted"
@@ -124,7 +124,7 @@ class PartnershipConsultations(View):
         from saferplan.partnership.models import Partnership
 
         partnership = get_object_or_404(Partnership, slug=partnership)
-        surveys = [s for s in partnership.surveys.filter(published=True)]
+        surveys = [s for s in partnership.surveys.filter(published=True).exclude(audience=Audience.MEMBERS)]
         return render(request, "consultation/public/partnership.html", {
             "partnership": partnership, "open": [s for s in surveys if s.is_open()],
             "other": [s for s in surveys if not s.is_open()]})

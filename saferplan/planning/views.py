@@ -885,9 +885,7 @@ def member_surveys(partnership):
         return []
     try:
         surveys = Survey.objects.filter(partnership=partnership)
-        if any(f.name == "audience" for f in Survey._meta.get_fields()):
-            return list(surveys.filter(audience="members"))
-        return list(surveys.filter(slug__startswith="elected-members"))
+        return list(surveys.filter(audience="members"))
     except Exception:
         return []
 
@@ -1030,7 +1028,7 @@ MEMBERS_QUESTIONS = [
 def create_members_survey(partnership):
     try:
         from saferplan.consultation import library
-        from saferplan.consultation.models import Survey
+        from saferplan.consultation.models import Audience, Survey
     except ImportError:
         return None
     today = date.today()
@@ -1041,9 +1039,7 @@ def create_members_survey(partnership):
     fields = {"partnership": partnership, "title": f"Elected members’ survey {today.year}", "slug": slug,
               "purpose": "Elected members’ views on the draft priorities of the community safety plan.",
               "opens_on": today, "closes_on": date.fromordinal(today.toordinal() + 28), "published": False,
-              "equality_monitoring": False}
-    if any(f.name == "audience" for f in Survey._meta.get_fields()):
-        fields["audience"] = "members"
+              "equality_monitoring": False, "audience": Audience.MEMBERS}
     survey = Survey.objects.create(**fields)
     library.add_sections(survey, MEMBERS_QUESTIONS)
     return survey

@@ -169,3 +169,22 @@ def test_another_partnerships_plan_is_not_reachable(client, partnership, plan):
     path = reverse("planning:priority-edit", kwargs={"slug": "coventry", "pk": priority.pk})
     assert client.get(path).status_code == 404
     assert client.post(path, {"title": "Taken over"}).status_code == 404
+
+
+def test_the_members_survey_is_the_consultation_engine_with_members_as_its_audience(manager_client, partnership, client):
+    from saferplan.consultation.models import Audience, Survey
+
+    response = manager_client.post(url(partnership, "members-survey"))
+    assert response.status_code == 302
+    survey = Survey.objects.get(partnership=partnership, audience=Audience.MEMBERS)
+    assert survey.questions.exists() and not survey.equality_monitoring
+    workshops = manager_client.get(url(partnership, "workshops")).content.decode()
+    assert survey.title in workshops
+    # Once published, members answer it through its link; residents are not pointed at it.
+    survey.published = True
+    survey.save()
+    client.logout()
+    landing = client.get(survey.public_url()).content.decode()
+    assert "This survey is for elected members" in landing
+    listing = client.get(reverse("public-consultation:partnership", kwargs={"partnership": partnership.slug})).content.decode()
+    assert survey.title not in listing
