@@ -160,9 +160,10 @@ def document_response(document: Document, fmt: str, name: str) -> HttpResponse:
         response = HttpResponse(render_docx(document), content_type=(
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
     else:
-        from saferplan.documents.pdf import render_html
+        from saferplan.documents.pdf import render_html, style_hash
 
         response = HttpResponse(render_html(document), content_type="text/html; charset=utf-8")
+        response._csp_update = {"style-src": [style_hash()]}  # read by django-csp's middleware
         return response
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response

@@ -72,6 +72,14 @@ def render_html(document: Document) -> str:
             f"<body>{''.join(parts)}</body></html>")
 
 
+def style_hash() -> str:
+    """The CSP source that lets a browser apply the stylesheet inlined in render_html's page
+    (the page stands alone, so it can be saved or printed), and no other inline style."""
+    import hashlib
+
+    return "'sha256-" + base64.b64encode(hashlib.sha256(CSS.encode()).digest()).decode() + "'"
+
+
 def render_pdf(document: Document) -> bytes:
     import weasyprint
 

@@ -43,7 +43,7 @@ class Checked:
         self.checked: set[str] = set()
         self.console_errors: list[str] = []
         page.on("framenavigated", lambda frame: frame == page.main_frame and self.visited.append(frame.url))
-        page.on("console", lambda msg: msg.type == "error" and self.console_errors.append(msg.text))
+        page.on("console", lambda msg: msg.type == "error" and self.console_errors.append(f"{page.url}: {msg.text}"))
 
     def axe(self):
         page = self.page

@@ -47,6 +47,12 @@ def _names(resolver, prefix=""):
 
 @pytest.fixture
 def world(db):
+    return build_world()
+
+
+def build_world():
+    """Two partnerships, a member in every role of the first, a manager of the second, and the
+    objects each app needs for its URLs; ``world["url"](name)`` gives any URL's address in it."""
     here = make_partnership()
     elsewhere = make_partnership("Coventry Community Safety Partnership", "coventry", ("E08000026",))
     users = {kind: make_member(here, kind) for kind in ROLES}
