@@ -22,6 +22,7 @@ import csv
 import re
 import tempfile
 import zipfile
+import zlib
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -242,11 +243,11 @@ def _extract_zip(archive: Path, archive_name: str, workdir: Path,
                                 raise ImportRefused("holds more than the archive says it does",
                                                     file=name)
                             dst.write(chunk)
-                except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+                except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
                     raise ImportRefused(f"cannot be read from the archive ({_plain(exc)})",
                                         file=name) from exc
                 files.append(SourceFile.make(out, name))
-    except (zipfile.BadZipFile, ValueError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, zlib.error, ValueError, NotImplementedError) as exc:
         raise ImportRefused(f"the zip archive is damaged or incomplete ({_plain(exc)})",
                             file=archive_name) from exc
     if not files:
