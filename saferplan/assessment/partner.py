@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .analysis import compare_counts
 from .periods import Period, add_months, month_label
-from .police import ImportRefused, Limits, Progress, _noop, _plain, count_records
+from .police import ImportRefused, Limits, Progress, _noop, _plain, count_records, records_mismatch
 from .reference import data_dir, ensure_ward_lookup
 
 AREA_LEVELS = {"lsoa": ("E01", "W01"), "ward": ("E05", "W05"), "lad": ("E06", "E07", "E08", "E09", "W06")}
@@ -182,8 +182,7 @@ def import_partner(conn, path: str | Path, mapping: ColumnMapping, dataset: str,
                                             "message": f"cannot be read ({_plain(exc)})"}]) from exc
         got = cur.execute("select count(*) from partner_raw").fetchone()[0]
         if got != expected:
-            raise ImportRefused(f"only {got:,} of the file's {expected:,} records could be read; the file "
-                                "is damaged or is not CSV data", file=name)
+            raise ImportRefused(records_mismatch(got, expected), file=name)
 
         def q(column: str) -> str:
             return '"' + column.replace('"', '""') + '"'

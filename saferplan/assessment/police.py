@@ -262,6 +262,14 @@ def _plain(exc: Exception) -> str:
     return re.sub(r"(?:[A-Za-z]:)?[\\/][^\s'\"]*", "a file", text) or type(exc).__name__
 
 
+def records_mismatch(got: int, want: int) -> str:
+    if got < want:
+        return (f"only {got:,} of the file's {want:,} records could be read; the file is damaged or "
+                "is not CSV data")
+    return (f"{got:,} records were read from a file whose lines hold {want:,}: a quote (\") is "
+            "probably not closed, so the file's rows are not what they seem")
+
+
 def scan_file(source: SourceFile, limits: Limits | None = None) -> int:
     """How many records a police file holds (header excluded); see :func:`count_records`."""
     return count_records(source.path, source.name, limits)
@@ -577,8 +585,7 @@ def _import(conn, files, skipped, sources, started, progress, total_steps, *, ow
         if short:
             conn.execute("rollback")
             name, want, got = short
-            raise ImportRefused(f"only {got:,} of the file's {want:,} records could be read; "
-                                "the file is damaged or is not a police.uk street-level file", file=name)
+            raise ImportRefused(records_mismatch(got, want), file=name)
         after = dict(((f, m), n) for f, m, n in conn.execute(
             "select force, month, rows from import_file where import_id = ?", [import_id]).fetchall())
         shrinks = sorted((f, m, n, after.get((f, m), 0)) for (f, m), n in before.items()
