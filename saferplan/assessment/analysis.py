@@ -1,6 +1,8 @@
 """Strategic-assessment analysis: plain functions over the DuckDB store.
 
-Every function takes a connection, the partnership's local authority codes and a
+Every function takes a connection scoped to one owner (``store.scope``: queries read the views
+``police_seen`` and ``import_file_seen``, never the tables, so that a partnership's figures are
+made of what it may read and nothing else), the partnership's local authority codes and a
 :class:`~saferplan.assessment.periods.Period`, and returns JSON-serialisable data. A record
 belongs to the area when its resolved ``lad_code`` (from its 2021 LSOA, or for an older LSOA
 code from the authority its LSOA name names) is one of the area's authorities.
@@ -87,7 +89,7 @@ def area_info(conn, lad_codes: list[str]) -> dict:
 
 def area_forces(conn, lad_codes: list[str]) -> list[str]:
     return [r[0] for r in conn.execute(
-        f"select distinct force from police_record where {IN_AREA} order by 1", {"areas": lad_codes}
+        f"select distinct force from police_seen where {IN_AREA} order by 1", {"areas": lad_codes}
     ).fetchall()]
 
 
@@ -98,7 +100,7 @@ def months_covered(conn, forces: list[str], period: Period) -> list[date]:
     # import_file rather than police_record: a force-month file with no rows still counts.
     rows = conn.execute(
         """
-        select cast(month || '-01' as date) as m from import_file
+        select cast(month || '-01' as date) as m from import_file_seen
         where force in (select unnest($forces)) and m >= $start and m < $after
         group by m having count(distinct force) = len($forces)
         order by m
@@ -140,7 +142,7 @@ def category_changes(conn, lad_codes: list[str], period: Period, cover: dict | N
         select category,
                count(*) filter (where month >= $start and month < $after) as current,
                count(*) filter (where month >= $prev_start and month < $start) as previous
-        from police_record
+        from police_seen
         where {IN_AREA} and month >= $prev_start and month < $after
         group by category
         order by current desc, previous desc, category
@@ -180,7 +182,7 @@ def monthly_series(conn, lad_codes: list[str], period: Period, months: int = 36)
     span = Period(max(span.start, first), span.end)
     rows = conn.execute(
         f"""
-        select month, category, count(*) from police_record
+        select month, category, count(*) from police_seen
         where {IN_AREA} and month >= $start and month < $after
         group by all
         """,
@@ -223,7 +225,7 @@ def data_quality(conn, lad_codes: list[str], period: Period, forces: list[str] |
             count(*) filter (where lsoa_status = 'name-assigned' and {IN_AREA}) as name_assigned_to_area,
             count(*) filter (where lsoa_status = 'unmatched') as unmatched_unplaced,
             count(*) filter (where {IN_AREA}) as area_records
-        from police_record
+        from police_seen
         where force in (select unnest($forces)) {{where}}
     """
     params = {"areas": lad_codes, "forces": forces}
@@ -233,7 +235,7 @@ def data_quality(conn, lad_codes: list[str], period: Period, forces: list[str] |
     unplaced_names = _rows(
         conn,
         """
-        select lsoa_code, lsoa_name, count(*) as records from police_record
+        select lsoa_code, lsoa_name, count(*) as records from police_seen
         where force in (select unnest($forces)) and lsoa_status = 'unmatched'
         group by all order by records desc limit 20
         """,
@@ -253,7 +255,7 @@ def lsoa_rates(conn, lad_codes: list[str], period: Period) -> list[dict]:
             select lsoa_code,
                    count(*) filter (where category <> '{ASB}') as crimes,
                    count(*) filter (where category = '{ASB}') as asb
-            from police_record
+            from police_seen
             where {IN_AREA} and lsoa_status = '2021' and month >= $start and month < $after
             group by 1
         )
@@ -334,7 +336,7 @@ def repeat_locations(conn, lad_codes: list[str], period: Period, limit: int = 10
         f"""
         with r as (
             select location, lsoa_code, lsoa_name, category, outcome
-            from police_record
+            from police_seen
             where {IN_AREA} and location is not null and month >= $start and month < $after
         ),
         by_category as (
@@ -364,7 +366,7 @@ def outcomes_by_category(conn, lad_codes: list[str], period: Period) -> dict:
         conn,
         f"""
         select category, coalesce(outcome, 'No outcome recorded') as outcome, count(*) as records
-        from police_record
+        from police_seen
         where {IN_AREA} and category <> '{ASB}' and month >= $start and month < $after
         group by all order by category, records desc
         """,

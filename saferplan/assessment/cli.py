@@ -61,6 +61,7 @@ def register(subparsers) -> None:
                         help="override a category's harm weight (repeatable)")
     assess.add_argument("--db", metavar="FILE",
                         help="use (and add the files to) this DuckDB store instead of memory")
+    _owner_arguments(assess)
     assess.add_argument("--no-hotspots", action="store_true", help="skip the Gi* hotspot analysis")
     assess.add_argument("--quiet", action="store_true", help="no progress messages")
     assess.set_defaults(handler=run_assess)
@@ -72,7 +73,62 @@ def register(subparsers) -> None:
     load.add_argument("paths", nargs="+", metavar="PATH")
     load.add_argument("--db", required=True, metavar="FILE", help="e.g. var/saferplan.duckdb")
     load.add_argument("--quiet", action="store_true")
+    _owner_arguments(load)
     load.set_defaults(handler=run_import)
+
+
+def _owner_arguments(parser) -> None:
+    parser.add_argument("--partnership", metavar="SLUG",
+                        help="import as, and read what, this partnership reads (needs the site's "
+                             "database); without it, police files are shared data for every "
+                             "partnership, as the site operator loads them")
+    parser.add_argument("--confirm-shrink", action="store_true",
+                        help="replace force-months even where the new files hold under half the "
+                             "records held now (the import says which, without this flag)")
+
+
+def _owner(args) -> int | None:
+    from saferplan.cli import CommandError, setup_django
+
+    if not args.partnership:
+        return None
+    setup_django()
+    from saferplan.partnership.models import Partnership
+
+    found = Partnership.objects.filter(slug=args.partnership).values_list("pk", flat=True).first()
+    if found is None:
+        raise CommandError(f"--partnership {args.partnership}: no such partnership")
+    return found
+
+
+def _open(path):
+    """The store, or a one-line reason why it cannot be opened."""
+    import duckdb
+
+    from saferplan.cli import CommandError
+
+    from .reference import ReferenceDataMissing
+    from .store import connect
+
+    try:
+        return connect(path)
+    except ReferenceDataMissing as exc:
+        raise CommandError(str(exc)) from None
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise CommandError(f"the store {path} is in use by another program (the web server's "
+                               "import worker, or another import): try again when it has finished") from None
+        raise CommandError(f"the store {path} cannot be opened ({exc})") from None
+    except (duckdb.Error, OSError) as exc:
+        raise CommandError(f"the store {path} cannot be opened: {exc}") from None
+
+
+def _refused(exc) -> str:
+    from .police import ImportNeedsConfirmation
+
+    if isinstance(exc, ImportNeedsConfirmation):
+        return f"import not done, nothing was kept: {exc} (run again with --confirm-shrink)"
+    return f"import refused, nothing was kept: {exc}"
 
 
 def _progress(quiet: bool):
@@ -86,7 +142,10 @@ def _progress(quiet: bool):
 
 
 def _mapping(text: str | None, path: str):
-    from .partner import ColumnMapping, read_header, suggest_mapping
+    from pathlib import Path
+
+    from .partner import ColumnMapping, check_csv, suggest_mapping
+    from .police import ImportRefused
 
     from saferplan.cli import CommandError
 
@@ -103,7 +162,9 @@ def _mapping(text: str | None, path: str):
             return ColumnMapping(**parts)
         except TypeError as exc:
             raise CommandError(f"--partner-columns: {exc}") from None
-    suggested = suggest_mapping(read_header(path))
+    if not Path(path).is_file():
+        raise ImportRefused("no such file", file=path)
+    suggested = suggest_mapping(check_csv(path, path)[0])
     if not all(suggested[k] for k in ("area", "month", "count")):
         raise CommandError(f"{path}: cannot guess which columns are area, month and count "
                            f"(found {suggested}); give --partner-columns")
@@ -119,9 +180,8 @@ def run_assess(args) -> int:
     from .periods import Period
     from .police import ImportRefused, import_police
     from .partner import import_partner
-    from .reference import ReferenceDataMissing
     from .report import write
-    from .store import connect
+    from .store import scope
 
     areas = [code.strip() for value in args.area for code in value.split(",") if code.strip()]
     try:
@@ -139,10 +199,10 @@ def run_assess(args) -> int:
             weights[category.strip()] = float(value)
         except ValueError:
             raise CommandError(f"--harm-weight {item!r}: expected CATEGORY=DAYS") from None
-    try:
-        conn = connect(args.db)
-    except ReferenceDataMissing as exc:
-        raise CommandError(str(exc)) from None
+    if args.out != "-":
+        _check_writable(args.out)
+    owner = _owner(args)
+    conn = _open(args.db)
     known = {r[0] for r in conn.execute("select distinct lad_code from lsoa").fetchall()}
     unknown = [a for a in areas if a not in known]
     if unknown:
@@ -151,7 +211,8 @@ def run_assess(args) -> int:
     started = time.perf_counter()
     try:
         if args.police_data:
-            result = import_police(conn, args.police_data, progress=_progress(args.quiet))
+            result = import_police(conn, args.police_data, progress=_progress(args.quiet), owner=owner,
+                                   confirm_shrink=args.confirm_shrink, made_by="command line")
             if not args.quiet:
                 print(f"Imported {result.rows_read:,} records from {result.files} files "
                       f"({', '.join(result.forces)}) in {time.perf_counter() - started:.1f}s",
@@ -160,12 +221,14 @@ def run_assess(args) -> int:
             from pathlib import Path
 
             import_partner(conn, path, _mapping(args.partner_columns, path),
-                           args.partner_dataset or Path(path).stem, progress=_progress(args.quiet))
+                           args.partner_dataset or Path(path).stem, progress=_progress(args.quiet),
+                           owner=owner, made_by="command line")
     except ImportRefused as exc:
-        raise CommandError(f"import refused, nothing was kept: {exc}") from None
+        raise CommandError(_refused(exc)) from None
+    scope(conn, owner)
     # On the command line "the input" is every file given, whichever force: scope the
     # data-quality counts to everything imported, not only to the forces touching the area.
-    forces = [r[0] for r in conn.execute("select distinct force from police_record").fetchall()]
+    forces = [r[0] for r in conn.execute("select distinct force from police_seen").fetchall()]
     assessment = assess(conn, areas, period, weights=weights or None, forces=forces,
                         publish=args.publish, with_hotspots=not args.no_hotspots)
     data = assessment.to_dict()
@@ -178,27 +241,50 @@ def run_assess(args) -> int:
         sys.stdout.write(to_json(data, args.publish) if args.format == "json"
                          else tables(data)["categories"].to_csv(args.publish))
         return 0
-    written = write(data, args.format, args.out, publish=args.publish)
+    try:
+        written = write(data, args.format, args.out, publish=args.publish)
+    except OSError as exc:
+        raise CommandError(f"--out {args.out}: cannot write there ({exc.strerror or exc})") from None
     if not args.quiet:
         for path in written:
             print(f"Wrote {path}", file=sys.stderr)
     return 0
 
 
+def _check_writable(out: str) -> None:
+    """Refuse an --out that cannot be written before the work, not after it."""
+    from pathlib import Path
+
+    from saferplan.cli import CommandError
+
+    path = Path(out)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        existed = path.exists()
+        with open(path, "ab"):
+            pass
+        if not existed:
+            path.unlink()
+    except OSError as exc:
+        raise CommandError(f"--out {out}: cannot write there ({exc.strerror or exc})") from None
+
+
 def run_import(args) -> int:
     from saferplan.cli import CommandError
 
     from .police import ImportRefused, import_police
-    from .store import connect
 
-    conn = connect(args.db)
+    owner = _owner(args)
+    conn = _open(args.db)
     try:
-        result = import_police(conn, args.paths, progress=_progress(args.quiet))
+        result = import_police(conn, args.paths, progress=_progress(args.quiet), owner=owner,
+                               confirm_shrink=args.confirm_shrink, made_by="command line")
     except ImportRefused as exc:
-        raise CommandError(f"import refused, nothing was kept: {exc}") from None
+        raise CommandError(_refused(exc)) from None
+    finally:
+        conn.close()
     print(f"Imported {result.rows_read:,} records ({', '.join(result.forces)}; "
           f"{len(result.months)} months; {result.rows_replaced:,} earlier records replaced; "
           f"{result.rows_no_location:,} with no location; {result.rows_name_assigned:,} placed by "
           f"LSOA name; {result.rows_unmatched:,} with an LSOA code naming no authority)")
-    conn.close()
     return 0

@@ -45,15 +45,16 @@ def load(partnership) -> None:
 
 def _import(partnership, folder: Path) -> None:
     wanted = services.months_present([folder])
-    with services.reading() as conn:
+    with services.reading(None) as conn:
         held = {r[0] for r in conn.execute(
-            "select month from import_file where force = 'leicestershire'").fetchall()}
+            "select month from import_file_seen where force = 'leicestershire'").fetchall()}
     if set(wanted) <= held:
         print(f"Assessment: police data for {len(wanted)} months already imported")
         return
     user = _analyst(partnership)
+    # Public police.uk data, loaded once for every partnership as the operator would.
     job = ImportJob.objects.create(partnership=partnership, kind=ImportJob.Kind.POLICE, created_by=user,
-                                   sources=[str(folder)], from_server=True)
+                                   sources=[str(folder)], from_server=True, shared=True)
     services.run_import(job.pk)
     job.refresh_from_db()
     if job.status != ImportJob.Status.SUCCEEDED:

@@ -7,9 +7,21 @@ from django import forms
 
 from .models import Finding
 from .partner import AREA_LEVELS, ColumnMapping
-from .services import safe_name, server_import_roots
+from .services import max_upload_bytes, safe_name, server_import_roots
 
 MAX_UPLOAD_FILES = 60
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 ** 3:,.1f} GB" if n >= 1024 ** 3 else f"{n / 1024 ** 2:,.0f} MB"
+
+
+def check_upload_size(files) -> None:
+    limit = max_upload_bytes()
+    total = sum(f.size or 0 for f in files)
+    if total > limit:
+        raise forms.ValidationError(f"The files come to {_size(total)}; upload at most {_size(limit)} at once "
+                                    "(import a large archive in parts, or ask the site operator to load it)")
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -48,6 +60,7 @@ class PoliceUploadForm(forms.Form):
             if name in names:
                 raise forms.ValidationError(f"{f.name} is chosen twice")
             names.add(name)
+        check_upload_size(files)
         return files
 
 
@@ -97,6 +110,7 @@ class PartnerUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not safe_name(upload.name).lower().endswith(".csv"):
             raise forms.ValidationError("The file must be a CSV file")
+        check_upload_size([upload])
         return upload
 
 

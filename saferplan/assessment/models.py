@@ -33,6 +33,8 @@ class ImportJob(models.Model):
         RUNNING = "running", "Importing"
         SUCCEEDED = "succeeded", "Imported"
         FAILED = "failed", "Refused"
+        # Nothing kept yet: the files would leave a force-month with under half its records.
+        NEEDS_CONFIRMATION = "needs_confirmation", "Waiting for confirmation"
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="import_jobs")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -41,6 +43,12 @@ class ImportJob(models.Model):
     sources = models.JSONField(default=list)
     upload_dir = models.CharField(max_length=500, blank=True)
     from_server = models.BooleanField(default=False)
+    # Shared data loaded for every partnership (the demo, the operator); otherwise the import
+    # belongs to the partnership and changes only what it reads.
+    shared = models.BooleanField(default=False)
+    confirm_shrink = models.BooleanField(default=False)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
     dataset = models.CharField(max_length=200, blank=True)
     mapping = models.JSONField(null=True, blank=True)
     progress_done = models.PositiveIntegerField(default=0)
@@ -65,7 +73,8 @@ class ImportJob(models.Model):
 
     @property
     def finished(self) -> bool:
-        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED) or self.stalled
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED, self.Status.NEEDS_CONFIRMATION) \
+            or self.stalled
 
     @property
     def stalled(self) -> bool:

@@ -5,6 +5,10 @@ and the count, or a fixed measure name for the whole file); the file is then che
 set-based in DuckDB, and imported all or nothing. Area codes may be 2021 LSOAs (E01/W01),
 wards (E05/W05, from the ward boundary files) or local authorities (E06-E09/W06); each row is
 resolved to its authority so that the partnership's area selects it.
+
+Partner data belongs to the partnership that imported it (its ``owner``): only that partnership
+reads it, and its re-import of a dataset replaces only its own rows. A file that is not CSV
+UTF-8 text, repeats a column name or holds only a header is refused before anything is read.
 """
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from pathlib import Path
 
 from .analysis import compare_counts
 from .periods import Period, add_months, month_label
-from .police import ImportRefused, Progress, _noop
+from .police import ImportRefused, Limits, Progress, _noop, _plain, count_records, records_mismatch
 from .reference import data_dir, ensure_ward_lookup
 
 AREA_LEVELS = {"lsoa": ("E01", "W01"), "ward": ("E05", "W05"), "lad": ("E06", "E07", "E08", "E09", "W06")}
@@ -39,6 +43,8 @@ class PartnerImportRefused(ImportRefused):
     """Refused partner import; ``errors`` lists every problem found (up to MAX_ERRORS)."""
 
     def __init__(self, file: str, errors: list[dict]):
+        errors = errors or [{"line": None, "column": None,
+                             "message": "a row breaks the rules but could not be pinned to a line"}]
         first = errors[0]
         more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
         super().__init__(first["message"] + more, file=file, line=first.get("line"),
@@ -73,13 +79,37 @@ class PartnerImportResult:
         return asdict(self)
 
 
+def check_csv(path: str | Path, name: str | None = None, limits: Limits | None = None) -> tuple[list[str], int]:
+    """The header and the number of records of a file that is CSV UTF-8 text with a header of
+    distinct, named columns and at least one record; anything else is refused, saying why."""
+    name = name or str(path)
+    records = count_records(Path(path), name, limits)
+    header = read_header(path)
+    seen: set[str] = set()
+    for position, column in enumerate(header, start=1):
+        if not column:
+            raise ImportRefused(f"column {position} of the header has no name; every column needs one",
+                                file=name, line=1)
+        if column.lower() in seen:
+            raise ImportRefused(f"column {column!r} appears twice in the header; rename one of them",
+                                file=name, line=1, field=column)
+        seen.add(column.lower())
+    return header, records
+
+
 def read_header(path: str | Path) -> list[str]:
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        return [h.strip() for h in next(csv.reader(handle), [])]
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            return [h.strip() for h in next(csv.reader(handle), [])]
+    except (UnicodeDecodeError, csv.Error):
+        # check_csv names the line; this only keeps a caller that did not check from a traceback.
+        raise ImportRefused("the header is not CSV UTF-8 text: save the file as CSV UTF-8",
+                            file=Path(path).name, line=1) from None
 
 
-def inspect_csv(path: str | Path, sample: int = 5) -> dict:
+def inspect_csv(path: str | Path, sample: int = 5, name: str | None = None) -> dict:
     """Header, a few rows and a suggested mapping: what a mapping form needs to show."""
+    check_csv(path, name or Path(path).name)
     with open(path, encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
         header = [h.strip() for h in next(reader, [])]
@@ -121,15 +151,19 @@ def _load_all_wards(conn) -> None:
 
 
 def import_partner(conn, path: str | Path, mapping: ColumnMapping, dataset: str,
-                   progress: Progress | None = None) -> PartnerImportResult:
-    """Check and import one partner CSV; all or nothing. Re-importing the same dataset replaces
-    its earlier records for the measures and months the file holds."""
+                   progress: Progress | None = None, *, owner: int | None = None, name: str | None = None,
+                   limits: Limits | None = None, made_by: str | None = None) -> PartnerImportResult:
+    """Check and import one partner CSV for ``owner``; all or nothing. Re-importing the same
+    dataset replaces the owner's earlier rows for the measures and months the file holds, and
+    nobody else's. ``name`` is the file as the person knows it (messages never show paths)."""
+    from .store import owner_sql
+
     progress = progress or _noop
-    path, name = Path(path), str(path)
+    path, name = Path(path), name or str(path)
     started = datetime.now()
     if not path.is_file():
         raise ImportRefused("no such file", file=name)
-    header = read_header(path)
+    header, expected = check_csv(path, name, limits)
     _validate_mapping(header, mapping, name)
     _load_all_wards(conn)
     progress(1, 4, "Read the header")
@@ -144,7 +178,11 @@ def import_partner(conn, path: str | Path, mapping: ColumnMapping, dataset: str,
                 f"columns = {cols}, strict_mode = true, null_padding = false)")
         except Exception as exc:
             raise PartnerImportRefused(name, _python_errors(path, header, mapping, conn)
-                                       or [{"line": None, "column": None, "message": f"cannot be read ({exc})"}]) from exc
+                                       or [{"line": None, "column": None,
+                                            "message": f"cannot be read ({_plain(exc)})"}]) from exc
+        got = cur.execute("select count(*) from partner_raw").fetchone()[0]
+        if got != expected:
+            raise ImportRefused(records_mismatch(got, expected), file=name)
 
         def q(column: str) -> str:
             return '"' + column.replace('"', '""') + '"'
@@ -192,19 +230,21 @@ def import_partner(conn, path: str | Path, mapping: ColumnMapping, dataset: str,
         try:
             import_id = cur.execute("select nextval('import_id_seq')").fetchone()[0]
             replaced = cur.execute(
-                """
+                f"""
                 delete from partner_record p using (
                     select distinct measure, cast(left(month_text, 7) || '-01' as date) as month
                     from partner_resolved) n
                 where p.dataset = $dataset and p.measure = n.measure and p.month = n.month
+                  and p.owner is not distinct from {owner_sql(owner)}
                 """, {"dataset": dataset}).fetchone()[0]
             cur.execute(
                 """
-                insert into partner_record
+                insert into partner_record (import_id, dataset, measure, month, area_level, area_code,
+                    lad_code, value, owner)
                 select $id, $dataset, measure, cast(left(month_text, 7) || '-01' as date),
-                       area_level, area_code, lad_code, cast(count_text as double)
+                       area_level, area_code, lad_code, cast(count_text as double), $owner
                 from partner_resolved
-                """, {"id": import_id, "dataset": dataset})
+                """, {"id": import_id, "dataset": dataset, "owner": owner})
             rows, measures, months, levels = cur.execute(
                 """
                 select count(*), list(distinct measure order by measure),
@@ -215,11 +255,11 @@ def import_partner(conn, path: str | Path, mapping: ColumnMapping, dataset: str,
             cur.execute(
                 """
                 insert into import_log (import_id, kind, started_at, finished_at, sources, months,
-                    dataset, rows_read, rows_replaced, message)
-                values (?, 'partner', ?, ?, ?, ?, ?, ?, ?, ?)
+                    dataset, rows_read, rows_replaced, message, owner, made_by)
+                values (?, 'partner', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [import_id, started, datetime.now(), [name], months, dataset, rows, replaced,
-                 f"mapping: {mapping.to_dict()}"])
+                 f"mapping: {mapping.to_dict()}", owner, made_by])
             cur.execute("commit")
         except BaseException:
             cur.execute("rollback")
@@ -290,7 +330,7 @@ def partner_summary(conn, lad_codes: list[str], period: Period) -> list[dict]:
                sum(value) filter (where month >= $prev and month < $start) as previous,
                count(distinct month) filter (where month >= $start and month < $after) as months,
                count(distinct month) filter (where month >= $prev and month < $start) as previous_months
-        from partner_record
+        from partner_seen
         where lad_code in (select unnest($areas))
         group by all order by dataset, measure
         """,
@@ -299,7 +339,7 @@ def partner_summary(conn, lad_codes: list[str], period: Period) -> list[dict]:
     first = add_months(period.end, -35)
     monthly = conn.execute(
         """
-        select dataset, measure, month, sum(value) from partner_record
+        select dataset, measure, month, sum(value) from partner_seen
         where lad_code in (select unnest($areas)) and month >= $first and month < $after
         group by all order by month
         """, {"areas": lad_codes, "first": first, "after": period.after_end}).fetchall()

@@ -2,7 +2,14 @@
 
 Input may be folders, CSV files or the monthly archive zip (members ``YYYY-MM/YYYY-MM-<force>-street.csv``;
 outcomes and stop-and-search members are skipped). The import is all or nothing: any problem
-raises :class:`ImportRefused` naming the file, line and field, and the store is left as it was.
+raises :class:`ImportRefused` naming the file (as the person gave it: an upload's own name, or
+zip!member; never a server path), line and field, and the store is left as it was.
+
+An import belongs to an owner (None: shared data loaded by the operator; else a partnership id)
+and replaces only that owner's records of the force-months it holds. Files that DuckDB might read
+as fewer rows than they hold (a header alone, a line longer than any police.uk line) are refused,
+every file's rows read are checked against its own record count, and an import that would leave
+a force-month with less than half the records its owner reads today needs confirming.
 
 Checking is set-based in DuckDB (every column read as text, then checked with SQL); only when a
 check fails is the offending file re-read with Python's csv module, which knows exact line
@@ -10,10 +17,12 @@ numbers (quoted fields may span lines, so a row number is not a line number).
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import re
 import tempfile
 import zipfile
+import zlib
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -55,6 +64,20 @@ STREET_FILE_RE = re.compile(r"(?P<month>\d{4}-\d{2})-(?P<force>[a-z0-9-]+?)-stre
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 # Files are read in batches of about this many bytes so progress can be reported as we go.
 BATCH_BYTES = 64 * 1024 * 1024
+# A force-month that would keep less than this share of the records its owner reads today is
+# only replaced when the person confirms it (a subset or a wrong file looks like a fall in crime).
+SHRINK_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What an import reads before refusing: police.uk lines are under 1 KB and its CSV text
+    compresses about ten times, so these leave room for real data and none for a zip bomb or a
+    line DuckDB would silently read as nothing (it returns 0 rows for lines of 32 MB or more)."""
+
+    max_line_bytes: int = 64 * 1024
+    max_member_ratio: int = 100
+    max_unzipped_bytes: int = 8 * 1024 ** 3
 
 Progress = Callable[[int, int, str], None]
 
@@ -71,6 +94,20 @@ class ImportRefused(Exception):
         )
         super().__init__(f"{where}: {message}" if where else message)
         self.file, self.line, self.field, self.reason = file, line, field, message
+
+
+class ImportNeedsConfirmation(ImportRefused):
+    """Nothing was kept: the import would shrink force-months drastically and was not confirmed.
+
+    ``shrinks`` lists (force, month, records read today, records in the new files).
+    """
+
+    def __init__(self, shrinks: list[tuple[str, str, int, int]]):
+        parts = [f"{force} {month}: {before:,} records now, {after:,} in the new file"
+                 for force, month, before, after in shrinks]
+        super().__init__("the import would replace " + "; ".join(parts)
+                         + ". Confirm that the new files are complete to replace them anyway")
+        self.shrinks = shrinks
 
 
 @dataclass
@@ -109,66 +146,204 @@ def _noop(done: int, total: int, message: str) -> None:
     pass
 
 
-def collect_files(sources: Iterable[str | Path], workdir: Path) -> tuple[list[SourceFile], list[str]]:
+Source = "str | Path | tuple[str | Path, str]"
+
+
+def _named(source) -> tuple[Path, str]:
+    """A source and the name its messages use: a (path, name) pair names an uploaded file by the
+    name the person gave it, so that no message shows where the server keeps it."""
+    if isinstance(source, tuple):
+        return Path(source[0]), source[1]
+    return Path(source), str(source)
+
+
+def collect_files(sources: Iterable, workdir: Path,
+                  limits: Limits | None = None) -> tuple[list[SourceFile], list[str]]:
     """Street-level files named by folders, files and zips; zips are extracted into workdir.
 
     Returns the files and the names of the zip members skipped (outcomes, stop and search).
+    A file given by name is read whatever it is called; in a folder, only files named the
+    police.uk way are (a folder may hold other things).
     """
+    limits = limits or Limits()
     files: list[SourceFile] = []
     skipped: list[str] = []
     for source in sources:
-        path = Path(source)
+        path, name = _named(source)
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.is_file() and STREET_FILE_RE.search(p.name))
             zips = sorted(p for p in path.rglob("*.zip") if p.is_file())
             if not found and not zips:
                 raise ImportRefused("no police.uk street-level files (YYYY-MM-<force>-street.csv) here",
-                                    file=str(path))
-            files += [SourceFile.make(p, str(p)) for p in found]
+                                    file=name)
+            inside = lambda p: f"{name.rstrip('/')}/{p.relative_to(path)}"  # noqa: E731
+            files += [SourceFile.make(p, inside(p)) for p in found]
             for archive in zips:
-                more, skip = _extract_zip(archive, workdir)
+                more, skip = _extract_zip(archive, inside(archive), workdir, limits)
                 files += more
                 skipped += skip
         elif path.is_file() and zipfile.is_zipfile(path):
-            more, skip = _extract_zip(path, workdir)
+            more, skip = _extract_zip(path, name, workdir, limits)
             files += more
             skipped += skip
         elif path.is_file() and path.suffix.lower() == ".zip":
             raise ImportRefused("the zip archive is damaged or incomplete (truncated download?)",
-                                file=str(path))
+                                file=name)
         elif path.is_file():
-            files.append(SourceFile.make(path, str(path)))
+            files.append(SourceFile.make(path, name))
         else:
-            raise ImportRefused("no such file or folder", file=str(path))
+            raise ImportRefused("no such file or folder", file=name)
     return files, skipped
 
 
-def _extract_zip(archive: Path, workdir: Path) -> tuple[list[SourceFile], list[str]]:
+def _check_archive(members: list[zipfile.ZipInfo], archive_name: str, limits: Limits) -> None:
+    """Refuse an archive from its directory alone, before a byte of it is extracted."""
+    total = 0
+    for info in members:
+        name = f"{archive_name}!{info.filename}"
+        ratio = info.file_size / max(info.compress_size, 1)
+        if ratio > limits.max_member_ratio:
+            raise ImportRefused(
+                f"expands {ratio:,.0f} times ({info.compress_size:,} bytes to {info.file_size:,}); "
+                f"police.uk files expand about 10 times and at most {limits.max_member_ratio} "
+                "are accepted, so the archive was not opened", file=name)
+        total += info.file_size
+    if total > limits.max_unzipped_bytes:
+        raise ImportRefused(
+            f"the archive's street-level files expand to {total / 1024 ** 3:,.1f} GiB, more than "
+            f"the {limits.max_unzipped_bytes / 1024 ** 3:,.1f} GiB accepted in one import; "
+            "import it in parts", file=archive_name)
+
+
+def _extract_zip(archive: Path, archive_name: str, workdir: Path,
+                 limits: Limits) -> tuple[list[SourceFile], list[str]]:
     files, skipped = [], []
     target = Path(tempfile.mkdtemp(dir=workdir))
     try:
         with zipfile.ZipFile(archive) as zf:
+            wanted = []
             for info in zf.infolist():
                 if info.is_dir():
                     continue
-                name = f"{archive}!{info.filename}"
-                if not STREET_FILE_RE.search(info.filename):
-                    skipped.append(name)
-                    continue
+                if STREET_FILE_RE.search(info.filename):
+                    wanted.append(info)
+                else:
+                    skipped.append(f"{archive_name}!{info.filename}")
+            _check_archive(wanted, archive_name, limits)
+            for info in wanted:
+                name = f"{archive_name}!{info.filename}"
                 out = target / f"{len(files):05d}-{Path(info.filename).name}"
+                written = 0
                 try:
                     with zf.open(info) as src, open(out, "wb") as dst:
                         while chunk := src.read(1 << 20):
+                            written += len(chunk)
+                            # The directory's sizes are the sender's word: hold it to them.
+                            if written > info.file_size:
+                                raise ImportRefused("holds more than the archive says it does",
+                                                    file=name)
                             dst.write(chunk)
-                except (zipfile.BadZipFile, EOFError, OSError) as exc:
-                    raise ImportRefused(f"cannot be read from the archive ({exc})", file=name) from exc
+                except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
+                    raise ImportRefused(f"cannot be read from the archive ({_plain(exc)})",
+                                        file=name) from exc
                 files.append(SourceFile.make(out, name))
-    except zipfile.BadZipFile as exc:
-        raise ImportRefused(f"the zip archive is damaged or incomplete ({exc})", file=str(archive)) from exc
+    except (zipfile.BadZipFile, zlib.error, ValueError, NotImplementedError) as exc:
+        raise ImportRefused(f"the zip archive is damaged or incomplete ({_plain(exc)})",
+                            file=archive_name) from exc
     if not files:
         raise ImportRefused("the archive holds no street-level files (YYYY-MM/YYYY-MM-<force>-street.csv)",
-                            file=str(archive))
+                            file=archive_name)
     return files, skipped
+
+
+def _plain(exc: Exception) -> str:
+    """An exception's text without any file system path in it (messages never show the server's)."""
+    text = str(exc)
+    return re.sub(r"(?:[A-Za-z]:)?[\\/][^\s'\"]*", "a file", text) or type(exc).__name__
+
+
+def records_mismatch(got: int, want: int) -> str:
+    if got < want:
+        return (f"only {got:,} of the file's {want:,} records could be read; the file is damaged or "
+                "is not CSV data")
+    return (f"{got:,} records were read from a file whose lines hold {want:,}: a quote (\") is "
+            "probably not closed, so the file's rows are not what they seem")
+
+
+def scan_file(source: SourceFile, limits: Limits | None = None) -> int:
+    """How many records a police file holds (header excluded); see :func:`count_records`."""
+    return count_records(source.path, source.name, limits)
+
+
+# What common files that are not CSV text begin with, to say what was given instead.
+NOT_CSV = [
+    (b"\xff\xfe", "is UTF-16 text"), (b"\xfe\xff", "is UTF-16 text"),
+    (b"PK\x03\x04", "is a zip file or an Excel workbook, not CSV text"),
+    (b"\x89PNG", "is a PNG image, not CSV text"), (b"%PDF", "is a PDF document, not CSV text"),
+    (b"\xd0\xcf\x11\xe0", "is an old Excel or Word file, not CSV text"),
+]
+
+
+def count_records(path: Path, name: str, limits: Limits | None = None) -> int:
+    """How many records the file holds (header excluded), read in chunks, never a line at once.
+
+    Counting here lets an import check that DuckDB read every record: a line of 32 MB or more
+    reads as no rows at all. A file that is not UTF-8 text, a line longer than any CSV line we
+    import, an empty file and a header alone are refused with the line they are on.
+    """
+    limits = limits or Limits()
+    records = lines = 0
+    length = quotes = 0
+    content = False
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with open(path, "rb") as handle:
+        first = True
+        while chunk := handle.read(1 << 20):
+            if first:
+                for magic, what in NOT_CSV:
+                    if chunk.startswith(magic):
+                        raise ImportRefused(f"the file {what}: save it as CSV UTF-8", file=name, line=1)
+                first = False
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                line = lines + chunk[:exc.start].count(b"\n") + 1
+                raise ImportRefused("not UTF-8 text: save it as CSV UTF-8", file=name, line=line) from None
+            if b"\x00" in chunk:
+                line = lines + chunk[:chunk.index(b"\x00")].count(b"\n") + 1
+                raise ImportRefused("the file holds binary data, not CSV text: save it as CSV UTF-8",
+                                    file=name, line=line)
+            pieces = chunk.split(b"\n")
+            for i, piece in enumerate(pieces):
+                length += len(piece)
+                if length > limits.max_line_bytes:
+                    raise ImportRefused(
+                        f"the line is longer than {limits.max_line_bytes:,} bytes (police.uk and "
+                        "partner CSV lines are under 1,000): the file is damaged or is not CSV data",
+                        file=name, line=lines + 1)
+                quotes += piece.count(b'"')
+                content = content or bool(piece.strip(b"\r \t"))
+                if i == len(pieces) - 1:
+                    break
+                lines += 1
+                length = 0
+                # A quoted field may hold a newline: the record goes on to the next line.
+                if quotes % 2 == 0:
+                    records += content
+                    quotes, content = 0, False
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise ImportRefused("not UTF-8 text (it ends part-way through a character): save it as "
+                                "CSV UTF-8", file=name, line=lines + 1) from None
+    if content:
+        records += 1
+    if records == 0:
+        raise ImportRefused("the file is empty; expected a header line and records", file=name, line=1)
+    if records == 1:
+        raise ImportRefused("the file has a header but no records: an empty file is not imported "
+                            "(it would replace what is held with nothing)", file=name, line=2)
+    return records - 1
 
 
 def check_header(source: SourceFile) -> None:
@@ -275,24 +450,34 @@ def _refuse_for(batch: list[SourceFile], error: Exception | None = None) -> Impo
         if problem:
             return problem
     names = ", ".join(s.name for s in batch)
-    return ImportRefused(f"cannot be read ({error})", file=names)
+    return ImportRefused(f"cannot be read ({_plain(error) if error else 'unknown problem'})", file=names)
 
 
-def import_police(conn: duckdb.DuckDBPyConnection, sources: Iterable[str | Path],
-                  progress: Progress | None = None) -> PoliceImportResult:
-    """Import street-level files into ``police_record``; all or nothing.
+def import_police(conn: duckdb.DuckDBPyConnection, sources: Iterable,
+                  progress: Progress | None = None, *, owner: int | None = None,
+                  confirm_shrink: bool = False, limits: Limits | None = None,
+                  made_by: str | None = None) -> PoliceImportResult:
+    """Import street-level files into ``police_record`` for ``owner``; all or nothing.
 
-    Records are kept whatever their area (the store serves every partnership); each is resolved
-    to a local authority by its 2021 LSOA code, or, for older codes, by the authority its LSOA
-    name names. A force-month already in the store is replaced.
+    ``sources`` are paths, or (path, name) pairs naming each as the person knows it. Records are
+    kept whatever their area; each is resolved to a local authority by its 2021 LSOA code, or,
+    for older codes, by the authority its LSOA name names. The owner's records of a force-month
+    in the files are replaced (shared records only by a shared import); a force-month that would
+    fall below half of what the owner reads today raises :class:`ImportNeedsConfirmation`
+    unless ``confirm_shrink``.
     """
     progress = progress or _noop
-    sources = [str(s) for s in sources]
+    limits = limits or Limits()
+    sources = list(sources)
+    names = [_named(s)[1] for s in sources]
     started = datetime.now()
     with tempfile.TemporaryDirectory(prefix="saferplan-import-") as tmp:
-        files, skipped = collect_files(sources, Path(tmp))
+        files, skipped = collect_files(sources, Path(tmp), limits)
         total_steps = len(files) + 2
+        expected: dict[str, int] = {}
         for source in files:
+            # Counted first: reading the header of a file that is one huge line would read it all.
+            expected[str(source.path)] = scan_file(source, limits)
             check_header(source)
         seen: dict[tuple[str, str], str] = {}
         for source in files:
@@ -304,16 +489,21 @@ def import_police(conn: duckdb.DuckDBPyConnection, sources: Iterable[str | Path]
                 seen[key] = source.name
         cursor = conn.cursor()
         try:
-            return _import(cursor, files, skipped, sources, started, progress, total_steps)
+            return _import(cursor, files, skipped, names, started, progress, total_steps,
+                           owner=owner, confirm_shrink=confirm_shrink, expected=expected,
+                           made_by=made_by)
         finally:
             cursor.close()
 
 
-def _import(conn, files, skipped, sources, started, progress, total_steps) -> PoliceImportResult:
+def _import(conn, files, skipped, sources, started, progress, total_steps, *, owner, confirm_shrink,
+            expected, made_by) -> PoliceImportResult:
+    from .store import owner_sql
+
     conn.execute("create or replace temp table police_file (filename varchar, name varchar, "
-                 "month varchar, force varchar)")
-    conn.executemany("insert into police_file values (?, ?, ?, ?)",
-                     [(str(s.path), s.name, s.month, s.force) for s in files])
+                 "month varchar, force varchar, expected bigint)")
+    conn.executemany("insert into police_file values (?, ?, ?, ?, ?)",
+                     [(str(s.path), s.name, s.month, s.force, expected[str(s.path)]) for s in files])
     unconventional = [s for s in files if not (s.month and s.force)]
     if unconventional:
         # Files not named the police.uk way take their month from their rows and their force
@@ -334,11 +524,11 @@ def _import(conn, files, skipped, sources, started, progress, total_steps) -> Po
             )
         except duckdb.Error as exc:
             raise _refuse_for(unconventional, exc) from exc
-        unnamed = conn.execute("select name from police_file where force is null").fetchall()
+        unnamed = conn.execute("select name from police_file where force is null or force = ''").fetchall()
         if unnamed:
-            raise ImportRefused("the file has no rows and its name does not say its force and "
-                                "month (police.uk names files YYYY-MM-<force>-street.csv)",
-                                file=unnamed[0][0])
+            raise ImportRefused("no force can be read from the file: its name does not say its force "
+                                "and month (police.uk names files YYYY-MM-<force>-street.csv) and its "
+                                "'Falls within' column is empty", file=unnamed[0][0], field="Falls within")
         duplicates = conn.execute(
             "select force, month, list(name) from police_file group by all having count(*) > 1"
         ).fetchall()
@@ -346,19 +536,30 @@ def _import(conn, files, skipped, sources, started, progress, total_steps) -> Po
             force, month, names = duplicates[0]
             raise ImportRefused(f"{force} {month} is given twice ({', '.join(names)})", file=names[-1])
 
+    o = owner_sql(owner)
     conn.execute("begin transaction")
     try:
         import_id = conn.execute("select nextval('import_id_seq')").fetchone()[0]
+        # What the owner reads today in each force-month of the files (its own, else shared).
+        before = dict(((f, m), n) for f, m, n in conn.execute(
+            f"""
+            select r.force, strftime(r.month, '%Y-%m'), count(*)
+            from police_records_for({o}) r
+            join (select distinct force, month from police_file) f
+              on r.force = f.force and r.month = cast(f.month || '-01' as date)
+            group by all
+            """).fetchall())
         replaced = conn.execute(
-            """
+            f"""
             delete from police_record r using police_file f
             where r.force = f.force and r.month = cast(f.month || '-01' as date)
+              and r.owner is not distinct from {o}
             """
         ).fetchone()[0]
         done = 0
         for batch in _batches(files):
             try:
-                conn.execute(_insert_sql([str(s.path) for s in batch]), [import_id])
+                conn.execute(_insert_sql([str(s.path) for s in batch], o), [import_id])
             except duckdb.Error as exc:
                 conn.execute("rollback")
                 raise _refuse_for(batch, exc) from exc
@@ -375,6 +576,23 @@ def _import(conn, files, skipped, sources, started, progress, total_steps) -> Po
             """,
             [import_id, import_id],
         )
+        # Every record the file holds must have been read: DuckDB reads some damaged files
+        # (a line of 32 MB or more) as no rows, without an error.
+        short = conn.execute(
+            "select f.name, f.expected, i.rows from police_file f join import_file i "
+            "on i.import_id = ? and i.force = f.force and i.month = f.month "
+            "where i.rows <> f.expected order by f.name limit 1", [import_id]).fetchone()
+        if short:
+            conn.execute("rollback")
+            name, want, got = short
+            raise ImportRefused(records_mismatch(got, want), file=name)
+        after = dict(((f, m), n) for f, m, n in conn.execute(
+            "select force, month, rows from import_file where import_id = ?", [import_id]).fetchall())
+        shrinks = sorted((f, m, n, after.get((f, m), 0)) for (f, m), n in before.items()
+                         if after.get((f, m), 0) < n * SHRINK_SHARE)
+        if shrinks and not confirm_shrink:
+            conn.execute("rollback")
+            raise ImportNeedsConfirmation(shrinks)
         stats = conn.execute(
             """
             select count(*),
@@ -391,11 +609,14 @@ def _import(conn, files, skipped, sources, started, progress, total_steps) -> Po
             """
             insert into import_log (import_id, kind, started_at, finished_at, sources, forces,
                 months, rows_read, rows_no_location, rows_name_assigned, rows_unmatched,
-                rows_replaced, message)
-            values (?, 'police', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                rows_replaced, message, owner, made_by)
+            values (?, 'police', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [import_id, started, datetime.now(), sources, forces, months, *stats, replaced,
-             f"{len(files)} files; {len(skipped)} non-street archive members skipped"],
+             f"{len(files)} files; {len(skipped)} non-street archive members skipped"
+             + (f"; confirmed although it shrinks {', '.join(f'{f} {m}' for f, m, _, _ in shrinks)}"
+                if shrinks else ""),
+             owner, made_by],
         )
         progress(len(files) + 1, total_steps, "Checked every row")
         conn.execute("commit")
@@ -414,7 +635,7 @@ def _import(conn, files, skipped, sources, started, progress, total_steps) -> Po
     )
 
 
-def _insert_sql(paths: list[str]) -> str:
+def _insert_sql(paths: list[str], owner: str) -> str:
     """Read, check, resolve and store in one pass.
 
     Every field is read as text; a row that breaks a rule stops the statement through DuckDB's
@@ -428,7 +649,9 @@ def _insert_sql(paths: list[str]) -> str:
         or s.category is null or trim(s.category) = ''
     """
     return f"""
-        insert into police_record
+        insert into police_record (import_id, force, month, crime_id, reported_by, falls_within,
+            lon, lat, location, lsoa_code, lsoa_name, lad_code, lsoa_status, category, outcome,
+            context, owner)
         select
             ?, f.force,
             case when {bad_row} then cast(error('bad row in ' || s.filename) as date)
@@ -443,7 +666,7 @@ def _insert_sql(paths: list[str]) -> str:
                 when a.lad_code is not null then 'name-assigned'
                 else 'unmatched'
             end,
-            trim(s.category), s.outcome, s.context
+            trim(s.category), s.outcome, s.context, {owner}
         from (select *, nullif(trim(lsoa_code), '') as code from ({_read_sql(paths)})) s
         join police_file f using (filename)
         left join lsoa l on l.lsoa_code = s.code

@@ -61,12 +61,23 @@ def _connection():
         return conn.cursor()
 
 
+def owner_of(partnership) -> int | None:
+    """The store's owner for a partnership (None: the shared data the operator loads)."""
+    return None if partnership is None else partnership.pk
+
+
 @contextmanager
-def reading():
-    """A cursor on the store for reading (any number at once)."""
+def reading(partnership):
+    """A cursor on the store that reads what ``partnership`` may read (any number at once).
+
+    ``None`` reads the shared data alone (the operator's loads). There is deliberately no
+    default: every read says whose data it is.
+    """
+    from .store import scope
+
     cursor = _connection()
     try:
-        yield cursor
+        yield scope(cursor, owner_of(partnership))
     finally:
         cursor.close()
 
@@ -91,8 +102,9 @@ def close_store() -> None:
 
 
 def data_version(conn) -> str:
-    """Changes whenever an import is accepted: part of every cached result's key."""
-    row = conn.execute("select coalesce(max(import_id), 0), count(*) from import_log").fetchone()
+    """Changes whenever an import that the cursor's owner reads is accepted: part of every
+    cached result's key (with the owner, since two owners read different data)."""
+    row = conn.execute("select coalesce(max(import_id), 0), count(*) from import_log_seen").fetchone()
     return f"{row[0]}.{row[1]}"
 
 
@@ -115,14 +127,14 @@ def months_held(partnership, conn=None) -> list[dict]:
         rows = c.execute(
             """
             with covered as (
-                select month from import_file where force in (select unnest($forces))
+                select month from import_file_seen where force in (select unnest($forces))
                 group by month having count(distinct force) = len($forces)
             ),
             counts as (
                 select strftime(month, '%Y-%m') as month,
                        count(*) filter (where category <> 'Anti-social behaviour') as crimes,
                        count(*) filter (where category = 'Anti-social behaviour') as asb
-                from police_record where lad_code in (select unnest($areas)) group by 1
+                from police_seen where lad_code in (select unnest($areas)) group by 1
             )
             select c.month, coalesce(n.crimes, 0), coalesce(n.asb, 0)
             from covered c left join counts n using (month) order by c.month
@@ -134,7 +146,7 @@ def months_held(partnership, conn=None) -> list[dict]:
 
     if conn is not None:
         return query(conn)
-    with reading() as c:
+    with reading(partnership) as c:
         return query(c)
 
 
@@ -146,17 +158,48 @@ def default_period(months: list[dict], length: int = 12) -> Period | None:
 
 
 def partner_datasets(partnership) -> list[dict]:
-    with reading() as conn:
+    with reading(partnership) as conn:
         rows = conn.execute(
             """
             select dataset, list(distinct measure order by measure), min(month), max(month), count(*),
                    max(import_id)
-            from partner_record where lad_code in (select unnest($areas)) group by dataset order by dataset
+            from partner_seen where lad_code in (select unnest($areas)) group by dataset order by dataset
             """,
             {"areas": partnership.area_codes},
         ).fetchall()
     return [{"dataset": d, "measures": m, "first": f"{a:%B %Y}", "last": f"{b:%B %Y}", "rows": n}
             for d, m, a, b, n, _ in rows]
+
+
+def data_changes(partnership, conn=None) -> list[dict]:
+    """Every accepted import that changed what the partnership reads, newest first: its own
+    imports, and the operator's shared loads of the forces serving its area."""
+    def query(c):
+        forces = forces_for(partnership, c)
+        rows = c.execute(
+            """
+            select import_id, kind, finished_at, owner, made_by, forces, months, dataset,
+                   rows_read, rows_replaced
+            from import_log_seen
+            where owner is not null or list_has_any(forces, $forces)
+            order by finished_at desc, import_id desc
+            """, {"forces": forces}).fetchall()
+        return [{"import_id": i, "kind": k, "finished_at": f, "shared": o is None,
+                 "made_by": m or ("the site operator" if o is None else "an analyst of the partnership"),
+                 "forces": fs or [], "months": ms or [], "dataset": d, "rows_added": n or 0,
+                 "rows_replaced": r or 0}
+                for i, k, f, o, m, fs, ms, d, n, r in rows]
+
+    if conn is not None:
+        return query(conn)
+    with reading(partnership) as c:
+        return query(c)
+
+
+def last_changed(partnership):
+    """When the data the partnership reads last changed (None: it reads none)."""
+    changes = data_changes(partnership)
+    return changes[0]["finished_at"] if changes else None
 
 
 # --- The assessment ---------------------------------------------------------------------------
@@ -174,13 +217,14 @@ def assessment(partnership, period: Period) -> dict:
     """The whole assessment of the partnership's area for ``period`` (``Assessment.to_dict()``),
     with the partnership's harm weights; cached until the data or the weights change."""
     weights = weights_for(partnership)
-    with reading() as conn:
+    with reading(partnership) as conn:
         version = data_version(conn)
-    key = _key("assessment", str(store_path()), version, partnership.area_codes, str(period), weights)
+    key = _key("assessment", str(store_path()), partnership.pk, version, partnership.area_codes, str(period),
+               weights)
     data = cache.get(key)
     if data is None:
         _ensure_wards(partnership.area_codes)
-        with reading() as conn:
+        with reading(partnership) as conn:
             data = engine.assess(conn, partnership.area_codes, period, weights=weights or None).to_dict()
         data["data_version"] = version
         cache.set(key, data, CACHE_SECONDS)
@@ -192,7 +236,7 @@ def _ensure_wards(areas: list[str]) -> None:
     the write lock, which also keeps two first requests from both writing it)."""
     from .reference import lsoa_boundary_path, ward_boundary_path
 
-    with reading() as conn:
+    with reading(None) as conn:
         have = {r[0] for r in conn.execute(
             "select distinct lad_code from ward where lad_code in (select unnest(?))", [areas]).fetchall()}
     need = [a for a in areas if a not in have and lsoa_boundary_path(a).exists() and ward_boundary_path(a).exists()]
@@ -207,7 +251,8 @@ def report_tables(data: dict):
 
 def chart_svg(partnership, period: Period, key: str, publish: bool) -> str | None:
     data = assessment(partnership, period)
-    cache_key = _key("chart", str(store_path()), data["data_version"], partnership.area_codes, str(period),
+    cache_key = _key("chart", str(store_path()), partnership.pk, data["data_version"], partnership.area_codes,
+                     str(period),
                      weights_for(partnership), key, publish)
     svg = cache.get(cache_key)
     if svg is None:
@@ -228,7 +273,8 @@ def document(partnership, period: Period, fmt: str, publish: bool) -> bytes:
     data = assessment(partnership, period)
     reviewed = list(Finding.objects.filter(partnership=partnership, period=str(period))
                     .order_by("pk").values_list("pk", "status", "edited_text", "text"))
-    cache_key = _key("document", str(store_path()), data["data_version"], partnership.area_codes, str(period),
+    cache_key = _key("document", str(store_path()), partnership.pk, data["data_version"], partnership.area_codes,
+                     str(period),
                      weights_for(partnership), fmt, publish, reviewed)
     content = cache.get(cache_key)
     if content is None:
@@ -348,6 +394,15 @@ def inline_imports() -> bool:
     return getattr(settings, "ASSESSMENT_IMPORTS_INLINE", settings.TESTING)
 
 
+def max_upload_bytes() -> int:
+    """The most an upload may hold (an archive's files expand further; see police.Limits)."""
+    return int(getattr(settings, "ASSESSMENT_MAX_UPLOAD_BYTES", 1024 ** 3))
+
+
+def import_limits() -> police.Limits:
+    return police.Limits(**getattr(settings, "ASSESSMENT_IMPORT_LIMITS", {}))
+
+
 def start_police_upload(partnership, files, user) -> ImportJob:
     folder = save_uploads(files)
     job = ImportJob.objects.create(
@@ -368,10 +423,18 @@ def start_police_server(partnership, folder: Path, user) -> ImportJob:
 
 
 def start_partner_upload(partnership, upload, dataset: str, user) -> ImportJob:
+    """Keep the upload for its column mapping; a file that is not CSV UTF-8 text is refused here
+    (``ImportRefused``), before anyone is asked to map its columns, and nothing is kept."""
     folder = save_uploads([upload])
+    name = safe_name(upload.name)
+    try:
+        partner.check_csv(folder / name, name, import_limits())
+    except police.ImportRefused:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     return ImportJob.objects.create(
         partnership=partnership, kind=ImportJob.Kind.PARTNER, created_by=user, dataset=dataset,
-        sources=[safe_name(upload.name)], upload_dir=str(folder), status=ImportJob.Status.AWAITING_MAPPING,
+        sources=[name], upload_dir=str(folder), status=ImportJob.Status.AWAITING_MAPPING,
     )
 
 
@@ -380,7 +443,7 @@ def partner_file(job: ImportJob) -> Path:
 
 
 def inspect_partner(job: ImportJob) -> dict:
-    return partner.inspect_csv(partner_file(job))
+    return partner.inspect_csv(partner_file(job), name=job.sources[0])
 
 
 def start_partner_import(job: ImportJob, mapping: partner.ColumnMapping, dataset: str) -> ImportJob:
@@ -409,11 +472,53 @@ def _run_in_thread(job_id: int) -> None:
         close_old_connections()
 
 
+def confirm_import(job: ImportJob, user) -> ImportJob:
+    """Run again an import that needed confirming, this time replacing the shrinking months."""
+    if job.status != ImportJob.Status.NEEDS_CONFIRMATION:
+        raise ValueError("only an import waiting for confirmation can be confirmed")
+    job.confirm_shrink = True
+    job.confirmed_by = user
+    job.status = ImportJob.Status.QUEUED
+    job.save()
+    _start(job)
+    return job
+
+
+def cancel_import(job: ImportJob) -> ImportJob:
+    if job.status != ImportJob.Status.NEEDS_CONFIRMATION:
+        raise ValueError("only an import waiting for confirmation can be cancelled")
+    job.status = ImportJob.Status.FAILED
+    job.message = "Cancelled"
+    job.error = {"file": None, "line": None, "field": None, "errors": [], "summary": "",
+                 "message": "The import was cancelled: the records held are as they were."}
+    job.finished_at = timezone.now()
+    job.save()
+    if job.upload_dir:
+        shutil.rmtree(job.upload_dir, ignore_errors=True)
+    return job
+
+
 def _display(text: str | None, job: ImportJob) -> str | None:
-    """Names as the person knows them: an uploaded file by its own name, not the server path."""
-    if text is None or not job.upload_dir:
+    """Names as the person knows them: an uploaded file by its own name, a server file from the
+    import folder it is in; never where the server keeps it."""
+    if text is None:
         return text
-    return text.replace(job.upload_dir.rstrip("/") + "/", "")
+    if job.upload_dir:
+        text = text.replace(job.upload_dir.rstrip("/") + "/", "")
+    for root in server_import_roots():
+        text = text.replace(str(root).rstrip("/") + "/", "")
+    return text
+
+
+def _police_sources(job: ImportJob) -> list[tuple[str, str]]:
+    if job.from_server:
+        return [(source, _display(source, job)) for source in job.sources]
+    return [(str(Path(job.upload_dir) / name), name) for name in job.sources]
+
+
+def _made_by(job: ImportJob) -> str:
+    who = (job.created_by.full_name or job.created_by.get_username()) if job.created_by else ""
+    return f"{who or 'Saferplan'} (import {job.pk})"
 
 
 def run_import(job_id: int) -> None:
@@ -426,11 +531,14 @@ def run_import(job_id: int) -> None:
                                                    message=_display(message, job)[:500], updated_at=timezone.now())
 
     areas = job.partnership.area_codes
+    owner = None if job.shared else job.partnership.pk
     try:
         with writing() as conn:
             if job.kind == ImportJob.Kind.POLICE:
-                sources = job.sources if job.from_server else [job.upload_dir]
-                result = police.import_police(conn, sources, progress=progress).to_dict()
+                result = police.import_police(
+                    conn, _police_sources(job), progress=progress, owner=owner,
+                    confirm_shrink=job.confirm_shrink, limits=import_limits(),
+                    made_by="the site operator (demo)" if job.shared else _made_by(job)).to_dict()
                 in_area = conn.execute(
                     """select count(*), count(*) filter (where lsoa_status = 'name-assigned')
                        from police_record where import_id = ? and lad_code in (select unnest(?))""",
@@ -441,13 +549,21 @@ def run_import(job_id: int) -> None:
             else:
                 mapping = partner.ColumnMapping(**job.mapping)
                 result = partner.import_partner(conn, partner_file(job), mapping, job.dataset,
-                                                progress=progress).to_dict()
+                                                progress=progress, owner=owner, name=job.sources[0],
+                                                limits=import_limits(), made_by=_made_by(job)).to_dict()
                 result["rows_in_area"] = conn.execute(
                     "select count(*) from partner_record where import_id = ? and lad_code in (select unnest(?))",
                     [result["import_id"], areas]).fetchone()[0]
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.SUCCEEDED, result=result, finished_at=timezone.now(),
             message="Finished", updated_at=timezone.now())
+    except police.ImportNeedsConfirmation as exc:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.NEEDS_CONFIRMATION, finished_at=timezone.now(),
+            message="Waiting for confirmation", updated_at=timezone.now(),
+            error={"file": None, "line": None, "field": None, "errors": [], "summary": str(exc),
+                   "message": str(exc),
+                   "shrinks": [{"force": f, "month": m, "before": b, "after": a} for f, m, b, a in exc.shrinks]})
     except police.ImportRefused as exc:
         error = {"file": _display(exc.file, job), "line": exc.line, "field": exc.field,
                  "message": _display(exc.reason, job), "summary": _display(str(exc), job),
@@ -463,9 +579,11 @@ def run_import(job_id: int) -> None:
                    "message": f"The import stopped because of an unexpected problem ({type(exc).__name__}). "
                               "Nothing from it was kept."})
     finally:
-        keep = job.kind == ImportJob.Kind.PARTNER and ImportJob.objects.filter(
-            pk=job.pk, status=ImportJob.Status.FAILED).exists()
-        # A refused partner file stays for a corrected mapping; everything else is in the store now.
+        status = ImportJob.objects.filter(pk=job.pk).values_list("status", flat=True).first()
+        keep = status == ImportJob.Status.NEEDS_CONFIRMATION or (
+            job.kind == ImportJob.Kind.PARTNER and status == ImportJob.Status.FAILED)
+        # A refused partner file stays for a corrected mapping and an import waiting for
+        # confirmation keeps its files; everything else is in the store now.
         if job.upload_dir and not keep:
             shutil.rmtree(job.upload_dir, ignore_errors=True)
 

@@ -1,10 +1,14 @@
 """The DuckDB store for crime and partner data.
 
-One DuckDB file (``var/saferplan.duckdb`` in the web app) holds every imported police record for
-every force, whichever partnership imported it: a partnership's records are *selected* by
-LSOA -> local authority at analysis time, never by force, so two partnerships covered by the same
-force share one copy and a re-import replaces it for both. ``connect()`` with no path gives an
-in-memory store for the command line and tests.
+One DuckDB file (``var/saferplan.duckdb`` in the web app) holds every imported police and
+partner record. Every record has an owner (docs/adr/0001-crime-store-ownership.md): NULL for
+shared data the site operator loaded for everyone, otherwise the id of the partnership whose
+analyst imported it, so that no partnership can change what another reads. Analysis never reads
+``police_record`` or ``partner_record`` directly: :func:`scope` gives a cursor the views
+``police_seen``, ``partner_seen`` and ``import_file_seen`` (what one owner reads), and the
+analysis queries read those. Within a partnership's area, records are *selected* by LSOA ->
+local authority, never by force. ``connect()`` with no path gives an in-memory store for the
+command line and tests.
 """
 from __future__ import annotations
 
@@ -32,7 +36,9 @@ create table if not exists import_log (
     rows_name_assigned bigint,                -- non-2021 LSOA code placed by its LSOA name
     rows_unmatched bigint,                    -- non-2021 LSOA code that names no authority
     rows_replaced  bigint,                    -- earlier records of the same force-months removed
-    message        varchar
+    message        varchar,
+    owner          integer,                   -- NULL: shared load by the operator; else partnership id
+    made_by        varchar                    -- who or what ran it, as people should read it
 );
 
 -- One row per source file of an accepted import (a zip member is named zip!member).
@@ -61,7 +67,8 @@ create table if not exists police_record (
     lsoa_status  varchar not null,            -- '2021' | 'name-assigned' | 'unmatched' | 'none'
     category     varchar not null,            -- police.uk "Crime type"
     outcome      varchar,                     -- "Last outcome category" when the file was published
-    context      varchar
+    context      varchar,
+    owner        integer                      -- NULL: shared; else the partnership that uploaded it
 );
 
 -- Partner counts (fire, health, council ASB, hate crime, domestic abuse...) after mapping.
@@ -73,7 +80,8 @@ create table if not exists partner_record (
     area_level  varchar not null,             -- 'lsoa' | 'ward' | 'lad'
     area_code   varchar not null,
     lad_code    varchar not null,
-    value       double not null
+    value       double not null,
+    owner       integer                       -- the partnership that imported it (NULL: operator)
 );
 
 -- Reference tables, loaded from the shared data folder.
@@ -95,6 +103,36 @@ create table if not exists lsoa_ward (
 """
 
 
+# Stores written before records had owners are upgraded in place: what they hold was loaded for
+# everyone, which is what a NULL owner means.
+UPGRADE = """
+alter table import_log add column if not exists owner integer;
+alter table import_log add column if not exists made_by varchar;
+alter table police_record add column if not exists owner integer;
+alter table partner_record add column if not exists owner integer;
+"""
+
+# The one definition of what an owner reads (``p`` NULL: the shared data alone). Police data: for
+# each force-month, the owner's own records if it has any, else the shared ones. Partner data:
+# the owner's own rows only. Files: the shared files and the owner's (months covered).
+READ_MACROS = """
+create or replace macro police_records_for(p) as table
+    select r.* from police_record r
+    where r.owner = p
+       or (r.owner is null and not exists (
+            select 1 from police_record o
+            where o.owner = p and o.force = r.force and o.month = r.month));
+create or replace macro partner_records_for(p) as table
+    select * from partner_record where owner is not distinct from p;
+create or replace macro import_files_for(p) as table
+    select f.* from import_file f join import_log l using (import_id)
+    where l.owner is null or l.owner = p;
+create or replace macro imports_for(p) as table
+    select * from import_log where owner is not distinct from p
+       or (owner is null and kind = 'police');
+"""
+
+
 def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the store; ``None`` gives a fresh in-memory store."""
     if path is not None:
@@ -102,5 +140,32 @@ def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckd
     conn = duckdb.connect(str(path) if path is not None else ":memory:", read_only=read_only)
     if not read_only:
         conn.execute(SCHEMA)
+        conn.execute(UPGRADE)
+        conn.execute(READ_MACROS)
         load_reference(conn)
+        # The connection itself reads the shared data (the command line, tests); every cursor
+        # the web takes from it is a new connection and must be scoped to its partnership.
+        scope(conn, None)
     return conn
+
+
+def owner_sql(owner: int | None) -> str:
+    """An owner as an SQL literal (an int or NULL, never text from a person)."""
+    return "NULL" if owner is None else str(int(owner))
+
+
+def scope(cursor, owner: int | None):
+    """Make ``cursor`` read what ``owner`` reads (None: the shared data) and return it.
+
+    The views are temporary, so they belong to this cursor alone: two requests of two
+    partnerships never see each other's scope, and an unscoped cursor cannot run an analysis
+    query at all (the views do not exist).
+    """
+    o = owner_sql(owner)
+    cursor.execute(f"""
+        create or replace temp view police_seen as select * from police_records_for({o});
+        create or replace temp view partner_seen as select * from partner_records_for({o});
+        create or replace temp view import_file_seen as select * from import_files_for({o});
+        create or replace temp view import_log_seen as select * from imports_for({o});
+    """)
+    return cursor

@@ -13,6 +13,7 @@ urlpatterns = [
     path("data/partner/", views.PartnerUpload.as_view(), name="import-partner"),
     path("data/partner/<int:pk>/columns/", views.PartnerMapping.as_view(), name="partner-mapping"),
     path("data/imports/<int:pk>/", views.ImportDetail.as_view(), name="import"),
+    path("data/imports/<int:pk>/confirm/", views.ImportConfirm.as_view(), name="import-confirm"),
     path("data/imports/<int:pk>/status.json", views.ImportStatus.as_view(), name="import-status"),
     path("findings/", views.FindingsList.as_view(), name="findings"),
     path("findings/draft/", views.DraftFindings.as_view(), name="findings-draft"),

@@ -15,6 +15,7 @@ from saferplan.partnership.views import PartnershipMixin
 
 from . import services
 from .analysis import SIGNIFICANCE_METHOD, SIGNIFICANCE_TEST
+from .police import ImportRefused
 from .forms import (
     ColumnMappingForm,
     HarmWeightsForm,
@@ -102,7 +103,7 @@ class AssessmentIndex(AssessmentMixin, TemplateView):
                 period = services.default_period(months)
                 form = PeriodForm(initial={"end": months[-1]["month"], "months": 12}, month_choices=choices)
         can_change = self.access.can("change_assessment")
-        context.update(months=months, form=form, can_change=can_change,
+        context.update(months=months, form=form, can_change=can_change, last_changed=services.last_changed(self.partnership),
                        jobs=ImportJob.objects.filter(partnership=self.partnership)[:3] if can_change else [])
         if period is None:
             return context
@@ -211,6 +212,22 @@ class MapData(AssessmentMixin, View):
 # --- Imports --------------------------------------------------------------------------------------
 
 
+def too_large(request) -> str | None:
+    """Refuse an upload by its declared length, before Django writes any of it to disk."""
+    from .forms import _size
+
+    limit = services.max_upload_bytes()
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    # The form's other fields and the multipart framing add a little to the files' size.
+    if length > limit + 64 * 1024:
+        return (f"The upload is {_size(length)}; upload at most {_size(limit)} at once (import a large "
+                "archive in parts, or ask the site operator to load it)")
+    return None
+
+
 class ImportsView(AssessmentMixin, TemplateView):
     template_name = "assessment/imports.html"
     capability = "change_assessment"
@@ -221,6 +238,7 @@ class ImportsView(AssessmentMixin, TemplateView):
             months=services.months_held(self.partnership),
             jobs=ImportJob.objects.filter(partnership=self.partnership).select_related("created_by")[:20],
             datasets=services.partner_datasets(self.partnership),
+            changes=services.data_changes(self.partnership),
         )
         return context
 
@@ -232,6 +250,10 @@ class PoliceUpload(AssessmentMixin, View):
         return self._render(PoliceUploadForm(), ServerFolderForm())
 
     def post(self, request, slug):
+        if too_large(request):
+            form = PoliceUploadForm()
+            form.add_error("files", too_large(request))
+            return self._render(form, ServerFolderForm())
         form = PoliceUploadForm(request.POST, request.FILES)
         if not form.is_valid():
             return self._render(form, ServerFolderForm())
@@ -268,6 +290,22 @@ class ImportDetail(AssessmentMixin, TemplateView):
         return context
 
 
+class ImportConfirm(AssessmentMixin, View):
+    """Replace force-months with far fewer records, once the person has seen both counts."""
+
+    capability = "change_assessment"
+
+    def post(self, request, slug, pk):
+        job = get_object_or_404(ImportJob, partnership=self.partnership, pk=pk,
+                                status=ImportJob.Status.NEEDS_CONFIRMATION)
+        if "cancel" in request.POST:
+            services.cancel_import(job)
+            messages.success(request, "The import was cancelled: the records held are as they were.")
+        else:
+            services.confirm_import(job, request.user)
+        return redirect(job.get_absolute_url())
+
+
 class ImportStatus(AssessmentMixin, View):
     capability = "change_assessment"
 
@@ -283,11 +321,19 @@ class PartnerUpload(AssessmentMixin, View):
         return self._render(PartnerUploadForm())
 
     def post(self, request, slug):
+        if too_large(request):
+            form = PartnerUploadForm()
+            form.add_error("file", too_large(request))
+            return self._render(form)
         form = PartnerUploadForm(request.POST, request.FILES)
         if not form.is_valid():
             return self._render(form)
-        job = services.start_partner_upload(self.partnership, form.cleaned_data["file"], form.cleaned_data["dataset"],
-                                            request.user)
+        try:
+            job = services.start_partner_upload(self.partnership, form.cleaned_data["file"],
+                                                form.cleaned_data["dataset"], request.user)
+        except ImportRefused as exc:
+            form.add_error("file", str(exc))
+            return self._render(form)
         return redirect(self.url("partner-mapping", pk=job.pk))
 
     def _render(self, form):

@@ -9,37 +9,20 @@ from .models import Invitation, Organisation, Partnership, Person, Role, RoleKin
 
 
 class PartnershipForm(forms.ModelForm):
-    area_codes = forms.CharField(
-        label="Local authority codes",
-        help_text="The districts the partnership covers, separated by commas, for example E07000133",
-        max_length=500,
-    )
+    # No area codes: the area decides whose crime and partner data the partnership reads, so
+    # changing it is the site operator's act (admin or command line, kept in the history).
     police_forces = forms.CharField(label="Police forces", help_text="Separated by commas", max_length=500)
     plan_start = DateField(label="Plan starts", required=False, help_text="For example, 1 4 2025")
     plan_end = DateField(label="Plan ends", required=False, help_text="For example, 31 3 2028")
 
     class Meta:
         model = Partnership
-        fields = ["name", "area_codes", "police_forces", "plan_start", "plan_end"]
+        fields = ["name", "police_forces", "plan_start", "plan_end"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
-            self.initial["area_codes"] = ", ".join(self.instance.area_codes)
             self.initial["police_forces"] = ", ".join(self.instance.police_forces)
-
-    def clean_area_codes(self):
-        codes = [c.strip().upper() for c in self.cleaned_data["area_codes"].split(",") if c.strip()]
-        from .models import LAD_CODE
-
-        for code in codes:
-            try:
-                LAD_CODE(code)
-            except forms.ValidationError:
-                raise forms.ValidationError(f"“{code}” is not a local authority code like E07000133") from None
-        if not codes:
-            raise forms.ValidationError("Enter at least one local authority code")
-        return codes
 
     def clean_police_forces(self):
         forces = [f.strip() for f in self.cleaned_data["police_forces"].split(",") if f.strip()]

@@ -436,12 +436,14 @@ def period_of(month: date, frequency: str) -> tuple[date, date, str]:
 
 
 def monthly_counts(kpi, conn) -> tuple[dict[date, float], set[date]]:
-    """The KPI's measure per month in the area, and the months the store covers for it."""
+    """The KPI's measure per month in the area, and the months the store covers for it.
+
+    ``conn`` reads what the partnership may read (``assessment.services.reading(partnership)``)."""
     partnership = kpi.action.priority.theme.plan.partnership
     areas = partnership.area_codes
     if kpi.measure_kind == MeasureKind.POLICE:
         rows = conn.execute(
-            "select month, count(*) from police_record where lad_code in (select unnest(?)) and category = ? "
+            "select month, count(*) from police_seen where lad_code in (select unnest(?)) and category = ? "
             "group by month", [areas, kpi.measure_category]).fetchall()
         try:
             from saferplan.assessment.services import months_held
@@ -449,10 +451,10 @@ def monthly_counts(kpi, conn) -> tuple[dict[date, float], set[date]]:
             covered = {date.fromisoformat(m["month"] + "-01") for m in months_held(partnership, conn)}
         except Exception:
             covered = {r[0] for r in conn.execute(
-                "select distinct month from police_record where lad_code in (select unnest(?))", [areas]).fetchall()}
+                "select distinct month from police_seen where lad_code in (select unnest(?))", [areas]).fetchall()}
     else:
         rows = conn.execute(
-            "select month, sum(value) from partner_record where lad_code in (select unnest(?)) and dataset = ? "
+            "select month, sum(value) from partner_seen where lad_code in (select unnest(?)) and dataset = ? "
             "and measure = ? group by month", [areas, kpi.measure_dataset, kpi.measure_name]).fetchall()
         covered = {r[0] for r in rows}
     counts = {(m if isinstance(m, date) else m.date()): float(n) for m, n in rows}
@@ -469,7 +471,7 @@ def refresh_kpi_values(kpi, conn=None) -> int:
     if conn is None:
         from saferplan.assessment.services import reading
 
-        with reading() as cursor:
+        with reading(kpi.action.priority.theme.plan.partnership) as cursor:
             counts, covered = monthly_counts(kpi, cursor)
     else:
         counts, covered = monthly_counts(kpi, conn)

@@ -118,3 +118,74 @@ def test_broken_file_is_reported_with_file_and_line(tmp_path, head_of, capsys):
 def test_user_errors(args, message, capsys):
     assert main(["assess", "--police-data", str(LEICS), *args, "--quiet"]) == 1
     assert message in capsys.readouterr().err
+
+
+def _one_line(err: str) -> str:
+    """A refusal on the command line is one line, without a traceback."""
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in err, err
+    return lines[0]
+
+
+def test_a_header_only_or_huge_line_file_is_refused_not_an_empty_assessment(tmp_path, head_of, capsys):
+    path = head_of("2024-02", n=0)
+    out = tmp_path / "x.json"
+    assert main(["assess", "--police-data", str(path), "--area", MELTON, "--period", "2024-02:2024-02",
+                 "--out", str(out), "--quiet"]) == 1
+    assert "no records" in _one_line(capsys.readouterr().err) and not out.exists()
+    huge = head_of("2024-03", n=20, folder=tmp_path / "huge")
+    with open(huge, "ab") as handle:
+        handle.write(b"x" * (33 * 1024 * 1024) + b"\n")
+    assert main(["assess", "--police-data", str(huge), "--area", MELTON, "--period", "2024-03:2024-03",
+                 "--out", str(out), "--quiet"]) == 1
+    assert "line 22" in _one_line(capsys.readouterr().err) and not out.exists()
+
+
+def test_a_png_given_as_partner_data_is_refused_in_one_line(tmp_path, head_of, capsys):
+    png = tmp_path / "fires.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    code = main(["assess", "--police-data", str(head_of("2024-02")), "--area", MELTON, "--period",
+                 "2024-02:2024-02", "--partner-data", str(png), "--out", str(tmp_path / "x.json"), "--quiet"])
+    assert code == 1
+    assert "PNG" in _one_line(capsys.readouterr().err)
+
+
+def test_an_unwritable_out_is_refused_before_the_work(tmp_path, head_of, capsys):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    code = main(["assess", "--police-data", str(head_of("2024-02")), "--area", MELTON, "--period",
+                 "2024-02:2024-02", "--out", str(blocked / "x.json"), "--quiet"])
+    assert code == 1
+    assert "--out" in _one_line(capsys.readouterr().err)
+
+
+def test_a_store_locked_by_another_program_is_reported_in_one_line(tmp_path, head_of, capsys):
+    import subprocess
+    import sys
+
+    db = tmp_path / "store.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, sys, time; c = duckdb.connect({str(db)!r}); print('ready', flush=True); "
+                               "sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        assert main(["import-police", str(head_of("2024-02")), "--db", str(db), "--quiet"]) == 1
+        assert "in use by another program" in _one_line(capsys.readouterr().err)
+        assert main(["assess", "--db", str(db), "--area", MELTON, "--period", "2024", "--quiet"]) == 1
+        assert "in use by another program" in _one_line(capsys.readouterr().err)
+    finally:
+        holder.communicate("")
+
+
+def test_a_shrinking_import_needs_confirm_shrink(tmp_path, copy_month, head_of, capsys):
+    db = tmp_path / "store.duckdb"
+    assert main(["import-police", str(copy_month("2024-02", tmp_path / "whole")), "--db", str(db), "--quiet"]) == 0
+    capsys.readouterr()
+    subset = head_of("2024-02", n=49, folder=tmp_path / "subset")
+    assert main(["import-police", str(subset), "--db", str(db), "--quiet"]) == 1
+    line = _one_line(capsys.readouterr().err)
+    whole = sum(1 for _ in open(police_file("2024-02"), encoding="utf-8")) - 1
+    assert f"{whole:,} records now, 49 in the new file" in line and "--confirm-shrink" in line
+    assert main(["import-police", str(subset), "--db", str(db), "--quiet", "--confirm-shrink"]) == 0
+    assert f"{whole:,} earlier records replaced" in capsys.readouterr().out

@@ -63,5 +63,5 @@ def store(settings, tmp_path):
 
 
 def records() -> int:
-    with services.reading() as conn:
+    with services.reading(None) as conn:
         return conn.execute("select count(*) from police_record").fetchone()[0]

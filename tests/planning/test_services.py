@@ -139,14 +139,14 @@ def test_reporting_periods_are_financial_quarters():
 def test_a_bound_kpi_takes_its_values_from_the_imported_data(plan):
     kpi = KPI.objects.get(action__priority__theme__plan=plan)
     conn = duckdb.connect()
-    conn.execute("create table police_record (month date, category varchar, lad_code varchar)")
+    conn.execute("create table police_seen (month date, category varchar, lad_code varchar)")
     rows = []
     for month in ["2024-04", "2024-05", "2024-06", "2024-07", "2024-08"]:
         for n in range(10):
             rows.append((f"{month}-01", "Anti-social behaviour", "E07000133"))
         rows.append((f"{month}-01", "Drugs", "E07000133"))
         rows.append((f"{month}-01", "Anti-social behaviour", "E08000026"))  # another area
-    conn.executemany("insert into police_record values (?, ?, ?)", rows)
+    conn.executemany("insert into police_seen values (?, ?, ?)", rows)
     made = services.refresh_kpi_values(kpi, conn=conn)
     # Q1 2024/25 is complete (April to June); Q2 has only two of its three months.
     assert made == 1
