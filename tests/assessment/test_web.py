@@ -245,7 +245,8 @@ def test_assessment_page(client, imported):
     assert len(geo["features"]) == 30 and {"crimes", "crime_rate", "hotspot"} <= set(geo["features"][0]["properties"])
     # Another period, and the publication preview.
     page = client.get(url("index"), {"end": "2024-12", "months": "1"}).content.decode()
-    assert "December 2024 to December 2024" in page
+    assert "<strong>December 2024</strong>, compared with December 2023" in page
+    assert "December 2024 to December 2024" not in page
     assert "for publication" in client.get(url("index"), {"end": "2024-12", "months": "12", "publish": "1"}).content.decode()
 
 
