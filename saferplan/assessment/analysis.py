@@ -51,16 +51,23 @@ def compare_counts(current: int, previous: int, current_share: float = 0.5,
     """Change between two counts and whether it is statistically significant.
 
     ``current_share`` is the current period's share of the exposure (months covered); 0.5 for
-    two equal periods.
+    two equal periods. When the periods hold different numbers of months of data, the
+    percentage change and the direction compare the average per month, so that a missing month
+    does not read as a fall.
     """
     total = current + previous
     p_value = binomtest(current, total, current_share).pvalue if total else 1.0
     expected = total * current_share
+    if current_share in (0.5, 0.0, 1.0):
+        change_pct = pct_change(current, previous)
+    else:
+        change_pct = pct_change(current / current_share, previous / (1 - current_share))
     return {
         "count": current,
         "previous_count": previous,
         "change": current - previous,
-        "change_pct": pct_change(current, previous),
+        "change_pct": change_pct,
+        "per_month_compared": current_share not in (0.5, 0.0, 1.0),
         "p_value": round(float(p_value), 6),
         "significant": bool(p_value < alpha),
         "direction": "rise" if current > expected else "fall" if current < expected else "same",
@@ -141,13 +148,15 @@ def category_changes(conn, lad_codes: list[str], period: Period, cover: dict | N
         f"""
         select category,
                count(*) filter (where month >= $start and month < $after) as current,
-               count(*) filter (where month >= $prev_start and month < $start) as previous
+               count(*) filter (where month >= $prev_start and month < $prev_after) as previous
         from police_seen
-        where {IN_AREA} and month >= $prev_start and month < $after
+        where {IN_AREA} and ((month >= $start and month < $after)
+                             or (month >= $prev_start and month < $prev_after))
         group by category
         order by current desc, previous desc, category
         """,
-        {"areas": lad_codes, "prev_start": previous.start, **_range(period)},
+        {"areas": lad_codes, "prev_start": previous.start, "prev_after": previous.after_end,
+         **_range(period)},
     )
     share = _current_share(cover)
     return [
@@ -230,8 +239,9 @@ def data_quality(conn, lad_codes: list[str], period: Period, forces: list[str] |
     """
     params = {"areas": lad_codes, "forces": forces}
     everything = _rows(conn, sql.format(where=""), params)[0]
-    in_period = _rows(conn, sql.format(where="and month >= $prev_start and month < $after"),
-                      {**params, "prev_start": previous.start, "after": period.after_end})[0]
+    in_period = _rows(conn, sql.format(
+        where="and ((month >= $start and month < $after) or (month >= $prev_start and month < $prev_after))"),
+        {**params, **_range(period), "prev_start": previous.start, "prev_after": previous.after_end})[0]
     unplaced_names = _rows(
         conn,
         """
@@ -245,8 +255,10 @@ def data_quality(conn, lad_codes: list[str], period: Period, forces: list[str] |
             "unplaced_lsoa_names": unplaced_names}
 
 
-def lsoa_rates(conn, lad_codes: list[str], period: Period) -> list[dict]:
-    """Crime (without ASB) and ASB per LSOA with rates per 1,000 residents (Census 2021)."""
+def lsoa_rates(conn, lad_codes: list[str], period: Period, months: int | None = None) -> list[dict]:
+    """Crime (without ASB) and ASB per LSOA with annualised rates per 1,000 residents (Census
+    2021); ``months`` is how many of the period's months hold police data (default: all)."""
+    months = period.months if months is None else months
     rows = _rows(
         conn,
         f"""
@@ -273,19 +285,32 @@ def lsoa_rates(conn, lad_codes: list[str], period: Period) -> list[dict]:
         {"areas": lad_codes, **_range(period)},
     )
     for r in rows:
-        r["crime_rate"] = _rate(r["crimes"], r["population"], period)
-        r["asb_rate"] = _rate(r["asb"], r["population"], period)
+        r["crime_rate"] = annual_rate(r["crimes"], r["population"], months)
+        r["asb_rate"] = annual_rate(r["asb"], r["population"], months)
     return rows
 
 
-def _rate(count: int, population: int, period: Period) -> float | None:
-    """Per 1,000 residents, per year (so that periods of other lengths compare)."""
-    if not population:
+def annual_rate(count: int, population: int, months: int) -> float | None:
+    """Per 1,000 residents a year, from the ``months`` that hold data: a count from six months
+    of data is doubled, whatever the length of the period asked for."""
+    if not population or not months:
         return None
-    return round(count / population * 1000 * 12 / period.months, 1)
+    return round(count / population * 1000 * 12 / months, 1)
 
 
-def ward_rates(lsoa_rows: list[dict], period: Period) -> list[dict]:
+def rate_method(months: int, period_months: int) -> str:
+    """How the rates were worked out, in the words printed beside them."""
+    scaled = "" if months == 12 else (
+        f" The count from {months} month{'s' if months != 1 else ''} of police data is scaled "
+        "to a year" + (f" (the period has {period_months} months, but only {months} hold "
+                       "data)" if months != period_months else "") + ".")
+    return (
+        "Annualised rate per 1,000 residents: police.uk street-level records in the period, per "
+        "1,000 usual residents (Census 2021), per year." + scaled + " Records placed only by an "
+        "older LSOA's name count in the area's total but not in any LSOA or ward.")
+
+
+def ward_rates(lsoa_rows: list[dict], months: int) -> list[dict]:
     """Ward totals built from whole LSOAs (see reference.ensure_ward_lookup)."""
     wards: dict[str, dict] = {}
     for r in lsoa_rows:
@@ -299,8 +324,8 @@ def ward_rates(lsoa_rows: list[dict], period: Period) -> list[dict]:
             ward[key] += r[key]
     result = sorted(wards.values(), key=lambda w: (-w["crimes"], w["ward_name"]))
     for w in result:
-        w["crime_rate"] = _rate(w["crimes"], w["population"], period)
-        w["asb_rate"] = _rate(w["asb"], w["population"], period)
+        w["crime_rate"] = annual_rate(w["crimes"], w["population"], months)
+        w["asb_rate"] = annual_rate(w["asb"], w["population"], months)
     return result
 
 

@@ -64,13 +64,13 @@ def assess(conn, lad_codes: list[str], period: Period, *, weights: dict[str, flo
     totals = analysis.totals(categories, share)
     series = analysis.monthly_series(conn, lad_codes, period)
     missing_wards = ensure_ward_lookup(conn, lad_codes)
-    lsoas = analysis.lsoa_rates(conn, lad_codes, period)
-    wards = analysis.ward_rates(lsoas, period) if not missing_wards else []
+    months_with_data = cover["months_with_data"]
+    lsoas = analysis.lsoa_rates(conn, lad_codes, period, months_with_data)
+    wards = analysis.ward_rates(lsoas, months_with_data) if not missing_wards else []
     quality = analysis.data_quality(conn, lad_codes, period, forces)
     hotspots = (gi_star(lad_codes, {r["lsoa_code"]: r["crimes"] for r in lsoas}) if with_hotspots
                 else {"available": False, "reason": "Hotspots were not requested.", "lsoas": []})
     harm = harm_view(categories, harm_weights(weights))
-    months = period.months
     population = area["population"]
     data = {
         "area": ",".join(lad_codes),
@@ -96,14 +96,10 @@ def assess(conn, lad_codes: list[str], period: Period, *, weights: dict[str, flo
         "monthly": series,
         "rates": {
             "population": population,
-            "crime_rate": analysis._rate(totals["crime"]["count"], population, period),
-            "asb_rate": analysis._rate(totals["asb"]["count"], population, period),
-            "method": (
-                "Rates are per 1,000 usual residents (Census 2021) per year"
-                + (f" (the {months}-month count scaled to 12 months)" if months != 12 else "")
-                + ". Records placed only by an older LSOA's name count in the area's total but "
-                "not in any LSOA or ward."
-            ),
+            "months": months_with_data,
+            "crime_rate": analysis.annual_rate(totals["crime"]["count"], population, months_with_data),
+            "asb_rate": analysis.annual_rate(totals["asb"]["count"], population, months_with_data),
+            "method": analysis.rate_method(months_with_data, period.months),
         },
         "lsoas": lsoas,
         "wards": {

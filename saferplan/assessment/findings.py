@@ -42,18 +42,33 @@ def pct_text(pct: float | None) -> str:
     return f"{pct:+.0f}%" if abs(pct) >= 1 else f"{pct:+.1f}%"
 
 
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """'1 record', '2 records'."""
+    return f"{n:,} {word if n == 1 else (words or word + 's')}"
+
+
+def direction(c: dict) -> str:
+    """rise | fall | same, from the same comparison the test made (per month with data when the
+    two periods hold different numbers of months), so that the words cannot contradict it."""
+    return c.get("direction") or ("rise" if c["change"] > 0 else "fall" if c["change"] < 0 else "same")
+
+
 def _change_sentence(subject: str, c: dict, publish: bool) -> str:
     before, now = count_text(c["previous_count"], publish), count_text(c["count"], publish)
     suppressed = publish and min(c["count"], c["previous_count"]) < SUPPRESSION_THRESHOLD
     pct = "" if suppressed or c["change_pct"] is None else f" ({pct_text(c['change_pct'])})"
-    if c["change"] == 0:
-        return f"{subject} was unchanged at {now}."
-    verb = "rose" if c["change"] > 0 else "fell"
+    per_month = " (compared per month with police data)" if c.get("per_month_compared") else ""
+    way = direction(c)
+    if way == "same":
+        if c["count"] == c["previous_count"]:
+            return f"{subject} was unchanged at {now}."
+        return f"{subject} was {now} against {before}{per_month}: the same rate."
+    verb = "rose" if way == "rise" else "fell"
     if c["significant"]:
-        kind = "rise" if c["change"] > 0 else "fall"
-        return f"{subject} {verb} from {before} to {now}{pct}, a statistically significant {kind}."
-    return (f"{subject} {verb} from {before} to {now}{pct}; the change is not statistically "
-            f"significant (p = {c['p_value']:.2f}), so it may be chance.")
+        return (f"{subject} {verb} from {before} to {now}{pct}{per_month}, a statistically "
+                f"significant {way}.")
+    return (f"{subject} {verb} from {before} to {now}{pct}{per_month}; the change is not "
+            f"statistically significant (p = {c['p_value']:.2f}), so it may be chance.")
 
 
 def draft_findings(assessment: dict, publish: bool = False) -> list[Finding]:
@@ -71,10 +86,10 @@ def draft_findings(assessment: dict, publish: bool = False) -> list[Finding]:
     for c in assessment["categories"]:
         if c["is_asb"]:
             continue
-        if c["significant"]:
+        if c["significant"] and direction(c) != "same":
             findings.append(Finding(
-                kind="rise" if c["change"] > 0 else "fall", category=c["category"], measure="count",
-                title=f"{c['category']}: significant {'rise' if c['change'] > 0 else 'fall'}",
+                kind=direction(c), category=c["category"], measure="count",
+                title=f"{c['category']}: significant {direction(c)}",
                 text=_change_sentence(c["category"], c, publish), numbers=_numbers(c), significant=True))
         elif (c["change_pct"] is not None and abs(c["change_pct"]) >= NOTABLE_CHANGE_PCT
               and max(c["count"], c["previous_count"]) >= NOTABLE_MIN_COUNT):

@@ -132,6 +132,8 @@ def harm_view(categories: list[dict], weights: HarmWeights) -> dict:
             "category": c["category"], "weight": weight, "count": c["count"],
             "previous_count": c["previous_count"],
             "harm": round(c["count"] * weight, 1), "previous_harm": round(c["previous_count"] * weight, 1),
+            # One weight for both periods: harm changes as the count does (per month with data).
+            "harm_change_pct": c.get("change_pct"),
         })
     total = sum(r["harm"] for r in rows)
     total_previous = sum(r["previous_harm"] for r in rows)
@@ -139,8 +141,6 @@ def harm_view(categories: list[dict], weights: HarmWeights) -> dict:
     for r in rows:
         r["harm_share_pct"] = round(r["harm"] / total * 100, 1) if total else None
         r["count_share_pct"] = round(r["count"] / count_total * 100, 1) if count_total else None
-        r["harm_change_pct"] = (round((r["harm"] - r["previous_harm"]) / r["previous_harm"] * 100, 1)
-                                if r["previous_harm"] else None)
     rows.sort(key=lambda r: -r["harm"])
     unweighted = [c["category"] for c in categories
                   if c["category"] != ASB and c["category"] not in weights.weights]

@@ -327,14 +327,15 @@ def partner_summary(conn, lad_codes: list[str], period: Period) -> list[dict]:
         """
         select dataset, measure,
                sum(value) filter (where month >= $start and month < $after) as current,
-               sum(value) filter (where month >= $prev and month < $start) as previous,
+               sum(value) filter (where month >= $prev and month < $prev_after) as previous,
                count(distinct month) filter (where month >= $start and month < $after) as months,
-               count(distinct month) filter (where month >= $prev and month < $start) as previous_months
+               count(distinct month) filter (where month >= $prev and month < $prev_after) as previous_months
         from partner_seen
         where lad_code in (select unnest($areas))
         group by all order by dataset, measure
         """,
-        {"areas": lad_codes, "start": period.start, "after": period.after_end, "prev": previous.start},
+        {"areas": lad_codes, "start": period.start, "after": period.after_end, "prev": previous.start,
+         "prev_after": previous.after_end},
     ).fetchall()
     first = add_months(period.end, -35)
     monthly = conn.execute(

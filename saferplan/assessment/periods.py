@@ -1,11 +1,15 @@
 """Assessment periods: inclusive spans of whole months."""
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
 
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# police.uk street-level data starts in 2010; a year outside this range is a typing slip, and
+# far-off years would overflow the date arithmetic of the comparison period.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 def parse_month(text: str) -> date:
@@ -39,6 +43,9 @@ class Period:
         if len(parts) != 2:
             raise ValueError(f"{text!r} is not a period in the form YYYY-MM:YYYY-MM")
         start, end = parse_month(parts[0]), parse_month(parts[1])
+        for month in (start, end):
+            if not FIRST_YEAR <= month.year <= LAST_YEAR:
+                raise ValueError(f"{month_label(month)} is outside the years {FIRST_YEAR} to {LAST_YEAR}")
         if end < start:
             raise ValueError(f"period {text!r} ends before it starts")
         return cls(start, end)
@@ -57,8 +64,11 @@ class Period:
         return add_months(self.end, 1)
 
     def previous(self) -> "Period":
-        """The span of the same length immediately before."""
-        return Period(add_months(self.start, -self.months), add_months(self.start, -1))
+        """The same calendar months a year earlier (whole years earlier for a period longer than
+        a year), so that a comparison is not a comparison of seasons: June to August against
+        March to May would show a summer rise every year."""
+        back = -12 * math.ceil(self.months / 12)
+        return Period(add_months(self.start, back), add_months(self.end, back))
 
     def month_list(self) -> list[date]:
         return [add_months(self.start, i) for i in range(self.months)]
@@ -67,7 +77,9 @@ class Period:
         return f"{month_label(self.start)}:{month_label(self.end)}"
 
     def label(self) -> str:
-        """Human form, e.g. 'January 2024 to December 2024'."""
+        """Human form, e.g. 'January 2024 to December 2024', or 'January 2024' for one month."""
+        if self.start == self.end:
+            return f"{self.start:%B %Y}"
         return f"{self.start:%B %Y} to {self.end:%B %Y}"
 
     def to_dict(self) -> dict:

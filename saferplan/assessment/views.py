@@ -26,7 +26,7 @@ from .forms import (
     ServerFolderForm,
 )
 from .models import Finding, ImportJob
-from .periods import Period
+from .periods import Period, parse_month
 
 MAX_PERIOD_MONTHS = 36
 TOP_ROWS = 10
@@ -82,6 +82,15 @@ class AssessmentMixin(PartnershipMixin):
 
     def url(self, name, **kwargs):
         return reverse(f"assessment:{name}", kwargs={"slug": self.partnership.slug, **kwargs})
+
+    def period(self, text: str) -> Period:
+        """The period named in a URL or form: well formed, possible, and overlapping the months
+        of police data held for the area; anything else is not a page (404)."""
+        period = _period(text)
+        months = services.months_held(self.partnership)
+        if not months or period.end < parse_month(months[0]["month"]) or period.start > parse_month(months[-1]["month"]):
+            raise Http404("No police data is held for that period")
+        return period
 
 
 # --- The assessment page --------------------------------------------------------------------------
@@ -155,7 +164,7 @@ class AssessmentIndex(AssessmentMixin, TemplateView):
 
 class ChartSvg(AssessmentMixin, View):
     def get(self, request, slug, period, key):
-        svg = services.chart_svg(self.partnership, _period(period), key, _publish(request))
+        svg = services.chart_svg(self.partnership, self.period(period), key, _publish(request))
         if svg is None:
             raise Http404("No such chart")
         response = HttpResponse(svg, content_type="image/svg+xml")
@@ -166,7 +175,7 @@ class ChartSvg(AssessmentMixin, View):
 class TableCsv(AssessmentMixin, View):
     def get(self, request, slug, period, key):
         publish = _publish(request)
-        data = services.assessment(self.partnership, _period(period))
+        data = services.assessment(self.partnership, self.period(period))
         content = services.table_csv(data, key, publish)
         if content is None:
             raise Http404("No such table")
@@ -178,7 +187,7 @@ class TableCsv(AssessmentMixin, View):
 class TablesZip(AssessmentMixin, View):
     def get(self, request, slug, period):
         publish = _publish(request)
-        data = services.assessment(self.partnership, _period(period))
+        data = services.assessment(self.partnership, self.period(period))
         response = HttpResponse(services.tables_zip(data, publish), content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="{services.download_name(data, "-tables.zip", publish)}"'
         return response
@@ -195,7 +204,7 @@ class ReportDownload(AssessmentMixin, View):
         if fmt not in CONTENT_TYPES:
             raise Http404("No such format")
         publish = _publish(request)
-        p = _period(period)
+        p = self.period(period)
         data = services.assessment(self.partnership, p)
         response = HttpResponse(services.document(self.partnership, p, fmt, publish), content_type=CONTENT_TYPES[fmt])
         response["Content-Disposition"] = f'attachment; filename="{services.download_name(data, "." + fmt, publish)}"'
@@ -206,7 +215,7 @@ class MapData(AssessmentMixin, View):
     def get(self, request, slug, period, level):
         if level not in ("lsoa", "ward"):
             raise Http404("No such level")
-        return JsonResponse(services.map_geojson(self.partnership, _period(period), level))
+        return JsonResponse(services.map_geojson(self.partnership, self.period(period), level))
 
 
 # --- Imports --------------------------------------------------------------------------------------
@@ -404,7 +413,7 @@ class DraftFindings(AssessmentMixin, View):
     capability = "change_assessment"
 
     def post(self, request, slug):
-        period = _period(request.POST.get("period", ""))
+        period = self.period(request.POST.get("period", ""))
         result = services.draft_findings(self.partnership, period)
         parts = [f"{result.created} new", f"{result.updated} updated"]
         if result.removed:
@@ -425,6 +434,7 @@ class FindingDetail(AssessmentMixin, TemplateView):
         finding = get_object_or_404(Finding.objects.select_related("reviewed_by"), partnership=self.partnership,
                                     pk=self.kwargs["pk"])
         context.update(finding=finding, numbers=_numbers(finding.numbers),
+                       period_months=Period.parse(finding.period).months,
                        history=_finding_history(finding) if self.access.can("view_history") else None,
                        can_change=self.access.can("change_assessment"))
         return context

@@ -25,7 +25,7 @@ def melton(store):
 
 def test_period_arithmetic():
     assert str(PERIOD.previous()) == "2023-01:2023-12"
-    assert str(Period.parse("2024-03:2024-05").previous()) == "2023-12:2024-02"
+    assert str(Period.parse("2024-03:2024-05").previous()) == "2023-03:2023-05"
     assert Period.parse("2024").months == 12
     with pytest.raises(ValueError):
         Period.parse("2024-13:2024-12")
@@ -168,3 +168,80 @@ def test_data_quality_counts(melton):
     assert melton["no_location_records"] == 6_726
     assert melton["unmatched_lsoa_assigned_to_area"] == 0
     assert melton["coverage"]["complete"]
+
+
+def _population(lsoas: set[str]) -> Counter:
+    population = Counter()
+    with open(population_path(), encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["lsoa21_code"] in lsoas:
+                population[row["lsoa21_code"]] += round(float(row["usual_residents"]))
+    return population
+
+
+@pytest.fixture(scope="module")
+def half_year_store(tmp_path_factory):
+    """Only July to December 2024 held: a 12-month window holds 6 months of data."""
+    from saferplan.assessment.police import import_police
+    from saferplan.assessment.store import connect
+
+    folder = tmp_path_factory.mktemp("half-year")
+    for m in range(7, 13):
+        (folder / police_file(f"2024-{m:02d}").name).write_bytes(police_file(f"2024-{m:02d}").read_bytes())
+    conn = connect()
+    import_police(conn, [folder])
+    yield conn
+    conn.close()
+
+
+def test_rates_are_annualised_from_the_months_that_hold_data(half_year_store, lsoa_lad):
+    data = assess(half_year_store, [MELTON], PERIOD, with_hotspots=False).to_dict()
+    assert data["coverage"]["months_with_data"] == 6
+    counts = independent_counts(lsoa_lad, MELTON, [f"2024-{m:02d}" for m in range(7, 13)])
+    crimes = sum(counts.values()) - counts["Anti-social behaviour"]
+    population = _population({code for code, lad in lsoa_lad.items() if lad == MELTON})
+    expected = round(crimes / sum(population.values()) * 1000 * 12 / 6, 1)
+    assert data["rates"]["crime_rate"] == expected
+    assert data["rates"]["asb_rate"] == round(
+        counts["Anti-social behaviour"] / sum(population.values()) * 1000 * 2, 1)
+    for row in data["lsoas"]:
+        assert row["crime_rate"] == round(row["crimes"] / population[row["lsoa_code"]] * 1000 * 2, 1)
+    for ward in data["wards"]["rows"]:
+        assert ward["crime_rate"] == round(ward["crimes"] / ward["population"] * 1000 * 2, 1)
+    rate = next(f for f in data["findings"] if f["kind"] == "rate")
+    assert rate["numbers"]["area_crime_rate"] == expected
+    assert "annualised rate per 1,000 residents" in data["rates"]["method"].lower()
+    assert "Census 2021" in data["rates"]["method"] and "6 months" in data["rates"]["method"]
+
+
+def test_a_short_period_is_compared_with_the_same_months_a_year_earlier(store, lsoa_lad):
+    summer = Period.parse("2024-06:2024-08")
+    assert str(summer.previous()) == "2023-06:2023-08"
+    assert str(Period.parse("2024-03:2024-03").previous()) == "2023-03:2023-03"
+    assert str(Period.parse("2023-01:2024-12").previous()) == "2021-01:2022-12"
+    data = assess(store, [MELTON], summer, with_hotspots=False).to_dict()
+    current = independent_counts(lsoa_lad, MELTON, ["2024-06", "2024-07", "2024-08"])
+    previous = independent_counts(lsoa_lad, MELTON, ["2023-06", "2023-07", "2023-08"])
+    got = {c["category"]: (c["count"], c["previous_count"]) for c in data["categories"]}
+    assert got == {k: (current[k], previous[k]) for k in current | previous}
+    assert data["previous_period_detail"]["label"] == "June 2023 to August 2023"
+    assert data["coverage"]["complete"]
+    population = sum(_population({r["lsoa_code"] for r in data["lsoas"]}).values())
+    crimes = sum(current.values()) - current["Anti-social behaviour"]
+    assert data["rates"]["crime_rate"] == round(crimes / population * 1000 * 12 / 3, 1)
+
+
+def test_unequal_months_of_data_are_compared_per_month():
+    # 30 records in 3 months against 10 in 1: the same rate, not a rise of 200%.
+    same = analysis.compare_counts(30, 10, current_share=0.75)
+    assert same["change_pct"] == 0.0 and same["direction"] == "same"
+    fall = analysis.compare_counts(30, 20, current_share=0.75)
+    assert fall["change_pct"] == -50.0 and fall["direction"] == "fall"
+
+
+def test_a_one_month_period_reads_as_one_month():
+    assert Period.parse("2023-01:2023-01").label() == "January 2023"
+    assert Period.parse("2023-01:2023-02").label() == "January 2023 to February 2023"
+    for text in ("9999-01:9999-12", "0000-01:0000-12", "2024-00:2024-12", "2024-12:2024-01"):
+        with pytest.raises(ValueError):
+            Period.parse(text)

@@ -41,7 +41,7 @@ def test_input_counts_are_of_the_input_given(tmp_path, copy_month):
                  "--no-hotspots"]) == 0
     data = json.loads(out.read_text())
     assert data["no_location_records"] == no_location
-    assert data["previous_period"] == "2024-01:2024-01"
+    assert data["previous_period"] == "2023-02:2023-02"
 
 
 def test_csv_and_publication_suppression(tmp_path, lsoa_lad):

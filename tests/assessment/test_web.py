@@ -245,7 +245,8 @@ def test_assessment_page(client, imported):
     assert len(geo["features"]) == 30 and {"crimes", "crime_rate", "hotspot"} <= set(geo["features"][0]["properties"])
     # Another period, and the publication preview.
     page = client.get(url("index"), {"end": "2024-12", "months": "1"}).content.decode()
-    assert "December 2024 to December 2024" in page
+    assert "<strong>December 2024</strong>, compared with December 2023" in page
+    assert "December 2024 to December 2024" not in page
     assert "for publication" in client.get(url("index"), {"end": "2024-12", "months": "12", "publish": "1"}).content.decode()
 
 
@@ -378,3 +379,19 @@ def test_progress_of_a_running_import(client, melton, analyst, store):
     ImportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - timedelta(hours=1))
     assert client.get(url("import-status", pk=job.pk)).json()["status"] == "interrupted"
     assert "Import interrupted" in client.get(job.get_absolute_url()).content.decode()
+
+
+def test_a_period_that_is_malformed_impossible_or_outside_the_data_is_not_found(client, imported):
+    for period in ("9999-01:9999-12", "2019-01:2019-12", "2026-01:2026-12", "2024-12:2024-01", "0000-01:0000-12",
+                   "nonsense"):
+        _not_found(client, period)
+
+
+def _not_found(client, period):
+    for name, extra in (("chart", {"key": "categories"}), ("table-csv", {"key": "categories"}),
+                        ("tables-zip", {}), ("report", {"fmt": "pdf"}), ("report", {"fmt": "docx"}),
+                        ("map-data", {"level": "lsoa"})):
+        response = client.get(url(name, period=period, **extra))
+        assert response.status_code == 404, (name, period, response.status_code)
+    assert client.post(url("findings-draft"), {"period": period}).status_code == 404
+    assert not Finding.objects.exists()
