@@ -1,9 +1,16 @@
 """Form pieces every stage shares."""
 from __future__ import annotations
 
+import re
 from datetime import date
+from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.http import Http404
+
+# The largest year a date may have: Python's dates and the databases both stop at 9999.
+LAST_YEAR = 9999
 
 
 class DateInput(forms.MultiWidget):
@@ -50,13 +57,115 @@ class DateField(forms.Field):
         missing = [n for n, v in zip(("day", "month", "year"), (day, month, year)) if not v]
         if missing:
             raise forms.ValidationError(f"{self.label or 'Date'} must include a {' and '.join(missing)}")
+        if not all(str(v).isdigit() for v in (day, month, year)):
+            raise forms.ValidationError(f"{self.label or 'Date'} must be a real date, in numbers, like 31 3 2026")
+        if len(str(year)) != 4:
+            # Also keeps years like 99999999999 away from date(), which overflows on them.
+            raise forms.ValidationError(f"{self.label or 'Date'} year must include 4 numbers")
         try:
             result = date(int(year), int(month), int(day))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise forms.ValidationError(f"{self.label or 'Date'} must be a real date") from None
         if result.year < 1900:
-            raise forms.ValidationError(f"{self.label or 'Date'} year must include 4 numbers")
+            raise forms.ValidationError(f"{self.label or 'Date'} year must be 1900 or later")
         return result
 
     def prepare_value(self, value):
         return value
+
+
+# "3,500" and "1,234,567.50": commas only where they group thousands, so "3,5" stays an error
+# rather than silently becoming 35.
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+
+
+def _ungroup(value):
+    if isinstance(value, str):
+        value = value.strip().replace(" ", "")
+        if _GROUPED.match(value):
+            value = value.replace(",", "")
+    return value
+
+
+class NumberField(forms.DecimalField):
+    """A decimal number as people type it, thousands separators included ("1,200.5")."""
+
+    def to_python(self, value):
+        return super().to_python(_ungroup(value))
+
+
+class WholeNumberField(forms.IntegerField):
+    """A count as people type it, thousands separators included ("1,200")."""
+
+    def to_python(self, value):
+        return super().to_python(_ungroup(value))
+
+
+class MoneyField(NumberField):
+    """An amount in pounds: "3500", "3,500" and "£3,500.00" all mean Decimal("3500")."""
+
+    default_error_messages = {"invalid": "Enter an amount in pounds, like 3,500 or £3,500.00"}
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip()
+            if value.startswith("£"):
+                value = value[1:].strip()
+                if not value:
+                    raise ValidationError(self.error_messages["invalid"], code="invalid")
+        result = super().to_python(value)
+        return None if result is None else Decimal(result)
+
+
+def is_safe_link(url: str) -> bool:
+    """A web address people may follow from a page: https:// or a path on this site.
+
+    "//host/..." is refused: browsers read it as another site ("protocol-relative"), so it would
+    let anyone plant a link to a phishing page that looks like one of ours.
+    """
+    url = (url or "").strip()
+    if url.startswith("/"):
+        return not url.startswith("//") and "\\" not in url[:2]
+    if url.lower().startswith("https://"):
+        from django.core.validators import URLValidator
+
+        try:
+            URLValidator(schemes=["https"])(url)
+        except ValidationError:
+            return False
+        return True
+    return False
+
+
+def validate_link(url: str) -> None:
+    """The one validator for every link field: see ``is_safe_link``."""
+    if url and not is_safe_link(url):
+        raise ValidationError("Enter a web address starting with https://, or a page on this site starting with /",
+                              code="invalid_link")
+
+
+class LinkField(forms.CharField):
+    """A web address: https://... or a path on this site; anything else is refused."""
+
+    default_validators = [validate_link]
+
+    def to_python(self, value):
+        value = (super().to_python(value) or "").strip()
+        # "melton.gov.uk/report" is how people copy an address; it means the https site.
+        if value and re.match(r"^[a-z0-9-]+(\.[a-z0-9-]+)+(/\S*)?$", value, re.IGNORECASE):
+            value = f"https://{value}"
+        return value
+
+
+def id_or_404(value) -> int | None:
+    """An id read from a query string or a posted button: empty is None, anything not a number is 404.
+
+    Without this, "?theme=abc" reaches the database as a lookup on an integer column and fails
+    with a server error instead of saying there is no such thing.
+    """
+    if value in (None, ""):
+        return None
+    value = str(value).strip()
+    if not value.isdigit() or len(value) > 18:
+        raise Http404("No such item")
+    return int(value)

@@ -9,11 +9,7 @@ from saferplan.partnership import views as partnership_views
 password_reset = [
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="signin/password_reset.html",
-            email_template_name="signin/email/password_reset.txt",
-            subject_template_name="signin/email/password_reset_subject.txt",
-        ),
+        signin.PasswordReset.as_view(),
         name="password_reset",
     ),
     path(

@@ -5,6 +5,8 @@ from pathlib import Path
 
 from django import forms
 
+from saferplan.forms import NumberField
+
 from .models import Finding
 from .partner import AREA_LEVELS, ColumnMapping
 from .services import max_upload_bytes, safe_name, server_import_roots
@@ -198,7 +200,7 @@ class HarmWeightsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.rows = rows
         for i, row in enumerate(rows):
-            self.fields[f"w{i}"] = forms.DecimalField(
+            self.fields[f"w{i}"] = NumberField(
                 label=row["category"], required=False, min_value=Decimal("0"), max_value=Decimal("100000"),
                 decimal_places=1,
                 error_messages={"invalid": f"The weight for {row['category']} must be a number of days, like 12.5",

@@ -4,7 +4,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.text import slugify
 
-from saferplan.forms import DateField
+from saferplan.forms import DateField, WholeNumberField
 
 from . import equality
 from .library import TEMPLATES
@@ -252,6 +252,7 @@ class EventForm(forms.ModelForm):
         model = EngagementEvent
         fields = ["date", "kind", "place", "organisation", "participants", "summary"]
         widgets = {"kind": forms.RadioSelect, "summary": forms.Textarea(attrs={"rows": 6})}
+        field_classes = {"participants": WholeNumberField}
 
 
 class RepresentationForm(forms.ModelForm):
@@ -279,6 +280,7 @@ class PetitionForm(forms.ModelForm):
         model = Petition
         fields = ["title", "signatures", "received_on", "lead_petitioner", "summary"]
         widgets = {"summary": forms.Textarea(attrs={"rows": 4})}
+        field_classes = {"signatures": WholeNumberField}
 
 
 class ContactForm(forms.Form):

@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
+from saferplan.forms import id_or_404
 from saferplan.partnership.views import PartnershipMixin
 
 from . import analysis, importer, library, outputs, public, services, themes
@@ -299,7 +300,7 @@ class Kiosk(ConsultationView):
         if not survey.is_open():
             return self.page("kiosk.html", {"survey": survey, "events": survey.events.all(), "errors": [
                 {"href": "", "message": "Drop-in mode can only start while the survey is open"}]})
-        event = survey.events.filter(pk=request.POST.get("event") or None).first()
+        event = survey.events.filter(pk=id_or_404(request.POST.get("event"))).first()
         public.start_kiosk(request, survey, request.user, event.pk if event else None)
         return redirect(survey.public_url())
 
@@ -522,7 +523,7 @@ class ThemeCoding(ConsultationView):
         answers = (Answer.objects.filter(question=question, response__status__in=analysis.COUNTED_STATUSES)
                    .exclude(text="").prefetch_related("themes").order_by("pk"))
         if request.GET.get("theme"):
-            answers = answers.filter(themes__pk=request.GET["theme"])
+            answers = answers.filter(themes__pk=id_or_404(request.GET["theme"]))
         if request.GET.get("uncoded"):
             answers = answers.filter(themes__isnull=True)
         page = Paginator(answers, 25).get_page(request.GET.get("page"))
@@ -542,7 +543,7 @@ class ThemeCoding(ConsultationView):
                              "They are suggestions until you accept them." if found else
                              "Not enough answers to suggest themes yet (at least 10 are needed).")
         elif action in ("accept", "dismiss"):
-            suggestion = get_object_or_404(ThemeSuggestion, pk=request.POST.get("suggestion"), question=question)
+            suggestion = get_object_or_404(ThemeSuggestion, pk=id_or_404(request.POST.get("suggestion")), question=question)
             if action == "accept":
                 theme = themes.accept(suggestion, name=request.POST.get("name", "").strip()[:200] or suggestion.label)
                 messages.success(request, f"Theme “{theme.name}” added and applied to {theme.answers.count()} answers.")

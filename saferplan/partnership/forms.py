@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import password_validation
 
-from saferplan.forms import DateField
+from saferplan.forms import DateField, LinkField
 
 from .models import Invitation, Organisation, Partnership, Person, Role, RoleKind, StageStatus, SubGroup
 
@@ -43,7 +43,8 @@ class OrganisationForm(forms.ModelForm):
         fields = ["name", "kind", "website"]
         labels = {"kind": "Type of organisation", "website": "Website (optional)"}
 
-    website = forms.URLField(label="Website (optional)", required=False, assume_scheme="https", max_length=200)
+    website = LinkField(label="Website (optional)", required=False, max_length=200,
+                        help_text="Starting with https://, for example https://www.melton.gov.uk")
 
     def __init__(self, *args, partnership, **kwargs):
         super().__init__(*args, **kwargs)

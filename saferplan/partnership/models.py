@@ -20,6 +20,33 @@ from simple_history.models import HistoricalRecords
 LAD_CODE = RegexValidator(r"^[EW]0[6-9]\d{6}$", "Enter a local authority code like E07000133")
 
 
+class LastManagerError(ValidationError):
+    """Refused: the change would leave a partnership with no manager who can sign in to it.
+
+    Nobody could then reach its people, roles or plan, so every path that can take the last
+    manager away (removing the person, their role, or switching their account off) asks first.
+    """
+
+
+def reachable_managers(partnership, *, without_person=None, without_role=None, without_user=None):
+    """Manager roles in the partnership held by someone with an active account, less the one(s) going."""
+    roles = Role.objects.filter(
+        partnership=partnership, kind=RoleKind.MANAGER, person__user__isnull=False, person__user__is_active=True
+    )
+    if without_person is not None:
+        roles = roles.exclude(person=without_person)
+    if without_role is not None:
+        roles = roles.exclude(pk=without_role.pk)
+    if without_user is not None:
+        roles = roles.exclude(person__user=without_user)
+    return roles
+
+
+def _loses_last_manager(partnership, **without) -> bool:
+    """True if the partnership has a reachable manager now and would have none after the change."""
+    return reachable_managers(partnership).exists() and not reachable_managers(partnership, **without).exists()
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -60,6 +87,37 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def partnerships_left_without_manager(self) -> list:
+        """The partnerships that would have no manager able to sign in if this account were switched off."""
+        partnerships = {r.partnership for r in Role.objects.filter(person__user=self, kind=RoleKind.MANAGER)
+                        .select_related("partnership")}
+        return sorted((p for p in partnerships if _loses_last_manager(p, without_user=self)), key=lambda p: p.name)
+
+    def clean(self):
+        super().clean()
+        if not self.is_active and self.pk:
+            self._refuse_deactivation()
+
+    def _refuse_deactivation(self):
+        stranded = self.partnerships_left_without_manager()
+        if stranded:
+            names = ", ".join(p.name for p in stranded)
+            raise LastManagerError(
+                f"{self} is the only manager of {names}. Give someone else the manager role before switching "
+                f"their account off", code="last_manager")
+
+    def delete(self, *args, **kwargs):
+        # Their Person records would lose the account, leaving the roles with no one to sign in.
+        self._refuse_deactivation()
+        return super().delete(*args, **kwargs)
+
+    def save(self, *args, **kwargs):
+        if self.pk and not self.is_active:
+            was_active = type(self).objects.filter(pk=self.pk, is_active=True).exists()
+            if was_active:
+                self._refuse_deactivation()
+        super().save(*args, **kwargs)
 
 
 class Partnership(models.Model):
@@ -176,6 +234,19 @@ class Person(models.Model):
     def get_absolute_url(self):
         return reverse("partnership:person", kwargs={"slug": self.partnership.slug, "pk": self.pk})
 
+    def removal_problem(self) -> str | None:
+        if _loses_last_manager(self.partnership, without_person=self):
+            return (f"{self} is the partnership’s only manager. Give someone else the manager role before "
+                    f"removing them")
+        return None
+
+    def delete(self, *args, **kwargs):
+        # Removing the person removes their roles too; refused if that takes the last manager.
+        problem = self.removal_problem()
+        if problem:
+            raise LastManagerError(problem, code="last_manager")
+        return super().delete(*args, **kwargs)
+
 
 class SubGroup(models.Model):
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="sub_groups")
@@ -246,6 +317,27 @@ class Role(models.Model):
         if self.kind == RoleKind.PARTNER_OFFICER and self.organisation_id:
             return f"{self.get_kind_display()} for {self.organisation}"
         return self.get_kind_display()
+
+    def removal_problem(self) -> str | None:
+        if self.kind == RoleKind.MANAGER and _loses_last_manager(self.partnership, without_role=self):
+            return "This is the partnership’s only manager. Give someone else the manager role first"
+        return None
+
+    def delete(self, *args, **kwargs):
+        problem = self.removal_problem()
+        if problem:
+            raise LastManagerError(problem, code="last_manager")
+        return super().delete(*args, **kwargs)
+
+    def save(self, *args, **kwargs):
+        # Changing a manager's role to another kind takes a manager away just as removing it does.
+        if self.pk and self.kind != RoleKind.MANAGER:
+            before = type(self).objects.filter(pk=self.pk).first()
+            if before is not None and before.kind == RoleKind.MANAGER:
+                problem = before.removal_problem()
+                if problem:
+                    raise LastManagerError(problem, code="last_manager")
+        super().save(*args, **kwargs)
 
     def clean(self):
         if self.kind == RoleKind.PARTNER_OFFICER and not self.organisation_id:

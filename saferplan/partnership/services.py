@@ -100,12 +100,15 @@ def give_role(person: Person, kind: str, organisation: Organisation | None = Non
 
 
 def role_removal_problem(role: Role) -> str | None:
-    """A partnership must always keep someone who can manage it."""
-    if role.kind == RoleKind.MANAGER:
-        others = Role.objects.filter(partnership=role.partnership, kind=RoleKind.MANAGER).exclude(pk=role.pk)
-        if not others.exists():
-            return "This is the partnership’s only manager. Give someone else the manager role first"
-    return None
+    """A partnership must always keep someone who can manage it (see ``LastManagerError``)."""
+    return role.removal_problem()
+
+
+def deactivate_user(user) -> None:
+    """Switch an account off; refused (``LastManagerError``) if a partnership would lose its last manager."""
+    user._refuse_deactivation()
+    user.is_active = False
+    user.save(update_fields=["is_active"])
 
 
 def user_for_email(email: str):

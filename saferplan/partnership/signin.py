@@ -16,8 +16,10 @@ import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model, login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -112,6 +114,39 @@ def sign_in_code(request):
                 messages.success(request, f"You signed in with a recovery code. You have {left} left.")
             return redirect(next_url)
     return render(request, "signin/code.html", {"form": form})
+
+
+# At most this many reset links a time window: per address, so nobody can flood someone's inbox,
+# and per client, so one machine cannot walk a list of addresses. The counters live in the cache,
+# which in every environment is the database cache shared by all web processes.
+PASSWORD_RESET_RATE_PER_ADDRESS = "3/h"
+PASSWORD_RESET_RATE_PER_CLIENT = "10/h"
+
+
+def password_reset_throttled(request, email: str) -> bool:
+    """True if this request must not send a link; counts it either way."""
+    from django_ratelimit.core import is_ratelimited
+
+    address = email.strip().lower()
+    by_address = is_ratelimited(request, group="password-reset-address", key=lambda group, request: address,
+                                rate=PASSWORD_RESET_RATE_PER_ADDRESS, method="POST", increment=True)
+    by_client = is_ratelimited(request, group="password-reset-client", key="ip",
+                               rate=PASSWORD_RESET_RATE_PER_CLIENT, method="POST", increment=True)
+    return by_address or by_client
+
+
+class PasswordReset(auth_views.PasswordResetView):
+    """Django's reset page, throttled. A throttled request gets the very page a sent link gets, so
+    the answer never tells whether an address has an account, nor how often it was asked for."""
+
+    template_name = "signin/password_reset.html"
+    email_template_name = "signin/email/password_reset.txt"
+    subject_template_name = "signin/email/password_reset_subject.txt"
+
+    def form_valid(self, form):
+        if password_reset_throttled(self.request, form.cleaned_data["email"]):
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 @require_POST

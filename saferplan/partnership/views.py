@@ -27,6 +27,7 @@ from .models import (
     ROLE_DESCRIPTIONS,
     STAGE_DESCRIPTIONS,
     Invitation,
+    LastManagerError,
     Organisation,
     Person,
     Role,
@@ -256,6 +257,9 @@ class DirectoryRemove(DirectoryMixin, View):
         except ProtectedError:
             form.add_error(None, f"{obj} cannot be removed while people belong to it. Move or remove them first")
             return render(request, self.template, self.context(object=obj, form=form, consequences=self.consequences(obj)))
+        except LastManagerError as exc:
+            form.add_error(None, exc.messages[0])
+            return render(request, self.template, self.context(object=obj, form=form, consequences=self.consequences(obj)))
         messages.success(request, f"{name} has been removed.")
         return self.list_redirect()
 
@@ -415,7 +419,12 @@ class RemoveRole(PartnershipMixin, View):
             form.add_error(None, problem)
             return render(request, "partnership/role_remove.html", {"role": role, "partnership": self.partnership, "form": form})
         person = role.person
-        role.delete()
+        try:
+            role.delete()
+        except LastManagerError as exc:
+            # Another manager's role went in the meantime: the model refuses what the check above allowed.
+            form.add_error(None, exc.messages[0])
+            return render(request, "partnership/role_remove.html", {"role": role, "partnership": self.partnership, "form": form})
         messages.success(request, f"{person} is no longer {role}.")
         return redirect(person.get_absolute_url())
 

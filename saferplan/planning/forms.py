@@ -4,7 +4,7 @@ from datetime import date
 
 from django import forms
 
-from saferplan.forms import DateField
+from saferplan.forms import DateField, LinkField, MoneyField, NumberField, WholeNumberField
 
 from . import evidence_sources
 from .models import (
@@ -84,8 +84,8 @@ class EvidencePickerMixin:
                       "assessment, or record workshops, to cite them here.")
         self.fields["other_title"] = forms.CharField(label="Other evidence (optional)", required=False,
                                                      max_length=500, help_text="For example, a partner’s report")
-        self.fields["other_url"] = forms.CharField(label="Its web address (optional)", required=False,
-                                                   max_length=500)
+        self.fields["other_url"] = LinkField(label="Its web address (optional)", required=False, max_length=500,
+                                             help_text="Starting with https://, or a page on this site starting with /")
 
     def chosen_items(self):
         items = [self.evidence_items[k] for k in self.cleaned_data.get("evidence", []) if k in self.evidence_items]
@@ -93,12 +93,6 @@ class EvidencePickerMixin:
         if title:
             items.append(evidence_sources.Item(EvidenceKind.OTHER, title, (self.cleaned_data.get("other_url") or "").strip()))
         return items
-
-    def clean_other_url(self):
-        url = (self.cleaned_data.get("other_url") or "").strip()
-        if url and not (url.startswith("https://") or url.startswith("http://") or url.startswith("/")):
-            raise forms.ValidationError("Enter a web address starting with https://")
-        return url
 
 
 class PriorityForm(EvidencePickerMixin, forms.ModelForm):
@@ -146,6 +140,7 @@ class ActionForm(forms.ModelForm):
                   "funding_detail": "Funding detail (optional)", "funding_amount": "Amount in pounds (optional)"}
         widgets = {"description": forms.Textarea(attrs={"rows": 4}),
                    "funding_amount": forms.TextInput(attrs={"inputmode": "decimal"})}
+        field_classes = {"funding_amount": MoneyField}
 
     def __init__(self, *args, partnership, **kwargs):
         super().__init__(*args, **kwargs)
@@ -186,6 +181,7 @@ class KPIForm(forms.ModelForm):
         help_texts = {"title": "For example, anti-social behaviour records in the borough per quarter"}
         widgets = {"baseline": forms.TextInput(attrs={"inputmode": "decimal"}),
                    "target": forms.TextInput(attrs={"inputmode": "decimal"})}
+        field_classes = {"baseline": NumberField, "target": NumberField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -208,7 +204,7 @@ class KPIForm(forms.ModelForm):
 
 class KPIValueForm(forms.Form):
     period = forms.ChoiceField(label="Period")
-    value = forms.DecimalField(label="Value", max_digits=14, decimal_places=2,
+    value = NumberField(label="Value", max_digits=14, decimal_places=2,
                                widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     note = forms.CharField(label="Note (optional)", required=False, max_length=500)
 
@@ -275,6 +271,9 @@ class CandidateIssueForm(forms.ModelForm):
                   "concern_pct": "Respondents choosing it, in per cent (optional)"}
         widgets = {n: forms.TextInput(attrs={"inputmode": "decimal"})
                    for n in ("volume", "rate", "previous_volume", "change_pct", "harm", "harm_share", "concern_pct")}
+        field_classes = {"volume": WholeNumberField, "previous_volume": WholeNumberField, "rate": NumberField,
+                         "change_pct": NumberField, "harm": NumberField, "harm_share": NumberField,
+                         "concern_pct": NumberField}
 
     def __init__(self, *args, partnership, **kwargs):
         super().__init__(*args, **kwargs)

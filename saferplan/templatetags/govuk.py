@@ -15,10 +15,12 @@ register = template.Library()
 
 
 def _kind(widget) -> str:
-    if isinstance(widget, forms.RadioSelect):
-        return "radios"
+    # CheckboxSelectMultiple subclasses RadioSelect, so it must be recognised first or every
+    # multiple choice would render as radios and save only one of the ticked items.
     if isinstance(widget, forms.CheckboxSelectMultiple):
         return "checkboxes"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
     if isinstance(widget, forms.CheckboxInput):
         return "checkbox"
     if isinstance(widget, DateInput):
@@ -39,6 +41,7 @@ def field(bound_field, label_class="", width="", heading=False):
     html_id = bound_field.auto_id
     context = {
         "field": bound_field,
+        "errors": error_messages(bound_field),
         "kind": kind,
         "id": html_id,
         "hint_id": f"{html_id}-hint" if bound_field.help_text else "",
@@ -55,7 +58,7 @@ def field(bound_field, label_class="", width="", heading=False):
             # Never echo a password back into the page.
             context["value"] = ""
     if kind in {"radios", "checkboxes", "select"}:
-        context["options"] = _options(bound_field)
+        context["options"] = _options(bound_field, kind)
     if kind == "date":
         context["parts"] = widget.parts(bound_field.html_name, bound_field.value())
     if kind == "textarea":
@@ -63,21 +66,129 @@ def field(bound_field, label_class="", width="", heading=False):
     return context
 
 
-def _options(bound_field):
+def _options(bound_field, kind):
     value = bound_field.value()
     selected = {str(v) for v in value} if isinstance(value, (list, tuple)) else {str(value if value is not None else "")}
-    options = []
-    for index, (option_value, label) in enumerate(bound_field.field.choices):
-        option_value = getattr(option_value, "value", option_value)
-        options.append(
-            {
-                "value": "" if option_value is None else option_value,
-                "label": label,
-                "id": bound_field.auto_id if index == 0 else f"{bound_field.auto_id}-{index}",
-                "selected": str("" if option_value is None else option_value) in selected,
-            }
-        )
-    return options
+    choices = [(getattr(v, "value", v), label) for v, label in bound_field.field.choices]
+    choices = [("" if v is None else v, label) for v, label in choices]
+    if kind == "radios":
+        choices = _without_blank(bound_field, choices)
+    # The first option carries the field's own id, so the error summary's link lands on it.
+    return [
+        {
+            "value": option_value,
+            "label": label,
+            "id": bound_field.auto_id if index == 0 else f"{bound_field.auto_id}-{index}",
+            "selected": str(option_value) in selected,
+        }
+        for index, (option_value, label) in enumerate(choices)
+    ]
+
+
+def _without_blank(bound_field, choices):
+    """Radios have no "---------" choice: choosing none of them is how a question is left blank.
+
+    Model fields and ModelChoiceFields add that blank choice for selects; shown as a radio it is
+    an option labelled with dashes. A blank choice with a real label ("Not known") is kept when the
+    question is optional.
+    """
+    from django.db.models.fields import BLANK_CHOICE_DASH
+
+    dashes = str(BLANK_CHOICE_DASH[0][1])
+    return [
+        (value, label) for value, label in choices
+        if str(value) != "" or (not bound_field.field.required and str(label) != dashes)
+    ]
+
+
+def _label(bound_field) -> str:
+    label = str(bound_field.label or bound_field.name.replace("_", " ")).strip()
+    label = label.removesuffix("(optional)").strip().rstrip(":")
+    return label
+
+
+def _lower_first(text: str) -> str:
+    # "Due date" reads "due date" mid-sentence, but "KPI title" and "PCC grant" keep their capitals.
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def _django_messages() -> set[str]:
+    from django.core import validators
+    from django.forms import models as model_forms
+
+    found = set()
+    classes = [c for c in vars(forms).values() if isinstance(c, type) and issubclass(c, forms.Field)]
+    classes += [model_forms.ModelChoiceField, model_forms.ModelMultipleChoiceField]
+    for cls in classes:
+        for klass in cls.__mro__:
+            found.update(str(m) for m in getattr(klass, "default_error_messages", {}).values())
+    for validator in (validators.MaxLengthValidator, validators.MinLengthValidator, validators.MaxValueValidator,
+                      validators.MinValueValidator, validators.EmailValidator, validators.URLValidator,
+                      validators.StepValueValidator):
+        found.add(str(validator.message))
+    found.update(str(m) for m in validators.DecimalValidator.messages.values())
+    return found
+
+
+_DJANGO_MESSAGES: dict[str, set[str]] = {}
+
+
+def django_messages() -> set[str]:
+    """Django's default messages in the active language (Welsh pages get Welsh ones)."""
+    from django.utils.translation import get_language
+
+    language = get_language() or ""
+    if language not in _DJANGO_MESSAGES:
+        _DJANGO_MESSAGES[language] = _django_messages()
+    return _DJANGO_MESSAGES[language]
+
+
+# Django's own messages do not say which field they are about ("This field is required."), which
+# an error summary that lists several problems must: each is rewritten to name its field. A message
+# a form wrote itself is left alone: it already says what is wrong.
+def _named(error, bound_field) -> str:
+    code, params = error.code, error.params or {}
+    if str(error.message) not in django_messages():
+        return error.message % params if params and "%(" in str(error.message) else str(error.message)
+    label = _label(bound_field)
+    kind = _kind(bound_field.field.widget)
+    question = label.endswith("?")
+    subject = f"“{label}”" if question else _lower_first(label)
+    if code == "required":
+        if question:
+            return f"Answer {subject}"
+        return f"Select {subject}" if kind in {"radios", "checkboxes", "select", "file"} else f"Enter {subject}"
+    if code in {"invalid_choice", "invalid_list", "invalid_pk_value"}:
+        return f"Select {subject} from the list" if not question else f"Select one of the answers to {subject}"
+    if code == "invalid" and isinstance(bound_field.field, (forms.DecimalField, forms.FloatField)):
+        return f"{label} must be a number, like 1,250.50"
+    if code == "invalid" and isinstance(bound_field.field, forms.IntegerField):
+        return f"{label} must be a whole number, like 1,250"
+    if code == "invalid" and isinstance(bound_field.field, forms.EmailField):
+        return f"Enter {subject} in the correct format, like name@example.com"
+    if code == "max_length" and "limit_value" in params:
+        return f"{label} must be {params['limit_value']:,} characters or fewer"
+    if code == "min_length" and "limit_value" in params:
+        return f"{label} must be {params['limit_value']:,} characters or more"
+    if code == "max_value" and "limit_value" in params:
+        return f"{label} must be {params['limit_value']:,} or less"
+    if code == "min_value" and "limit_value" in params:
+        return f"{label} must be {params['limit_value']:,} or more"
+    if code in {"max_digits", "max_whole_digits"}:
+        return f"{label} is too large"
+    if code == "max_decimal_places" and "max" in params:
+        return f"{label} may have no more than {params['max']} decimal places"
+    return error.message % params if params and "%(" in str(error.message) else str(error.message)
+
+
+def error_messages(bound_field) -> list[str]:
+    """The field's error messages, each naming the field (the same words inline and in the summary)."""
+    form = bound_field.form
+    if not form.is_bound or bound_field.name not in form.errors:
+        return []
+    return [_named(e, bound_field) for e in form.errors.as_data()[bound_field.name]]
 
 
 @register.inclusion_tag("govuk/error_summary.html")
@@ -95,8 +206,10 @@ def error_summary(*forms_):
             anchor = bound.auto_id
             if isinstance(bound.field.widget, DateInput):
                 anchor = f"{bound.auto_id}_day"
-            for message in field_errors:
-                errors.append({"href": f"#{anchor}", "message": message})
+            if bound.is_hidden:
+                anchor = ""
+            for message in error_messages(bound):
+                errors.append({"href": f"#{anchor}" if anchor else "", "message": message})
     return {"errors": errors}
 
 

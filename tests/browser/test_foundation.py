@@ -84,8 +84,10 @@ def test_manager_adds_an_organisation_and_sees_its_history(browse):
     journey.page.get_by_label("Website (optional)").fill("not a web address")
     journey.submit("Add organisation")
     errors = journey.error_summary()
-    assert "This field is required." in errors
-    assert any("valid URL" in e for e in errors)
+    # Each message names its field; the website must be https:// (one rule for every link field).
+    assert "Enter name" in errors and "Select type of organisation" in errors
+    assert "This field is required." not in errors
+    assert any("Enter a web address starting with https://" in e for e in errors)
     # The form keeps what was typed.
     assert journey.page.get_by_label("Website (optional)").input_value() == "not a web address"
     # The error summary links to the field: following it by keyboard moves focus there.

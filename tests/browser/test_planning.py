@@ -52,7 +52,7 @@ def test_manager_builds_a_priority_with_evidence_and_an_action_with_a_kpi(browse
 
     journey.click_link("Add an action")
     journey.submit("Add action")
-    assert "This field is required." in journey.error_summary()
+    assert "Enter action" in journey.error_summary()
     page.get_by_label("Action", exact=True).fill("Joint patrols in the town centre")
     page.get_by_label("Owner organisation").select_option(label="Melton Community Safety Partnership police")
     page.locator("#id_due_on_day").fill("31")
