@@ -365,3 +365,52 @@ def test_a_blank_paper_form_is_refused(staff_client, survey):
     page = staff_client.post(paper, {"q4-answer": "  ", "contact-contact_name": "Ann"})
     assert page.status_code == 200 and "The form has no answers" in page.content.decode()
     assert "Ann" in page.content.decode() and not Response.objects.exists()
+
+
+def _csrf(html: str) -> str:
+    import re
+
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_sends_of_one_session_save_exactly_one_response(live_server, partnership):
+    """A double (or triple) click: the same session's answers posted at once, by real concurrent
+    requests against a running server, store one response and all see the same confirmation."""
+    import threading
+
+    import requests
+
+    survey = make_survey(partnership)
+    base = live_server.url
+    person = requests.Session()
+    page = person.get(base + url(survey, "question", code="q1"))
+    sent = person.post(base + url(survey, "question", code="q1"), allow_redirects=False,
+                       data={"answer": opt(survey, "q1", "Yes"), "csrfmiddlewaretoken": _csrf(page.text)})
+    assert sent.status_code == 302
+    token = _csrf(person.get(base + url(survey, "check")).text)
+
+    clicks, results, start = 3, [], threading.Barrier(3)
+
+    def click():
+        browser_tab = requests.Session()
+        browser_tab.cookies.update(person.cookies)
+        start.wait()
+        r = browser_tab.post(base + url(survey, "check"), data={"csrfmiddlewaretoken": token, "website": ""},
+                             allow_redirects=False, timeout=60)
+        results.append((r.status_code, r.headers.get("Location")))
+
+    threads = [threading.Thread(target=click) for _ in range(clicks)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [(302, url(survey, "equality"))] * clicks
+    assert Response.objects.filter(survey=survey).count() == 1
+    response = Response.objects.get(survey=survey)
+    assert Answer.objects.filter(response=response).count() == 1
+    # And sending once more afterwards still stores nothing new.
+    again = person.post(base + url(survey, "check"), data={"csrfmiddlewaretoken": token}, allow_redirects=False)
+    assert again.status_code == 302 and Response.objects.count() == 1
+    person.post(base + url(survey, "equality"), data={"csrfmiddlewaretoken": token, "answer": "no"})
+    assert response.reference in person.get(base + url(survey, "done")).text
