@@ -12,6 +12,45 @@ from django.http import Http404
 # The largest year a date may have: Python's dates and the databases both stop at 9999.
 LAST_YEAR = 9999
 
+# Characters that are neither printable nor layout. XML, and so XLSX and DOCX, cannot hold them
+# (an export would fail), and a terminal or spreadsheet may act on them. Tabs and line breaks are
+# layout: multi-line text keeps them, a one-line box turns them into spaces.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+LAYOUT_CHARACTERS = re.compile("[\t\r\n]+")
+
+
+def plain_text(value: str, multiline: bool = True) -> str:
+    """Text as a person can have meant it: without control characters."""
+    value = CONTROL_CHARACTERS.sub("", value)
+    return value if multiline else LAYOUT_CHARACTERS.sub(" ", value)
+
+
+class PlainTextMixin:
+    """Put first among a form's bases: every value posted to the form loses its control
+    characters before any field sees it, so what is validated, saved and shown again is the same
+    text. Multi-line boxes (textareas) keep tabs and line breaks; one-line boxes do not."""
+
+    def full_clean(self):
+        # Here rather than in __init__: forms add their fields in their own __init__.
+        if self.is_bound and not getattr(self, "_plain", False):
+            self.data, self._plain = self._plain_data(self.data), True
+        super().full_clean()
+
+    def _plain_data(self, data):
+        multiline = {self.add_prefix(name) for name, field in self.fields.items()
+                     if isinstance(field.widget, forms.Textarea)}
+
+        def clean(key, value):
+            return plain_text(value, key in multiline) if isinstance(value, str) else value
+
+        if hasattr(data, "setlist"):  # a QueryDict, as a request posts it
+            data = data.copy()
+            for key in list(data.keys()):
+                data.setlist(key, [clean(key, v) for v in data.getlist(key)])
+            return data
+        return {key: [clean(key, v) for v in value] if isinstance(value, (list, tuple)) else clean(key, value)
+                for key, value in data.items()}
+
 
 class DateInput(forms.MultiWidget):
     """The GOV.UK date input: separate day, month and year boxes."""

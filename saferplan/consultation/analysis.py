@@ -85,7 +85,8 @@ def counted_answers(survey: Survey, question_ids: list[int] | None = None):
     every answer to its response."""
     if question_ids is None:
         question_ids = list(survey.questions.values_list("pk", flat=True))
-    answers = Answer.objects.filter(question_id__in=question_ids)
+    # A spoilt paper answer is kept on the response but is no answer to count.
+    answers = Answer.objects.filter(question_id__in=question_ids, spoilt=False)
     left_out = list(Response.objects.filter(survey=survey).exclude(status__in=COUNTED).values_list("pk", flat=True)[:5001])
     if len(left_out) > 5000:
         return answers.filter(response__status__in=COUNTED)
@@ -136,6 +137,8 @@ def answers_by_code(response: Response) -> dict[str, dict]:
             v["options"].append(a.option_id)
             if a.option.is_other:
                 v["other"] = a.text
+        elif a.spoilt:
+            v["spoilt"] = True
         else:
             v["text"] = a.text
     return values

@@ -59,6 +59,6 @@ def load(partnership) -> Survey:
     survey.equality_monitoring = True
     survey.save()
     if not survey.questions.exists():
-        library.apply_template(survey, "coventry-2024", with_area=True)
+        library.apply_template(survey, "coventry-2024", with_area=True, replacements=MELTON_PLACES)
     library.adapt_place(survey, MELTON_PLACES)
     return survey

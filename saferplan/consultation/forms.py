@@ -4,9 +4,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.text import slugify
 
-from saferplan.forms import DateField, WholeNumberField
+from saferplan.forms import DateField, PlainTextMixin, WholeNumberField
 
-from . import equality
+from . import equality, library
 from .library import TEMPLATES
 from .models import (
     MAX_OTHER,
@@ -21,10 +21,17 @@ from .models import (
 )
 
 
-class QuestionForm(forms.Form):
-    """The answer to one question, validated the same way on every channel."""
+SPOILT = "Spoilt (more boxes ticked than allowed)"
 
-    def __init__(self, question: Question, *args, initial_value: dict | None = None, **kwargs):
+
+class QuestionForm(PlainTextMixin, forms.Form):
+    """The answer to one question, validated the same way on every channel.
+
+    On paper (``paper=True``) a choice question can also be marked spoilt: the form had more boxes
+    ticked than allowed, so no choice can be recorded, and forcing it into the limit would invent one.
+    """
+
+    def __init__(self, question: Question, *args, initial_value: dict | None = None, paper: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.question = question
         self.options = list(question.options.all())
@@ -56,6 +63,11 @@ class QuestionForm(forms.Form):
                 error_messages={"required": "Enter your answer",
                                 "max_length": f"Your answer must be {q.max_length:,} characters or fewer"})
             self.initial["answer"] = value.get("text", "")
+        if paper and q.is_choice:
+            self.fields["spoilt"] = forms.BooleanField(label=SPOILT, required=False)
+            self.initial["spoilt"] = bool(value.get("spoilt"))
+            if self.is_bound and self["spoilt"].value():
+                self.fields["answer"].required = False
 
     @property
     def other_option(self) -> Option | None:
@@ -73,14 +85,19 @@ class QuestionForm(forms.Form):
         other = self.other_option
         if not q.is_choice or "answer" not in data:
             return data
+        if data.get("spoilt"):
+            # The boxes ticked on a spoilt paper answer are no one's choice: none is recorded.
+            data["answer"], data["other"] = ([] if q.is_multiple else ""), ""
+            return data
         chosen = data["answer"] if q.is_multiple else ([data["answer"]] if data["answer"] else [])
         other_text = data.get("other", "")
-        if other is not None and other_text and str(other.pk) not in chosen:
-            # Someone who typed in the box meant "Other": keep what they wrote.
-            chosen.append(str(other.pk))
-            data["answer"] = chosen if q.is_multiple else str(other.pk)
+        if other is not None and str(other.pk) not in chosen:
+            # Without "Other" ticked the box is not an answer (it may be text left behind after
+            # unticking): it neither counts towards the limit nor is saved.
+            data["other"] = other_text = ""
         if q.is_multiple and q.max_choices and len(chosen) > q.max_choices:
-            self.add_error("answer", f"Select no more than {q.max_choices} options. You selected {len(chosen)}")
+            self.add_error("answer", f"Select no more than {q.max_choices} options. You selected {len(chosen)}"
+                                     + (f". If the paper form has {len(chosen)} ticked, mark it as spoilt" if "spoilt" in self.fields else ""))
         if other is not None and str(other.pk) in chosen and not other_text:
             self.add_error("other", "Enter what your ‘Other’ answer is")
         return data
@@ -88,6 +105,8 @@ class QuestionForm(forms.Form):
     def value(self) -> dict:
         """The answer as the session and ``services.record`` hold it."""
         data = self.cleaned_data
+        if data.get("spoilt"):
+            return {"options": [], "other": "", "spoilt": True}
         if self.question.is_choice:
             answer = data.get("answer")
             chosen = answer if isinstance(answer, list) else ([answer] if answer else [])
@@ -116,7 +135,7 @@ def error_list(*question_forms) -> list[dict]:
     return errors
 
 
-class EqualityForm(forms.Form):
+class EqualityForm(PlainTextMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for q in equality.QUESTIONS:
@@ -125,19 +144,19 @@ class EqualityForm(forms.Form):
                 choices=[(o, o) for o in q["options"]], error_messages={"invalid_choice": "Select one of the options"})
 
 
-class WantEqualityForm(forms.Form):
+class WantEqualityForm(PlainTextMixin, forms.Form):
     answer = forms.ChoiceField(
         label="Do you want to answer the equality questions?", widget=forms.RadioSelect,
         choices=[("yes", "Yes, answer the equality questions (takes 2 minutes)"), ("no", "No, skip the equality questions")],
         error_messages={"required": "Select whether you want to answer the equality questions"})
 
 
-class SubmitForm(forms.Form):
+class SubmitForm(PlainTextMixin, forms.Form):
     # Hidden from people (by a class, not by type=hidden); software filling every field fills it.
     website = forms.CharField(required=False, max_length=200, label="Leave this box empty")
 
 
-class SurveyForm(forms.ModelForm):
+class SurveyForm(PlainTextMixin, forms.ModelForm):
     opens_on = DateField(label="Opens", help_text="For example, 10 7 2024")
     closes_on = DateField(label="Closes", help_text="For example, 2 10 2024")
     purge_on = DateField(label="Delete personal data on", required=False,
@@ -155,6 +174,24 @@ class SurveyForm(forms.ModelForm):
         self.partnership = partnership
         self.fields["slug"].required = False
         self.fields["slug"].help_text = "Used in the web address; leave empty to make one from the title"
+
+    # What residents must read before answering: a published survey cannot leave them out.
+    PACK = {"purpose": "what the consultation is for", "can_influence": "what people can influence",
+            "how_results_used": "how the results will be used and published"}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("published"):
+            for name, what in self.PACK.items():
+                if name in self.fields and not (data.get(name) or "").strip() and name not in self.errors:
+                    self.add_error(name, f"Enter {what} before publishing the survey")
+            if not self.instance.pk or not self.instance.questions.exists():
+                self.add_error("published", "Add at least one question before publishing the survey")
+            else:
+                for item in library.still_to_edit(self.instance):
+                    self.add_error("published", f"Before publishing, change {item['where']} of {item['question'].code} "
+                                                f"(“{item['text'][:80]}”): {item['why']}")
+        return data
 
     def clean_slug(self):
         slug = self.cleaned_data.get("slug") or slugify(self.cleaned_data.get("title", ""))[:80]
@@ -176,7 +213,7 @@ class NewSurveyForm(SurveyForm):
         fields = ["title", "slug", "opens_on", "closes_on", "purge_on", "equality_monitoring"]
 
 
-class CopySurveyForm(forms.Form):
+class CopySurveyForm(PlainTextMixin, forms.Form):
     title = forms.CharField(max_length=200)
     slug = forms.SlugField(label="Web address name", max_length=80)
 
@@ -191,14 +228,14 @@ class CopySurveyForm(forms.Form):
         return slug
 
 
-class SectionForm(forms.ModelForm):
+class SectionForm(PlainTextMixin, forms.ModelForm):
     class Meta:
         model = Section
         fields = ["title", "introduction", "order"]
         widgets = {"introduction": forms.Textarea(attrs={"rows": 3})}
 
 
-class QuestionEditForm(forms.ModelForm):
+class QuestionEditForm(PlainTextMixin, forms.ModelForm):
     options_text = forms.CharField(
         label="Options", required=False, widget=forms.Textarea(attrs={"rows": 8}), max_length=20000,
         help_text="One option a line. Not needed for yes/no, area or free-text questions.")
@@ -245,7 +282,7 @@ class QuestionEditForm(forms.ModelForm):
         return data
 
 
-class EventForm(forms.ModelForm):
+class EventForm(PlainTextMixin, forms.ModelForm):
     date = DateField(label="Date")
 
     class Meta:
@@ -255,7 +292,7 @@ class EventForm(forms.ModelForm):
         field_classes = {"participants": WholeNumberField}
 
 
-class RepresentationForm(forms.ModelForm):
+class RepresentationForm(PlainTextMixin, forms.ModelForm):
     received_on = DateField(label="Received on")
     kind = forms.ChoiceField(label="Type", choices=Representation.Kind.choices, widget=forms.RadioSelect)
 
@@ -273,7 +310,7 @@ class RepresentationForm(forms.ModelForm):
         return f
 
 
-class PetitionForm(forms.ModelForm):
+class PetitionForm(PlainTextMixin, forms.ModelForm):
     received_on = DateField(label="Received on")
 
     class Meta:
@@ -283,7 +320,7 @@ class PetitionForm(forms.ModelForm):
         field_classes = {"signatures": WholeNumberField}
 
 
-class ContactForm(forms.Form):
+class ContactForm(PlainTextMixin, forms.Form):
     contact_name = forms.CharField(label="Name (if given on the form)", required=False, max_length=200)
     contact_email = forms.EmailField(label="Email address (if given on the form)", required=False)
 
@@ -304,11 +341,11 @@ class ImportUploadForm(forms.Form):
         raise forms.ValidationError("The file must be a CSV file saved as UTF-8")
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(PlainTextMixin, forms.Form):
     status = forms.ChoiceField(label="Decision", widget=forms.RadioSelect, choices=[
         ("accepted", "Count this response"), ("excluded", "Exclude this response from the results")])
     note = forms.CharField(label="Reason", max_length=500, required=False)
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(PlainTextMixin, forms.Form):
     confirm = forms.BooleanField(label="I understand this cannot be undone", error_messages={"required": "Confirm that you understand this cannot be undone"})

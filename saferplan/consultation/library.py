@@ -2,7 +2,9 @@
 
 - ``coventry-2024``: the nine questions of Coventry's 2024 Engagement and Consultation Plan
   (section 3.3), with their option lists, word for word. Where the plan says
-  "Other – If selected allow for open text box", the option is "Other" with a text box.
+  "Other – If selected allow for open text box", the option is "Other" with a text box. The
+  plan's "Not Answered" (question 9) is left out: it records a non-answer as if it were a way of
+  getting news, and leaving a question unanswered is always possible.
 - ``medway-feeling-safe``: Medway's feeling-safe questions, during the day and in the evening.
 - ``equality``: turns on the equality monitoring section (see ``equality.py``).
 An area question (the partnership's wards) can be added to any of them.
@@ -10,6 +12,7 @@ An area question (the partnership's wards) can be added to any of them.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,6 +20,14 @@ from django.conf import settings
 from django.db import transaction
 
 from .models import Option, Question, QuestionType, Section, Survey
+
+# The places the templates were written for: a survey of another partnership must not name them.
+TEMPLATE_PLACES = ("Coventry", "Medway")
+# What a survey builder must still fill in, shown in square brackets, e.g. "[town centre]".
+PLACEHOLDER = re.compile(r"\[[^\[\]]{1,60}\]")
+TOWN_CENTRE = "[town centre]"
+COUNCIL = "[council]"
+AREA = "[area]"
 
 T = QuestionType
 
@@ -104,7 +115,6 @@ COVENTRY_2024 = [
              "options": [
                  "Coventry City Council web site",
                  "TikTok",
-                 "Not Answered",
                  "YouTube",
                  "Instagram",
                  "Posters",
@@ -204,6 +214,67 @@ def add_sections(survey: Survey, sections: list[dict]) -> list[Question]:
     return created
 
 
+COUNCIL_KINDS = ("district_council", "unitary_council", "county_council")
+
+
+def council_of(partnership) -> str | None:
+    """The name of the partnership's council: a district or unitary before a county."""
+    councils = {o.kind: o.name for o in partnership.organisations.filter(kind__in=COUNCIL_KINDS)}
+    return next((councils[k] for k in COUNCIL_KINDS if k in councils), None)
+
+
+def place_words(partnership) -> dict[str, str]:
+    """How the templates' Coventry words read in this partnership's survey.
+
+    The partnership's own name and council are known; its town centre is not (Melton's is
+    Melton Mowbray), so that becomes a placeholder the survey builder is shown and must fill in."""
+    if any("Coventry" in name for name in [partnership.name, *partnership.area_names]):
+        return {}
+    name = partnership.name
+    the_name = name if name.lower().startswith("the ") else f"the {name}"
+    council = council_of(partnership) or COUNCIL
+    return {
+        "Coventry's Community Safety partnership": the_name,
+        "Coventry's Community safety partnership": the_name,
+        "Coventry Community Safety Partnership": name,
+        "Coventry City Council": council,
+        "Coventry city centre": TOWN_CENTRE,
+        "your neighbourhood and the city": "your neighbourhood and the area",
+    }
+
+
+def other_places(partnership) -> list[str]:
+    own = " ".join([partnership.name, *partnership.area_names])
+    return [place for place in TEMPLATE_PLACES if place not in own]
+
+
+def still_to_edit(survey: Survey) -> list[dict]:
+    """Question wording that cannot go to the public as it is: a placeholder to fill in, or the
+    name of the place a template was written for. One entry per question or option."""
+    places = other_places(survey.partnership)
+
+    def problem(text: str) -> str | None:
+        found = PLACEHOLDER.findall(text)
+        if found:
+            return f"fill in {', '.join(dict.fromkeys(found))}"
+        named = [p for p in places if re.search(rf"\b{p}\b", text)]
+        if named:
+            return f"names {', '.join(named)}, not this partnership’s area"
+        return None
+
+    items = []
+    for question in survey.ordered_questions():
+        for part, text in (("question", question.text), ("hint", question.hint)):
+            why = problem(text)
+            if why:
+                items.append({"question": question, "where": part, "text": text, "why": why})
+        for option in question.options.all():
+            why = problem(option.label)
+            if why:
+                items.append({"question": question, "where": "option", "text": option.label, "why": why})
+    return items
+
+
 def adapt_place(survey: Survey, replacements: dict[str, str]) -> int:
     """Reword a template's place names for another partnership (in order, longest first).
 
@@ -211,13 +282,17 @@ def adapt_place(survey: Survey, replacements: dict[str, str]) -> int:
     what each place name becomes (a city centre may be a town centre). Returns the number of
     questions and options changed; running it again changes nothing.
     """
+    return _reword(survey.questions.all(), replacements)
+
+
+def _reword(questions, replacements: dict[str, str]) -> int:
     def reword(text: str) -> str:
         for old, new in replacements.items():
             text = text.replace(old, new)
         return text
 
     changed = 0
-    for question in survey.questions.all():
+    for question in questions:
         text, hint = reword(question.text), reword(question.hint)
         if (text, hint) != (question.text, question.hint):
             question.text, question.hint = text, hint
@@ -232,18 +307,29 @@ def adapt_place(survey: Survey, replacements: dict[str, str]) -> int:
     return changed
 
 
-def apply_template(survey: Survey, key: str, *, place: str | None = None, with_area: bool = False) -> list[Question]:
-    """Add a template's questions to a survey (after any it already has)."""
+@transaction.atomic
+def apply_template(survey: Survey, key: str, *, place: str | None = None, with_area: bool = False,
+                   replacements: dict[str, str] | None = None) -> list[Question]:
+    """Add a template's questions to a survey (after any it already has), in the words of the
+    survey's partnership (``place_words``) unless ``replacements`` says otherwise."""
     if key == "equality":
         survey.equality_monitoring = True
         survey.save(update_fields=["equality_monitoring"])
         return []
+    partnership = survey.partnership
     if key == "coventry-2024":
         sections = COVENTRY_2024
     elif key == "medway-feeling-safe":
-        sections = medway_feeling_safe(place or "Medway")
+        own = "Medway" if "Medway" not in other_places(partnership) else None
+        sections = medway_feeling_safe(place or own or (partnership.area_names[:1] or [AREA])[0])
     else:
         raise ValueError(f"No template called {key}")
     if with_area and not survey.questions.filter(type=T.AREA).exists():
         sections = [AREA_SECTION, *sections]
-    return add_sections(survey, sections)
+    created = add_sections(survey, sections)
+    words = place_words(partnership) if replacements is None else replacements
+    if words:
+        _reword(Question.objects.filter(pk__in=[q.pk for q in created]), words)
+        for q in created:
+            q.refresh_from_db()
+    return created

@@ -276,6 +276,9 @@ class Response(models.Model):
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     import_batch = models.ForeignKey(ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="responses")
     event = models.ForeignKey(EngagementEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="responses")
+    # The sending's token from the person's session (online and drop-in): unique, so a double
+    # click or a re-post stores one response however many requests arrive at once.
+    submission_token = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["submitted_at", "pk"]
@@ -296,6 +299,8 @@ class Answer(models.Model):
     option = models.ForeignKey(Option, on_delete=models.PROTECT, null=True, blank=True, related_name="answers")
     text = models.TextField(blank=True, max_length=MAX_TEXT)
     identifying = models.BooleanField(default=False, help_text="The text could identify someone: deleted on the purge date")
+    # A paper answer with more boxes ticked than allowed: recorded, but no option and not counted.
+    spoilt = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["question", "option"]), models.Index(fields=["response", "question"])]

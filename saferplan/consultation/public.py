@@ -6,6 +6,8 @@ are never cached, so Back after finishing shows nothing of the previous person's
 """
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import services
-from .forms import EqualityForm, QuestionForm, SubmitForm, WantEqualityForm
+from .forms import SPOILT, EqualityForm, QuestionForm, SubmitForm, WantEqualityForm
 from .models import Audience, Channel, Question, Response, ResponseStatus, Survey
 
 KIOSK = "consultation:kiosk"
@@ -67,7 +69,14 @@ def answers_of(request, survey: Survey) -> dict:
 def save_answer(request, survey: Survey, code: str, value: dict) -> None:
     state = request.session.get(_state_key(survey), {"answers": {}})
     state["answers"][code] = value
+    # Made with the first answer, before anything can be sent: every request sending these
+    # answers carries the same token, and the database stores one response per token.
+    state.setdefault("token", secrets.token_urlsafe(32))
     request.session[_state_key(survey)] = state
+
+
+def token_of(request, survey: Survey) -> str | None:
+    return request.session.get(_state_key(survey), {}).get("token")
 
 
 def client_key(request, survey: Survey) -> str:
@@ -81,6 +90,8 @@ def answer_lines(question: Question, value: dict | None) -> list[str]:
     """An answer as words, for check your answers and the staff's response page."""
     if services.empty(value):
         return []
+    if value.get("spoilt"):
+        return [SPOILT]
     if not question.is_choice:
         return [value["text"]]
     labels = {o.pk: o for o in question.options.all()}
@@ -215,11 +226,19 @@ class CheckAnswers(PublicSurveyView):
         answers = answers_of(request, self.survey)
         form = SubmitForm(request.POST)
         form.is_valid()
+        token = token_of(request, self.survey)
+        submitted = _submitted(request, self.survey)
+        if submitted and (not token or submitted.get("token") == token):
+            # Sent already (a second click, Back then send again): the same confirmation, nothing new.
+            return redirect(self.after_sending())
         missing = [q for q in services.visible_questions(self.questions, answers)
                    if q.required and services.empty(answers.get(q.code))]
-        if missing:
-            errors = [{"href": self.url("question", code=q.code) + "?change=1", "message": f"Answer ‘{q.text}’"}
-                      for q in missing]
+        errors = [{"href": self.url("question", code=q.code) + "?change=1", "message": f"Answer ‘{q.text}’"}
+                  for q in missing]
+        if not errors and services.blank(self.questions, answers):
+            errors = [{"href": self.url("question", code=self.questions[0].code) if self.questions else "",
+                       "message": "You have not answered any questions. Answer at least one question before sending"}]
+        if errors:
             return self.render("check.html", {"rows": self.rows(answers), "form": SubmitForm(), "errors": errors})
         kiosk = kiosk_of(request, self.survey)
         if not kiosk and self.rate_limited(request):
@@ -230,14 +249,16 @@ class CheckAnswers(PublicSurveyView):
             client_key=client_key(request, self.survey),
             status=ResponseStatus.SUSPECTED_SPAM if honeypot else ResponseStatus.ACCEPTED,
             review_note="The hidden box that only software fills in was filled in" if honeypot else "",
-            extra={"event_id": kiosk.get("event")} if kiosk and kiosk.get("event") else {},
+            extra={"event_id": kiosk.get("event")} if kiosk and kiosk.get("event") else {}, token=token,
         ), questions=self.questions)
         # Committed: only now is the person told it has been received.
         request.session.pop(_state_key(self.survey), None)
-        request.session[SUBMITTED] = {"survey": self.survey.pk, "response": response.pk, "reference": response.reference}
-        if self.survey.equality_monitoring:
-            return redirect(self.url("equality"))
-        return redirect(self.url("done"))
+        request.session[SUBMITTED] = {"survey": self.survey.pk, "response": response.pk,
+                                      "reference": response.reference, "token": token}
+        return redirect(self.after_sending())
+
+    def after_sending(self) -> str:
+        return self.url("equality") if self.survey.equality_monitoring else self.url("done")
 
     def rate_limited(self, request) -> bool:
         from django_ratelimit.core import is_ratelimited

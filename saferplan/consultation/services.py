@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from saferplan.forms import plain_text
+
 from . import equality as equality_questions
 from .models import (
     Answer,
@@ -30,11 +32,17 @@ from .models import (
 
 # An answer as the form, the paper page, the importer and the session hold it:
 #   {"options": [option ids], "other": "text for Other", "text": "free text"}
+# or, for a paper form with more boxes ticked than allowed, {"spoilt": True}.
 AnswerValue = dict
 
 
 def empty(value: AnswerValue | None) -> bool:
-    return not value or not (value.get("options") or (value.get("text") or "").strip())
+    return not value or not (value.get("options") or (value.get("text") or "").strip() or value.get("spoilt"))
+
+
+def blank(questions: list[Question], answers: dict[str, AnswerValue]) -> bool:
+    """No question the person was shown has an answer: there is nothing to record."""
+    return all(empty(answers.get(q.code)) for q in visible_questions(questions, answers))
 
 
 def visible_questions(questions: list[Question], answers: dict[str, AnswerValue]) -> list[Question]:
@@ -60,7 +68,7 @@ def visible_questions(questions: list[Question], answers: dict[str, AnswerValue]
 def fingerprint(answers: dict[str, AnswerValue]) -> str:
     normal = {
         code: {"o": sorted(v.get("options", [])), "x": (v.get("other") or "").strip().lower(),
-               "t": " ".join((v.get("text") or "").lower().split())}
+               "t": " ".join((v.get("text") or "").lower().split()), **({"s": True} if v.get("spoilt") else {})}
         for code, v in answers.items() if not empty(v)
     }
     return hashlib.sha256(json.dumps(normal, sort_keys=True).encode()).hexdigest()
@@ -79,6 +87,9 @@ def _answer_rows(questions: list[Question], answers: dict[str, AnswerValue]) -> 
         value = answers.get(q.code)
         if empty(value):
             continue
+        if value.get("spoilt") and q.is_choice:
+            rows.append(Answer(question=q, spoilt=True))
+            continue
         if q.is_choice:
             valid = {o.pk: o for o in q.options.all()}
             seen = set()
@@ -87,10 +98,11 @@ def _answer_rows(questions: list[Question], answers: dict[str, AnswerValue]) -> 
                 if option is None or option.pk in seen:
                     continue
                 seen.add(option.pk)
-                text = (value.get("other") or "").strip() if option.is_other else ""
+                # Every channel's text is made plain here too: imports and scripts bypass the forms.
+                text = plain_text(value.get("other") or "", multiline=False).strip() if option.is_other else ""
                 rows.append(Answer(question=q, option=option, text=text))
         else:
-            rows.append(Answer(question=q, text=value["text"].strip()))
+            rows.append(Answer(question=q, text=plain_text(value["text"]).strip()))
     return rows
 
 
@@ -105,10 +117,19 @@ class Submission:
     status: str = ResponseStatus.ACCEPTED
     review_note: str = ""
     extra: dict = field(default_factory=dict)  # entered_by, import_batch, event
+    # One token per person's session: sending it twice (a double click, a re-post) records once.
+    token: str | None = None
 
 
 def record(survey: Survey, submission: Submission, questions: list[Question] | None = None) -> Response:
-    """Commit one response (and its answers) to the database; return it once it is stored."""
+    """Commit one response (and its answers) to the database; return it once it is stored.
+
+    With a token, the response already stored under it is returned instead of a second one, even
+    when the same token arrives in concurrent requests: the database's unique index decides."""
+    if submission.token:
+        existing = Response.objects.filter(survey=survey, submission_token=submission.token).first()
+        if existing is not None:
+            return existing
     questions = questions if questions is not None else list(survey.ordered_questions())
     rows = _answer_rows(questions, submission.answers)
     print_ = fingerprint(submission.answers)
@@ -129,13 +150,17 @@ def record(survey: Survey, submission: Submission, questions: list[Question] | N
                     status=status, review_note=note, duplicate_of=duplicate_of,
                     contact_name=submission.contact_name[:200], contact_email=submission.contact_email[:254],
                     submitted_at=submission.submitted_at or timezone.now(), reference=reference,
-                    **submission.extra,
+                    submission_token=submission.token, **submission.extra,
                 )
                 for row in rows:
                     row.response = response
                 Answer.objects.bulk_create(rows)
             return response
         except IntegrityError:
+            if submission.token:
+                existing = Response.objects.filter(survey=survey, submission_token=submission.token).first()
+                if existing is not None:  # the same sending, committed by a concurrent request
+                    return existing
             # Only a clash of random references is worth another try.
             if attempt == 4 or not Response.objects.filter(reference=reference).exists():
                 raise

@@ -103,7 +103,7 @@ class SurveyDetail(ConsultationView):
             "total": sum(counts.values()), "to_review": to_review,
             "templates": [(k, v) for k, v in library.TEMPLATES.items()],
             "events": survey.events.count(), "representations": survey.representations.count(),
-            "petitions": survey.petitions.count(),
+            "petitions": survey.petitions.count(), "still_to_edit": library.still_to_edit(survey),
         })
 
 
@@ -311,7 +311,7 @@ class PaperEntry(ConsultationView):
     capability = "enter_responses"
 
     def forms(self, survey, data=None):
-        return [QuestionForm(q, data, prefix=q.code) for q in survey.ordered_questions()]
+        return [QuestionForm(q, data, prefix=q.code, paper=True) for q in survey.ordered_questions()]
 
     def get(self, request, slug, pk):
         survey = self.survey_or_404(pk)
@@ -328,8 +328,12 @@ class PaperEntry(ConsultationView):
         valid = all([f.is_valid() for f in forms]) & contact.is_valid()
         if not valid:
             return self.render_page(survey, forms, contact, error_list(*forms, contact))
+        answers = {f.question.code: f.value() for f in forms}
+        if services.blank([f.question for f in forms], answers):
+            return self.render_page(survey, forms, contact, [{"href": f"#{forms[0]['answer'].auto_id}" if forms else "",
+                                                               "message": "The form has no answers: enter at least one answer, or do not enter a blank form"}])
         response = services.record(survey, services.Submission(
-            answers={f.question.code: f.value() for f in forms}, channel=Channel.PAPER,
+            answers=answers, channel=Channel.PAPER,
             client_key=f"paper:{request.user.pk}", contact_name=contact.cleaned_data["contact_name"],
             contact_email=contact.cleaned_data["contact_email"], extra={"entered_by": request.user}))
         messages.success(request, f"Paper response saved with reference {response.reference}. Enter the next one.")

@@ -114,11 +114,23 @@ def test_unknown_options_are_refused(client, survey):
     assert "Select one of the options" in response.content.decode()
 
 
-def test_typing_other_text_chooses_other(client, survey):
-    client.post(url(survey, "question", code="q5"), {"other": "Speeding"})
+def test_other_text_counts_only_when_other_is_ticked(client, survey):
+    # Ticked Other, typed, unticked it, chose three: the text left in the box is not a fourth choice.
+    three = [opt(survey, "q5", label) for label in ("Robbery", "Burglary", "Theft")]
+    r = client.post(url(survey, "question", code="q5"), {"answer": three, "other": "Speeding"})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    assert "Speeding" not in client.get(url(survey, "check")).content.decode()
+    # Alone, text without Other ticked is no answer either.
+    client.post(url(survey, "question", code="q7"), {"other": "More lighting"})
     client.post(url(survey, "check"), {})
-    a = Answer.objects.get(question__code="q5")
-    assert a.option.is_other and a.text == "Speeding"
+    q5 = Answer.objects.filter(question__code="q5")
+    assert sorted(a.option.label for a in q5) == ["Burglary", "Robbery", "Theft"]
+    assert not Answer.objects.filter(question__code="q7").exists()
+    assert not Answer.objects.exclude(text="").filter(option__is_other=True).exists()
+    # Ticked, the same text is saved.
+    with_other = client.post(url(survey, "question", code="q5"), {"answer": three[:2] + [opt(survey, "q5", "Other")],
+                                                                   "other": "Speeding"})
+    assert with_other.status_code == 302
 
 
 def test_routing_shows_a_question_only_after_the_answer(client, survey):
@@ -251,3 +263,154 @@ def test_equality_pages_without_a_response_say_so(client, survey):
 def test_public_list_of_consultations(client, survey):
     page = client.get(reverse("public-consultation:partnership", kwargs={"partnership": survey.partnership.slug}))
     assert survey.title in page.content.decode()
+
+
+def test_a_blank_response_is_refused_on_check_your_answers(client, survey):
+    client.get(survey.public_url())
+    page = client.post(url(survey, "check"), {"website": ""})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "There is a problem" in text and "You have not answered any questions" in text
+    # Answers left empty on purpose are still no answers.
+    client.post(url(survey, "question", code="q4"), {"answer": "   "})
+    client.post(url(survey, "question", code="q5"), {"answer": []})
+    assert "You have not answered any questions" in client.post(url(survey, "check"), {}).content.decode()
+    assert not Response.objects.exists()
+
+
+def test_sending_again_after_a_response_saves_nothing_new(client, survey):
+    client.post(url(survey, "question", code="q1"), {"answer": opt(survey, "q1", "Yes")})
+    first = client.post(url(survey, "check"), {})
+    assert first.status_code == 302
+    response = Response.objects.get()
+    # Back to check your answers and send again (or the same form posted twice).
+    for _ in range(3):
+        again = client.post(url(survey, "check"), {})
+        assert again.status_code == 302 and again["Location"] == first["Location"]
+    assert Response.objects.count() == 1
+    assert response.reference in client.get(url(survey, "done")).content.decode()
+    # A new response, answered afresh, is a new response.
+    client.post(url(survey, "question", code="q1"), {"answer": opt(survey, "q1", "No")})
+    client.post(url(survey, "check"), {})
+    assert Response.objects.count() == 2
+
+
+def test_control_characters_are_removed_from_what_residents_type(client, survey):
+    client.post(url(survey, "question", code="q4"),
+                {"answer": "Drug\x0b dealing\x1b[31m by the\x01 park\nEvery night\tlate\x7f"})
+    client.post(url(survey, "question", code="q5"),
+                {"answer": [opt(survey, "q5", "Other")], "other": "Fly\x00-tipping\non the\x0c lane"})
+    client.post(url(survey, "check"), {})
+    q4 = Answer.objects.get(question__code="q4")
+    assert q4.text == "Drug dealing[31m by the park\nEvery night\tlate"
+    assert Answer.objects.get(question__code="q5").text == "Fly-tipping on the lane"
+
+
+def test_responses_with_control_characters_still_export(staff_client, survey):
+    from saferplan.consultation.testing import respond
+
+    # Stored by another way in (an import, a script) before the forms cleaned input.
+    respond(survey, q4="Vertical\x0btab and escape\x1b and start\x01 of heading")
+    for name, fmt in (("consultation:export", "xlsx"), ("consultation:report", "docx")):
+        r = staff_client.get(reverse(name, kwargs={"slug": survey.partnership.slug, "pk": survey.pk, "fmt": fmt}))
+        assert r.status_code == 200, (name, fmt)
+    assert Answer.objects.get(question__code="q4").text == "Verticaltab and escape and start of heading"
+
+
+def test_the_migration_cleans_answers_stored_with_control_characters(survey):
+    import importlib
+
+    from django.apps import apps
+
+    from saferplan.consultation.testing import respond
+
+    response = respond(survey, q4="clean", q1="Yes")
+    Answer.objects.filter(question__code="q4").update(text="Bad\x0b text\x1b\nkept line")
+    Response.objects.filter(pk=response.pk).update(contact_name="Ann\x01\nOther")
+    migration = importlib.import_module("saferplan.consultation.migrations.0004_strip_control_characters_from_answers")
+    migration.strip_control_characters(apps, None)
+    assert Answer.objects.get(question__code="q4").text == "Bad text\nkept line"
+    assert Response.objects.get(pk=response.pk).contact_name == "Ann Other"
+
+
+def test_paper_answer_with_too_many_boxes_ticked_is_recorded_as_spoilt(staff_client, survey):
+    from saferplan.consultation import analysis
+
+    paper = reverse("consultation:paper", kwargs={"slug": survey.partnership.slug, "pk": survey.pk})
+    four = [opt(survey, "q5", label) for label in ("Robbery", "Burglary", "Theft", "Hate Crime")]
+    forced = staff_client.post(paper, {"q5-answer": four, "q1-answer": opt(survey, "q1", "Yes")})
+    assert "mark it as spoilt" in forced.content.decode() and not Response.objects.exists()
+    assert "Spoilt (more boxes ticked than allowed)" in forced.content.decode()
+    saved = staff_client.post(paper, {"q5-answer": four, "q5-spoilt": "on", "q1-answer": opt(survey, "q1", "Yes")})
+    assert saved.status_code == 302
+    response = Response.objects.get()
+    spoilt = Answer.objects.get(response=response, question__code="q5")
+    assert spoilt.spoilt and spoilt.option is None
+    # Kept on the response, left out of the question's counts (and its base).
+    q5 = next(r for r in analysis.analyse(survey) if r.question.code == "q5")
+    q1 = next(r for r in analysis.analyse(survey) if r.question.code == "q1")
+    assert q5.base == 0 and all(o.count == 0 for o in q5.options) and q1.base == 1
+    page = staff_client.get(response.get_absolute_url()).content.decode()
+    assert "Spoilt (more boxes ticked than allowed)" in page
+    # The public form offers no such thing.
+    assert "spoilt" not in client_page(survey, "q5")
+
+
+def client_page(survey, code):
+    return Client().get(url(survey, "question", code=code)).content.decode().lower()
+
+
+def test_a_blank_paper_form_is_refused(staff_client, survey):
+    paper = reverse("consultation:paper", kwargs={"slug": survey.partnership.slug, "pk": survey.pk})
+    page = staff_client.post(paper, {"q4-answer": "  ", "contact-contact_name": "Ann"})
+    assert page.status_code == 200 and "The form has no answers" in page.content.decode()
+    assert "Ann" in page.content.decode() and not Response.objects.exists()
+
+
+def _csrf(html: str) -> str:
+    import re
+
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_sends_of_one_session_save_exactly_one_response(live_server, partnership):
+    """A double (or triple) click: the same session's answers posted at once, by real concurrent
+    requests against a running server, store one response and all see the same confirmation."""
+    import threading
+
+    import requests
+
+    survey = make_survey(partnership)
+    base = live_server.url
+    person = requests.Session()
+    page = person.get(base + url(survey, "question", code="q1"))
+    sent = person.post(base + url(survey, "question", code="q1"), allow_redirects=False,
+                       data={"answer": opt(survey, "q1", "Yes"), "csrfmiddlewaretoken": _csrf(page.text)})
+    assert sent.status_code == 302
+    token = _csrf(person.get(base + url(survey, "check")).text)
+
+    clicks, results, start = 3, [], threading.Barrier(3)
+
+    def click():
+        browser_tab = requests.Session()
+        browser_tab.cookies.update(person.cookies)
+        start.wait()
+        r = browser_tab.post(base + url(survey, "check"), data={"csrfmiddlewaretoken": token, "website": ""},
+                             allow_redirects=False, timeout=60)
+        results.append((r.status_code, r.headers.get("Location")))
+
+    threads = [threading.Thread(target=click) for _ in range(clicks)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [(302, url(survey, "equality"))] * clicks
+    assert Response.objects.filter(survey=survey).count() == 1
+    response = Response.objects.get(survey=survey)
+    assert Answer.objects.filter(response=response).count() == 1
+    # And sending once more afterwards still stores nothing new.
+    again = person.post(base + url(survey, "check"), data={"csrfmiddlewaretoken": token}, allow_redirects=False)
+    assert again.status_code == 302 and Response.objects.count() == 1
+    person.post(base + url(survey, "equality"), data={"csrfmiddlewaretoken": token, "answer": "no"})
+    assert response.reference in person.get(base + url(survey, "done")).text
