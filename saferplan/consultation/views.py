@@ -602,15 +602,22 @@ class ImportMap(ConsultationView):
     def post(self, request, slug, pk):
         batch = self.get_batch(pk)
         if batch.status == ImportBatch.Status.IMPORTED:
-            return redirect("consultation:import", slug=slug, pk=batch.survey_id)
+            return self.already_imported(batch)
         batch.mapping = importer.mapping_from_post(batch, request.POST)
-        batch.save(update_fields=["mapping"])
+        ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.MAPPING).update(mapping=batch.mapping)
         checked = importer.check_batch(batch)
         if request.POST.get("action") == "import" and not checked.errors:
-            count = importer.import_batch(batch, checked)
+            try:
+                count = importer.import_batch(batch, checked)
+            except importer.AlreadyImported:
+                return self.already_imported(batch)
             messages.success(request, f"{count} responses imported from {batch.filename}.")
             return redirect("consultation:survey", slug=slug, pk=batch.survey_id)
         return self.render_map(batch, checked)
+
+    def already_imported(self, batch):
+        messages.success(self.request, f"{batch.filename} has already been imported (once); nothing more was added.")
+        return redirect("consultation:import", slug=self.partnership.slug, pk=batch.survey_id)
 
 
 class Report(ConsultationView):
