@@ -434,19 +434,20 @@ class EventEdit(EventAdd):
 
 
 class Representations(SimpleList):
-    capability = "enter_responses"
+    capability = "handle_representations"
     model = Representation
     template = "representations.html"
 
 
 class RepresentationAdd(SimpleAdd):
+    capability = "handle_representations"
     form_class = RepresentationForm
     noun = "representation"
     list_url = "representations"
 
 
 class RepresentationDetail(ConsultationView):
-    capability = "enter_responses"
+    capability = "handle_representations"
 
     def get(self, request, slug, pk):
         rep = get_object_or_404(Representation, pk=pk, survey__partnership=self.partnership)
@@ -454,7 +455,7 @@ class RepresentationDetail(ConsultationView):
 
 
 class RepresentationAttachment(ConsultationView):
-    capability = "enter_responses"
+    capability = "handle_representations"
 
     def get(self, request, slug, pk):
         rep = get_object_or_404(Representation, pk=pk, survey__partnership=self.partnership)

@@ -314,3 +314,29 @@ def test_another_partnerships_survey_is_not_reachable(staff_client, survey):
     assert staff_client.get(u("analysis", survey.partnership, pk=theirs.pk)).status_code == 404
     q = theirs.questions.get(code="q1")
     assert staff_client.post(u("question-remove", survey.partnership, pk=q.pk)).status_code == 404
+
+
+def test_results_reach_every_member_and_letters_only_those_who_handle_them(client, survey):
+    """Partner officers' workshops review the results; a resident's letter, its sender and its
+    attachment stay with the manager and the analyst who handle the correspondence."""
+    from django.core.files.base import ContentFile
+
+    p = survey.partnership
+    respond(survey, q1="Yes")
+    rep = Representation(survey=survey, kind="letter", received_on=date(2024, 8, 1), sender_name="Mrs J Smith",
+                         sender_contact="12 Park Road, Melton Mowbray", text="Please deal with the speeding.")
+    rep.attachment.save("letter.pdf", ContentFile(b"%PDF-1.4 letter"), save=True)
+    for kind in RoleKind:
+        client.logout()
+        sign_in_verified(client, make_member(p, kind))
+        handles = kind in (RoleKind.MANAGER, RoleKind.ANALYST)
+        assert client.get(u("analysis", p, pk=survey.pk)).status_code == 200, kind
+        assert client.get(u("report", p, pk=survey.pk, fmt="html")).status_code == 200, kind
+        for name, pk in (("representations", survey.pk), ("representation", rep.pk),
+                         ("representation-attachment", rep.pk), ("representation-add", survey.pk)):
+            assert client.get(u(name, p, pk=pk)).status_code == (200 if handles else 403), (kind, name)
+        assert client.post(u("representation-add", p, pk=survey.pk), {"kind": "email"}).status_code in (
+            (200,) if handles else (403,)), kind
+        page = client.get(u("survey", p, pk=survey.pk)).content.decode()
+        assert ("Emails and letters" in page) == handles, kind
+        assert "Mrs J Smith" not in page and "Park Road" not in page
