@@ -24,6 +24,8 @@ from .models import COUNTED, Answer, Channel, EqualityResponse, Question, Questi
 
 CELL_THRESHOLD = 10
 SUPPRESSED = f"<{CELL_THRESHOLD}"
+# A count large enough to show, hidden so that a small one beside it cannot be worked out.
+HIDDEN_TOO = "[c]"
 UNDER_REPRESENTED_RATIO = 0.8
 COUNTED_STATUSES = COUNTED
 
@@ -201,21 +203,28 @@ def crosstab(survey: Survey, row: str, col: str) -> dict:
     if row_q is not None and col_q is not None and row_q.pk != col_q.pk:
         row_title, row_labels, col_title, col_labels = (
             row_q.text, [o.label for o in row_q.options.all()], col_q.text, [o.label for o in col_q.options.all()])
-        counts, totals = _question_pairs(survey, row_q, col_q)
-        return _table(row_title, row_labels, col_title, col_labels, counts, totals)
+        counts, totals, col_totals = _question_pairs(survey, row_q, col_q)
+        return _table(row_title, row_labels, col_title, col_labels, counts, totals, col_totals,
+                      single=not row_q.is_multiple and not col_q.is_multiple)
     row_title, row_labels, row_values = _dimension(survey, row)
     col_title, col_labels, col_values = _dimension(survey, col)
     counts: Counter = Counter()
     totals: Counter = Counter()
+    col_totals: Counter = Counter()
+    single = True
     for rid, rcats in row_values.items():
         ccats = col_values.get(rid)
         if not ccats:
             continue
+        single &= len(set(rcats)) == 1 and len(set(ccats)) == 1
         for r in set(rcats):
             totals[r] += 1
             for c in set(ccats):
                 counts[(r, c)] += 1
-    return _table(row_title, row_labels, col_title, col_labels, counts, totals)
+        for c in set(ccats):
+            col_totals[c] += 1
+    single &= not any(q is not None and q.is_multiple for q in (_question_of(survey, row), _question_of(survey, col)))
+    return _table(row_title, row_labels, col_title, col_labels, counts, totals, col_totals, single=single)
 
 
 def _question_of(survey: Survey, key: str) -> Question | None:
@@ -227,7 +236,7 @@ def _question_of(survey: Survey, key: str) -> Question | None:
     return None
 
 
-def _question_pairs(survey: Survey, row_q: Question, col_q: Question) -> tuple[Counter, Counter]:
+def _question_pairs(survey: Survey, row_q: Question, col_q: Question) -> tuple[Counter, Counter, Counter]:
     """Respondents by (row option, column option), counted in the database: one self-join."""
     from django.db import connection
 
@@ -244,10 +253,14 @@ def _question_pairs(survey: Survey, row_q: Question, col_q: Question) -> tuple[C
     total_sql = (f"SELECT a.option_id, COUNT(DISTINCT a.response_id) FROM {table} a JOIN {table} b "
                  f"ON b.response_id = a.response_id WHERE a.question_id = %s AND b.question_id = %s "
                  f"AND a.option_id IS NOT NULL AND b.option_id IS NOT NULL{where} GROUP BY a.option_id")
+    col_total_sql = (f"SELECT b.option_id, COUNT(DISTINCT b.response_id) FROM {table} a JOIN {table} b "
+                     f"ON b.response_id = a.response_id WHERE a.question_id = %s AND b.question_id = %s "
+                     f"AND a.option_id IS NOT NULL AND b.option_id IS NOT NULL{where} GROUP BY b.option_id")
     row_labels = {o.pk: o.label for o in row_q.options.all()}
     col_labels = {o.pk: o.label for o in col_q.options.all()}
     counts: Counter = Counter()
     totals: Counter = Counter()
+    col_totals: Counter = Counter()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for r, c, n in cursor.fetchall():
@@ -255,29 +268,98 @@ def _question_pairs(survey: Survey, row_q: Question, col_q: Question) -> tuple[C
         cursor.execute(total_sql, params)
         for r, n in cursor.fetchall():
             totals[row_labels[r]] = n
-    return counts, totals
+        cursor.execute(col_total_sql, params)
+        for c, n in cursor.fetchall():
+            col_totals[col_labels[c]] = n
+    return counts, totals, col_totals
 
 
-def _table(row_title, row_labels, col_title, col_labels, counts: Counter, totals: Counter) -> dict:
-    rows = []
-    any_suppressed = False
-    for r in row_labels:
-        total = totals[r]
-        cells = [{"count": counts[(r, c)], "suppressed": counts[(r, c)] < CELL_THRESHOLD} for c in col_labels]
-        total_shown = total >= CELL_THRESHOLD
-        hidden = [cell for cell in cells if cell["suppressed"] and cell["count"] > 0]
-        if total_shown and len(hidden) == 1:
-            visible = sorted((cell for cell in cells if not cell["suppressed"]), key=lambda x: x["count"])
+def protect(grid: list[list[int]], line_totals_shown: dict) -> list[list[bool]]:
+    """Which cells of a table of counts to hide: every count under the threshold, and then, in
+    any row or column whose total is shown, a second cell wherever only one small non-zero count
+    is hidden (else it is the total minus the rest). Repeated until no line gives one away."""
+    hidden = [[n < CELL_THRESHOLD for n in row] for row in grid]
+    lines = [[(i, j) for j in range(len(grid[i]))] for i in range(len(grid)) if line_totals_shown.get(("row", i))]
+    if grid:
+        lines += [[(i, j) for i in range(len(grid))] for j in range(len(grid[0])) if line_totals_shown.get(("col", j))]
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            small = [(i, j) for i, j in line if hidden[i][j] and grid[i][j] > 0]
+            if len(small) != 1:
+                continue
+            visible = sorted(((grid[i][j], i, j) for i, j in line if not hidden[i][j]))
             if visible:
-                visible[0]["suppressed"] = True
-        for cell in cells:
-            any_suppressed |= cell["suppressed"]
-            cell["display"] = SUPPRESSED if cell["suppressed"] else f"{cell['count']:,}"
-            cell["percent"] = None if cell["suppressed"] or not total_shown else percent(cell["count"], total)
+                _, i, j = visible[0]
+                hidden[i][j] = changed = True
+    return hidden
+
+
+def protect_line(counts: list[int], total_shown: bool = True) -> list[bool]:
+    """``protect`` for one line of counts (options of a question, channels) with a known total."""
+    return protect([counts], {("row", 0): total_shown})[0]
+
+
+def chi_squared(grid: list[list[int]]) -> dict | None:
+    """Pearson's chi-squared test of independence, with a plain-English reading, or None when
+    the table has fewer than two rows or columns with anyone in them."""
+    from scipy.stats import chi2_contingency
+
+    rows = [r for r in grid if sum(r) > 0]
+    cols = [j for j in range(len(rows[0]) if rows else 0) if sum(r[j] for r in rows) > 0]
+    table = [[r[j] for j in cols] for r in rows]
+    if len(table) < 2 or len(cols) < 2:
+        return None
+    statistic, p, dof, expected = chi2_contingency(table, correction=False)
+    cells = [e for row in expected for e in row]
+    small = sum(1 for e in cells if e < 5)
+    reliable = small <= 0.2 * len(cells) and min(cells) >= 1
+    if p < 0.05:
+        reading = ("The answers differ between the groups by more than chance alone would explain "
+                   "(significant at the 5% level).")
+    else:
+        reading = ("The differences between the groups are within what chance alone could produce "
+                   "(not significant at the 5% level).")
+    note = "" if reliable else (
+        f"{small} of {len(cells)} expected counts are under 5" + (" and one is under 1" if min(cells) < 1 else "")
+        + ": the test is unreliable for a table this sparse; combine categories or wait for more responses.")
+    return {"statistic": round(float(statistic), 2), "dof": int(dof), "p": float(p),
+            "p_display": "<0.001" if p < 0.001 else f"{p:.3f}", "reading": reading, "reliable": reliable,
+            "note": note, "n": sum(map(sum, table))}
+
+
+def _table(row_title, row_labels, col_title, col_labels, counts: Counter, totals: Counter,
+           col_totals: Counter | None = None, single: bool = True) -> dict:
+    """Rows and columns with their bases, row and column percentages, suppression that no total
+    gives away, and (when each respondent is in one cell) a chi-squared test."""
+    col_totals = col_totals if col_totals is not None else Counter()
+    grid = [[counts[(r, c)] for c in col_labels] for r in row_labels]
+    shown = {("row", i): totals[r] >= CELL_THRESHOLD for i, r in enumerate(row_labels)}
+    shown |= {("col", j): col_totals[c] >= CELL_THRESHOLD for j, c in enumerate(col_labels)}
+    hidden = protect(grid, shown)
+    rows = []
+    for i, r in enumerate(row_labels):
+        total = totals[r]
+        cells = []
+        for j, c in enumerate(col_labels):
+            n, off = grid[i][j], hidden[i][j]
+            display = (SUPPRESSED if n < CELL_THRESHOLD else HIDDEN_TOO) if off else f"{n:,}"
+            cells.append({"count": n, "suppressed": off, "display": display,
+                          "percent": None if off or not shown[("row", i)] else percent(n, total),
+                          "col_percent": None if off or not shown[("col", j)] else percent(n, col_totals[c])})
         rows.append({"label": r, "cells": cells, "total": total,
-                     "total_display": f"{total:,}" if total_shown else SUPPRESSED})
-    return {"row_title": row_title, "col_title": col_title, "columns": col_labels, "rows": rows,
-            "suppressed": any_suppressed, "threshold": CELL_THRESHOLD}
+                     "total_display": f"{total:,}" if shown[("row", i)] else SUPPRESSED})
+    columns = [{"label": c, "total": col_totals[c],
+                "total_display": f"{col_totals[c]:,}" if shown[("col", j)] else SUPPRESSED}
+               for j, c in enumerate(col_labels)]
+    test = chi_squared(grid) if single else None
+    return {"row_title": row_title, "col_title": col_title, "columns": col_labels, "column_bases": columns,
+            "rows": rows, "suppressed": any(map(any, hidden)), "threshold": CELL_THRESHOLD, "test": test,
+            "hidden_too": any(off and n >= CELL_THRESHOLD for row, flags in zip(grid, hidden) for n, off in zip(row, flags)),
+            "test_not_possible": "" if single or test else (
+                "No test of difference is given: a multiple-choice question counts a respondent in more "
+                "than one cell, which the chi-squared test does not allow.")}
 
 
 # Responses over time --------------------------------------------------------------------------

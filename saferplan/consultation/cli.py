@@ -86,14 +86,10 @@ def run_import(args) -> int:
         raw = args.file.read_bytes()
     except OSError as exc:
         raise CommandError(f"cannot read {args.file}: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise CommandError(f"{args.file} is not UTF-8 text; save it as CSV UTF-8") from None
-    checked = importer.check_cli_file(survey, text)
+    checked = importer.check_file(survey, str(args.file), raw)
     if checked.errors:
         for error in checked.errors:
-            print(f"{args.file}: {error}", file=sys.stderr)
+            print(error, file=sys.stderr)
         raise CommandError(f"{len(checked.errors)} error{'s' if len(checked.errors) != 1 else ''} "
                            f"in {args.file}; nothing was imported")
     if args.check:

@@ -7,6 +7,7 @@ from django.utils.text import slugify
 from saferplan.forms import DateField, PlainTextMixin, WholeNumberField
 
 from . import equality, library
+from .importer import FileRefused, read_upload
 from .library import TEMPLATES
 from .models import (
     MAX_OTHER,
@@ -332,13 +333,11 @@ class ImportUploadForm(forms.Form):
         f = self.cleaned_data["file"]
         if f.size > 20 * 1024 * 1024:
             raise forms.ValidationError("The file must be smaller than 20MB")
-        raw = f.read()
-        for encoding in ("utf-8-sig", "cp1252"):
-            try:
-                return f.name, raw.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-        raise forms.ValidationError("The file must be a CSV file saved as UTF-8")
+        name = f.name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+        try:
+            return name, read_upload(name, f.read())
+        except FileRefused as exc:
+            raise forms.ValidationError(str(exc)) from None
 
 
 class ReviewForm(PlainTextMixin, forms.Form):

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from . import services
@@ -23,6 +23,82 @@ SUBMITTED_AT = "submitted_at"  # an optional column: when the response was made
 DATE_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d",
                 "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y"]
 MAX_ROWS = 200_000
+SAVE_AS = "save it as CSV UTF-8 (in Excel: Save As, then “CSV UTF-8 (Comma delimited)”) and try again"
+
+
+class FileRefused(ValueError):
+    """The file cannot be read as a CSV at all; the message names the file and the line."""
+
+
+class AlreadyImported(Exception):
+    """Another request imported this batch first."""
+
+
+def _line_and_column(raw: bytes, position: int) -> tuple[int, int]:
+    """The line (1-based) and the CSV column (1-based) in which byte ``position`` falls."""
+    before = raw[:position].decode("utf-8", "replace")
+    line = before.count("\n") + 1
+    partial = before.rsplit("\n", 1)[-1]
+    try:
+        column = len(next(csv.reader([partial]), [""])) or 1
+    except csv.Error:
+        column = 1
+    return line, column
+
+
+def decode(filename: str, raw: bytes) -> str:
+    """The text of an uploaded CSV, or FileRefused saying what is wrong and where.
+
+    Only UTF-8 is accepted: any other encoding would be guessed, and a wrong guess stores
+    mis-read text (a cp1252 guess reads UTF-16 as letters and NULs)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) > 3 and (raw[1:2] == b"\x00" or raw[0:1] == b"\x00")):
+        raise FileRefused(f"{filename}, line 1: the file is saved as UTF-16 (“Unicode text”), not CSV UTF-8; {SAVE_AS}")
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        line, column = _line_and_column(raw, nul)
+        raise FileRefused(f"{filename}, line {line}, column {column} ({column_name(column)}): a NUL byte: "
+                          f"this is not a CSV text file; {SAVE_AS}")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line, column = _line_and_column(raw, exc.start)
+        raise FileRefused(f"{filename}, line {line}, column {column} ({column_name(column)}): byte "
+                          f"0x{raw[exc.start]:02X} is not UTF-8 text; {SAVE_AS}") from None
+    return text
+
+
+def header_problems(filename: str, header: list[str]) -> list[str]:
+    """A header must name each column once: a column named twice could not be told apart."""
+    problems, first = [], {}
+    for index, name in enumerate(header, 1):
+        key = name.strip().lstrip("\ufeff").casefold()
+        if not key:
+            continue
+        if key in first:
+            problems.append(f"{filename}, line 1, column {index} ({column_name(index)}): “{name.strip()[:60]}” "
+                            f"appears twice (also column {first[key]} ({column_name(first[key])})); "
+                            "rename or remove one of them")
+        else:
+            first[key] = index
+    return problems
+
+
+def read_upload(filename: str, raw: bytes) -> str:
+    """Decoded text of a survey CSV that can be mapped: readable, with a header, no column twice."""
+    text = decode(filename, raw)
+    try:
+        rows = csv.reader(io.StringIO(text, newline=""))
+        header = next(rows, None)
+        for _ in rows:
+            pass
+    except csv.Error as exc:
+        raise FileRefused(f"{filename}, line {rows.line_num}: {exc}; {SAVE_AS}") from None
+    if not header or not any(cell.strip() for cell in header):
+        raise FileRefused(f"{filename}, line 1: the first row must name the columns")
+    problems = header_problems(filename, header)
+    if problems:
+        raise FileRefused(problems[0])
+    return text
 
 
 @dataclass
@@ -30,6 +106,7 @@ class Checked:
     submissions: list = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     rows: int = 0
+    width: int | None = None  # cells in the header row
 
 
 def _norm(text: str) -> str:
@@ -99,67 +176,94 @@ def _parse_when(cell: str):
 
 
 def check_rows(survey: Survey, text: str, mapping: dict[int, str], separator: str = ";",
-               channel: str = Channel.IMPORTED, header_lines: int = 1) -> Checked:
-    """Read every data row; ``mapping`` is column index (0-based) -> question code or SUBMITTED_AT."""
+               channel: str = Channel.IMPORTED, header_lines: int = 1, filename: str = "") -> Checked:
+    """Read every data row; ``mapping`` is column index (0-based) -> question code or SUBMITTED_AT.
+    Each error names the file (when given), the line, the column and the question."""
     questions = {q.code: q for q in survey.ordered_questions()}
     readers = {i: CellReader(questions[code], separator) for i, code in mapping.items() if code in questions}
     checked = Checked()
     reader = csv.reader(io.StringIO(text, newline=""))
-    width = None
-    for record in reader:
-        if reader.line_num <= header_lines:
-            width = len(record)
-            continue
-        if not any(cell.strip() for cell in record) and len(record) <= 1:
-            continue  # a blank line
-        line = reader.line_num
-        checked.rows += 1
-        if checked.rows > MAX_ROWS:
-            checked.errors.append(f"Line {line}: more than {MAX_ROWS:,} rows; split the file")
-            break
-        if width is not None and len(record) > width:
-            checked.errors.append(f"Line {line}: {len(record)} cells but the header has {width}")
-            continue
-        answers, when = {}, None
-        for index, cell in enumerate(record):
-            if index in readers:
-                value, problem = readers[index].read(cell)
-                if problem:
-                    checked.errors.append(f"Line {line}, column {index + 1} ({column_name(index + 1)}, "
-                                          f"{readers[index].question.code}): {problem}")
-                elif value is not None:
-                    answers[readers[index].question.code] = value
-            elif mapping.get(index) == SUBMITTED_AT and cell.strip():
-                when = _parse_when(cell)
-                if when is None:
-                    checked.errors.append(f"Line {line}, column {index + 1} ({column_name(index + 1)}, {SUBMITTED_AT}): "
-                                          f"“{cell[:40]}” is not a date like 2024-07-10 or 10/07/2024")
-        checked.submissions.append(services.Submission(answers=answers, channel=channel, submitted_at=when))
+    try:
+        for record in reader:
+            _check_record(reader, record, header_lines, checked, readers, mapping, channel)
+            if checked.rows > MAX_ROWS:
+                break
+    except csv.Error as exc:
+        checked.errors.append(f"Line {reader.line_num}: {exc}")
+    if filename:
+        checked.errors = [f"{filename}, {e[0].lower()}{e[1:]}" for e in checked.errors]
     return checked
 
 
-def check_cli_file(survey: Survey, text: str) -> Checked:
+def _check_record(reader, record, header_lines, checked, readers, mapping, channel) -> None:
+    width = checked.width
+    if reader.line_num <= header_lines:
+        checked.width = len(record)
+        return
+    if not any(cell.strip() for cell in record) and len(record) <= 1:
+        return  # a blank line
+    line = reader.line_num
+    checked.rows += 1
+    if checked.rows > MAX_ROWS:
+        checked.errors.append(f"Line {line}: more than {MAX_ROWS:,} rows; split the file")
+        return
+    if width is not None and len(record) > width:
+        checked.errors.append(f"Line {line}, column {width + 1} ({column_name(width + 1)}): {len(record)} cells "
+                              f"but the header names {width} columns")
+        return
+    answers, when = {}, None
+    for index, cell in enumerate(record):
+        if index in readers:
+            value, problem = readers[index].read(cell)
+            if problem:
+                checked.errors.append(f"Line {line}, column {index + 1} ({column_name(index + 1)}, "
+                                      f"{readers[index].question.code}): {problem}")
+            elif value is not None:
+                answers[readers[index].question.code] = value
+        elif mapping.get(index) == SUBMITTED_AT and cell.strip():
+            when = _parse_when(cell)
+            if when is None:
+                checked.errors.append(f"Line {line}, column {index + 1} ({column_name(index + 1)}, {SUBMITTED_AT}): "
+                                      f"“{cell[:40]}” is not a date like 2024-07-10 or 10/07/2024")
+    checked.submissions.append(services.Submission(answers=answers, channel=channel, submitted_at=when,
+                                                   extra={"import_row": line}))
+
+
+def check_cli_file(survey: Survey, text: str, filename: str = "") -> Checked:
     """The command line's format: the header must be question codes (and optionally submitted_at)."""
+    where = f"{filename}, line" if filename else "Line"
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        return Checked(errors=[f"{where} 1: {exc}"])
     if not header:
-        return Checked(errors=["Line 1: the file is empty; the first row must hold question codes"])
+        return Checked(errors=[f"{where} 1: the file is empty; the first row must hold question codes"])
     header[0] = header[0].lstrip("\ufeff")
     codes = set(survey.questions.values_list("code", flat=True))
     mapping, errors, seen = {}, [], set()
     for index, name in enumerate(header):
         name = name.strip()
         if name in seen:
-            errors.append(f"Line 1, column {index + 1} ({column_name(index + 1)}): {name} appears twice")
+            errors.append(f"{where} 1, column {index + 1} ({column_name(index + 1)}): {name} appears twice")
         elif name in codes or name == SUBMITTED_AT:
             mapping[index] = name
         else:
-            errors.append(f"Line 1, column {index + 1} ({column_name(index + 1)}): “{name[:60]}” is not a question "
+            errors.append(f"{where} 1, column {index + 1} ({column_name(index + 1)}): “{name[:60]}” is not a question "
                           f"code of {survey.slug}")
         seen.add(name)
-    checked = check_rows(survey, text, mapping)
+    checked = check_rows(survey, text, mapping, filename=filename)
     checked.errors = errors + checked.errors
     return checked
+
+
+def check_file(survey: Survey, filename: str, raw: bytes) -> Checked:
+    """A file in the command line's format, from its bytes: refused whole or ready whole."""
+    try:
+        text = decode(filename, raw)
+    except FileRefused as exc:
+        return Checked(errors=[str(exc)])
+    return check_cli_file(survey, text, filename)
 
 
 def import_checked(survey: Survey, checked: Checked, batch: ImportBatch | None = None) -> int:
@@ -167,7 +271,7 @@ def import_checked(survey: Survey, checked: Checked, batch: ImportBatch | None =
         raise ValueError("refusing to import a file with errors")
     if batch is not None:
         for s in checked.submissions:
-            s.extra = {"import_batch": batch}
+            s.extra = {**s.extra, "import_batch": batch}
     return services.record_many(survey, checked.submissions)
 
 
@@ -218,7 +322,8 @@ def mapping_from_post(batch: ImportBatch, data) -> dict:
 
 def check_batch(batch: ImportBatch) -> Checked:
     mapping = {int(i): code for i, code in batch.mapping.get("columns", {}).items() if code}
-    checked = check_rows(batch.survey, batch.content, mapping, batch.mapping.get("separator", ";"))
+    checked = check_rows(batch.survey, batch.content, mapping, batch.mapping.get("separator", ";"),
+                         filename=batch.filename)
     used = [code for code in mapping.values() if code != SUBMITTED_AT]
     doubles = {code for code in used if used.count(code) > 1}
     if doubles:
@@ -228,11 +333,25 @@ def check_batch(batch: ImportBatch) -> Checked:
     return checked
 
 
-@transaction.atomic
 def import_batch(batch: ImportBatch, checked: Checked) -> int:
-    count = import_checked(batch.survey, checked, batch)
-    batch.status = ImportBatch.Status.IMPORTED
-    batch.rows = count
-    batch.content = ""  # the uploaded file may hold personal data: keep only what was imported
-    batch.save(update_fields=["status", "rows", "content"])
+    """Import a checked batch exactly once, however many requests try at the same moment.
+
+    The batch is claimed by a conditional UPDATE of its status inside the import's transaction:
+    a second request waits for the first to commit, then finds nothing to claim. The unique
+    (batch, line) constraint on responses backs this up."""
+    try:
+        with transaction.atomic():
+            claimed = (ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.MAPPING)
+                       .update(status=ImportBatch.Status.IMPORTED))
+            if not claimed:
+                raise AlreadyImported
+            count = import_checked(batch.survey, checked, batch)
+            # The uploaded file may hold personal data: keep only what was imported.
+            ImportBatch.objects.filter(pk=batch.pk).update(rows=count, content="")
+    except (IntegrityError, OperationalError) as exc:
+        # Another request holds or has taken the batch (SQLite: "database is locked").
+        if "locked" not in str(exc) and "import_row" not in str(exc):
+            raise
+        raise AlreadyImported from None
+    batch.status, batch.rows, batch.content = ImportBatch.Status.IMPORTED, count, ""
     return count

@@ -279,10 +279,16 @@ class Response(models.Model):
     # The sending's token from the person's session (online and drop-in): unique, so a double
     # click or a re-post stores one response however many requests arrive at once.
     submission_token = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    # The line of the uploaded file this response came from: with the batch, unique, so that a
+    # batch imported twice (two clicks, two processes) fails instead of doubling the responses.
+    import_row = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # Made up for the demo by a program, never the view of a real person: labelled wherever shown.
+    is_example = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["submitted_at", "pk"]
         indexes = [models.Index(fields=["survey", "submitted_at"]), models.Index(fields=["survey", "status"])]
+        constraints = [models.UniqueConstraint(fields=["import_batch", "import_row"], name="response_once_per_import_row")]
 
     def __str__(self):
         return self.reference
@@ -304,6 +310,25 @@ class Answer(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["question", "option"]), models.Index(fields=["response", "question"])]
+
+
+class Redaction(models.Model):
+    """Personal data a member of staff removed from a free-text or "Other" answer.
+
+    The answer's text becomes the redacted text, so every output uses it; the original is kept
+    only until the survey's purge date, and only managers may read it."""
+
+    answer = models.OneToOneField(Answer, on_delete=models.CASCADE, related_name="redaction")
+    original = models.TextField(blank=True, max_length=MAX_TEXT)  # personal data: emptied by the purge
+    kinds = models.JSONField(default=list)  # what was removed: "name", "address", "postcode", ...
+    redacted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    redacted_at = models.DateTimeField(default=timezone.now)
+
+    # Who redacted what and when is kept; the text removed is not copied into the history.
+    history = HistoricalRecords(excluded_fields=["original"])
+
+    class Meta:
+        ordering = ["-redacted_at", "pk"]
 
 
 class EqualityResponse(models.Model):

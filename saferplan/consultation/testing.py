@@ -56,8 +56,9 @@ _M, _A, _P, _B, _S = (RoleKind.MANAGER, RoleKind.ANALYST, RoleKind.PARTNER_OFFIC
 EVERY_ROLE = frozenset(RoleKind)
 CHANGE = {_M}
 ENTER = {_M, _A, _P}
-RESULTS = {_M, _A, _B, _S}
+RESULTS = EVERY_ROLE  # partner officers' workshops review the results too
 REVIEW = {_M, _A}
+HANDLE = {_M, _A}  # letters, emails and their senders: never partner officers, board or scrutiny
 
 ACCESS = {
     "public-consultation:partnership": "public",
@@ -86,10 +87,10 @@ ACCESS = {
     "consultation:events": EVERY_ROLE,
     "consultation:event-add": ENTER,
     "consultation:event-edit": ENTER,
-    "consultation:representations": ENTER,
-    "consultation:representation-add": ENTER,
-    "consultation:representation": ENTER,
-    "consultation:representation-attachment": ENTER,
+    "consultation:representations": HANDLE,
+    "consultation:representation-add": HANDLE,
+    "consultation:representation": HANDLE,
+    "consultation:representation-attachment": HANDLE,
     "consultation:petitions": EVERY_ROLE,
     "consultation:petition-add": ENTER,
     "consultation:analysis": RESULTS,

@@ -439,19 +439,20 @@ class EventEdit(EventAdd):
 
 
 class Representations(SimpleList):
-    capability = "enter_responses"
+    capability = "handle_representations"
     model = Representation
     template = "representations.html"
 
 
 class RepresentationAdd(SimpleAdd):
+    capability = "handle_representations"
     form_class = RepresentationForm
     noun = "representation"
     list_url = "representations"
 
 
 class RepresentationDetail(ConsultationView):
-    capability = "enter_responses"
+    capability = "handle_representations"
 
     def get(self, request, slug, pk):
         rep = get_object_or_404(Representation, pk=pk, survey__partnership=self.partnership)
@@ -459,7 +460,7 @@ class RepresentationDetail(ConsultationView):
 
 
 class RepresentationAttachment(ConsultationView):
-    capability = "enter_responses"
+    capability = "handle_representations"
 
     def get(self, request, slug, pk):
         rep = get_object_or_404(Representation, pk=pk, survey__partnership=self.partnership)
@@ -607,15 +608,22 @@ class ImportMap(ConsultationView):
     def post(self, request, slug, pk):
         batch = self.get_batch(pk)
         if batch.status == ImportBatch.Status.IMPORTED:
-            return redirect("consultation:import", slug=slug, pk=batch.survey_id)
+            return self.already_imported(batch)
         batch.mapping = importer.mapping_from_post(batch, request.POST)
-        batch.save(update_fields=["mapping"])
+        ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.MAPPING).update(mapping=batch.mapping)
         checked = importer.check_batch(batch)
         if request.POST.get("action") == "import" and not checked.errors:
-            count = importer.import_batch(batch, checked)
+            try:
+                count = importer.import_batch(batch, checked)
+            except importer.AlreadyImported:
+                return self.already_imported(batch)
             messages.success(request, f"{count} responses imported from {batch.filename}.")
             return redirect("consultation:survey", slug=slug, pk=batch.survey_id)
         return self.render_map(batch, checked)
+
+    def already_imported(self, batch):
+        messages.success(self.request, f"{batch.filename} has already been imported (once); nothing more was added.")
+        return redirect("consultation:import", slug=self.partnership.slug, pk=batch.survey_id)
 
 
 class Report(ConsultationView):

@@ -36,10 +36,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "view_assessment": EVERYONE,
     "change_assessment": frozenset({M, A}),
     # Consultation: the manager runs it; officers key in paper responses and log events;
-    # results are read by those who decide on and scrutinise the plan.
+    # results are read by every member: partner officers' workshops review them too.
     "change_consultation": frozenset({M}),
     "enter_responses": frozenset({M, A, P}),
-    "view_consultation_results": frozenset({M, A, B, S}),
+    "view_consultation_results": EVERYONE,
+    # Personal representations (letters, emails, their senders and attachments, lead petitioners)
+    # only to those who handle the correspondence: never partner officers, board or scrutiny.
+    "handle_representations": frozenset({M, A}),
     # Individual responses (review of duplicates, free-text coding, imports, exports) stay with
     # the people who run and analyse the consultation.
     "review_responses": frozenset({M, A}),

@@ -59,9 +59,10 @@ def test_crosstab_suppresses_cells_under_ten(survey):
     asfordby = {c: cell for c, cell in zip(table["columns"], rows["Asfordby"]["cells"])}
     assert asfordby["No"]["display"] == "<10"
     # Only one small cell and the total shown: the next smallest is hidden too, so 3 = 15 - 12 cannot be done.
-    assert asfordby["Yes"]["display"] == "<10" and rows["Asfordby"]["total_display"] == "15"
+    assert asfordby["Yes"]["display"] == "[c]" and rows["Asfordby"]["total_display"] == "15"
     bottesford = dict(zip(table["columns"], rows["Bottesford"]["cells"]))
-    assert bottesford["No"]["display"] == "11" and bottesford["No"]["percent"] == 100.0
+    # The "No" column's base (14) is shown too: 14 - 11 would give away Asfordby's 3, so 11 is hidden.
+    assert bottesford["No"]["display"] == "[c]" and bottesford["No"]["percent"] is None
     assert rows["Wymondham"]["total_display"] == "<10"
     by_channel = analysis.crosstab(survey, "q:q1", "channel")
     assert by_channel["rows"][0]["cells"][0]["display"] == "12"
@@ -73,7 +74,9 @@ def test_crosstab_by_equality_answers(survey):
         EqualityResponse.objects.create(survey=survey, response=r, answers={"sex": "Female" if n < 12 else "Male"})
     table = analysis.crosstab(survey, "q:q2", "eq:sex")
     yes = dict(zip(table["columns"], table["rows"][0]["cells"]))
-    assert yes["Female"]["display"] == "12" and yes["Male"]["display"] == "11"
+    # Male's column base (14) less its 11 would give away the 3 men who said No; then the row's
+    # base (23) less the 12 women would give away the 11: both are hidden too.
+    assert yes["Female"]["display"] == "[c]" and yes["Male"]["display"] == "[c]"
     assert yes["Prefer not to say"]["display"] == "<10"
     no = dict(zip(table["columns"], table["rows"][1]["cells"]))
     assert no["Male"]["display"] == "<10" and table["rows"][1]["total_display"] == "<10"
@@ -110,3 +113,47 @@ def test_equality_summary_is_aggregate_and_suppressed(survey):
     religion = next(e for e in analysis.equality_summary(survey) if e["code"] == "religion")
     rows = {row["label"]: row for row in religion["rows"]}
     assert rows["No religion"]["display"] == "10" and rows["Sikh"]["display"] == "<10"
+
+
+def test_crosstab_gives_column_percentages_bases_and_a_chi_squared_test(survey):
+    for ward, yes, no in (("Asfordby", 20, 10), ("Bottesford", 10, 20)):
+        for n in range(yes + no):
+            respond(survey, q1="Yes" if n < yes else "No", ward=ward)
+    table = analysis.crosstab(survey, "area", "q:q1")
+    bases = {c["label"]: c["total_display"] for c in table["column_bases"]}
+    assert bases == {"Yes": "30", "No": "30"}
+    rows = {r["label"]: dict(zip(table["columns"], r["cells"])) for r in table["rows"]}
+    assert rows["Asfordby"]["Yes"]["percent"] == 66.7 and rows["Asfordby"]["Yes"]["col_percent"] == 66.7
+    assert rows["Bottesford"]["Yes"]["col_percent"] == 33.3 and rows["Bottesford"]["No"]["col_percent"] == 66.7
+    # 2x2 by hand: N (ad - bc)^2 / (r1 r2 c1 c2) = 60 * 300^2 / 30^4 = 6.67 on 1 degree of freedom, p = 0.0098.
+    test = table["test"]
+    assert test["statistic"] == 6.67 and test["dof"] == 1 and test["p_display"] == "0.010"
+    assert test["n"] == 60 and "differ" in test["reading"] and "significant at the 5% level" in test["reading"]
+    # 17 wards with nobody in most of them are left out of the test, not counted as expected zeros.
+    assert test["reliable"] and not test["note"]
+
+
+def test_crosstab_test_warns_when_expected_counts_are_small_and_refuses_multiple_choice(survey):
+    for n in range(12):
+        respond(survey, q1="Yes" if n < 9 else "No", q2="Yes" if n % 4 else "No", q5=["Robbery", "Theft"])
+    table = analysis.crosstab(survey, "q:q1", "q:q2")
+    assert table["test"] is not None and not table["test"]["reliable"]
+    assert "expected counts are under 5" in table["test"]["note"]
+    multiple = analysis.crosstab(survey, "q:q5", "q:q1")
+    assert multiple["test"] is None and "more than one cell" in multiple["test_not_possible"]
+
+
+def test_crosstab_suppression_is_complementary_down_columns_too(survey):
+    # Column "No": one small count (3) under a shown column base of 13: the base minus the 10 would give it away.
+    for ward, yes, no in (("Asfordby", 11, 3), ("Bottesford", 12, 10)):
+        for n in range(yes + no):
+            respond(survey, q1="Yes" if n < yes else "No", ward=ward)
+    table = analysis.crosstab(survey, "area", "q:q1")
+    rows = {r["label"]: dict(zip(table["columns"], r["cells"])) for r in table["rows"]}
+    assert rows["Asfordby"]["No"]["display"] == "<10"
+    assert rows["Bottesford"]["No"]["display"] == "[c]" and rows["Bottesford"]["No"]["col_percent"] is None
+    assert {c["label"]: c["total_display"] for c in table["column_bases"]}["No"] == "13"
+    # And no visible line has exactly one hidden non-zero cell left.
+    for r in table["rows"]:
+        if r["total_display"] != "<10":
+            assert sum(1 for c in r["cells"] if c["suppressed"] and c["count"]) != 1

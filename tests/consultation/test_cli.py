@@ -114,10 +114,10 @@ def test_import_is_all_or_nothing_and_names_every_error(capsys, survey, tmp_path
         "yes,robbery,Carrier pigeon,\n", encoding="utf-8")
     code, out, err = run(capsys, "survey", "import", survey.slug, str(path))
     assert code == 1
-    assert "Line 1, column 4 (D): “nonsense” is not a question code" in err
-    assert "Line 3, column 1 (A, q1): “Maybe” is not an option of q1" in err
-    assert "Line 4, column 2 (B, q5): 4 options chosen; q5 allows no more than 3" in err
-    assert "Line 5, column 3 (C, q9): “Carrier pigeon” is not an option of q9" in err
+    assert f"{path}, line 1, column 4 (D): “nonsense” is not a question code" in err
+    assert f"{path}, line 3, column 1 (A, q1): “Maybe” is not an option of q1" in err
+    assert f"{path}, line 4, column 2 (B, q5): 4 options chosen; q5 allows no more than 3" in err
+    assert f"{path}, line 5, column 3 (C, q9): “Carrier pigeon” is not an option of q9" in err
     assert "4 errors" in err and "nothing was imported" in err
     assert Response.objects.count() == 0
 
@@ -126,9 +126,146 @@ def test_import_reports_line_numbers_of_multiline_cells(capsys, survey, tmp_path
     path = tmp_path / "multi.csv"
     path.write_text('q4,q1\n"two\nlines",Yes\n"ok",Perhaps\n', encoding="utf-8")
     _, _, err = run(capsys, "survey", "import", survey.slug, str(path))
-    assert "Line 4, column 2 (B, q1)" in err
+    assert f"{path}, line 4, column 2 (B, q1)" in err
 
 
 def test_unknown_survey_is_a_clear_error(capsys, db):
     code, _, err = run(capsys, "survey", "results", "no-such-survey", "--format", "json")
     assert code == 1 and "no survey called no-such-survey" in err
+
+
+# Files that are not CSV UTF-8, and hostile files ----------------------------------------------------
+
+HARM_WORKBOOK = "harm/cambridge-crime-harm-index-2020.xlsx"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_utf16_file_is_refused_with_save_as_csv_utf8(capsys, survey, tmp_path, encoding):
+    path = tmp_path / "export.csv"
+    path.write_bytes("q1,q4\nYes,Speeding\n".encode(encoding))
+    code, _, err = run(capsys, "survey", "import", survey.slug, str(path))
+    assert code == 1
+    assert f"{path}, line 1: the file is saved as UTF-16" in err and "save it as CSV UTF-8" in err
+    assert Response.objects.count() == 0
+
+
+def test_a_binary_file_is_refused_naming_where(capsys, survey, tmp_path, settings):
+    path = tmp_path / "results.csv"
+    path.write_bytes((settings.DATA_DIR / HARM_WORKBOOK).read_bytes())
+    code, _, err = run(capsys, "survey", "import", survey.slug, str(path))
+    assert code == 1 and "Traceback" not in err
+    assert f"{path}, line 1, column 1 (A):" in err and "save it as CSV UTF-8" in err
+    assert Response.objects.count() == 0
+
+
+def test_a_cp1252_file_names_the_line_and_column_of_the_first_bad_byte(capsys, survey, tmp_path):
+    path = tmp_path / "paper.csv"
+    path.write_bytes("q1,q4\nYes,Speeding\nNo,Costs me £5 a week in damage\n".encode("cp1252"))
+    code, _, err = run(capsys, "survey", "import", survey.slug, str(path))
+    assert code == 1
+    assert f"{path}, line 3, column 2 (B): byte 0xA3 is not UTF-8 text" in err
+    assert Response.objects.count() == 0
+
+
+def test_a_batch_imported_by_two_requests_at_once_is_imported_once(survey):
+    """Two people (or two clicks) press Import together: one import, the other told so, no error."""
+    import threading
+
+    from django.db import connection
+
+    from saferplan.consultation import importer
+    from saferplan.consultation.models import ImportBatch
+
+    batch = ImportBatch.objects.create(survey=survey, filename="export.csv", content="q1,q4\nYes,Speeding\nNo,Litter\n",
+                                       mapping={"columns": {"0": "q1", "1": "q4"}, "separator": ";"})
+    start = threading.Barrier(2)
+    outcomes = []
+
+    def press_import():
+        try:
+            mine = ImportBatch.objects.get(pk=batch.pk)
+            checked = importer.check_batch(mine)
+            start.wait()
+            outcomes.append(importer.import_batch(mine, checked))
+        except importer.AlreadyImported:
+            outcomes.append("already imported")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=press_import) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes, key=str) == [2, "already imported"]
+    assert Response.objects.filter(import_batch=batch).count() == 2
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.IMPORTED and batch.content == "" and batch.rows == 2
+    # The database itself refuses a second copy of a line of the batch.
+    from django.db import IntegrityError, transaction
+
+    first = Response.objects.filter(import_batch=batch).first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Response.objects.create(survey=survey, import_batch=batch, import_row=first.import_row)
+
+
+def test_any_file_imports_whole_or_is_refused_naming_file_line_and_field(survey, settings):
+    """Fuzzing the survey CSV import: whatever the bytes, either every row is imported or nothing
+    is, and each refusal names the file and the line (and the column where there is one)."""
+    from hypothesis import HealthCheck, given
+    from hypothesis import settings as hypothesis_settings
+    from hypothesis import strategies as st
+
+    from saferplan.consultation import importer
+
+    questions = {q.code: q for q in survey.ordered_questions()}
+    labels = {code: [o.label for o in q.options.all()] for code, q in questions.items()}
+    real_bytes = (settings.DATA_DIR / HARM_WORKBOOK).read_bytes()[:400]
+    codes = ["q1", "q4", "q5", "q9", "ward", "submitted_at", "nonsense"]
+
+    def cell(code):
+        choices = [st.text(max_size=30), st.just(""), st.sampled_from(["2024-07-10", "31/02/2024", "=cmd()", "Other: x"])]
+        if labels.get(code):
+            choices.append(st.sampled_from(labels[code]))
+            choices.append(st.lists(st.sampled_from(labels[code]), max_size=4).map(";".join))
+        return st.one_of(*choices)
+
+    @st.composite
+    def csv_files(draw):
+        header = draw(st.lists(st.sampled_from(codes), min_size=1, max_size=5))
+        rows = draw(st.lists(st.tuples(*[cell(c) for c in header]), max_size=6))
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator=draw(st.sampled_from(["\n", "\r\n"])))
+        writer.writerow(header)
+        writer.writerows(rows)
+        raw = out.getvalue().encode(draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16"])))
+        mangle = draw(st.sampled_from(["none", "bytes", "truncate", "quote", "real-binary"]))
+        if mangle == "bytes":
+            at = draw(st.integers(0, len(raw)))
+            raw = raw[:at] + draw(st.binary(min_size=1, max_size=4)) + raw[at:]
+        elif mangle == "truncate":
+            raw = raw[:draw(st.integers(0, len(raw)))]
+        elif mangle == "quote":
+            raw = raw + b'"unclosed'
+        elif mangle == "real-binary":
+            raw = real_bytes
+        return raw
+
+    @hypothesis_settings(max_examples=100, deadline=None,
+                         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(csv_files())
+    def check(raw):
+        before = Response.objects.count()
+        checked = importer.check_file(survey, "upload.csv", raw)
+        if checked.errors:
+            for error in checked.errors:
+                assert error.startswith("upload.csv, line "), error
+                assert "Traceback" not in error
+            with pytest.raises(ValueError):
+                importer.import_checked(survey, checked)
+            assert Response.objects.count() == before
+        else:
+            assert importer.import_checked(survey, checked) == checked.rows
+            assert Response.objects.count() == before + checked.rows
+
+    check()

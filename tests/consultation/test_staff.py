@@ -174,7 +174,7 @@ def test_web_import_with_a_mapping_step(staff_client, survey):
     assert batch.mapping["columns"] == {"0": "submitted_at", "1": "q1", "2": "", "3": ""}
     mapping = {"column-0": "submitted_at", "column-1": "q1", "column-2": "q5", "column-3": "", "separator": ";"}
     page = staff_client.post(u("import-map", p, pk=batch.pk), {**mapping, "action": "import"}).content.decode()
-    assert "Line 2, column 3 (C, q5): “Robbery|Theft” is not an option of q5" in page
+    assert "export.csv, line 2, column 3 (C, q5): “Robbery|Theft” is not an option of q5" in page
     assert Response.objects.count() == 0
     mapping["separator"] = "|"
     checked = staff_client.post(u("import-map", p, pk=batch.pk), {**mapping, "action": "check"}).content.decode()
@@ -186,6 +186,31 @@ def test_web_import_with_a_mapping_step(staff_client, survey):
     batch.refresh_from_db()
     assert batch.content == "" and batch.rows == 2
     assert "Ann" not in str(list(Answer.objects.values_list("text", flat=True)))
+
+
+@pytest.mark.parametrize("raw, message", [
+    ("Timestamp,Priorities,Priorities\n10/07/2024,Theft,Robbery\n".encode(),
+     "export.csv, line 1, column 3 (C): “Priorities” appears twice (also column 2 (B))"),
+    ("q1,q4\nYes,Speeding\n".encode("utf-16"), "export.csv, line 1: the file is saved as UTF-16"),
+    ("q1,q4\nYes,Speeding\nNo,Costs £5\n".encode("cp1252"), "export.csv, line 3, column 2 (B): byte 0xA3 is not UTF-8"),
+])
+def test_an_upload_that_cannot_be_read_is_refused_with_where_and_how_to_fix(staff_client, survey, raw, message):
+    r = staff_client.post(u("import", survey.partnership, pk=survey.pk), {"file": SimpleUploadedFile("export.csv", raw)})
+    page = r.content.decode()
+    assert r.status_code == 200 and "There is a problem" in page
+    assert message.replace("“", "&ldquo;").replace("”", "&rdquo;") in page or message in page
+    assert not survey.imports.exists() and not Response.objects.exists()
+
+
+def test_an_import_pressed_again_after_it_was_done_adds_nothing(staff_client, survey):
+    p = survey.partnership
+    staff_client.post(u("import", p, pk=survey.pk), {"file": SimpleUploadedFile("export.csv", b"q1\nYes\nNo\n")})
+    batch = survey.imports.get()
+    mapping = {"column-0": "q1", "separator": ";", "action": "import"}
+    assert staff_client.post(u("import-map", p, pk=batch.pk), mapping).status_code == 302
+    again = staff_client.post(u("import-map", p, pk=batch.pk), mapping, follow=True).content.decode()
+    assert "has already been imported" in again
+    assert Response.objects.filter(import_batch=batch).count() == 2
 
 
 def test_theme_suggestions_are_suggestions_until_accepted(staff_client, survey):
@@ -289,3 +314,29 @@ def test_another_partnerships_survey_is_not_reachable(staff_client, survey):
     assert staff_client.get(u("analysis", survey.partnership, pk=theirs.pk)).status_code == 404
     q = theirs.questions.get(code="q1")
     assert staff_client.post(u("question-remove", survey.partnership, pk=q.pk)).status_code == 404
+
+
+def test_results_reach_every_member_and_letters_only_those_who_handle_them(client, survey):
+    """Partner officers' workshops review the results; a resident's letter, its sender and its
+    attachment stay with the manager and the analyst who handle the correspondence."""
+    from django.core.files.base import ContentFile
+
+    p = survey.partnership
+    respond(survey, q1="Yes")
+    rep = Representation(survey=survey, kind="letter", received_on=date(2024, 8, 1), sender_name="Mrs J Smith",
+                         sender_contact="12 Park Road, Melton Mowbray", text="Please deal with the speeding.")
+    rep.attachment.save("letter.pdf", ContentFile(b"%PDF-1.4 letter"), save=True)
+    for kind in RoleKind:
+        client.logout()
+        sign_in_verified(client, make_member(p, kind))
+        handles = kind in (RoleKind.MANAGER, RoleKind.ANALYST)
+        assert client.get(u("analysis", p, pk=survey.pk)).status_code == 200, kind
+        assert client.get(u("report", p, pk=survey.pk, fmt="html")).status_code == 200, kind
+        for name, pk in (("representations", survey.pk), ("representation", rep.pk),
+                         ("representation-attachment", rep.pk), ("representation-add", survey.pk)):
+            assert client.get(u(name, p, pk=pk)).status_code == (200 if handles else 403), (kind, name)
+        assert client.post(u("representation-add", p, pk=survey.pk), {"kind": "email"}).status_code in (
+            (200,) if handles else (403,)), kind
+        page = client.get(u("survey", p, pk=survey.pk)).content.decode()
+        assert ("Emails and letters" in page) == handles, kind
+        assert "Mrs J Smith" not in page and "Park Road" not in page
