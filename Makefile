@@ -1,6 +1,7 @@
 # Saferplan: two commands for a machine that has never seen the project.
 #   make demo   install everything, load the Melton demo partnership, serve on http://127.0.0.1:8000
 #   make test   install everything (PostgreSQL and Chromium included), then run every test
+#   make serve  the production stack on this machine: PostgreSQL, gunicorn on http://127.0.0.1:8080
 # Re-running either is quick: each step only runs when its inputs changed.
 
 PYTHON ?= python3
@@ -39,6 +40,10 @@ $(STAMP)/frontend: $(STAMP)/node frontend/build.mjs $(wildcard frontend/*.scss)
 
 system-deps:
 	bash scripts/system-deps.sh test
+
+# Production settings, several web processes; see README "Running in production" and scripts/serve.sh.
+serve: install
+	BIN=$(BIN) bash scripts/serve.sh
 
 bench: install
 	$(BIN)/python bench/assessment_import.py

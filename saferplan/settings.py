@@ -4,10 +4,16 @@ One module, configured from the environment. SAFERPLAN_ENV picks the profile:
 - ``demo``: the local demo (SQLite under var/, DEBUG on, plain HTTP, email to the console);
 - ``test``: the test suite (fast hashing, email in memory);
 - ``production`` (default): DEBUG off, HTTPS only, every secret from the environment.
+
+Configuration fails closed: an unknown profile, or production without its secret key, allowed
+hosts or PostgreSQL database, stops the process with one line naming what to set (see
+``refuse``), whichever entry point loaded the settings (manage.py, gunicorn, ``saferplan``).
 """
 from __future__ import annotations
 
+import ipaddress
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,18 +25,74 @@ VAR_DIR = Path(os.environ.get("SAFERPLAN_VAR_DIR", BASE_DIR / "var"))
 DATA_DIR = Path(os.environ.get("SAFERPLAN_DATA_DIR", BASE_DIR.parent / "shared" / "data"))
 DUCKDB_PATH = Path(os.environ.get("SAFERPLAN_DUCKDB", VAR_DIR / "saferplan.duckdb"))
 
+PROFILES = ("production", "demo", "test")
+# sysexits.h EX_CONFIG: also what service managers show for a configuration error.
+EXIT_CONFIGURATION = 78
+
+
+def refuse(message: str) -> None:
+    """Stop with one line saying what to set: a settings traceback tells an operator nothing,
+    and running on with a guessed value (a built-in key, SQLite, no HTTPS) is worse."""
+    print(f"Saferplan cannot start: {message}", file=sys.stderr)
+    raise SystemExit(EXIT_CONFIGURATION)
+
+
 ENV = os.environ.get("SAFERPLAN_ENV", "production")
+if ENV not in PROFILES:
+    refuse(f"SAFERPLAN_ENV={ENV!r} is not a profile; set SAFERPLAN_ENV to one of {', '.join(PROFILES)}.")
+PRODUCTION = ENV == "production"
 DEMO = ENV == "demo"
 TESTING = ENV == "test"
 DEBUG = DEMO
+PRODUCTION_HINT = " (SAFERPLAN_ENV=demo runs the local demo instead)"
 
-if ENV == "production":
-    SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
-    ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",") if h]
+
+def _is_loopback(host: str) -> bool:
+    host = host.strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+if PRODUCTION:
+    SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+    if not SECRET_KEY:
+        refuse("DJANGO_SECRET_KEY is not set; set it to a random string of at least 50 characters"
+               + PRODUCTION_HINT + ".")
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        refuse("DJANGO_SECRET_KEY is too short or too simple; use a random string of at least 50 characters.")
+    ALLOWED_HOSTS = [h.strip() for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",") if h.strip()]
+    if not ALLOWED_HOSTS:
+        refuse("DJANGO_ALLOWED_HOSTS is not set; set it to the site's host names, comma-separated"
+               " (e.g. csp.example.org)" + PRODUCTION_HINT + ".")
+    if "*" in ALLOWED_HOSTS:
+        refuse("DJANGO_ALLOWED_HOSTS must name the site's hosts, not '*'.")
+    # Plain HTTP is only for running the production stack on this machine (`make serve`).
+    ALLOW_HTTP = os.environ.get("SAFERPLAN_ALLOW_HTTP", "0") == "1"
+    if ALLOW_HTTP and not all(_is_loopback(h) for h in ALLOWED_HOSTS):
+        refuse("SAFERPLAN_ALLOW_HTTP=1 is only allowed when DJANGO_ALLOWED_HOSTS names loopback hosts"
+               " (127.0.0.1, localhost, ::1); unset it to serve over HTTPS.")
 else:
     # Only ever a local demo or a test run: never served to anyone else.
     SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "saferplan-local-only-" + "x" * 40)
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver", "[::1]"]
+    ALLOW_HTTP = True
+
+
+def _trusted_proxies() -> int:
+    raw = os.environ.get("SAFERPLAN_TRUSTED_PROXIES", "0")
+    if not raw.isdigit():
+        refuse(f"SAFERPLAN_TRUSTED_PROXIES={raw!r} is not a whole number; set it to how many proxies"
+               " (load balancers) stand in front of Saferplan, or 0 for none.")
+    return int(raw)
+
+
+# How many proxies in front of the web processes append to X-Forwarded-For: the client's
+# address is the Nth from the right (saferplan.ops.client). 0 trusts no header at all.
+TRUSTED_PROXIES = _trusted_proxies()
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -48,9 +110,14 @@ INSTALLED_APPS = [
     "saferplan.assessment",
     "saferplan.consultation",
     "saferplan.planning",
+    "saferplan.ops",
 ]
 
 MIDDLEWARE = [
+    # First: answers /healthz and /readyz before host checks and the HTTPS redirect, which a
+    # load balancer's probe (by IP, over plain HTTP inside the network) would fail.
+    "saferplan.ops.health.HealthCheckMiddleware",
+    "saferplan.ops.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -86,12 +153,23 @@ TEMPLATES = [
     }
 ]
 
-DATABASES = {
-    "default": dj_database_url.config(
+if PRODUCTION:
+    if not os.environ.get("DATABASE_URL"):
+        refuse("DATABASE_URL is not set; set it to the PostgreSQL database,"
+               " e.g. postgres://USER:PASSWORD@HOST:5432/saferplan" + PRODUCTION_HINT + ".")
+    try:
+        _database = dj_database_url.config(conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")))
+    except (ValueError, KeyError) as exc:
+        refuse(f"DATABASE_URL is not a database address ({type(exc).__name__}); use postgres://USER:PASSWORD@HOST:5432/NAME.")
+    if not _database.get("ENGINE", "").endswith("postgresql"):
+        refuse("DATABASE_URL must be a PostgreSQL database (postgres://...): production keeps every"
+               " partnership's data and the shared counters in PostgreSQL.")
+else:
+    _database = dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'saferplan.sqlite3'}",
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
     )
-}
+DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "partnership.User"
@@ -120,6 +198,8 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_CALLABLE = "saferplan.partnership.signin.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "saferplan.ops.client.client_address"
+RATELIMIT_IP_META_KEY = "saferplan.ops.client.client_address"
 
 OTP_TOTP_ISSUER = "Saferplan"
 OTP_TOTP_THROTTLE_FACTOR = 1
@@ -133,14 +213,17 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
-if ENV == "production":
-    SECURE_SSL_REDIRECT = os.environ.get("SAFERPLAN_SSL_REDIRECT", "1") == "1"
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if PRODUCTION and not ALLOW_HTTP:
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+if PRODUCTION and TRUSTED_PROXIES:
+    # Only a proxy we trust may say the request came over HTTPS; without one a client could.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -163,18 +246,18 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static" if ENV == "production" else None
+STATIC_ROOT = VAR_DIR / "static" if PRODUCTION else None
 STATICFILES_DIRS = [BASE_DIR / "saferplan" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if ENV == "production"
+        if PRODUCTION
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
-WHITENOISE_USE_FINDERS = ENV != "production"
+WHITENOISE_USE_FINDERS = not PRODUCTION
 
 DEFAULT_FROM_EMAIL = os.environ.get("SAFERPLAN_FROM_EMAIL", "Saferplan <no-reply@saferplan.invalid>")
 if TESTING:
@@ -190,11 +273,37 @@ else:
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "1") == "1"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate limits, lockout counters and cached results are shared by every web process (and
+# survive restarts): a per-process memory cache would give each process its own count.
+# The table is made by `migrate` (saferplan.ops creates it after migrating).
+CACHE_TABLE = "saferplan_cache"
+CACHES = {
+    "default": {
+        "BACKEND": "saferplan.ops.cache.SharedDatabaseCache",
+        "LOCATION": CACHE_TABLE,
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+}
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "saferplan.ops.requestlog.RequestContextFilter"}},
+    "formatters": {
+        # Production logs are JSON lines, one event a line, for the log collector to index.
+        "json": {"()": "saferplan.ops.requestlog.JSONFormatter"},
+        "plain": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request"],
+            "formatter": "json" if PRODUCTION else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "saferplan.requests": {"level": "INFO" if PRODUCTION else "WARNING"},
+        "saferplan.ops": {"level": "INFO"},
+    },
 }

@@ -1,4 +1,4 @@
-# Sourced by `make test`: makes sure a local PostgreSQL server is running with a role for the tests,
+# Sourced by `make test` and scripts/serve.sh: makes sure a local PostgreSQL server is running with a role for the tests,
 # then exports DATABASE_URL. Uses the Debian cluster the postgresql package creates.
 set -e
 if [ -z "${DATABASE_URL:-}" ]; then
@@ -25,5 +25,5 @@ END \$\$;
 SQL
   export DATABASE_URL="postgres://saferplan:saferplan@127.0.0.1:$port/saferplan"
 fi
-echo "Tests use PostgreSQL at ${DATABASE_URL%%\?*}" | sed 's/saferplan:saferplan@/saferplan@/'
+echo "Using PostgreSQL at ${DATABASE_URL%%\?*}" | sed 's/saferplan:saferplan@/saferplan@/'
 set +e

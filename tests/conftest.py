@@ -17,8 +17,11 @@ def data_dir():
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    # Lockout counters and rate limits live in the cache: no test inherits another's.
-    from django.core.cache import cache
+def _clear_cache(request):
+    # Lockout counters and rate limits live in the cache, a database table: no test inherits
+    # another's. Only tests that use the database can reach it.
+    if request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("db")  # transactional or not, as the test asked
+        from django.core.cache import cache
 
-    cache.clear()
+        cache.clear()

@@ -18,6 +18,8 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from saferplan.ops.client import client_address
+
 from . import services
 from .forms import SPOILT, EqualityForm, QuestionForm, SubmitForm, WantEqualityForm
 from .models import Audience, Channel, Question, Response, ResponseStatus, Survey
@@ -83,7 +85,7 @@ def client_key(request, survey: Survey) -> str:
     kiosk = kiosk_of(request, survey)
     if kiosk:
         return f"kiosk:{kiosk['token']}"
-    return f"{request.META.get('REMOTE_ADDR', '')}|{request.META.get('HTTP_USER_AGENT', '')[:300]}"
+    return f"{client_address(request)}|{request.META.get('HTTP_USER_AGENT', '')[:300]}"
 
 
 def answer_lines(question: Question, value: dict | None) -> list[str]:

@@ -1,0 +1,28 @@
+"""gunicorn settings for Saferplan's web processes (used by scripts/serve.sh and `make serve`).
+
+Everything an operator may change comes from the environment: SAFERPLAN_BIND (address:port,
+default 127.0.0.1:8080) and SAFERPLAN_WEB_PROCESSES (default 3). Requests are synchronous and
+short: anything long (imports, documents) belongs to the job worker, not a web process.
+"""
+import os
+
+bind = os.environ.get("SAFERPLAN_BIND", "127.0.0.1:8080")
+workers = int(os.environ.get("SAFERPLAN_WEB_PROCESSES", "3"))
+worker_class = "sync"
+timeout = 60
+graceful_timeout = 30
+# Recycle processes now and then so that a slow leak cannot grow for weeks.
+max_requests = 2000
+max_requests_jitter = 200
+# Load the application once, in the master: a configuration error (settings.refuse) then stops
+# gunicorn with its one line, instead of every worker failing and being restarted in a loop.
+preload_app = True
+# Saferplan logs each request itself, as JSON with its request id; gunicorn's own messages go
+# to standard error.
+accesslog = None
+errorlog = "-"
+# Whether a request came over HTTPS is Django's decision (SECURE_PROXY_SSL_HEADER, only with
+# SAFERPLAN_TRUSTED_PROXIES): gunicorn must not decide it from headers on its own.
+secure_scheme_headers = {}
+forwarded_allow_ips = ""
+proc_name = "saferplan-web"

@@ -1,0 +1,118 @@
+"""/healthz says the process is up; /readyz checks what a page needs and says which check failed."""
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+
+import pytest
+from django.urls import reverse
+
+from saferplan.assessment.services import close_store
+from saferplan.ops.requestlog import JSONFormatter, RequestContextFilter
+from saferplan.partnership.models import RoleKind
+from saferplan.partnership.testing import make_member, make_partnership, sign_in_verified
+
+from .conftest import ROOT, SECRET, bare_environment
+
+
+def test_healthz_answers_without_the_database_and_for_any_host(client):
+    # No database mark: pytest-django would fail this test if the check touched the database.
+    response = client.get("/healthz", HTTP_HOST="10.1.2.3")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert response["Cache-Control"] == "no-store"
+
+
+@pytest.fixture
+def store_at(settings):
+    def point(path):
+        settings.DUCKDB_PATH = path
+        return path
+
+    yield point
+    close_store()
+
+
+@pytest.mark.django_db
+def test_readyz_checks_the_database_the_shared_cache_and_the_crime_store(client, store_at, tmp_path):
+    store_at(tmp_path / "saferplan.duckdb")
+    response = client.get("/readyz")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == "ready" and body["failed"] == []
+    assert set(body["checks"]) == {"database", "shared_cache", "crime_store"}
+
+
+@pytest.mark.django_db
+def test_readyz_names_an_unreachable_crime_store_without_its_path(client, store_at, tmp_path):
+    broken = tmp_path / "not-a-store"
+    broken.write_bytes(b"this is not a DuckDB file " * 100)
+    store_at(broken)
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["failed"] == ["crime_store"]
+    assert body["checks"]["database"]["ok"] is True
+    assert str(tmp_path) not in response.content.decode()
+
+
+def test_readyz_names_an_unreachable_database():
+    # Production settings with a database nobody listens on, and a load balancer's Host header.
+    env = bare_environment(SAFERPLAN_ENV="production", DJANGO_SECRET_KEY=SECRET, DJANGO_ALLOWED_HOSTS="csp.example.org",
+                           DATABASE_URL="postgres://saferplan:secret@127.0.0.1:9/saferplan")
+    code = ("from django.test import Client; r = Client().get('/readyz', HTTP_HOST='10.1.2.3'); "
+            "print(r.status_code); print(r.content.decode())")
+    result = subprocess.run([sys.executable, "manage.py", "shell", "--no-imports", "-c", code], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    status, body = result.stdout.strip().split("\n")[-2:]
+    assert status == "503"
+    assert {"database", "shared_cache"} <= set(json.loads(body)["failed"])
+    assert "secret" not in body and ":9" not in body
+
+
+@pytest.mark.django_db
+def test_every_response_carries_a_request_id(client):
+    made = client.get(reverse("sign-in"))
+    assert len(made["X-Request-ID"]) == 32
+    assert client.get(reverse("sign-in"), HTTP_X_REQUEST_ID="lb-4f3a9c2e-77")["X-Request-ID"] == "lb-4f3a9c2e-77"
+    forged = client.get(reverse("sign-in"), HTTP_X_REQUEST_ID="x\r\nSet-Cookie: a=b")
+    assert forged["X-Request-ID"] != "x\r\nSet-Cookie: a=b" and len(forged["X-Request-ID"]) == 32
+
+
+@pytest.fixture
+def json_log():
+    lines = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            lines.append(json.loads(self.format(record)))
+
+    handler = Collect()
+    handler.setFormatter(JSONFormatter())
+    handler.addFilter(RequestContextFilter())
+    logger = logging.getLogger("saferplan.requests")
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    yield lines
+    logger.removeHandler(handler)
+    logger.setLevel(level)
+
+
+@pytest.mark.django_db
+def test_request_log_lines_name_the_partnership_and_the_user_but_not_tokens(client, json_log):
+    partnership = make_partnership()
+    user = make_member(partnership, RoleKind.MANAGER)
+    sign_in_verified(client, user)
+    response = client.get(reverse("partnership:home", kwargs={"slug": partnership.slug}))
+    line = next(line for line in json_log if line["request_id"] == response["X-Request-ID"])
+    assert line["partnership"] == partnership.slug and line["user_id"] == user.pk
+    assert line["status"] == 200 and line["method"] == "GET"
+
+    client.logout()
+    client.get("/invitation/secret-invitation-token-123/")
+    logged = json.dumps(json_log[-1])
+    assert "<str:token>" in logged and "secret-invitation-token-123" not in logged
