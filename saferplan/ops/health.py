@@ -40,7 +40,7 @@ def check_shared_cache() -> None:
 def check_crime_store() -> None:
     from saferplan.assessment.services import reading
 
-    with reading() as cursor:
+    with reading(None) as cursor:  # the shared scope: readiness reads no partnership's data
         cursor.execute("select count(*) from import_log").fetchone()
 
 
