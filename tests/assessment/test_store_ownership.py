@@ -19,7 +19,8 @@ from saferplan.assessment.store import connect, scope
 from .conftest import MELTON, independent_counts, police_file
 
 A, B = 1, 2  # partnership ids: A is Melton's partnership, B the attacker
-MONTHS = ["2024-07", "2024-08"]
+# August 2024 and the month it is compared with: the same month a year earlier.
+MONTHS = ["2023-08", "2024-08"]
 AUGUST = Period.parse("2024-08:2024-08")
 
 
@@ -36,7 +37,7 @@ def counts(conn, owner, period=AUGUST) -> dict:
 
 def expected(lsoa_lad) -> dict:
     return {"current": dict(independent_counts(lsoa_lad, MELTON, ["2024-08"])),
-            "previous": dict(independent_counts(lsoa_lad, MELTON, ["2024-07"]))}
+            "previous": dict(independent_counts(lsoa_lad, MELTON, ["2023-08"]))}
 
 
 def rows_of(month: str) -> tuple[list[str], list[list[str]]]:
@@ -70,7 +71,7 @@ def attack_files(folder: Path, lsoa_lad) -> list[Path]:
 
 @pytest.fixture
 def shared_store():
-    """Leicestershire July and August 2024 loaded for everyone, as the operator does."""
+    """Leicestershire August 2023 and 2024 loaded for everyone, as the operator does."""
     conn = connect()
     import_police(conn, [police_file(m) for m in MONTHS])
     yield conn
@@ -129,7 +130,7 @@ def test_melton_s_own_upload_is_what_it_reads_and_nobody_else_replaces_it(shared
 
 def test_a_partnership_s_upload_of_a_month_it_does_not_hold_shared_is_its_own(tmp_path, lsoa_lad):
     conn = connect()
-    import_police(conn, [police_file("2024-07")])
+    import_police(conn, [police_file("2023-08")])
     header, rows = rows_of("2024-08")
     import_police(conn, [write(tmp_path / "2024-08-leicestershire-street.csv", header, rows)], owner=B)
     assert counts(conn, B) == expected(lsoa_lad)
