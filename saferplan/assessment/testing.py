@@ -52,6 +52,7 @@ def url_kwargs(world) -> dict[str, dict]:
     from pathlib import Path
 
     here = world["here"]
+    _load_shared_police_months(PERIOD)
     finding = Finding.objects.create(partnership=here, period=PERIOD, key="overall", kind="overall",
                                      title="Recorded crime in Melton", text="Recorded crime fell.")
     job = partner_job(here, Path(tempfile.mkdtemp(prefix="saferplan-permission-")))
@@ -68,3 +69,20 @@ def url_kwargs(world) -> dict[str, dict]:
         "assessment:report": {"period": PERIOD, "fmt": "docx"},
         "assessment:map-data": {"period": PERIOD, "level": "lsoa"},
     }
+
+
+def _load_shared_police_months(period: str) -> None:
+    """The real Leicestershire files of ``period``, loaded as shared data (as the operator does):
+    assessment pages answer 404 for a period with no data, so the permission test needs some."""
+    from django.conf import settings
+
+    from . import services
+    from .periods import Period
+    from .police import import_police
+
+    folder = settings.DATA_DIR / "police-uk" / "leicestershire"
+    files = [folder / f"{m:%Y-%m}-leicestershire-street.csv" for m in Period.parse(period).month_list()]
+    with services.writing() as conn:
+        held = conn.execute("select count(*) from import_log where kind = 'police' and owner is null").fetchone()[0]
+        if not held:
+            import_police(conn, files)
