@@ -28,7 +28,7 @@ from django.core.cache import cache
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 
-from . import engine, partner, police, report
+from . import engine, findings, partner, police, report
 from .harm import harm_weights
 from .models import Finding, HarmWeight, ImportJob
 from .periods import Period, add_months, month_label, parse_month
@@ -201,8 +201,8 @@ def _ensure_wards(areas: list[str]) -> None:
             ensure_ward_lookup(conn, need)
 
 
-def report_tables(data: dict):
-    return report.tables(data)
+def report_tables(data: dict, publish: bool = False):
+    return report.tables(data, publish)
 
 
 def chart_svg(partnership, period: Period, key: str, publish: bool) -> str | None:
@@ -211,7 +211,7 @@ def chart_svg(partnership, period: Period, key: str, publish: bool) -> str | Non
                      weights_for(partnership), key, publish)
     svg = cache.get(cache_key)
     if svg is None:
-        charts = report.charts(data, report.tables(data), publish)
+        charts = report.charts(data, report.tables(data, publish), publish)
         if key not in charts:
             return None
         svg = charts[key].svg
@@ -221,7 +221,7 @@ def chart_svg(partnership, period: Period, key: str, publish: bool) -> str | Non
 
 def chart_list(data: dict, publish: bool) -> dict:
     """The charts' titles and descriptions (their SVG is drawn when the image is requested)."""
-    return report.charts(data, report.tables(data), publish)
+    return report.charts(data, report.tables(data, publish), publish)
 
 
 def document(partnership, period: Period, fmt: str, publish: bool) -> bytes:
@@ -249,17 +249,18 @@ def document(partnership, period: Period, fmt: str, publish: bool) -> bytes:
 def with_reviewed_findings(partnership, data: dict) -> dict:
     """The assessment with its findings as people reviewed them: accepted findings in their
     reviewed words, rejected ones left out, drafts kept (the document says they are drafts)."""
-    stored = list(Finding.objects.filter(partnership=partnership, period=data["period"]))
+    stored = list(Finding.objects.filter(partnership=partnership, period=data["period"]).order_by("position", "pk"))
     if not stored:
         return data
-    findings = [{"kind": f.kind, "title": f.title, "text": f.final_text, "category": f.category or None,
-                 "measure": f.measure, "numbers": f.numbers, "significant": f.significant}
+    reviewed = [{"kind": f.kind, "title": f.title, "text": f.final_text, "category": f.category or None,
+                 "measure": f.measure, "numbers": f.numbers, "significant": f.significant, "status": f.status,
+                 "edited": bool(f.edited_text)}
                 for f in stored if f.status != Finding.Status.REJECTED]
-    return {**data, "findings": findings}
+    return {**data, "findings": reviewed}
 
 
 def table_csv(data: dict, key: str, publish: bool) -> str | None:
-    table = report.tables(data).get(key)
+    table = report.tables(data, publish).get(key)
     return table.to_csv(publish) if table else None
 
 
@@ -267,7 +268,7 @@ def tables_zip(data: dict, publish: bool) -> bytes:
     buffer = io.BytesIO()
     stem = f"{report.slug(data['area_name'])}-{data['period'].replace(':', '-to-')}"
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for key, table in report.tables(data).items():
+        for key, table in report.tables(data, publish).items():
             archive.writestr(f"{stem}-{report.slug(key)}.csv", table.to_csv(publish))
     return buffer.getvalue()
 
@@ -484,10 +485,7 @@ def months_present(paths: list[Path]) -> list[str]:
 # --- Findings ---------------------------------------------------------------------------------
 
 
-def finding_key(f: dict) -> str:
-    if f["kind"] in ("rise", "fall", "not_significant"):
-        return f"category:{f['category']}"
-    return f["kind"]
+finding_key = findings.finding_key
 
 
 @dataclass

@@ -1,4 +1,5 @@
 import csv
+import json
 import statistics
 from collections import Counter
 
@@ -245,3 +246,94 @@ def test_a_one_month_period_reads_as_one_month():
     for text in ("9999-01:9999-12", "0000-01:0000-12", "2024-00:2024-12", "2024-12:2024-01"):
         with pytest.raises(ValueError):
             Period.parse(text)
+
+
+def _published(table) -> list[dict]:
+    return [{c.key: table.cell(r, c, True) for c in table.columns} for r in table.rows]
+
+
+def _hidden(value) -> bool:
+    return isinstance(value, str) and value in ("<5", "[c]")
+
+
+def _cannot_be_derived(cells: list, where: str) -> None:
+    """Cells tied by one sum: one hidden cell alone would be the sum less the others."""
+    hidden = sum(1 for v in cells if _hidden(v))
+    assert hidden != 1, f"{where}: the one hidden cell can be worked out from the others"
+
+
+@pytest.fixture(scope="module")
+def december(store):
+    from saferplan.assessment.report import tables, to_json
+
+    data = assess(store, [MELTON], Period.parse("2024-12:2024-12")).to_dict()
+    return data, tables(data, publish=True), json.loads(to_json(data, publish=True))
+
+
+def test_a_suppressed_cell_cannot_be_worked_out_from_published_rows_columns_or_totals(december, melton):
+    from saferplan.assessment.report import tables
+
+    data, t, published = december
+    categories = {r["category"]: r for r in _published(t["categories"])}
+    assert any(v["count"] == "<5" for v in categories.values())
+    for side, total in (("count", "total"), ("previous_count", "total_previous")):
+        _cannot_be_derived([published[total], *[r[side] for r in categories.values()]], f"categories {side}")
+    # A location's records are its crimes plus its anti-social behaviour.
+    for year in (t, tables(melton, publish=True)):
+        for r in _published(year["repeat_locations"]):
+            _cannot_be_derived([r["records"], r["crimes"], r["asb"]], f"location {r['location']}")
+    # Outcomes add up to each type's count, and each outcome across types to its total.
+    outcomes = _published(t["outcomes"])
+    for category, row in categories.items():
+        _cannot_be_derived([row["count"], *[r["records"] for r in outcomes if r["category"] == category]],
+                           f"outcomes of {category}")
+    overall = {r["outcome"]: r["records"] for r in _published(t["outcomes_overall"])}
+    for outcome, total in overall.items():
+        _cannot_be_derived([total, *[r["records"] for r in outcomes if r["outcome"] == outcome]], outcome)
+    # LSOAs add up to their wards, and both to the area.
+    lsoas = _published(t["lsoas"])
+    for column in ("crimes", "asb"):
+        _cannot_be_derived([r[column] for r in lsoas], f"LSOA {column}")
+        for ward in _published(t["wards"]):
+            parts = [r[column] for r in lsoas if r["ward_name"] == ward["ward_name"]]
+            _cannot_be_derived([ward[column], *parts], f"{ward['ward_name']} {column}")
+    # One month's series is the period's total; the harm table repeats the type counts.
+    month = next(r for r in _published(t["monthly"]) if r["month"] == "2024-12")
+    crime = data["totals"]["crime"]
+    assert _hidden(month["crime"]) == (crime["count"] < 5 or "count" in crime.get("withheld", ()))
+    for r in _published(t["harm"]):
+        assert _hidden(r["count"]) == _hidden(categories[r["category"]]["count"])
+
+
+def test_a_chart_of_a_published_table_does_not_show_what_the_table_hides(december):
+    from saferplan.assessment.report import charts
+
+    data, t, _ = december
+    drawn = charts(data, t, publish=True)
+    values = drawn["categories"].spec["data"]["values"]
+    shown = {(v["category"], v["bar"]) for v in values}
+    for r in _published(t["categories"]):
+        assert ((r["category"], "This period") in shown) != _hidden(r["count"]), r["category"]
+    harm = {v["category"] for v in drawn["harm"].spec["data"]["values"]}
+    for r in _published(t["harm"]):
+        assert (r["category"] in harm) != _hidden(r["harm_share_pct"]), r["category"]
+
+
+def test_published_findings_name_no_withheld_count(december):
+    from saferplan.assessment.disclosure import publication
+
+    data, _, published = december
+    p = publication(data)
+    for row in p["repeat_locations"][:1]:
+        text = next(f["text"] for f in published["findings"] if f["kind"] == "repeat_location")
+        for key, word in (("records", "record"), ("crimes", "crime"), ("asb", "anti-social")):
+            if key in row.get("withheld", []) and row[key] >= 5:
+                assert f"{row[key]} {word}" not in text
+    for c in p["categories"]:
+        hidden = [k for k in ("count", "previous_count") if k in c.get("withheld", [])]
+        finding = next((f for f in published["findings"] if f["category"] == c["category"]
+                        and f["kind"] in ("rise", "fall", "not_significant")), None)
+        if finding and hidden:
+            assert "p = " not in finding["text"]
+            for k in hidden:
+                assert f"{c[k]:,}" not in finding["text"].replace(c["category"], "")

@@ -233,7 +233,7 @@ def test_partner_errors_are_listed_with_line_and_column(client, analyst, store, 
 def test_assessment_page(client, imported):
     page = client.get(url("index")).content.decode()
     assert "January 2024 to December 2024" in page
-    assert "exact conditional Poisson test" in page
+    assert "conditional test for comparing two Poisson counts" in page
     assert 'id="table-categories"' in page and "Violence and sexual offences" in page
     assert url("chart", period=PERIOD, key="categories") in page
     assert "Getis-Ord Gi*" in page and "p &lt; 0.05" in page
@@ -395,3 +395,34 @@ def _not_found(client, period):
         assert response.status_code == 404, (name, period, response.status_code)
     assert client.post(url("findings-draft"), {"period": period}).status_code == 404
     assert not Finding.objects.exists()
+
+
+def _sections(document) -> dict[str, list[str]]:
+    """The text under each heading of a Word document."""
+    sections, current = {}, "(top)"
+    for p in document.paragraphs:
+        if p.style.name.startswith("Heading") or p.style.name == "Title":
+            current = p.text
+            sections.setdefault(current, [])
+        else:
+            sections.setdefault(current, []).append(p.text)
+    return {k: "\n".join(v) for k, v in sections.items()}
+
+
+def test_the_report_summary_lists_only_accepted_findings(client, imported):
+    client.post(url("findings-draft"), {"period": PERIOD})
+    findings = list(Finding.objects.filter(period=PERIOD).order_by("position"))
+    accepted, rejected, draft = findings[0], findings[1], findings[2]
+    client.post(url("finding-review", pk=accepted.pk), {"text": accepted.text, "status": "accepted", "note": ""})
+    client.post(url("finding-review", pk=rejected.pk), {"text": rejected.text, "status": "rejected", "note": ""})
+    for publish in ({}, {"publish": "1"}):
+        word = client.get(url("report", period=PERIOD, fmt="docx"), publish)
+        sections = _sections(docx.Document(io.BytesIO(word.content)))
+        summary, drafts = sections["Summary"], sections["Draft findings, not yet checked"]
+        assert "Findings the partnership has agreed" in summary
+        assert accepted.text in summary and draft.text not in summary
+        assert accepted.text not in drafts and f"Draft: {draft.text}" in drafts
+        assert all(rejected.text not in text for text in sections.values())
+    # The page too: a rejected finding is not offered again as a draft.
+    page = client.get(url("index")).content.decode()
+    assert accepted.text in page and rejected.text not in page
