@@ -48,6 +48,8 @@ def shown(row: dict, key: str, publish: bool = False) -> str:
 def counted(row: dict, key: str, word: str, publish: bool = False, words: str | None = None) -> str:
     """A count with its noun in agreement: '1 incident', '12 incidents', 'fewer than 5 incidents'."""
     text = shown(row, key, publish)
+    if not text[0].isdigit() and not text.startswith("fewer"):
+        return f"{text} of {words or word + 's'}"
     return f"{text} {word if text == '1' else (words or word + 's')}"
 
 

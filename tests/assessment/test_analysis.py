@@ -1,4 +1,6 @@
 import csv
+import io
+import re
 import json
 import statistics
 from collections import Counter
@@ -238,6 +240,11 @@ def test_unequal_months_of_data_are_compared_per_month():
     assert same["change_pct"] == 0.0 and same["direction"] == "same"
     fall = analysis.compare_counts(30, 20, current_share=0.75)
     assert fall["change_pct"] == -50.0 and fall["direction"] == "fall"
+    # More records, but over three times the months: the words say what the test says.
+    from saferplan.assessment.findings import _change_sentence
+
+    assert _change_sentence("Burglary", fall, False).startswith("Burglary fell from 20 to 30 (-50%) (compared per month")
+    assert "unchanged" not in _change_sentence("Burglary", same, False)
 
 
 def test_a_one_month_period_reads_as_one_month():
@@ -337,3 +344,38 @@ def test_published_findings_name_no_withheld_count(december):
             assert "p = " not in finding["text"]
             for k in hidden:
                 assert f"{c[k]:,}" not in finding["text"].replace(c["category"], "")
+
+
+INTERNALS = re.compile(r"scipy|binomtest|esda|G_Local|star=True|seed|permutations|\b[a-z]+_[a-z_]+\b|\{|\}")
+
+
+def test_committee_text_is_plain_english_without_internals_or_placeholders(melton, december):
+    import docx
+
+    from saferplan.assessment.report import build_document
+    from saferplan.documents.word import render_docx
+
+    for data, publish in ((melton, False), (december[0], True)):
+        document = docx.Document(io.BytesIO(render_docx(build_document(data, publish))))
+        paragraphs = [p.text for p in document.paragraphs if p.text]
+        text = "\n".join(paragraphs)
+        assert not INTERNALS.findall(text), INTERNALS.findall(text)
+        # Each method is said once, in plain English, with its reference.
+        for method in (data["significance"]["method"], data["hotspots"]["method"], data["rates"]["method"],
+                       data["harm"]["method"]):
+            assert paragraphs.count(method) == 1, method[:60]
+        assert "Przyborowski and Wilenski 1940" in text and "Getis and Ord 1992" in text
+        assert re.search(r"\b1 (records|crimes|incidents|LSOAs|days|events)\b", text) is None
+        assert "Census 2021" in text and "police.uk street-level" in text
+
+
+def test_a_findings_direction_comes_from_the_figures_beside_it(melton, december):
+    for data in (melton, december[0]):
+        by_category = {c["category"]: c for c in data["categories"]}
+        for f in data["findings"]:
+            if f["kind"] in ("rise", "fall", "not_significant"):
+                c = by_category[f["category"]]
+                said = "rose" if " rose " in f["text"] else "fell" if " fell " in f["text"] else "same"
+                assert said == {"rise": "rose", "fall": "fell", "same": "same"}[c["direction"]], f["text"]
+                if f["kind"] != "not_significant":
+                    assert f["kind"] == c["direction"] and c["significant"]

@@ -237,6 +237,8 @@ def test_assessment_page(client, imported):
     assert 'id="table-categories"' in page and "Violence and sexual offences" in page
     assert url("chart", period=PERIOD, key="categories") in page
     assert "Getis-Ord Gi*" in page and "p &lt; 0.05" in page
+    for internal in ("scipy", "binomtest", "esda", "G_Local", "seed", "unmatched_lsoa", "permutations"):
+        assert internal not in page, internal
     assert "Some months have no police data" in page  # only December of each year was imported
     assert 'id="harm-method"' in page and "Cambridge Crime Harm Index" in page
     svg = client.get(url("chart", period=PERIOD, key="categories"))
