@@ -14,6 +14,7 @@ from collections import defaultdict
 from saferplan.documents.tables import WITHHELD, complementary_suppression
 
 SIDES = ("count", "previous_count")
+GI_SCORES = "gi_scores"  # a marker, not a column: the row's Gi* score and p-value are withheld
 
 
 def publication(a: dict) -> dict:
@@ -110,11 +111,18 @@ def publication(a: dict) -> dict:
         for side in SIDES:
             cell(("partner", r["dataset"], r["measure"], side), r, side)
 
-    for key in complementary_suppression(cells, groups, fixed):
+    withheld = complementary_suppression(cells, groups, fixed)
+    for key in withheld:
         for row, column in places.get(key, []):
             row.setdefault(WITHHELD, [])
             if column not in row[WITHHELD]:
                 row[WITHHELD].append(column)
+    # Every LSOA's Gi* score is worked out from every LSOA's count (its neighbours' and the
+    # area's mean and spread), so with one count withheld no score may be published; the
+    # hotspot or coldspot result alone is coarse enough to stay.
+    if any(key[0] == "lsoa" for key in withheld):
+        for row in p["hotspots"].get("lsoas", []):
+            row.setdefault(WITHHELD, []).append(GI_SCORES)
     p["findings"] = _publishable_findings(p)
     return p
 

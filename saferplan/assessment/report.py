@@ -13,6 +13,7 @@ from saferplan.documents.charts import Chart, bar_chart, grouped_bar_chart, line
 from saferplan.documents.document import Bullets, ChartBlock, Document, Paragraph, TableBlock
 from saferplan.documents.tables import Column, Table, is_withheld
 
+from .disclosure import GI_SCORES, publication
 from .findings import _change_sentence, counted, pct_text, plural, shown
 
 FORMATS = ("json", "csv", "pdf", "docx")
@@ -56,8 +57,6 @@ def tables(a: dict, publish: bool = False) -> dict[str, Table]:
     from :func:`~saferplan.assessment.disclosure.publication`, so they withhold what protects a
     small count as well as the small count itself."""
     if publish:
-        from .disclosure import publication
-
         a = publication(a)
     rates_base = (f"{police_base(a)} Population: {POPULATION_SOURCE}. Rates are annualised per "
                   "1,000 residents.")
@@ -99,8 +98,8 @@ def tables(a: dict, publish: bool = False) -> dict[str, Table]:
             "hotspots", "Hotspot test (Getis-Ord Gi*) by LSOA",
             [Column("lsoa_code", "LSOA"), Column("lsoa_name", "Name"), Column("crimes", "Crimes", "count"),
              Column("neighbours", "Neighbouring LSOAs", "number"),
-             Column("z", "Gi* score", "rate", ("crimes",)),
-             Column("p_sim", "Chance (p)", "pvalue", ("crimes",)), Column("classification", "Result")],
+             Column("z", "Gi* score", "rate", ("crimes", GI_SCORES)),
+             Column("p_sim", "Chance (p)", "pvalue", ("crimes", GI_SCORES)), Column("classification", "Result")],
             hot["lsoas"], note=police_base(a) + " Crime excludes anti-social behaviour.")
     t["repeat_locations"] = Table(
         "repeat_locations", "Places with most reports",
@@ -159,8 +158,6 @@ def tables(a: dict, publish: bool = False) -> dict[str, Table]:
 def headline(a: dict, publish: bool = False) -> dict:
     """The figures at the top of the assessment page, in words, hiding what publication hides."""
     if publish:
-        from .disclosure import publication
-
         a = publication(a)
     since = comparison_name(a)[0].lower() + comparison_name(a)[1:]
 
@@ -192,8 +189,6 @@ def _drawable(table: Table, rows: list[dict], keys: list[str], publish: bool) ->
 
 def charts(a: dict, t: dict[str, Table], publish: bool = False) -> dict[str, Chart]:
     if publish:
-        from .disclosure import publication
-
         a = publication(a)
         t = tables(a, publish=True)
     area, label = a["area_name"], a["period_detail"]["label"]
@@ -229,8 +224,6 @@ def charts(a: dict, t: dict[str, Table], publish: bool = False) -> dict[str, Cha
 def build_document(a: dict, publish: bool = False) -> Document:
     """The assessment as a report for a committee: plain words first, the method once at the end."""
     if publish:
-        from .disclosure import publication
-
         a = publication(a)
     t = tables(a, publish)
     ch = charts(a, t, publish)
@@ -336,13 +329,14 @@ def to_json(a: dict, publish: bool = False) -> str:
     if not publish:
         return json.dumps(a, indent=2, default=str)
     # For publication, counts leave only through suppressed tables.
-    from .disclosure import publication
-
     a = publication(a)
     t = tables(a, publish=True)
     keep = ("area", "area_name", "period", "previous_period", "period_detail", "previous_period_detail",
             "definitions", "significance", "findings")
     out = {k: a[k] for k in keep}
+    # A finding's figures are for the analyst's review; published, its words carry what may be.
+    out["findings"] = [{k: f.get(k) for k in ("kind", "title", "text", "category", "significant")}
+                       for f in a["findings"]]
     cat = t["categories"]
     out["categories"] = [{c.key: cat.cell(r, c, True) for c in cat.columns} for r in cat.rows]
     everything = Table("total", "", [Column("count", "", "count"), Column("previous_count", "", "count")],

@@ -304,6 +304,9 @@ def test_a_suppressed_cell_cannot_be_worked_out_from_published_rows_columns_or_t
         for ward in _published(t["wards"]):
             parts = [r[column] for r in lsoas if r["ward_name"] == ward["ward_name"]]
             _cannot_be_derived([ward[column], *parts], f"{ward['ward_name']} {column}")
+    # Every Gi* score is worked out from every LSOA's count, so none is published beside a hidden one.
+    if any(_hidden(r["crimes"]) for r in lsoas):
+        assert all(_hidden(r["z"]) and _hidden(r["p_sim"]) for r in _published(t["hotspots"]))
     # One month's series is the period's total; the harm table repeats the type counts.
     month = next(r for r in _published(t["monthly"]) if r["month"] == "2024-12")
     crime = data["totals"]["crime"]
@@ -331,6 +334,7 @@ def test_published_findings_name_no_withheld_count(december):
 
     data, _, published = december
     p = publication(data)
+    assert all("numbers" not in f for f in published["findings"])
     for row in p["repeat_locations"][:1]:
         text = next(f["text"] for f in published["findings"] if f["kind"] == "repeat_location")
         for key, word in (("records", "record"), ("crimes", "crime"), ("asb", "anti-social")):
