@@ -278,11 +278,21 @@ def download_name(data: dict, suffix: str, publish: bool) -> str:
     return f"{stem}{'-for-publication' if publish else ''}{suffix}"
 
 
-def map_geojson(partnership, period: Period, level: str) -> dict:
-    """LSOA or ward boundaries of the area with the period's counts and rates in each feature."""
+def map_geojson(partnership, period: Period, level: str, publish: bool = False) -> dict:
+    """LSOA or ward boundaries of the area with the period's counts and rates in each feature;
+    for publication, a count the tables withhold (and the rate worked out from it) is left out."""
+    from saferplan.documents.tables import is_withheld
+
+    from .disclosure import publication
     from .reference import lsoa_boundary_path, ward_boundary_path
 
     data = assessment(partnership, period)
+    if publish:
+        data = publication(data)
+
+    def value(row: dict, key: str, count: str):
+        return None if publish and row and is_withheld(row, count) else row.get(key)
+
     if level == "lsoa":
         rows = {r["lsoa_code"]: r for r in data["lsoas"]}
         code_field, name_field, path_of = "LSOA21CD", "LSOA21NM", lsoa_boundary_path
@@ -300,8 +310,9 @@ def map_geojson(partnership, period: Period, level: str) -> dict:
             row = rows.get(code, {})
             feature["properties"] = {
                 "code": code, "name": feature["properties"][name_field],
-                "crimes": row.get("crimes"), "asb": row.get("asb"), "population": row.get("population"),
-                "crime_rate": row.get("crime_rate"), "asb_rate": row.get("asb_rate"),
+                "crimes": value(row, "crimes", "crimes"), "asb": value(row, "asb", "asb"),
+                "population": row.get("population"),
+                "crime_rate": value(row, "crime_rate", "crimes"), "asb_rate": value(row, "asb_rate", "asb"),
                 "hotspot": hot.get(code) if level == "lsoa" else None,
             }
             features.append(feature)

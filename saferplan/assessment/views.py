@@ -161,8 +161,8 @@ class AssessmentIndex(AssessmentMixin, TemplateView):
             draft_findings=(findings.filter(status=Finding.Status.DRAFTED) if findings.exists()
                             else data["findings"]),
             show_map=services.has_boundaries(self.partnership),
-            map_lsoa_url=self.url("map-data", period=p, level="lsoa"),
-            map_ward_url=self.url("map-data", period=p, level="ward"),
+            map_lsoa_url=self.url("map-data", period=p, level="lsoa") + ("?publish=1" if publish else ""),
+            map_ward_url=self.url("map-data", period=p, level="ward") + ("?publish=1" if publish else ""),
             custom_weights=data["harm"]["edited"],
             asb=data["asb"], totals=data["totals"],
         )
@@ -222,7 +222,7 @@ class MapData(AssessmentMixin, View):
     def get(self, request, slug, period, level):
         if level not in ("lsoa", "ward"):
             raise Http404("No such level")
-        return JsonResponse(services.map_geojson(self.partnership, self.period(period), level))
+        return JsonResponse(services.map_geojson(self.partnership, self.period(period), level, _publish(request)))
 
 
 # --- Imports --------------------------------------------------------------------------------------

@@ -338,6 +338,15 @@ def test_downloads(client, imported):
     archive = zipfile.ZipFile(io.BytesIO(client.get(url("tables-zip", period=PERIOD)).content))
     assert any(n.endswith("-categories.csv") for n in archive.namelist()) and len(archive.namelist()) > 8
     assert client.get(url("report", period=PERIOD, fmt="exe")).status_code == 404
+    # The published map shows no count (or rate) the published LSOA table hides.
+    month = "2024-12:2024-12"
+    lsoas = {r["lsoa_code"]: r for r in csv.DictReader(io.StringIO(
+        client.get(url("table-csv", period=month, key="lsoas"), {"publish": "1"}).content.decode()))}
+    features = [f["properties"] for f in client.get(url("map-data", period=month, level="lsoa"), {"publish": "1"}).json()["features"]]
+    assert any(lsoas[f["code"]]["crimes"] in ("<5", "[c]") for f in features)
+    for f in features:
+        hidden = lsoas[f["code"]]["crimes"] in ("<5", "[c]")
+        assert (f["crimes"] is None and f["crime_rate"] is None) == hidden, f["code"]
     assert client.get(url("table-csv", period="2024-13:2024-12", key="categories")).status_code == 404
 
 
