@@ -233,6 +233,7 @@ def test_partner_errors_are_listed_with_line_and_column(client, analyst, store, 
 def test_assessment_page(client, imported):
     page = client.get(url("index")).content.decode()
     assert "January 2024 to December 2024" in page
+    assert "Source: police.uk street-level crime and anti-social behaviour data (1 month with data in the period)" in page
     assert "conditional test for comparing two Poisson counts" in page
     assert 'id="table-categories"' in page and "Violence and sexual offences" in page
     assert url("chart", period=PERIOD, key="categories") in page
