@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 
 from saferplan.documents.tables import SUPPRESSION_THRESHOLD, is_withheld
 
+WITHHELD_WORDS = "a withheld number"  # a count withheld to protect a small one elsewhere
 # Changes smaller than this are not worth a sentence unless significant.
 NOTABLE_CHANGE_PCT = 20
 NOTABLE_MIN_COUNT = 10
@@ -41,14 +42,14 @@ def shown(row: dict, key: str, publish: bool = False) -> str:
     :func:`saferplan.assessment.disclosure.publication` name their withheld counts)."""
     n = row.get(key)
     if publish and n is not None and is_withheld(row, key):
-        return f"fewer than {SUPPRESSION_THRESHOLD}" if n < SUPPRESSION_THRESHOLD else "a withheld number"
+        return f"fewer than {SUPPRESSION_THRESHOLD}" if n < SUPPRESSION_THRESHOLD else WITHHELD_WORDS
     return count_text(n)
 
 
 def counted(row: dict, key: str, word: str, publish: bool = False, words: str | None = None) -> str:
     """A count with its noun in agreement: '1 incident', '12 incidents', 'fewer than 5 incidents'."""
     text = shown(row, key, publish)
-    if not text[0].isdigit() and not text.startswith("fewer"):
+    if text == WITHHELD_WORDS:
         return f"{text} of {words or word + 's'}"
     return f"{text} {word if text == '1' else (words or word + 's')}"
 
@@ -78,6 +79,9 @@ def _change_sentence(subject: str, c: dict, publish: bool) -> str:
     p_value = "" if suppressed else f" (p = {c['p_value']:.2f})"
     per_month = " (compared per month with police data)" if c.get("per_month_compared") else ""
     way = direction(c)
+    if suppressed and way == "same":
+        # "Unchanged" beside one published count would give the withheld one away.
+        return f"{subject} was {now} against {before}; the change is not statistically significant."
     if way == "same":
         if c["count"] == c["previous_count"]:
             return f"{subject} was unchanged at {now}."

@@ -383,3 +383,15 @@ def test_a_findings_direction_comes_from_the_figures_beside_it(melton, december)
                 assert said == {"rise": "rose", "fall": "fell", "same": "same"}[c["direction"]], f["text"]
                 if f["kind"] != "not_significant":
                     assert f["kind"] == c["direction"] and c["significant"]
+
+
+def test_a_withheld_count_is_not_given_away_by_the_words_around_it():
+    from saferplan.assessment.findings import _change_sentence, counted
+
+    row = {**analysis.compare_counts(7, 7), "withheld": ["count"]}
+    text = _change_sentence("Robbery", row, publish=True)
+    assert text == "Robbery was a withheld number against 7; the change is not statistically significant."
+    assert counted({"crimes": 9, "withheld": ["crimes"]}, "crimes", "crime", True) == "a withheld number of crimes"
+    assert counted({"crimes": 1}, "crimes", "crime") == "1 crime"
+    assert counted({"crimes": 3}, "crimes", "crime", True) == "fewer than 5 crimes"
+    assert counted({"crimes": None}, "crimes", "crime") == "unknown crimes"
