@@ -395,3 +395,14 @@ def test_a_withheld_count_is_not_given_away_by_the_words_around_it():
     assert counted({"crimes": 1}, "crimes", "crime") == "1 crime"
     assert counted({"crimes": 3}, "crimes", "crime", True) == "fewer than 5 crimes"
     assert counted({"crimes": None}, "crimes", "crime") == "unknown crimes"
+
+
+def test_complementary_suppression_gives_every_hidden_count_company():
+    from saferplan.documents.tables import complementary_suppression
+
+    cells = {"total": 20, "a": 3, "b": 10, "c": 7}
+    assert complementary_suppression(cells, [["total", "a", "b", "c"]]) == {"a", "c"}
+    # A cell known from elsewhere is never the one chosen; a cascade follows shared cells.
+    cells = {"t1": 20, "a": 3, "b": 10, "c": 7, "t2": 15, "d": 8}
+    withheld = complementary_suppression(cells, [["t1", "a", "b", "c"], ["t2", "c", "d"]], fixed={"t2"})
+    assert withheld == {"a", "c", "d"}
