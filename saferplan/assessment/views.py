@@ -360,7 +360,11 @@ class FindingsList(AssessmentMixin, TemplateView):
             default = services.default_period(months)
             chosen = periods[0] if periods else (str(default) if default else None)
         if chosen:
-            _period(chosen)
+            # Findings already stored stay readable; a new period must have data to draft from.
+            if chosen in periods:
+                _period(chosen)
+            else:
+                self.period(chosen)
         shown = findings.filter(period=chosen) if chosen else findings.none()
         context.update(
             period=chosen, period_label=Period.parse(chosen).label() if chosen else "",

@@ -406,6 +406,7 @@ def _not_found(client, period):
         response = client.get(url(name, period=period, **extra))
         assert response.status_code == 404, (name, period, response.status_code)
     assert client.post(url("findings-draft"), {"period": period}).status_code == 404
+    assert client.get(url("findings"), {"period": period}).status_code == 404
     assert not Finding.objects.exists()
 
 
