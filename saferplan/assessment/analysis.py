@@ -18,15 +18,18 @@ from .periods import Period, add_months, month_label
 
 ASB = "Anti-social behaviour"
 ALPHA = 0.05
-SIGNIFICANCE_TEST = "exact conditional Poisson test"
+SIGNIFICANCE_TEST = "conditional test for comparing two Poisson counts"
 SIGNIFICANCE_METHOD = (
-    "Each change is tested with the exact conditional test for two Poisson counts: given the "
-    "two-period total n = a + b, the current count a is Binomial(n, p) under equal monthly rates, "
-    "with p the current period's share of the months covered (0.5 for two equal, complete "
-    "periods); two-sided p-value from scipy.stats.binomtest, significant when p < {alpha}. With "
-    "14 categories tested at once, about one in twenty unchanged categories will look "
-    "significant by chance, so a significant change is a prompt to look closer, not proof."
-).format(alpha=ALPHA)
+    "Is a change more than chance? Each type of crime is compared with the same months a year "
+    "earlier using the conditional test for comparing two Poisson counts (Przyborowski and "
+    "Wilenski 1940; Krishnamoorthy and Thomson 2004). Given the total of the two periods, it "
+    "asks how often a split at least this uneven would happen if the rate per month had not "
+    "changed; when the two periods hold different numbers of months of data, the split expected "
+    "follows the months. A change is called statistically significant when that chance is "
+    "under {pct}% (p < {alpha}). With 14 types of crime tested at once, about one in twenty "
+    "unchanged types will look significant by chance, so a significant change is a prompt to "
+    "look closer, not proof."
+).format(alpha=ALPHA, pct=round(ALPHA * 100))
 IN_AREA = "lad_code in (select unnest($areas))"
 
 

@@ -12,14 +12,16 @@ import time
 ASSESS_HELP = """\
 Assess an area from police.uk street-level files, with no server and no set-up.
 
-The period is inclusive (YYYY-MM:YYYY-MM, or YYYY for a calendar year); the previous period is
-the same number of months immediately before it, and each category's change is tested with the
-exact conditional Poisson test (scipy.stats.binomtest, two-sided, alpha 0.05).
+The period is inclusive (YYYY-MM:YYYY-MM, or YYYY for a calendar year); it is compared with the
+same months a year earlier (whole years earlier for a period longer than a year), so that seasons
+match, and each category's change is tested with the conditional test for comparing two Poisson
+counts (Przyborowski and Wilenski 1940; two-sided, p < 0.05). Rates are annualised per 1,000
+residents (Census 2021) from the months that hold data.
 
 Counts in the output:
   total                   records (crime and anti-social behaviour) placed in the area in the period;
                           a record is placed by its 2021 LSOA code's local authority, never by force.
-  total_previous          the same for the previous period.
+  total_previous          the same for the comparison period.
   unmatched_lsoa_records  records in the input (every file given, all months) whose LSOA code is not
                           a 2021 LSOA code. Each is placed by the authority its LSOA name names
                           ("Melton 003B" -> Melton) where it names one; unmatched_lsoa_assigned_to_area

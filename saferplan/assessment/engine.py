@@ -5,28 +5,33 @@ from dataclasses import dataclass, field
 
 from . import analysis
 from .analysis import ALPHA, SIGNIFICANCE_METHOD, SIGNIFICANCE_TEST
+from .findings import plural
 from .harm import harm_view, harm_weights
 from .hotspots import gi_star
 from .periods import Period
 from .reference import ensure_ward_lookup
 
-DEFINITIONS = {
-    "total": "All police.uk records (crime and anti-social behaviour) placed in the area in the period.",
-    "unmatched_lsoa_records": (
-        "Records in the input whose LSOA code is not a 2021 LSOA (older 2011 codes). Each is "
-        "placed by the authority its LSOA name names (e.g. 'Melton 003B' -> Melton) where it "
-        "names one: unmatched_lsoa_assigned_to_area of them were placed in this area, "
-        "unmatched_lsoa_unplaced named no authority and belong to no area."
-    ),
-    "no_location_records": (
-        "Records in the input with no LSOA code (and, in police.uk files, no coordinates): they "
-        "belong to the force but to no area, so no partnership's figures include them."
-    ),
-    "input": (
-        "'The input' is every record of the forces that serve the area, for every month in the "
-        "store (on the command line: every file given)."
-    ),
-}
+def definitions(quality: dict, area_name: str) -> dict:
+    """What the data-quality figures count, in words, with the figures filled in."""
+    total = quality["input"]
+    return {
+        "total": ("Total: every police.uk record (crime and anti-social behaviour) placed in the "
+                  "area in the period. A record is placed by the local authority of its 2021 LSOA "
+                  "(a neighbourhood of about 1,500 residents), never by police force."),
+        "unmatched_lsoa_records": (
+            f"{plural(total['non_2021_lsoa'], 'record')} in the police files carry an older "
+            "(2011) LSOA code rather than a 2021 one. Each is placed by the authority its LSOA "
+            "name names (for example 'Melton 003B' is placed in Melton) where it names one: "
+            f"{total['name_assigned_to_area']:,} of them were placed in {area_name}, and "
+            f"{total['unmatched_unplaced']:,} named no authority and are in no area."),
+        "no_location_records": (
+            f"{plural(total['no_location'], 'record')} in the police files have no location "
+            "(no LSOA and no map point): they belong to the force but to no area, so no "
+            "partnership's figures include them."),
+        "input": (
+            "'The police files' means every record of the forces that serve the area, for every "
+            "month held (on the command line: every file given)."),
+    }
 
 
 @dataclass
@@ -88,7 +93,7 @@ def assess(conn, lad_codes: list[str], period: Period, *, weights: dict[str, flo
         "unmatched_lsoa_assigned_to_area": quality["input"]["name_assigned_to_area"],
         "unmatched_lsoa_unplaced": quality["input"]["unmatched_unplaced"],
         "no_location_records": quality["input"]["no_location"],
-        "definitions": DEFINITIONS,
+        "definitions": definitions(quality, area["name"]),
         "significance": {"test": SIGNIFICANCE_TEST, "alpha": ALPHA, "method": SIGNIFICANCE_METHOD},
         "categories": categories,
         "totals": totals,
@@ -122,5 +127,10 @@ def assess(conn, lad_codes: list[str], period: Period, *, weights: dict[str, flo
         "data_quality": quality,
         "partner": partner_summary(conn, lad_codes, period),
     }
-    data["findings"] = [f.to_dict() for f in draft_findings(data, publish=publish)]
+    if publish:
+        from .disclosure import publication
+
+        data["findings"] = [f.to_dict() for f in draft_findings(publication(data), publish=True)]
+    else:
+        data["findings"] = [f.to_dict() for f in draft_findings(data)]
     return Assessment(area=area, period=period, data=data)

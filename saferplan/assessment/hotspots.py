@@ -9,15 +9,16 @@ PERMUTATIONS = 999
 SEED = 20240401  # fixed so that the same data always gives the same hotspots
 ALPHA = 0.05
 METHOD = (
-    "Getis-Ord Gi* (esda.G_Local, star=True) on recorded crime (excluding anti-social behaviour) "
-    "per 2021 LSOA, with Queen-contiguity neighbours (LSOAs sharing an edge or a corner), "
-    "binary weights (the classic Gi* form), and permutation inference ({perms} conditional "
-    "permutations, fixed seed {seed}). An LSOA is a hotspot when its Gi* z-score is positive and "
-    "its one-sided pseudo p-value from the permutations is below {alpha}; a coldspot when the "
-    "z-score is negative and the pseudo p-value is below {alpha}. Counts are not "
-    "adjusted for population; a hotspot is where crime clusters, not where residents are most at "
-    "risk (see rates per 1,000)."
-).format(perms=PERMUTATIONS, seed=SEED, alpha=ALPHA)
+    "Hotspots are found with the Getis-Ord Gi* statistic (Getis and Ord 1992; Ord and Getis "
+    "1995). For each LSOA (a neighbourhood of about 1,500 residents, Census 2021) it compares "
+    "the recorded crime (excluding anti-social behaviour) of the LSOA and the LSOAs that touch it "
+    "with the area as a whole. Chance is judged by shuffling the other LSOAs' counts at random "
+    "{perms} times: an LSOA is a hotspot when its neighbourhood has more crime than in all but "
+    "{pct}% of the shuffles (p < {alpha}), and a coldspot when it has less. The shuffles are "
+    "repeatable, so the same data always gives the same hotspots. Counts are not adjusted for "
+    "population: a hotspot is where crime clusters, not where residents are most at risk (see "
+    "the rates per 1,000 residents)."
+).format(perms=f"{PERMUTATIONS:,}", alpha=ALPHA, pct=round(ALPHA * 100))
 
 
 def gi_star(lad_codes: list[str], counts: dict[str, int]) -> dict:

@@ -28,7 +28,7 @@ from django.core.cache import cache
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 
-from . import engine, partner, police, report
+from . import engine, findings, partner, police, report
 from .harm import harm_weights
 from .models import Finding, HarmWeight, ImportJob
 from .periods import Period, add_months, month_label, parse_month
@@ -245,8 +245,8 @@ def _ensure_wards(areas: list[str]) -> None:
             ensure_ward_lookup(conn, need)
 
 
-def report_tables(data: dict):
-    return report.tables(data)
+def report_tables(data: dict, publish: bool = False):
+    return report.tables(data, publish)
 
 
 def chart_svg(partnership, period: Period, key: str, publish: bool) -> str | None:
@@ -256,7 +256,7 @@ def chart_svg(partnership, period: Period, key: str, publish: bool) -> str | Non
                      weights_for(partnership), key, publish)
     svg = cache.get(cache_key)
     if svg is None:
-        charts = report.charts(data, report.tables(data), publish)
+        charts = report.charts(data, report.tables(data, publish), publish)
         if key not in charts:
             return None
         svg = charts[key].svg
@@ -266,7 +266,7 @@ def chart_svg(partnership, period: Period, key: str, publish: bool) -> str | Non
 
 def chart_list(data: dict, publish: bool) -> dict:
     """The charts' titles and descriptions (their SVG is drawn when the image is requested)."""
-    return report.charts(data, report.tables(data), publish)
+    return report.charts(data, report.tables(data, publish), publish)
 
 
 def document(partnership, period: Period, fmt: str, publish: bool) -> bytes:
@@ -295,17 +295,18 @@ def document(partnership, period: Period, fmt: str, publish: bool) -> bytes:
 def with_reviewed_findings(partnership, data: dict) -> dict:
     """The assessment with its findings as people reviewed them: accepted findings in their
     reviewed words, rejected ones left out, drafts kept (the document says they are drafts)."""
-    stored = list(Finding.objects.filter(partnership=partnership, period=data["period"]))
+    stored = list(Finding.objects.filter(partnership=partnership, period=data["period"]).order_by("position", "pk"))
     if not stored:
         return data
-    findings = [{"kind": f.kind, "title": f.title, "text": f.final_text, "category": f.category or None,
-                 "measure": f.measure, "numbers": f.numbers, "significant": f.significant}
+    reviewed = [{"kind": f.kind, "title": f.title, "text": f.final_text, "category": f.category or None,
+                 "measure": f.measure, "numbers": f.numbers, "significant": f.significant, "status": f.status,
+                 "edited": bool(f.edited_text)}
                 for f in stored if f.status != Finding.Status.REJECTED]
-    return {**data, "findings": findings}
+    return {**data, "findings": reviewed}
 
 
 def table_csv(data: dict, key: str, publish: bool) -> str | None:
-    table = report.tables(data).get(key)
+    table = report.tables(data, publish).get(key)
     return table.to_csv(publish) if table else None
 
 
@@ -313,7 +314,7 @@ def tables_zip(data: dict, publish: bool) -> bytes:
     buffer = io.BytesIO()
     stem = f"{report.slug(data['area_name'])}-{data['period'].replace(':', '-to-')}"
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for key, table in report.tables(data).items():
+        for key, table in report.tables(data, publish).items():
             archive.writestr(f"{stem}-{report.slug(key)}.csv", table.to_csv(publish))
     return buffer.getvalue()
 
@@ -323,11 +324,21 @@ def download_name(data: dict, suffix: str, publish: bool) -> str:
     return f"{stem}{'-for-publication' if publish else ''}{suffix}"
 
 
-def map_geojson(partnership, period: Period, level: str) -> dict:
-    """LSOA or ward boundaries of the area with the period's counts and rates in each feature."""
+def map_geojson(partnership, period: Period, level: str, publish: bool = False) -> dict:
+    """LSOA or ward boundaries of the area with the period's counts and rates in each feature;
+    for publication, a count the tables withhold (and the rate worked out from it) is left out."""
+    from saferplan.documents.tables import is_withheld
+
+    from .disclosure import publication
     from .reference import lsoa_boundary_path, ward_boundary_path
 
     data = assessment(partnership, period)
+    if publish:
+        data = publication(data)
+
+    def value(row: dict, key: str, count: str):
+        return None if publish and row and is_withheld(row, count) else row.get(key)
+
     if level == "lsoa":
         rows = {r["lsoa_code"]: r for r in data["lsoas"]}
         code_field, name_field, path_of = "LSOA21CD", "LSOA21NM", lsoa_boundary_path
@@ -345,8 +356,9 @@ def map_geojson(partnership, period: Period, level: str) -> dict:
             row = rows.get(code, {})
             feature["properties"] = {
                 "code": code, "name": feature["properties"][name_field],
-                "crimes": row.get("crimes"), "asb": row.get("asb"), "population": row.get("population"),
-                "crime_rate": row.get("crime_rate"), "asb_rate": row.get("asb_rate"),
+                "crimes": value(row, "crimes", "crimes"), "asb": value(row, "asb", "asb"),
+                "population": row.get("population"),
+                "crime_rate": value(row, "crime_rate", "crimes"), "asb_rate": value(row, "asb_rate", "asb"),
                 "hotspot": hot.get(code) if level == "lsoa" else None,
             }
             features.append(feature)
@@ -602,10 +614,7 @@ def months_present(paths: list[Path]) -> list[str]:
 # --- Findings ---------------------------------------------------------------------------------
 
 
-def finding_key(f: dict) -> str:
-    if f["kind"] in ("rise", "fall", "not_significant"):
-        return f"category:{f['category']}"
-    return f["kind"]
+finding_key = findings.finding_key
 
 
 @dataclass

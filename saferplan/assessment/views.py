@@ -10,10 +10,12 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
+from saferplan.documents.tables import SUPPRESSION_NOTE
 from saferplan.partnership.audit import history_of
 from saferplan.partnership.views import PartnershipMixin
 
-from . import services
+from . import report, services
+from .disclosure import publication
 from .analysis import SIGNIFICANCE_METHOD, SIGNIFICANCE_TEST
 from .police import ImportRefused
 from .forms import (
@@ -118,7 +120,9 @@ class AssessmentIndex(AssessmentMixin, TemplateView):
             return context
         publish = _publish(self.request)
         data = services.assessment(self.partnership, period)
-        tables = services.report_tables(data)
+        if publish:
+            data = publication(data)
+        tables = services.report_tables(data, publish)
         p = str(period)
 
         def csv(key):
@@ -143,6 +147,8 @@ class AssessmentIndex(AssessmentMixin, TemplateView):
         context.update(
             period=period, period_str=p, publish=publish, data=data, chart=chart,
             categories=shown("categories"), monthly=shown("monthly"), lsoas=shown("lsoas", TOP_ROWS),
+            asb_lsoas=shown("asb_lsoas"), outcomes_overall=shown("outcomes_overall"),
+            headline=report.headline(data, publish), suppression_note=SUPPRESSION_NOTE,
             wards=shown("wards", TOP_ROWS), concentration=shown("concentration"),
             hotspots=shown("hotspots", TOP_ROWS, "Getis-Ord Gi* for every LSOA"), significant_hotspots=significant_hot,
             repeat_locations=shown("repeat_locations"), outcomes=shown("outcomes", 15), harm=shown("harm"),
@@ -152,10 +158,12 @@ class AssessmentIndex(AssessmentMixin, TemplateView):
             accepted=findings.filter(status=Finding.Status.ACCEPTED),
             drafted_count=findings.filter(status=Finding.Status.DRAFTED).count(),
             findings_count=findings.count(),
-            draft_findings=data["findings"],
+            # Once drafted and stored, rejected findings are never shown again as drafts.
+            draft_findings=(findings.filter(status=Finding.Status.DRAFTED) if findings.exists()
+                            else data["findings"]),
             show_map=services.has_boundaries(self.partnership),
-            map_lsoa_url=self.url("map-data", period=p, level="lsoa"),
-            map_ward_url=self.url("map-data", period=p, level="ward"),
+            map_lsoa_url=self.url("map-data", period=p, level="lsoa") + ("?publish=1" if publish else ""),
+            map_ward_url=self.url("map-data", period=p, level="ward") + ("?publish=1" if publish else ""),
             custom_weights=data["harm"]["edited"],
             asb=data["asb"], totals=data["totals"],
         )
@@ -215,7 +223,7 @@ class MapData(AssessmentMixin, View):
     def get(self, request, slug, period, level):
         if level not in ("lsoa", "ward"):
             raise Http404("No such level")
-        return JsonResponse(services.map_geojson(self.partnership, self.period(period), level))
+        return JsonResponse(services.map_geojson(self.partnership, self.period(period), level, _publish(request)))
 
 
 # --- Imports --------------------------------------------------------------------------------------
@@ -398,7 +406,11 @@ class FindingsList(AssessmentMixin, TemplateView):
             default = services.default_period(months)
             chosen = periods[0] if periods else (str(default) if default else None)
         if chosen:
-            _period(chosen)
+            # Findings already stored stay readable; a new period must have data to draft from.
+            if chosen in periods:
+                _period(chosen)
+            else:
+                self.period(chosen)
         shown = findings.filter(period=chosen) if chosen else findings.none()
         context.update(
             period=chosen, period_label=Period.parse(chosen).label() if chosen else "",

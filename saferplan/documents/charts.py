@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from .tables import SUPPRESSION_THRESHOLD, Table
+from .tables import Table, is_withheld
 
 FONT = "Liberation Sans, Arial, sans-serif"
 COLOURS = ["#1d70b8", "#f47738", "#00703c", "#912b88", "#d4351c", "#505a5f"]
@@ -48,8 +48,7 @@ def publishable(rows: list[dict], value_keys: list[str], publish: bool) -> list[
     """Rows for drawing: under ``publish``, values under the threshold are left out of the chart."""
     if not publish:
         return rows
-    return [{**r, **{k: (None if isinstance(r.get(k), (int, float)) and r[k] < SUPPRESSION_THRESHOLD
-                         else r.get(k)) for k in value_keys}} for r in rows]
+    return [{**r, **{k: (None if is_withheld(r, k) else r.get(k)) for k in value_keys}} for r in rows]
 
 
 def line_chart(key: str, title: str, rows: list[dict], x: str, series: dict[str, str], table: Table,

@@ -57,8 +57,9 @@ JUDGEMENTS = {
                           "the Domestic Abuse Act 2021 place duties on partners."),
     "Drugs and alcohol": (4, "Linked to shoplifting, burglary and county lines exploitation across Leicestershire; "
                              "a countywide priority of the Police and Crime Commissioner."),
-    "Violent crime": (4, "Violent crime has risen year on year across the county; the Violence Reduction Network "
-                         "asks each partnership to make it a priority under the Serious Violence Duty."),
+    "Violent crime": (4, "The most harmful crime in the area (see the harm figures beside it); the Violence "
+                         "Reduction Network asks each partnership to make it a priority under the Serious "
+                         "Violence Duty."),
     "Anti-social behaviour": (4, "The issue residents raise most often with councillors and the neighbourhood teams."),
     "Cybercrime and fraud": (3, "Rising nationally and hard to see locally; older and younger residents are most at "
                                 "risk."),

@@ -225,7 +225,8 @@ def _refresh_from_assessment(issue: CandidateIssue, data: dict, findings: list) 
     issue.change_pct = Decimal(str(change["change_pct"])) if change.get("change_pct") is not None else None
     issue.significant = change.get("significant")
     population = (data.get("rates") or {}).get("population")
-    months = (data.get("period_detail") or {}).get("months", 12) or 12
+    # Annualised from the months that hold data, as the assessment's own rates are.
+    months = (data.get("rates") or {}).get("months") or (data.get("period_detail") or {}).get("months", 12) or 12
     issue.rate = (Decimal(str(round(count * 1000 / population * 12 / months, 2))) if population else None)
     harm_rows = [r for r in (data.get("harm") or {}).get("rows", []) if r["category"] in issue.police_categories]
     if harm_rows:
@@ -239,12 +240,13 @@ def _refresh_from_assessment(issue: CandidateIssue, data: dict, findings: list) 
     url = evidence_sources.assessment_url(partnership, data["period"])
     kind = EvidenceKind.ASSESSMENT if chosen else EvidenceKind.PARTNER
     cite(issue, Item(kind, f"{count:,} {source} in {period_label} ({names})", url,
-                     f"{previous:,} in the previous 12 months", "", "", ""), criterion=Criterion.VOLUME,
+                     f"{previous:,} in the same months a year earlier", "", "", ""), criterion=Criterion.VOLUME,
          automatic=True)
     if issue.change_pct is not None:
-        word = "rise" if count > previous else "fall" if count < previous else "no change"
+        way = change.get("direction") or ("rise" if count > previous else "fall" if count < previous else "same")
+        word = {"rise": "rise", "fall": "fall"}.get(way, "no change")
         sig = "statistically significant" if issue.significant else "not statistically significant"
-        cite(issue, Item(kind, f"A {abs(issue.change_pct)}% {word} on the previous 12 months ({sig})", url,
+        cite(issue, Item(kind, f"A {abs(issue.change_pct)}% {word} on the same months a year earlier ({sig})", url,
                          data.get("significance", {}).get("test", "") if isinstance(data.get("significance"), dict)
                          else ""), criterion=Criterion.TREND, automatic=True)
     if harm_rows:

@@ -1,4 +1,7 @@
 import csv
+import io
+import re
+import json
 import statistics
 from collections import Counter
 
@@ -237,6 +240,11 @@ def test_unequal_months_of_data_are_compared_per_month():
     assert same["change_pct"] == 0.0 and same["direction"] == "same"
     fall = analysis.compare_counts(30, 20, current_share=0.75)
     assert fall["change_pct"] == -50.0 and fall["direction"] == "fall"
+    # More records, but over three times the months: the words say what the test says.
+    from saferplan.assessment.findings import _change_sentence
+
+    assert _change_sentence("Burglary", fall, False).startswith("Burglary fell from 20 to 30 (-50%) (compared per month")
+    assert "unchanged" not in _change_sentence("Burglary", same, False)
 
 
 def test_a_one_month_period_reads_as_one_month():
@@ -245,3 +253,156 @@ def test_a_one_month_period_reads_as_one_month():
     for text in ("9999-01:9999-12", "0000-01:0000-12", "2024-00:2024-12", "2024-12:2024-01"):
         with pytest.raises(ValueError):
             Period.parse(text)
+
+
+def _published(table) -> list[dict]:
+    return [{c.key: table.cell(r, c, True) for c in table.columns} for r in table.rows]
+
+
+def _hidden(value) -> bool:
+    return isinstance(value, str) and value in ("<5", "[c]")
+
+
+def _cannot_be_derived(cells: list, where: str) -> None:
+    """Cells tied by one sum: one hidden cell alone would be the sum less the others."""
+    hidden = sum(1 for v in cells if _hidden(v))
+    assert hidden != 1, f"{where}: the one hidden cell can be worked out from the others"
+
+
+@pytest.fixture(scope="module")
+def december(store):
+    from saferplan.assessment.report import tables, to_json
+
+    data = assess(store, [MELTON], Period.parse("2024-12:2024-12")).to_dict()
+    return data, tables(data, publish=True), json.loads(to_json(data, publish=True))
+
+
+def test_a_suppressed_cell_cannot_be_worked_out_from_published_rows_columns_or_totals(december, melton):
+    from saferplan.assessment.report import tables
+
+    data, t, published = december
+    categories = {r["category"]: r for r in _published(t["categories"])}
+    assert any(v["count"] == "<5" for v in categories.values())
+    for side, total in (("count", "total"), ("previous_count", "total_previous")):
+        _cannot_be_derived([published[total], *[r[side] for r in categories.values()]], f"categories {side}")
+    # A location's records are its crimes plus its anti-social behaviour.
+    for year in (t, tables(melton, publish=True)):
+        for r in _published(year["repeat_locations"]):
+            _cannot_be_derived([r["records"], r["crimes"], r["asb"]], f"location {r['location']}")
+    # Outcomes add up to each type's count, and each outcome across types to its total.
+    outcomes = _published(t["outcomes"])
+    for category, row in categories.items():
+        _cannot_be_derived([row["count"], *[r["records"] for r in outcomes if r["category"] == category]],
+                           f"outcomes of {category}")
+    overall = {r["outcome"]: r["records"] for r in _published(t["outcomes_overall"])}
+    for outcome, total in overall.items():
+        _cannot_be_derived([total, *[r["records"] for r in outcomes if r["outcome"] == outcome]], outcome)
+    # LSOAs add up to their wards, and both to the area.
+    lsoas = _published(t["lsoas"])
+    for column in ("crimes", "asb"):
+        _cannot_be_derived([r[column] for r in lsoas], f"LSOA {column}")
+        for ward in _published(t["wards"]):
+            parts = [r[column] for r in lsoas if r["ward_name"] == ward["ward_name"]]
+            _cannot_be_derived([ward[column], *parts], f"{ward['ward_name']} {column}")
+    # Every Gi* score is worked out from every LSOA's count, so none is published beside a hidden one.
+    if any(_hidden(r["crimes"]) for r in lsoas):
+        assert all(_hidden(r["z"]) and _hidden(r["p_sim"]) for r in _published(t["hotspots"]))
+    # One month's series is the period's total; the harm table repeats the type counts.
+    month = next(r for r in _published(t["monthly"]) if r["month"] == "2024-12")
+    crime = data["totals"]["crime"]
+    assert _hidden(month["crime"]) == (crime["count"] < 5 or "count" in crime.get("withheld", ()))
+    for r in _published(t["harm"]):
+        assert _hidden(r["count"]) == _hidden(categories[r["category"]]["count"])
+
+
+def test_a_chart_of_a_published_table_does_not_show_what_the_table_hides(december):
+    from saferplan.assessment.report import charts
+
+    data, t, _ = december
+    drawn = charts(data, t, publish=True)
+    values = drawn["categories"].spec["data"]["values"]
+    shown = {(v["category"], v["bar"]) for v in values}
+    for r in _published(t["categories"]):
+        assert ((r["category"], "This period") in shown) != _hidden(r["count"]), r["category"]
+    harm = {v["category"] for v in drawn["harm"].spec["data"]["values"]}
+    for r in _published(t["harm"]):
+        assert (r["category"] in harm) != _hidden(r["harm_share_pct"]), r["category"]
+
+
+def test_published_findings_name_no_withheld_count(december):
+    from saferplan.assessment.disclosure import publication
+
+    data, _, published = december
+    p = publication(data)
+    assert all("numbers" not in f for f in published["findings"])
+    for row in p["repeat_locations"][:1]:
+        text = next(f["text"] for f in published["findings"] if f["kind"] == "repeat_location")
+        for key, word in (("records", "record"), ("crimes", "crime"), ("asb", "anti-social")):
+            if key in row.get("withheld", []) and row[key] >= 5:
+                assert f"{row[key]} {word}" not in text
+    for c in p["categories"]:
+        hidden = [k for k in ("count", "previous_count") if k in c.get("withheld", [])]
+        finding = next((f for f in published["findings"] if f["category"] == c["category"]
+                        and f["kind"] in ("rise", "fall", "not_significant")), None)
+        if finding and hidden:
+            assert "p = " not in finding["text"]
+            for k in hidden:
+                assert f"{c[k]:,}" not in finding["text"].replace(c["category"], "")
+
+
+INTERNALS = re.compile(r"scipy|binomtest|esda|G_Local|star=True|seed|permutations|\b[a-z]+_[a-z_]+\b|\{|\}")
+
+
+def test_committee_text_is_plain_english_without_internals_or_placeholders(melton, december):
+    import docx
+
+    from saferplan.assessment.report import build_document
+    from saferplan.documents.word import render_docx
+
+    for data, publish in ((melton, False), (december[0], True)):
+        document = docx.Document(io.BytesIO(render_docx(build_document(data, publish))))
+        paragraphs = [p.text for p in document.paragraphs if p.text]
+        text = "\n".join(paragraphs)
+        assert not INTERNALS.findall(text), INTERNALS.findall(text)
+        # Each method is said once, in plain English, with its reference.
+        for method in (data["significance"]["method"], data["hotspots"]["method"], data["rates"]["method"],
+                       data["harm"]["method"]):
+            assert paragraphs.count(method) == 1, method[:60]
+        assert "Przyborowski and Wilenski 1940" in text and "Getis and Ord 1992" in text
+        assert re.search(r"\b1 (records|crimes|incidents|LSOAs|days|events)\b", text) is None
+        assert "Census 2021" in text and "police.uk street-level" in text
+
+
+def test_a_findings_direction_comes_from_the_figures_beside_it(melton, december):
+    for data in (melton, december[0]):
+        by_category = {c["category"]: c for c in data["categories"]}
+        for f in data["findings"]:
+            if f["kind"] in ("rise", "fall", "not_significant"):
+                c = by_category[f["category"]]
+                said = "rose" if " rose " in f["text"] else "fell" if " fell " in f["text"] else "same"
+                assert said == {"rise": "rose", "fall": "fell", "same": "same"}[c["direction"]], f["text"]
+                if f["kind"] != "not_significant":
+                    assert f["kind"] == c["direction"] and c["significant"]
+
+
+def test_a_withheld_count_is_not_given_away_by_the_words_around_it():
+    from saferplan.assessment.findings import _change_sentence, counted
+
+    row = {**analysis.compare_counts(7, 7), "withheld": ["count"]}
+    text = _change_sentence("Robbery", row, publish=True)
+    assert text == "Robbery was a withheld number against 7; the change is not statistically significant."
+    assert counted({"crimes": 9, "withheld": ["crimes"]}, "crimes", "crime", True) == "a withheld number of crimes"
+    assert counted({"crimes": 1}, "crimes", "crime") == "1 crime"
+    assert counted({"crimes": 3}, "crimes", "crime", True) == "fewer than 5 crimes"
+    assert counted({"crimes": None}, "crimes", "crime") == "unknown crimes"
+
+
+def test_complementary_suppression_gives_every_hidden_count_company():
+    from saferplan.documents.tables import complementary_suppression
+
+    cells = {"total": 20, "a": 3, "b": 10, "c": 7}
+    assert complementary_suppression(cells, [["total", "a", "b", "c"]]) == {"a", "c"}
+    # A cell known from elsewhere is never the one chosen; a cascade follows shared cells.
+    cells = {"t1": 20, "a": 3, "b": 10, "c": 7, "t2": 15, "d": 8}
+    withheld = complementary_suppression(cells, [["t1", "a", "b", "c"], ["t2", "c", "d"]], fixed={"t2"})
+    assert withheld == {"a", "c", "d"}

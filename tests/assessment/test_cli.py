@@ -94,7 +94,7 @@ def test_docx(tmp_path):
     assert len(document.inline_shapes) >= 3  # charts
     first = document.tables[0]
     header = [c.text for c in first.rows[0].cells]
-    assert header[:3] == ["Category", "This period", "Previous period"]
+    assert header[:3] == ["Type", "This period", "The same months a year earlier"]
     assert any(row.cells[0].text == "Shoplifting" and row.cells[1].text == "244" for row in first.rows)
 
 

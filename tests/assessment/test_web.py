@@ -233,10 +233,13 @@ def test_partner_errors_are_listed_with_line_and_column(client, analyst, store, 
 def test_assessment_page(client, imported):
     page = client.get(url("index")).content.decode()
     assert "January 2024 to December 2024" in page
-    assert "exact conditional Poisson test" in page
+    assert "Source: police.uk street-level crime and anti-social behaviour data (1 month with data in the period)" in page
+    assert "conditional test for comparing two Poisson counts" in page
     assert 'id="table-categories"' in page and "Violence and sexual offences" in page
     assert url("chart", period=PERIOD, key="categories") in page
     assert "Getis-Ord Gi*" in page and "p &lt; 0.05" in page
+    for internal in ("scipy", "binomtest", "esda", "G_Local", "seed", "unmatched_lsoa", "permutations"):
+        assert internal not in page, internal
     assert "Some months have no police data" in page  # only December of each year was imported
     assert 'id="harm-method"' in page and "Cambridge Crime Harm Index" in page
     svg = client.get(url("chart", period=PERIOD, key="categories"))
@@ -336,6 +339,15 @@ def test_downloads(client, imported):
     archive = zipfile.ZipFile(io.BytesIO(client.get(url("tables-zip", period=PERIOD)).content))
     assert any(n.endswith("-categories.csv") for n in archive.namelist()) and len(archive.namelist()) > 8
     assert client.get(url("report", period=PERIOD, fmt="exe")).status_code == 404
+    # The published map shows no count (or rate) the published LSOA table hides.
+    month = "2024-12:2024-12"
+    lsoas = {r["lsoa_code"]: r for r in csv.DictReader(io.StringIO(
+        client.get(url("table-csv", period=month, key="lsoas"), {"publish": "1"}).content.decode()))}
+    features = [f["properties"] for f in client.get(url("map-data", period=month, level="lsoa"), {"publish": "1"}).json()["features"]]
+    assert any(lsoas[f["code"]]["crimes"] in ("<5", "[c]") for f in features)
+    for f in features:
+        hidden = lsoas[f["code"]]["crimes"] in ("<5", "[c]")
+        assert (f["crimes"] is None and f["crime_rate"] is None) == hidden, f["code"]
     assert client.get(url("table-csv", period="2024-13:2024-12", key="categories")).status_code == 404
 
 
@@ -394,4 +406,36 @@ def _not_found(client, period):
         response = client.get(url(name, period=period, **extra))
         assert response.status_code == 404, (name, period, response.status_code)
     assert client.post(url("findings-draft"), {"period": period}).status_code == 404
+    assert client.get(url("findings"), {"period": period}).status_code == 404
     assert not Finding.objects.exists()
+
+
+def _sections(document) -> dict[str, list[str]]:
+    """The text under each heading of a Word document."""
+    sections, current = {}, "(top)"
+    for p in document.paragraphs:
+        if p.style.name.startswith("Heading") or p.style.name == "Title":
+            current = p.text
+            sections.setdefault(current, [])
+        else:
+            sections.setdefault(current, []).append(p.text)
+    return {k: "\n".join(v) for k, v in sections.items()}
+
+
+def test_the_report_summary_lists_only_accepted_findings(client, imported):
+    client.post(url("findings-draft"), {"period": PERIOD})
+    findings = list(Finding.objects.filter(period=PERIOD).order_by("position"))
+    accepted, rejected, draft = findings[0], findings[1], findings[2]
+    client.post(url("finding-review", pk=accepted.pk), {"text": accepted.text, "status": "accepted", "note": ""})
+    client.post(url("finding-review", pk=rejected.pk), {"text": rejected.text, "status": "rejected", "note": ""})
+    for publish in ({}, {"publish": "1"}):
+        word = client.get(url("report", period=PERIOD, fmt="docx"), publish)
+        sections = _sections(docx.Document(io.BytesIO(word.content)))
+        summary, drafts = sections["Summary"], sections["Draft findings, not yet checked"]
+        assert "Findings the partnership has agreed" in summary
+        assert accepted.text in summary and draft.text not in summary
+        assert accepted.text not in drafts and f"Draft: {draft.text}" in drafts
+        assert all(rejected.text not in text for text in sections.values())
+    # The page too: a rejected finding is not offered again as a draft.
+    page = client.get(url("index")).content.decode()
+    assert accepted.text in page and rejected.text not in page
