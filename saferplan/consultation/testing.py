@@ -60,7 +60,9 @@ RESULTS = {_M, _A, _B, _S}
 REVIEW = {_M, _A}
 
 ACCESS = {
+    "public-consultation:index": "public",
     "public-consultation:partnership": "public",
+    "public-consultation:privacy": "public",
     "public-consultation:survey": "public",
     "public-consultation:question": "public",
     "public-consultation:check": "public",
@@ -119,6 +121,7 @@ def url_kwargs(world) -> dict[str, dict]:
     del response, event
     return {
         "public-consultation:partnership": {"partnership": here.slug},
+        "public-consultation:privacy": {"partnership": here.slug},
         "public-consultation:survey": public,
         "public-consultation:question": {**public, "code": "q1"},
         "public-consultation:check": public,

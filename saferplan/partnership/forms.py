@@ -20,7 +20,9 @@ class PartnershipForm(forms.ModelForm):
 
     class Meta:
         model = Partnership
-        fields = ["name", "area_codes", "police_forces", "plan_start", "plan_end"]
+        fields = ["name", "area_codes", "police_forces", "plan_start", "plan_end",
+                  "contact_email", "contact_address", "data_controller", "retention_period"]
+        widgets = {"contact_address": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

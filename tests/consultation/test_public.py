@@ -414,3 +414,131 @@ def test_concurrent_sends_of_one_session_save_exactly_one_response(live_server, 
     assert again.status_code == 302 and Response.objects.count() == 1
     person.post(base + url(survey, "equality"), data={"csrfmiddlewaretoken": token, "answer": "no"})
     assert response.reference in person.get(base + url(survey, "done")).text
+
+
+# The residents' way in -----------------------------------------------------------------------------
+
+def _public_world(partnership):
+    """Melton with an open survey (and its drop-in sessions), a closed one, a draft, a members'
+    survey, and a published plan; another partnership with nothing published."""
+    from datetime import time
+
+    from saferplan.consultation.models import EngagementEvent
+    from saferplan.partnership.testing import make_partnership
+    from saferplan.planning.testing import make_plan
+
+    today = timezone.localdate()
+    partnership.contact_email = "communitysafety@melton.example"
+    partnership.contact_address = "Parkside, Station Approach\nMelton Mowbray LE13 1GH"
+    partnership.data_controller = "Melton Borough Council"
+    partnership.retention_period = "Contact details and equality answers are deleted 12 months after a consultation closes."
+    partnership.save()
+    open_survey = make_survey(partnership, purge_on=today + timedelta(days=500))
+    closed = make_survey(partnership, slug="old-survey", title="Community safety survey 2021", template=None)
+    closed.opens_on, closed.closes_on = today - timedelta(days=400), today - timedelta(days=300)
+    closed.save()
+    draft = make_survey(partnership, slug="secret-draft", title="Unpublished draft survey", published=False, template=None)
+    members = make_survey(partnership, slug="members", title="Elected members survey", template=None, audience="members")
+    EngagementEvent.objects.create(survey=open_survey, date=today + timedelta(days=5), kind="drop_in",
+                                   place="Melton Library, Wilton Road", starts_at=time(10), ends_at=time(13, 30),
+                                   participants=0)
+    EngagementEvent.objects.create(survey=open_survey, date=today - timedelta(days=5), kind="drop_in",
+                                   place="Cattle market (held already)", participants=40, summary="Parking")
+    EngagementEvent.objects.create(survey=open_survey, date=today + timedelta(days=6), kind="focus_group",
+                                   place="Invitation-only youth group", participants=0)
+    EngagementEvent.objects.create(survey=draft, date=today + timedelta(days=6), kind="drop_in",
+                                   place="Draft survey session", participants=0)
+    plan = make_plan(partnership, published=True)
+    elsewhere = make_partnership("Rushcliffe Community Safety Partnership", "rushcliffe", ("E07000176",))
+    hidden = make_survey(elsewhere, slug="hidden", title="Rushcliffe draft", published=False, template=None)
+    make_plan(elsewhere, title="Rushcliffe unpublished plan", published=False)
+    return {"open": open_survey, "closed": closed, "draft": draft, "members": members, "plan": plan,
+            "elsewhere": elsewhere, "hidden": hidden}
+
+
+def test_the_start_page_is_the_way_in_for_residents(client, partnership):
+    world = _public_world(partnership)
+    page = client.get("/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert reverse("public-consultation:partnership", kwargs={"partnership": "melton"}) in text
+    assert reverse("public-consultation:index") in text and reverse("public-plan:index") in text
+    assert reverse("sign-in") in text
+    # A partnership with nothing published is not offered.
+    assert world["elsewhere"].name not in text
+
+
+def test_consult_lists_every_partnership_with_open_consultations(client, partnership):
+    from saferplan.partnership.testing import make_partnership
+
+    world = _public_world(partnership)
+    coventry = make_partnership("Coventry Community Safety Partnership", "coventry", ("E08000026",))
+    make_survey(coventry, slug="coventry-2024", title="Coventry consultation 2024")
+    text = client.get("/consult/").content.decode()
+    assert "Melton Community Safety Partnership" in text and "Coventry Community Safety Partnership" in text
+    assert world["open"].public_url() in text and "Coventry consultation 2024" in text
+    for absent in ("Community safety survey 2021", "Unpublished draft survey", "Elected members survey",
+                   "Rushcliffe"):
+        assert absent not in text
+
+
+def test_the_partnership_public_home_shows_only_what_is_public(client, partnership):
+    world = _public_world(partnership)
+    text = client.get(reverse("public-consultation:partnership", kwargs={"partnership": "melton"})).content.decode()
+    assert world["open"].public_url() in text and world["closed"].public_url() in text
+    # Sessions still to come that anyone can attend, with place and time.
+    assert "Melton Library, Wilton Road" in text and "10:00 to 13:30" in text
+    for absent in ("Cattle market (held already)", "Invitation-only youth group", "Draft survey session",
+                   "Unpublished draft survey", "Elected members survey"):
+        assert absent not in text
+    assert reverse("public-plan:plan", kwargs={"partnership": "melton"}) in text and world["plan"].title in text
+    assert "communitysafety@melton.example" in text
+    assert reverse("public-consultation:privacy", kwargs={"partnership": "melton"}) in text
+    # The header names the partnership, not the software.
+    header = text.split("</header>")[0]
+    assert "Melton Community Safety Partnership" in header and ">Saferplan<" not in header
+    # Another partnership with nothing published shows none of it.
+    other = client.get(reverse("public-consultation:partnership", kwargs={"partnership": "rushcliffe"})).content.decode()
+    assert "Rushcliffe draft" not in other and "Rushcliffe unpublished plan" not in other
+    assert "has not published a plan" in other
+    assert client.get("/consult/nowhere/").status_code == 404
+
+
+def test_the_privacy_notice_names_controller_contact_and_retention(client, partnership):
+    world = _public_world(partnership)
+    privacy = reverse("public-consultation:privacy", kwargs={"partnership": "melton"})
+    text = client.get(privacy).content.decode()
+    assert "The data controller is Melton Borough Council" in text
+    assert "communitysafety@melton.example" in text and "Melton Mowbray LE13 1GH" in text
+    assert "deleted 12 months after a consultation closes" in text
+    from saferplan.templatetags.govuk import uk_date
+
+    assert uk_date(world["open"].purge_on) in text
+    assert "Unpublished draft survey" not in text
+    # Linked from the survey's pages, whose header names the partnership.
+    landing = client.get(world["open"].public_url()).content.decode()
+    assert privacy in landing and "Melton Community Safety Partnership</a>" in landing.split("</header>")[0]
+    # A partnership that has not said who its controller is says so, rather than nothing.
+    empty = client.get(reverse("public-consultation:privacy", kwargs={"partnership": "rushcliffe"})).content.decode()
+    assert "has not yet named its data controller" in empty
+
+
+def test_the_confirmation_and_published_plan_link_to_the_public_home(client, partnership):
+    world = _public_world(partnership)
+    survey = world["open"]
+    client.post(url(survey, "question", code="q1"), {"answer": opt(survey, "q1", "Yes")})
+    client.post(url(survey, "check"), {})
+    client.post(url(survey, "equality"), {"answer": "no"})
+    done = client.get(url(survey, "done")).content.decode()
+    home = reverse("public-consultation:partnership", kwargs={"partnership": "melton"})
+    assert home in done and reverse("public-plan:plan", kwargs={"partnership": "melton"}) in done
+    plan = client.get(reverse("public-plan:plan", kwargs={"partnership": "melton"})).content.decode()
+    assert home in plan and "Melton Community Safety Partnership</a>" in plan.split("</header>")[0]
+    assert reverse("public-consultation:index") in client.get(reverse("public-plan:index")).content.decode()
+
+
+def test_a_survey_cannot_take_the_privacy_notices_address(staff_client, partnership):
+    page = staff_client.post(reverse("consultation:survey-add", kwargs={"slug": partnership.slug}), {
+        "title": "Privacy", "slug": "privacy", "opens_on_day": "1", "opens_on_month": "7", "opens_on_year": "2024",
+        "closes_on_day": "1", "closes_on_month": "10", "closes_on_year": "2024", "template": "blank"})
+    assert "is used by another page" in page.content.decode()
