@@ -542,3 +542,70 @@ def test_a_survey_cannot_take_the_privacy_notices_address(staff_client, partners
         "title": "Privacy", "slug": "privacy", "opens_on_day": "1", "opens_on_month": "7", "opens_on_year": "2024",
         "closes_on_day": "1", "closes_on_month": "10", "closes_on_year": "2024", "template": "blank"})
     assert "is used by another page" in page.content.decode()
+
+
+# Hostile input changes nothing ---------------------------------------------------------------------
+
+def test_any_posted_input_is_accepted_whole_or_refused_by_name(partnership):
+    """Fuzzing the public form: whatever is posted to a question or to check your answers, the
+    answer is stored whole or refused with a message about that question, a sending stores at
+    most one response (with every answer it was shown), and nothing is a server error."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from saferplan.consultation import outputs, public, services
+
+    survey = make_survey(partnership)
+    questions = list(survey.ordered_questions())
+    option_ids = [str(o.pk) for q in questions for o in q.options.all()]
+    hostile = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60) | st.sampled_from(
+        ["\x00", "\x0b\x1b\x01", "<script>alert(1)</script>", "' OR 1=1 --", "x" * 6000, "\r\n\t", "١٢٣", "-1",
+         "999999999999999999999", "𝕏" * 10])
+    value = st.sampled_from(option_ids) | hostile
+    post = st.fixed_dictionaries({}, optional={
+        "answer": value | st.lists(value, max_size=12), "other": hostile, "spoilt": st.just("on"),
+        "website": hostile, "unexpected": hostile})
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(steps=st.lists(st.tuples(st.sampled_from([q.code for q in questions]), post), min_size=1, max_size=4),
+           send_twice=st.booleans(), check_data=post)
+    def resident(steps, send_twice, check_data):
+        client = Client(HTTP_USER_AGENT="fuzz")
+        for code, data in steps:
+            question = next(q for q in questions if q.code == code)
+            before = client.session.get(public._state_key(survey), {}).get("answers", {}).get(code)
+            r = client.post(url(survey, "question", code=code), data)
+            assert r.status_code in (200, 302)
+            after = client.session.get(public._state_key(survey), {}).get("answers", {}).get(code)
+            if r.status_code == 200:
+                page = r.content.decode()
+                # Refused: the error summary leads to this question's boxes, and nothing changed.
+                assert "There is a problem" in page and "(error)" in page.split("</title>")[0]
+                assert question.text.replace("'", "&#x27;") in page
+                assert '<a href="#id_answer' in page or '<a href="#id_other' in page
+                assert after == before
+            else:
+                assert after is not None
+                if question.is_choice:
+                    valid = {o.pk for o in question.options.all()}
+                    assert set(after["options"]) <= valid
+                    assert not question.max_choices or len(after["options"]) <= question.max_choices
+                else:
+                    assert len(after["text"]) <= question.max_length
+        answers = dict(client.session.get(public._state_key(survey), {}).get("answers", {}))
+        count = Response.objects.count()
+        sends = [client.post(url(survey, "check"), check_data) for _ in range(2 if send_twice else 1)]
+        assert all(s.status_code in (200, 302) for s in sends)
+        saved = Response.objects.count() - count
+        expected = [q.code for q in services.visible_questions(questions, answers) if not services.empty(answers.get(q.code))]
+        if not expected:
+            assert saved == 0 and "You have not answered any questions" in sends[0].content.decode()
+            return
+        assert saved == 1 and sends[0].status_code == 302
+        response = Response.objects.order_by("-pk").first()
+        stored = set(response.answers.values_list("question__code", flat=True))
+        assert stored == set(expected)
+
+    resident()
+    # Whatever was stored can be exported.
+    assert outputs.responses_xlsx(survey)[:2] == b"PK"
