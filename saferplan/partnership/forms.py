@@ -3,12 +3,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import password_validation
 
-from saferplan.forms import DateField
+from saferplan.forms import DateField, PlainTextMixin
 
 from .models import Invitation, Organisation, Partnership, Person, Role, RoleKind, StageStatus, SubGroup
 
 
-class PartnershipForm(forms.ModelForm):
+class PartnershipForm(PlainTextMixin, forms.ModelForm):
     area_codes = forms.CharField(
         label="Local authority codes",
         help_text="The districts the partnership covers, separated by commas, for example E07000133",
@@ -56,7 +56,7 @@ class PartnershipForm(forms.ModelForm):
         return data
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(PlainTextMixin, forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ["name", "kind", "website"]
@@ -78,7 +78,7 @@ class OrganisationForm(forms.ModelForm):
         return name
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(PlainTextMixin, forms.ModelForm):
     class Meta:
         model = Person
         fields = ["full_name", "email", "job_title", "organisation"]
@@ -99,7 +99,7 @@ class PersonForm(forms.ModelForm):
         return email
 
 
-class SubGroupForm(forms.ModelForm):
+class SubGroupForm(PlainTextMixin, forms.ModelForm):
     class Meta:
         model = SubGroup
         fields = ["name", "theme", "chair", "members"]
@@ -123,7 +123,7 @@ class SubGroupForm(forms.ModelForm):
         return name
 
 
-class RoleFields(forms.Form):
+class RoleFields(PlainTextMixin, forms.Form):
     """Role and, for a partner officer, the organisation they act for."""
 
     kind = forms.ChoiceField(label="Role", choices=RoleKind.choices, widget=forms.RadioSelect)
@@ -176,7 +176,7 @@ class InvitationForm(RoleFields):
         return email
 
 
-class StageStatusForm(forms.Form):
+class StageStatusForm(PlainTextMixin, forms.Form):
     status = forms.ChoiceField(label="Status of this stage", choices=StageStatus.choices, widget=forms.RadioSelect)
     note = forms.CharField(label="Note (optional)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -609,3 +609,51 @@ def test_any_posted_input_is_accepted_whole_or_refused_by_name(partnership):
     resident()
     # Whatever was stored can be exported.
     assert outputs.responses_xlsx(survey)[:2] == b"PK"
+
+
+def test_plain_text_keeps_layout_only_where_a_box_has_lines():
+    from django import forms as django_forms
+    from django.http import QueryDict
+
+    from saferplan.forms import PlainTextMixin, plain_text
+
+    class Note(PlainTextMixin, django_forms.Form):
+        title = django_forms.CharField()
+        body = django_forms.CharField(widget=django_forms.Textarea)
+
+    posted = QueryDict(mutable=True)
+    posted.update({"n-title": "Park\x0b watch\nmeeting", "n-body": "Line one\x1b[0m\n\tLine two\x01"})
+    form = Note(posted, prefix="n")
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data == {"title": "Park watch meeting", "body": "Line one[0m\n\tLine two"}
+    assert plain_text("\ud800a\ufffe\x7f\x85b") == "ab"
+
+
+def test_every_staff_and_public_form_with_text_removes_control_characters():
+    """The class of fault, not the example: any form in the service that takes typed text uses
+    the one mixin, so no stage's documents (DOCX, XLSX) can be broken by what was typed."""
+    import importlib
+    import inspect
+
+    from django import forms as django_forms
+    from django.db import models as django_models
+
+    from saferplan.forms import PlainTextMixin
+
+    # Credentials are compared exactly as typed; file and folder forms carry no typed text.
+    exempt = {"SignInForm", "CodeForm", "NewAccountForm", "PoliceUploadForm", "PartnerUploadForm",
+              "ServerFolderForm", "ImportUploadForm"}
+    missing = []
+    for app in ("consultation", "planning", "partnership", "assessment"):
+        module = importlib.import_module(f"saferplan.{app}.forms")
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ != module.__name__ or not issubclass(cls, django_forms.BaseForm) or name in exempt:
+                continue
+            text = any(isinstance(f, django_forms.CharField) for f in cls.base_fields.values())
+            model = getattr(getattr(cls, "_meta", None), "model", None)
+            if model is not None:
+                text = text or any(isinstance(model._meta.get_field(f), (django_models.CharField, django_models.TextField))
+                                   for f in (cls._meta.fields or []) if f in {x.name for x in model._meta.fields})
+            if text and not issubclass(cls, PlainTextMixin):
+                missing.append(f"{app}.{name}")
+    assert not missing, missing
