@@ -6,6 +6,7 @@ are never cached, so Back after finishing shows nothing of the previous person's
 """
 from __future__ import annotations
 
+import re
 import secrets
 
 from django.conf import settings
@@ -83,6 +84,18 @@ def save_answer(request, survey: Survey, code: str, value: dict) -> None:
     # answers carries the same token, and the database stores one response per token.
     state.setdefault("token", secrets.token_urlsafe(32))
     request.session[_state_key(survey)] = state
+
+
+PAPER_TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
+
+
+def new_paper_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def paper_token(posted: str | None) -> str | None:
+    """The paper form's token as posted, if it is one this service could have made."""
+    return posted if posted and PAPER_TOKEN.fullmatch(posted) else None
 
 
 def token_of(request, survey: Survey) -> str | None:

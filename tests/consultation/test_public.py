@@ -657,3 +657,24 @@ def test_every_staff_and_public_form_with_text_removes_control_characters():
             if text and not issubclass(cls, PlainTextMixin):
                 missing.append(f"{app}.{name}")
     assert not missing, missing
+
+
+def test_a_paper_form_saved_twice_is_recorded_once(staff_client, survey):
+    import re
+
+    paper = reverse("consultation:paper", kwargs={"slug": survey.partnership.slug, "pk": survey.pk})
+    page = staff_client.get(paper).content.decode()
+    sending = re.search(r'name="sending" value="([^"]+)"', page).group(1)
+    data = {"sending": sending, "q1-answer": opt(survey, "q1", "Yes")}
+    first, second = staff_client.post(paper, data), staff_client.post(paper, data)
+    assert first.status_code == second.status_code == 302
+    assert Response.objects.filter(channel=Channel.PAPER).count() == 1
+    # The next form keyed in has a token of its own.
+    page = staff_client.get(paper).content.decode()
+    assert re.search(r'name="sending" value="([^"]+)"', page).group(1) != sending
+    staff_client.post(paper, {"sending": re.search(r'name="sending" value="([^"]+)"', page).group(1),
+                              "q1-answer": opt(survey, "q1", "Yes")})
+    assert Response.objects.filter(channel=Channel.PAPER).count() == 2
+    # A token this service did not make is ignored rather than trusted.
+    staff_client.post(paper, {"sending": "x" * 300, "q1-answer": opt(survey, "q1", "No")})
+    assert Response.objects.filter(channel=Channel.PAPER).count() == 3
