@@ -678,3 +678,15 @@ def test_a_paper_form_saved_twice_is_recorded_once(staff_client, survey):
     # A token this service did not make is ignored rather than trusted.
     staff_client.post(paper, {"sending": "x" * 300, "q1-answer": opt(survey, "q1", "No")})
     assert Response.objects.filter(channel=Channel.PAPER).count() == 3
+
+
+def test_staff_record_a_drop_in_session_to_come_and_residents_see_it(staff_client, survey, client):
+    add = reverse("consultation:event-add", kwargs={"slug": survey.partnership.slug, "pk": survey.pk})
+    day = timezone.localdate() + timedelta(days=10)
+    data = {"date_day": day.day, "date_month": day.month, "date_year": day.year, "kind": "drop_in",
+            "place": "Asfordby\x0b Library", "participants": "0", "summary": "", "starts_at": "14:00", "ends_at": "13:00"}
+    refused = staff_client.post(add, data).content.decode()
+    assert "The end time must be after the start time" in refused and 'value="14:00"' in refused
+    assert staff_client.post(add, {**data, "ends_at": "16:30"}).status_code == 302
+    home = client.get(reverse("public-consultation:partnership", kwargs={"partnership": survey.partnership.slug}))
+    assert "Asfordby Library" in home.content.decode() and "14:00 to 16:30" in home.content.decode()
