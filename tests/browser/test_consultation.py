@@ -184,6 +184,12 @@ def test_a_resident_finds_their_way_in_and_back(browse, width, height):
     assert r.heading() == "Privacy notice for consultations"
     assert "Melton Borough Council" in browse.page.locator("#data-controller").inner_text()
     _fits(browse, width)
+    r.visit("/published/")
+    _fits(browse, width)
+    r.click_link("Consultations open now")
+    assert r.heading() == "Consultations open now"
+    r.visit(f"/published/{partnership.slug}/you-said-we-did/")
+    assert partnership.name in browse.page.locator("header").inner_text()
     r.visit(f"/published/{partnership.slug}/")
     assert partnership.name in browse.page.locator("header").inner_text()
     r.click_link("Consultations and drop-in sessions")
