@@ -251,6 +251,7 @@ class Landing(PublicSurveyView):
             "can_influence": [line for line in self.survey.can_influence.splitlines() if line.strip()],
             "cannot_influence": [line for line in self.survey.cannot_influence.splitlines() if line.strip()],
             "sections": self.survey.sections.all(),
+            "sessions": coming_sessions(self.partnership).filter(survey=self.survey),
         })
 
 

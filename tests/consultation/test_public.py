@@ -518,6 +518,8 @@ def test_the_privacy_notice_names_controller_contact_and_retention(client, partn
     # Linked from the survey's pages, whose header names the partnership.
     landing = client.get(world["open"].public_url()).content.decode()
     assert privacy in landing and "Melton Community Safety Partnership</a>" in landing.split("</header>")[0]
+    # The survey's own sessions to come are listed where residents decide whether to answer.
+    assert "10:00 to 13:30: Melton Library, Wilton Road" in landing and "Cattle market" not in landing
     # A partnership that has not said who its controller is says so, rather than nothing.
     empty = client.get(reverse("public-consultation:privacy", kwargs={"partnership": "rushcliffe"})).content.decode()
     assert "has not yet named its data controller" in empty
