@@ -197,6 +197,9 @@ def test_a_resident_finds_their_way_in_and_back(browse, width, height):
 
     # Straight to check your answers with nothing answered: refused, with a way to the questions.
     survey = world["open"]
+    r.visit(survey.public_url())
+    assert "Melton Library, Wilton Road" in browse.page.locator("#sessions").inner_text()
+    _fits(browse, width)
     r.visit(survey.public_url() + "check-your-answers/")
     r.submit("Send response")
     assert any("You have not answered any questions" in e for e in r.error_summary())
