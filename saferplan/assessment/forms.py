@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django import forms
 
-from saferplan.forms import NumberField
+from saferplan.forms import NumberField, PlainTextMixin
 
 from .models import Finding
 from .partner import AREA_LEVELS, ColumnMapping
@@ -116,7 +116,7 @@ class PartnerUploadForm(forms.Form):
         return upload
 
 
-class ColumnMappingForm(forms.Form):
+class ColumnMappingForm(PlainTextMixin, forms.Form):
     LEVELS = [("", "Work it out from each code")] + [
         (k, {"lsoa": "2021 LSOA", "ward": "Ward", "lad": "Local authority"}[k]) for k in AREA_LEVELS
     ]
@@ -174,7 +174,7 @@ class PeriodForm(forms.Form):
         self.fields["end"].choices = month_choices
 
 
-class ReviewFindingForm(forms.Form):
+class ReviewFindingForm(PlainTextMixin, forms.Form):
     text = forms.CharField(
         label="Finding", widget=forms.Textarea(attrs={"rows": 5}), max_length=4000,
         help_text="Edit the words if they need it. The figures behind the finding are shown below.",
@@ -192,7 +192,7 @@ class ReviewFindingForm(forms.Form):
                            help_text="For example, why it was rejected or where the wording came from")
 
 
-class HarmWeightsForm(forms.Form):
+class HarmWeightsForm(PlainTextMixin, forms.Form):
     reason = forms.CharField(label="Why the weights were changed", required=False, max_length=500,
                              help_text="Kept with each changed weight and in the history of changes")
 

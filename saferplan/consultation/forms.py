@@ -22,6 +22,8 @@ from .models import (
 )
 
 
+# Names the partnership's public pages use beside its surveys' (see public_urls.py).
+RESERVED_SLUGS = {"privacy"}
 SPOILT = "Spoilt (more boxes ticked than allowed)"
 
 
@@ -199,6 +201,8 @@ class SurveyForm(PlainTextMixin, forms.ModelForm):
         clash = Survey.objects.filter(partnership=self.partnership, slug=slug).exclude(pk=self.instance.pk)
         if clash.exists():
             raise forms.ValidationError("Another survey already uses this web address")
+        if slug in RESERVED_SLUGS:
+            raise forms.ValidationError(f"“{slug}” is used by another page: choose another web address name")
         if not slug:
             raise forms.ValidationError("Enter a web address name, for example community-safety-2024")
         return slug
@@ -226,6 +230,8 @@ class CopySurveyForm(PlainTextMixin, forms.Form):
         slug = self.cleaned_data["slug"]
         if Survey.objects.filter(partnership=self.partnership, slug=slug).exists():
             raise forms.ValidationError("Another survey already uses this web address")
+        if slug in RESERVED_SLUGS:
+            raise forms.ValidationError(f"“{slug}” is used by another page: choose another web address name")
         return slug
 
 
@@ -285,10 +291,20 @@ class QuestionEditForm(PlainTextMixin, forms.ModelForm):
 
 class EventForm(PlainTextMixin, forms.ModelForm):
     date = DateField(label="Date")
+    starts_at = forms.TimeField(label="Starts at", required=False, help_text="For example, 10:00",
+                                error_messages={"invalid": "Enter the start time like 10:00"})
+    ends_at = forms.TimeField(label="Ends at", required=False, help_text="For example, 13:30",
+                              error_messages={"invalid": "Enter the end time like 13:30"})
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            self.add_error("ends_at", "The end time must be after the start time")
+        return data
 
     class Meta:
         model = EngagementEvent
-        fields = ["date", "kind", "place", "organisation", "participants", "summary"]
+        fields = ["date", "starts_at", "ends_at", "kind", "place", "organisation", "participants", "summary"]
         widgets = {"kind": forms.RadioSelect, "summary": forms.Textarea(attrs={"rows": 6})}
         field_classes = {"participants": WholeNumberField}
 

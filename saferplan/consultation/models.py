@@ -225,11 +225,15 @@ class EngagementEvent(models.Model):
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="events")
     date = models.DateField()
+    # Times let a session still to come be listed for residents on the partnership's public page.
+    starts_at = models.TimeField("Starts at", null=True, blank=True, help_text="For example, 10:00")
+    ends_at = models.TimeField("Ends at", null=True, blank=True, help_text="For example, 13:30")
     kind = models.CharField("Type", max_length=20, choices=EngagementEventKind.choices)
     place = models.CharField(max_length=200)
     organisation = models.CharField(max_length=200, blank=True, help_text="The group or organisation met, if any")
-    participants = models.PositiveIntegerField("Number of participants")
-    summary = models.TextField("Summary of feedback", max_length=MAX_TEXT)
+    participants = models.PositiveIntegerField("Number of participants", help_text="0 for a session still to come")
+    summary = models.TextField("Summary of feedback", max_length=MAX_TEXT, blank=True,
+                               help_text="Leave empty until the session has taken place")
 
     history = HistoricalRecords()
 

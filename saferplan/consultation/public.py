@@ -6,9 +6,11 @@ are never cached, so Back after finishing shows nothing of the previous person's
 """
 from __future__ import annotations
 
+import re
 import secrets
 
 from django.conf import settings
+from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +24,16 @@ from saferplan.ops.client import client_address
 
 from . import services
 from .forms import SPOILT, EqualityForm, QuestionForm, SubmitForm, WantEqualityForm
-from .models import Audience, Channel, Question, Response, ResponseStatus, Survey
+from .models import (
+    Audience,
+    Channel,
+    EngagementEvent,
+    EngagementEventKind,
+    Question,
+    Response,
+    ResponseStatus,
+    Survey,
+)
 
 KIOSK = "consultation:kiosk"
 SUBMITTED = "consultation:submitted"
@@ -77,6 +88,18 @@ def save_answer(request, survey: Survey, code: str, value: dict) -> None:
     request.session[_state_key(survey)] = state
 
 
+PAPER_TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
+
+
+def new_paper_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def paper_token(posted: str | None) -> str | None:
+    """The paper form's token as posted, if it is one this service could have made."""
+    return posted if posted and PAPER_TOKEN.fullmatch(posted) else None
+
+
 def token_of(request, survey: Survey) -> str | None:
     return request.session.get(_state_key(survey), {}).get("token")
 
@@ -126,21 +149,97 @@ class PublicSurveyView(View):
                        kwargs={"partnership": self.partnership.slug, "survey": self.survey.slug, **kwargs})
 
     def render(self, template, context=None, status=200):
-        context = {"survey": self.survey, "partnership": self.partnership,
+        context = {"survey": self.survey, "partnership": self.partnership, "public_partnership": self.partnership,
                    "kiosk": kiosk_of(self.request, self.survey), **(context or {})}
         return render(self.request, f"consultation/public/{template}", context, status=status)
 
 
+# What residents may see of a partnership ----------------------------------------------------------
+# Only what it has published: a survey for residents that is published, a plan that is published.
+# Sessions residents can come to; focus groups and workshops are by invitation.
+OPEN_TO_ALL = [EngagementEventKind.DROP_IN, EngagementEventKind.PUBLIC_MEETING]
+
+
+def public_surveys(partnership=None):
+    surveys = Survey.objects.filter(published=True).exclude(audience=Audience.MEMBERS).select_related("partnership")
+    return surveys.filter(partnership=partnership) if partnership is not None else surveys
+
+
+def open_surveys(today=None):
+    today = today or timezone.localdate()
+    return public_surveys().filter(opens_on__lte=today, closes_on__gte=today)
+
+
+def coming_sessions(partnership, today=None):
+    """Drop-in sessions and public meetings still to come, of the partnership's public surveys."""
+    today = today or timezone.localdate()
+    return (EngagementEvent.objects.filter(survey__in=public_surveys(partnership), date__gte=today,
+                                           kind__in=OPEN_TO_ALL)
+            .select_related("survey").order_by("date", "starts_at", "pk"))
+
+
+def published_plan(partnership):
+    from saferplan.planning.models import Plan
+
+    return Plan.objects.filter(partnership=partnership, published=True).order_by("-starts_on", "-pk").first()
+
+
+def public_partnerships():
+    """Partnerships with something published for residents: a survey or a plan."""
+    from saferplan.partnership.models import Partnership
+    from saferplan.planning.models import Plan
+
+    with_surveys = public_surveys().values("partnership")
+    with_plans = Plan.objects.filter(published=True).values("partnership")
+    return Partnership.objects.filter(models.Q(pk__in=with_surveys) | models.Q(pk__in=with_plans)).order_by("name")
+
+
+def public_partnership_or_404(slug):
+    from saferplan.partnership.models import Partnership
+
+    return get_object_or_404(Partnership, slug=slug)
+
+
+def start(request):
+    """The way in for someone who is not signed in: find your partnership, or sign in as staff."""
+    return render(request, "consultation/public/start.html", {
+        "partnerships": public_partnerships(), "open_count": open_surveys().count()})
+
+
+@never_cache
+def consultations(request):
+    """Every partnership with a consultation open today, and its open consultations."""
+    by_partnership: dict = {}
+    for survey in open_surveys().order_by("partnership__name", "closes_on", "title"):
+        by_partnership.setdefault(survey.partnership, []).append(survey)
+    return render(request, "consultation/public/index.html", {"partnerships": list(by_partnership.items())})
+
+
 @method_decorator(never_cache, name="dispatch")
 class PartnershipConsultations(View):
-    def get(self, request, partnership):
-        from saferplan.partnership.models import Partnership
+    """The partnership's public home: its consultations, sessions to come, and published plan."""
 
-        partnership = get_object_or_404(Partnership, slug=partnership)
-        surveys = [s for s in partnership.surveys.filter(published=True).exclude(audience=Audience.MEMBERS)]
+    def get(self, request, partnership):
+        partnership = public_partnership_or_404(partnership)
+        today = timezone.localdate()
+        surveys = list(public_surveys(partnership).order_by("-closes_on", "title"))
+        plan = published_plan(partnership)
         return render(request, "consultation/public/partnership.html", {
-            "partnership": partnership, "open": [s for s in surveys if s.is_open()],
-            "other": [s for s in surveys if not s.is_open()]})
+            "public_partnership": partnership, "partnership": partnership,
+            "open": [s for s in surveys if s.opens_on <= today <= s.closes_on],
+            "coming": [s for s in surveys if s.opens_on > today],
+            "closed": [s for s in surveys if s.closes_on < today],
+            "sessions": coming_sessions(partnership, today), "plan": plan,
+            "you_said": plan is not None and plan.you_said.exists()})
+
+
+@never_cache
+def privacy(request, partnership):
+    """The partnership's privacy notice for consultations: who holds the data, how to ask, how long."""
+    partnership = public_partnership_or_404(partnership)
+    surveys = public_surveys(partnership).order_by("-closes_on", "title")
+    return render(request, "consultation/public/privacy.html", {
+        "public_partnership": partnership, "partnership": partnership, "surveys": surveys})
 
 
 class Landing(PublicSurveyView):
@@ -154,6 +253,7 @@ class Landing(PublicSurveyView):
             "can_influence": [line for line in self.survey.can_influence.splitlines() if line.strip()],
             "cannot_influence": [line for line in self.survey.cannot_influence.splitlines() if line.strip()],
             "sections": self.survey.sections.all(),
+            "sessions": coming_sessions(self.partnership).filter(survey=self.survey),
         })
 
 
@@ -324,7 +424,7 @@ class Done(PublicSurveyView):
         if not submitted:
             return self.render("nothing_submitted.html")
         kiosk = kiosk_of(request, self.survey)
-        page = self.render("done.html", {"reference": submitted["reference"]})
+        page = self.render("done.html", {"reference": submitted["reference"], "plan": published_plan(self.partnership)})
         if kiosk:
             # The reference is shown once; the next person starts from nothing.
             _reset_for_next_person(request, kiosk)

@@ -6,7 +6,9 @@ app_name = "public-consultation"
 
 # The public side of a consultation (residents answering a survey), under /consult/.
 urlpatterns = [
+    path("", public.consultations, name="index"),
     path("<slug:partnership>/", public.PartnershipConsultations.as_view(), name="partnership"),
+    path("<slug:partnership>/privacy/", public.privacy, name="privacy"),
     path("<slug:partnership>/<slug:survey>/", public.Landing.as_view(), name="survey"),
     path("<slug:partnership>/<slug:survey>/questions/<slug:code>/", public.QuestionPage.as_view(), name="question"),
     path("<slug:partnership>/<slug:survey>/check-your-answers/", public.CheckAnswers.as_view(), name="check"),

@@ -61,7 +61,9 @@ REVIEW = {_M, _A}
 HANDLE = {_M, _A}  # letters, emails and their senders: never partner officers, board or scrutiny
 
 ACCESS = {
+    "public-consultation:index": "public",
     "public-consultation:partnership": "public",
+    "public-consultation:privacy": "public",
     "public-consultation:survey": "public",
     "public-consultation:question": "public",
     "public-consultation:check": "public",
@@ -120,6 +122,7 @@ def url_kwargs(world) -> dict[str, dict]:
     del response, event
     return {
         "public-consultation:partnership": {"partnership": here.slug},
+        "public-consultation:privacy": {"partnership": here.slug},
         "public-consultation:survey": public,
         "public-consultation:question": {**public, "code": "q1"},
         "public-consultation:check": public,

@@ -318,11 +318,15 @@ class PaperEntry(ConsultationView):
         return self.render_page(survey, self.forms(survey), ContactForm(prefix="contact"))
 
     def render_page(self, survey, forms, contact, errors=()):
+        # One token per paper form keyed in: saving it twice (a double click) records it once.
+        sending = public.paper_token(self.request.POST.get("sending")) or public.new_paper_token()
         return self.page("paper.html", {"survey": survey, "forms": forms, "contact": contact, "errors": list(errors),
-                                         "entered": survey.responses.filter(channel=Channel.PAPER).count()})
+                                         "entered": survey.responses.filter(channel=Channel.PAPER).count(),
+                                         "sending": sending})
 
     def post(self, request, slug, pk):
         survey = self.survey_or_404(pk)
+        sending = public.paper_token(request.POST.get("sending"))
         forms = self.forms(survey, request.POST)
         contact = ContactForm(request.POST, prefix="contact")
         valid = all([f.is_valid() for f in forms]) & contact.is_valid()
@@ -335,7 +339,8 @@ class PaperEntry(ConsultationView):
         response = services.record(survey, services.Submission(
             answers=answers, channel=Channel.PAPER,
             client_key=f"paper:{request.user.pk}", contact_name=contact.cleaned_data["contact_name"],
-            contact_email=contact.cleaned_data["contact_email"], extra={"entered_by": request.user}))
+            contact_email=contact.cleaned_data["contact_email"], extra={"entered_by": request.user},
+            token=f"paper:{survey.pk}:{request.user.pk}:{sending}" if sending else None))
         messages.success(request, f"Paper response saved with reference {response.reference}. Enter the next one.")
         return redirect("consultation:paper", slug=slug, pk=pk)
 

@@ -3,12 +3,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import password_validation
 
-from saferplan.forms import DateField, LinkField
+from saferplan.forms import DateField, LinkField, PlainTextMixin
 
 from .models import Invitation, Organisation, Partnership, Person, Role, RoleKind, StageStatus, SubGroup
 
 
-class PartnershipForm(forms.ModelForm):
+class PartnershipForm(PlainTextMixin, forms.ModelForm):
     # No area codes: the area decides whose crime and partner data the partnership reads, so
     # changing it is the site operator's act (admin or command line, kept in the history).
     police_forces = forms.CharField(label="Police forces", help_text="Separated by commas", max_length=500)
@@ -17,7 +17,9 @@ class PartnershipForm(forms.ModelForm):
 
     class Meta:
         model = Partnership
-        fields = ["name", "police_forces", "plan_start", "plan_end"]
+        fields = ["name", "police_forces", "plan_start", "plan_end",
+                  "contact_email", "contact_address", "data_controller", "retention_period"]
+        widgets = {"contact_address": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,7 +39,7 @@ class PartnershipForm(forms.ModelForm):
         return data
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(PlainTextMixin, forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ["name", "kind", "website"]
@@ -60,7 +62,7 @@ class OrganisationForm(forms.ModelForm):
         return name
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(PlainTextMixin, forms.ModelForm):
     class Meta:
         model = Person
         fields = ["full_name", "email", "job_title", "organisation"]
@@ -81,7 +83,7 @@ class PersonForm(forms.ModelForm):
         return email
 
 
-class SubGroupForm(forms.ModelForm):
+class SubGroupForm(PlainTextMixin, forms.ModelForm):
     class Meta:
         model = SubGroup
         fields = ["name", "theme", "chair", "members"]
@@ -105,7 +107,7 @@ class SubGroupForm(forms.ModelForm):
         return name
 
 
-class RoleFields(forms.Form):
+class RoleFields(PlainTextMixin, forms.Form):
     """Role and, for a partner officer, the organisation they act for."""
 
     kind = forms.ChoiceField(label="Role", choices=RoleKind.choices, widget=forms.RadioSelect)
@@ -158,7 +160,7 @@ class InvitationForm(RoleFields):
         return email
 
 
-class StageStatusForm(forms.Form):
+class StageStatusForm(PlainTextMixin, forms.Form):
     status = forms.ChoiceField(label="Status of this stage", choices=StageStatus.choices, widget=forms.RadioSelect)
     note = forms.CharField(label="Note (optional)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 

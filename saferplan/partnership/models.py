@@ -131,6 +131,15 @@ class Partnership(models.Model):
     police_forces = models.JSONField(default=list, help_text="Police forces serving the area.")
     plan_start = models.DateField(null=True, blank=True)
     plan_end = models.DateField(null=True, blank=True)
+    # Shown to the public: on the partnership's public pages and in its privacy notice.
+    contact_email = models.EmailField("Contact email for the public", blank=True)
+    contact_address = models.TextField("Postal address for the public", max_length=500, blank=True)
+    data_controller = models.CharField(
+        "Data controller", max_length=200, blank=True,
+        help_text="The organisation responsible for personal data given in consultations, usually the council.")
+    retention_period = models.CharField(
+        "How long personal data is kept", max_length=500, blank=True,
+        help_text="For example: contact details and equality answers are deleted 12 months after a consultation closes.")
 
     history = HistoricalRecords()
 

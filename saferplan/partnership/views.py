@@ -39,9 +39,11 @@ from .permissions import access_for, partnerships_of
 
 
 def home(request):
-    """Anonymous people go to sign in; a member of one partnership goes straight to it."""
+    """Anyone not signed in gets the public start page; a member of one partnership goes straight to it."""
     if not request.user.is_authenticated:
-        return redirect("sign-in")
+        from saferplan.consultation.public import start
+
+        return start(request)
     partnerships = list(partnerships_of(request.user))
     if len(partnerships) == 1:
         return redirect(partnerships[0].get_absolute_url())

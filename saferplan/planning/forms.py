@@ -4,7 +4,7 @@ from datetime import date
 
 from django import forms
 
-from saferplan.forms import DateField, LinkField, MoneyField, NumberField, WholeNumberField
+from saferplan.forms import DateField, LinkField, MoneyField, NumberField, PlainTextMixin, WholeNumberField
 
 from . import evidence_sources
 from .models import (
@@ -41,7 +41,7 @@ def _radios(form, name, choices=None):
     field.choices = choices
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(PlainTextMixin, forms.ModelForm):
     starts_on = DateField(label="Plan starts", help_text="Plans usually start on 1 April, for example 1 4 2025")
     ends_on = DateField(label="Plan ends", help_text="Three years later, for example 31 3 2028")
 
@@ -58,7 +58,7 @@ class PlanForm(forms.ModelForm):
         return data
 
 
-class ThemeForm(forms.ModelForm):
+class ThemeForm(PlainTextMixin, forms.ModelForm):
     class Meta:
         model = Theme
         fields = ["title", "description"]
@@ -95,7 +95,7 @@ class EvidencePickerMixin:
         return items
 
 
-class PriorityForm(EvidencePickerMixin, forms.ModelForm):
+class PriorityForm(PlainTextMixin, EvidencePickerMixin, forms.ModelForm):
     class Meta:
         model = Priority
         fields = ["theme", "title", "description", "outcome", "issue"]
@@ -115,7 +115,7 @@ class PriorityForm(EvidencePickerMixin, forms.ModelForm):
             self.add_evidence_fields(list(items))
 
 
-class EvidenceForm(EvidencePickerMixin, forms.Form):
+class EvidenceForm(PlainTextMixin, EvidencePickerMixin, forms.Form):
     def __init__(self, *args, items, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_evidence_fields(list(items), label="Evidence to cite")
@@ -127,7 +127,7 @@ class EvidenceForm(EvidencePickerMixin, forms.Form):
         return data
 
 
-class ActionForm(forms.ModelForm):
+class ActionForm(PlainTextMixin, forms.ModelForm):
     starts_on = DateField(label="Start date (optional)", required=False, help_text="For example, 1 4 2025")
     due_on = DateField(label="Due date", help_text="For example, 31 3 2026")
 
@@ -166,7 +166,7 @@ class ActionForm(forms.ModelForm):
         return data
 
 
-class KPIForm(forms.ModelForm):
+class KPIForm(PlainTextMixin, forms.ModelForm):
     measure_category = forms.ChoiceField(label="Police.uk category", required=False,
                                          choices=[("", "Select a category")] + [(c, c) for c in POLICE_CATEGORIES])
 
@@ -202,7 +202,7 @@ class KPIForm(forms.ModelForm):
         return data
 
 
-class KPIValueForm(forms.Form):
+class KPIValueForm(PlainTextMixin, forms.Form):
     period = forms.ChoiceField(label="Period")
     value = NumberField(label="Value", max_digits=14, decimal_places=2,
                                widget=forms.TextInput(attrs={"inputmode": "decimal"}))
@@ -246,7 +246,7 @@ class LinesField(forms.CharField):
         return [line.strip() for line in (value or "").splitlines() if line.strip()]
 
 
-class CandidateIssueForm(forms.ModelForm):
+class CandidateIssueForm(PlainTextMixin, forms.ModelForm):
     police_categories = forms.MultipleChoiceField(label="Police.uk categories it covers (optional)", required=False,
                                                   choices=[(c, c) for c in POLICE_CATEGORIES],
                                                   widget=forms.CheckboxSelectMultiple)
@@ -288,7 +288,7 @@ class CandidateIssueForm(forms.ModelForm):
         return name
 
 
-class JudgementForm(forms.ModelForm):
+class JudgementForm(PlainTextMixin, forms.ModelForm):
     judgement = forms.TypedChoiceField(label="Judgement score", coerce=int, widget=forms.RadioSelect,
                                        choices=[(str(n), label) for n, label in [
                                            (5, "5 – must be a priority"), (4, "4"), (3, "3"), (2, "2"), (1, "1"),
@@ -307,7 +307,7 @@ class JudgementForm(forms.ModelForm):
         self.fields["judgement_reason"].required = True
 
 
-class WorkshopForm(forms.ModelForm):
+class WorkshopForm(PlainTextMixin, forms.ModelForm):
     held_on = DateField(label="Date", help_text="For example, 15 10 2024")
 
     class Meta:
@@ -326,7 +326,7 @@ class WorkshopForm(forms.ModelForm):
         self.fields["organisations"].required = False
 
 
-class WorkshopPointForm(forms.ModelForm):
+class WorkshopPointForm(PlainTextMixin, forms.ModelForm):
     finding = forms.ChoiceField(label="Assessment finding (optional)", required=False,
                                 help_text="For a finding reviewed: the accepted finding it was")
 
@@ -360,7 +360,7 @@ class WorkshopPointForm(forms.ModelForm):
         return point
 
 
-class ApprovalStepForm(forms.ModelForm):
+class ApprovalStepForm(PlainTextMixin, forms.ModelForm):
     meeting_on = DateField(label="Meeting date", help_text="For example, 13 6 2024")
 
     class Meta:
@@ -383,7 +383,7 @@ class ApprovalStepForm(forms.ModelForm):
         return data
 
 
-class VersionForm(forms.Form):
+class VersionForm(PlainTextMixin, forms.Form):
     label = forms.CharField(label="What is this version?", max_length=200,
                             help_text="For example, Draft for the board, 3 February 2025")
 
@@ -405,7 +405,7 @@ class CompareForm(forms.Form):
         return data
 
 
-class EIAForm(forms.ModelForm):
+class EIAForm(PlainTextMixin, forms.ModelForm):
     class Meta:
         model = EqualityImpactAssessment
         fields = ["reference", "author", "head_of_service", "cabinet_member", "context", "baseline",
@@ -426,7 +426,7 @@ class EIAForm(forms.ModelForm):
                 f.label = f"{f.label} (optional)"
 
 
-class EIARowForm(EvidencePickerMixin, forms.ModelForm):
+class EIARowForm(PlainTextMixin, EvidencePickerMixin, forms.ModelForm):
     class Meta:
         model = EIARow
         fields = ["impact", "narrative"]
@@ -439,7 +439,7 @@ class EIARowForm(EvidencePickerMixin, forms.ModelForm):
         self.add_evidence_fields(list(items), label="Evidence it rests on (optional)")
 
 
-class EIAActionForm(forms.ModelForm):
+class EIAActionForm(PlainTextMixin, forms.ModelForm):
     class Meta:
         model = EIAAction
         fields = ["inequality", "action", "owner", "timescale"]
@@ -447,7 +447,7 @@ class EIAActionForm(forms.ModelForm):
         widgets = {"action": forms.Textarea(attrs={"rows": 4})}
 
 
-class YouSaidForm(EvidencePickerMixin, forms.ModelForm):
+class YouSaidForm(PlainTextMixin, EvidencePickerMixin, forms.ModelForm):
     class Meta:
         model = YouSaidWeDid
         fields = ["you_said", "we_did", "priorities", "actions"]
@@ -466,7 +466,7 @@ class YouSaidForm(EvidencePickerMixin, forms.ModelForm):
                                  label="Consultation results it comes from (optional)")
 
 
-class CommentForm(forms.ModelForm):
+class CommentForm(PlainTextMixin, forms.ModelForm):
     class Meta:
         model = PlanComment
         fields = ["text"]
@@ -474,7 +474,7 @@ class CommentForm(forms.ModelForm):
         widgets = {"text": forms.Textarea(attrs={"rows": 5})}
 
 
-class PublishForm(forms.Form):
+class PublishForm(PlainTextMixin, forms.Form):
     published = forms.TypedChoiceField(label="Show the plan on its public page?", coerce=lambda v: v == "yes",
                                        choices=[("yes", "Yes, publish it"), ("no", "No, keep it private")],
                                        widget=forms.RadioSelect)

@@ -38,7 +38,7 @@ class Journey:
         return self
 
     def sign_in(self, email: str, password: str):
-        self.visit("/")
+        self.visit("/sign-in/")
         self.page.get_by_label("Email address").fill(email)
         self.page.get_by_label("Password").fill(password)
         return self.submit("Continue")

@@ -59,7 +59,7 @@ def test_a_resident_answers_on_a_phone(browse):
     assert "Other: Fly-tipping" in summary and "Not answered" in summary
     assert browse.page.evaluate("document.documentElement.scrollWidth") <= 375
     # Change an answer from the summary.
-    browse.page.get_by_role("link", name="Change your answer to: Do you go into Coventry city centre on a regular basis at night/evening?").click()
+    browse.page.get_by_role("link", name="Change your answer to: Do you go into [town centre] on a regular basis at night/evening?").click()
     browse.page.wait_for_load_state("load")
     browse.axe()
     r.choose("Yes").next()
@@ -150,3 +150,91 @@ def test_drop_in_tablet_shows_the_next_person_none_of_the_previous_answers(brows
     # And the partnership's pages are out of reach from the tablet.
     nxt.visit(f"/p/{partnership.slug}/consultation/")
     assert nxt.heading() != "Public consultation"
+
+
+WIDTHS = [(1280, 900), (390, 844)]
+
+
+def _fits(browse, width):
+    assert browse.page.evaluate("document.documentElement.scrollWidth") <= width, browse.page.url
+
+
+@pytest.mark.parametrize("width,height", WIDTHS)
+def test_a_resident_finds_their_way_in_and_back(browse, width, height):
+    from tests.consultation.test_public import _public_world
+
+    browse.page.set_viewport_size({"width": width, "height": height})
+    partnership = make_partnership()
+    world = _public_world(partnership)
+    r = Resident(browse)
+    r.visit("/")
+    assert r.heading() == "Community safety: have your say"
+    _fits(browse, width)
+    r.click_link("Consultations open now")
+    assert r.heading() == "Consultations open now"
+    _fits(browse, width)
+    r.click_link(partnership.name)
+    assert r.heading() == partnership.name
+    assert partnership.name in browse.page.locator("header").inner_text()
+    assert "Melton Library, Wilton Road" in browse.page.locator("#sessions + table").inner_text()
+    _fits(browse, width)
+    r.page.locator("main").get_by_role("link", name="privacy notice").click()
+    r.page.wait_for_load_state("load")
+    browse.axe()
+    assert r.heading() == "Privacy notice for consultations"
+    assert "Melton Borough Council" in browse.page.locator("#data-controller").inner_text()
+    _fits(browse, width)
+    r.visit("/published/")
+    _fits(browse, width)
+    r.click_link("Consultations open now")
+    assert r.heading() == "Consultations open now"
+    r.visit(f"/published/{partnership.slug}/you-said-we-did/")
+    assert partnership.name in browse.page.locator("header").inner_text()
+    r.visit(f"/published/{partnership.slug}/")
+    assert partnership.name in browse.page.locator("header").inner_text()
+    r.click_link("Consultations and drop-in sessions")
+    assert r.heading() == partnership.name
+
+    # Straight to check your answers with nothing answered: refused, with a way to the questions.
+    survey = world["open"]
+    r.visit(survey.public_url())
+    assert "Melton Library, Wilton Road" in browse.page.locator("#sessions").inner_text()
+    _fits(browse, width)
+    r.visit(survey.public_url() + "check-your-answers/")
+    r.submit("Send response")
+    assert any("You have not answered any questions" in e for e in r.error_summary())
+    _fits(browse, width)
+    assert not Response.objects.exists()
+    r.visit(survey.public_url() + "questions/q1/")
+    r.choose("Yes").next()
+    r.visit(survey.public_url() + "check-your-answers/")
+    r.submit("Send response")
+    r.choose("No, skip the equality questions").next()
+    assert "Response sent" in r.heading()
+    _fits(browse, width)
+    r.click_link(f"{partnership.name}: other consultations and drop-in sessions")
+    assert r.heading() == partnership.name
+    assert Response.objects.count() == 1
+
+
+@pytest.mark.parametrize("width,height", WIDTHS)
+def test_paper_entry_records_an_over_ticked_answer_as_spoilt(browse, width, height):
+    browse.page.set_viewport_size({"width": width, "height": height})
+    partnership = make_partnership()
+    survey = make_survey(partnership)
+    make_member(partnership, RoleKind.PARTNER_OFFICER, email="police@melton.example")
+    officer = Resident(browse)
+    officer.sign_in("police@melton.example", PASSWORD)
+    officer.visit(f"/p/{partnership.slug}/consultation/surveys/{survey.pk}/paper/")
+    q5 = browse.page.get_by_role("group", name=survey.questions.get(code="q5").text)
+    for label in ("Robbery", "Burglary", "Theft", "Hate Crime"):
+        q5.get_by_label(label, exact=True).check()
+    officer.submit("Save and enter the next")
+    assert any("mark it as spoilt" in e for e in officer.error_summary())
+    q5 = browse.page.get_by_role("group", name=survey.questions.get(code="q5").text)
+    assert q5.get_by_label("Robbery", exact=True).is_checked()  # what was entered is kept
+    q5.get_by_label("Spoilt (more boxes ticked than allowed)").check()
+    officer.submit("Save and enter the next")
+    assert "Paper response saved" in browse.page.locator(".govuk-notification-banner").inner_text()
+    answer = Response.objects.get().answers.get(question__code="q5")
+    assert answer.spoilt and answer.option is None

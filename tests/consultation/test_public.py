@@ -414,3 +414,281 @@ def test_concurrent_sends_of_one_session_save_exactly_one_response(live_server, 
     assert again.status_code == 302 and Response.objects.count() == 1
     person.post(base + url(survey, "equality"), data={"csrfmiddlewaretoken": token, "answer": "no"})
     assert response.reference in person.get(base + url(survey, "done")).text
+
+
+# The residents' way in -----------------------------------------------------------------------------
+
+def _public_world(partnership):
+    """Melton with an open survey (and its drop-in sessions), a closed one, a draft, a members'
+    survey, and a published plan; another partnership with nothing published."""
+    from datetime import time
+
+    from saferplan.consultation.models import EngagementEvent
+    from saferplan.partnership.testing import make_partnership
+    from saferplan.planning.testing import make_plan
+
+    today = timezone.localdate()
+    partnership.contact_email = "communitysafety@melton.example"
+    partnership.contact_address = "Parkside, Station Approach\nMelton Mowbray LE13 1GH"
+    partnership.data_controller = "Melton Borough Council"
+    partnership.retention_period = "Contact details and equality answers are deleted 12 months after a consultation closes."
+    partnership.save()
+    open_survey = make_survey(partnership, purge_on=today + timedelta(days=500))
+    closed = make_survey(partnership, slug="old-survey", title="Community safety survey 2021", template=None)
+    closed.opens_on, closed.closes_on = today - timedelta(days=400), today - timedelta(days=300)
+    closed.save()
+    draft = make_survey(partnership, slug="secret-draft", title="Unpublished draft survey", published=False, template=None)
+    members = make_survey(partnership, slug="members", title="Elected members survey", template=None, audience="members")
+    EngagementEvent.objects.create(survey=open_survey, date=today + timedelta(days=5), kind="drop_in",
+                                   place="Melton Library, Wilton Road", starts_at=time(10), ends_at=time(13, 30),
+                                   participants=0)
+    EngagementEvent.objects.create(survey=open_survey, date=today - timedelta(days=5), kind="drop_in",
+                                   place="Cattle market (held already)", participants=40, summary="Parking")
+    EngagementEvent.objects.create(survey=open_survey, date=today + timedelta(days=6), kind="focus_group",
+                                   place="Invitation-only youth group", participants=0)
+    EngagementEvent.objects.create(survey=draft, date=today + timedelta(days=6), kind="drop_in",
+                                   place="Draft survey session", participants=0)
+    plan = make_plan(partnership, published=True)
+    elsewhere = make_partnership("Rushcliffe Community Safety Partnership", "rushcliffe", ("E07000176",))
+    hidden = make_survey(elsewhere, slug="hidden", title="Rushcliffe draft", published=False, template=None)
+    make_plan(elsewhere, title="Rushcliffe unpublished plan", published=False)
+    return {"open": open_survey, "closed": closed, "draft": draft, "members": members, "plan": plan,
+            "elsewhere": elsewhere, "hidden": hidden}
+
+
+def test_the_start_page_is_the_way_in_for_residents(client, partnership):
+    world = _public_world(partnership)
+    page = client.get("/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert reverse("public-consultation:partnership", kwargs={"partnership": "melton"}) in text
+    assert reverse("public-consultation:index") in text and reverse("public-plan:index") in text
+    assert reverse("sign-in") in text
+    # A partnership with nothing published is not offered.
+    assert world["elsewhere"].name not in text
+
+
+def test_consult_lists_every_partnership_with_open_consultations(client, partnership):
+    from saferplan.partnership.testing import make_partnership
+
+    world = _public_world(partnership)
+    coventry = make_partnership("Coventry Community Safety Partnership", "coventry", ("E08000026",))
+    make_survey(coventry, slug="coventry-2024", title="Coventry consultation 2024")
+    text = client.get("/consult/").content.decode()
+    assert "Melton Community Safety Partnership" in text and "Coventry Community Safety Partnership" in text
+    assert world["open"].public_url() in text and "Coventry consultation 2024" in text
+    for absent in ("Community safety survey 2021", "Unpublished draft survey", "Elected members survey",
+                   "Rushcliffe"):
+        assert absent not in text
+
+
+def test_the_partnership_public_home_shows_only_what_is_public(client, partnership):
+    world = _public_world(partnership)
+    text = client.get(reverse("public-consultation:partnership", kwargs={"partnership": "melton"})).content.decode()
+    assert world["open"].public_url() in text and world["closed"].public_url() in text
+    # Sessions still to come that anyone can attend, with place and time.
+    assert "Melton Library, Wilton Road" in text and "10:00 to 13:30" in text
+    for absent in ("Cattle market (held already)", "Invitation-only youth group", "Draft survey session",
+                   "Unpublished draft survey", "Elected members survey"):
+        assert absent not in text
+    assert reverse("public-plan:plan", kwargs={"partnership": "melton"}) in text and world["plan"].title in text
+    assert "communitysafety@melton.example" in text
+    assert reverse("public-consultation:privacy", kwargs={"partnership": "melton"}) in text
+    # The header names the partnership, not the software.
+    header = text.split("</header>")[0]
+    assert "Melton Community Safety Partnership" in header and ">Saferplan<" not in header
+    # Another partnership with nothing published shows none of it.
+    other = client.get(reverse("public-consultation:partnership", kwargs={"partnership": "rushcliffe"})).content.decode()
+    assert "Rushcliffe draft" not in other and "Rushcliffe unpublished plan" not in other
+    assert "has not published a plan" in other
+    assert client.get("/consult/nowhere/").status_code == 404
+
+
+def test_the_privacy_notice_names_controller_contact_and_retention(client, partnership):
+    world = _public_world(partnership)
+    privacy = reverse("public-consultation:privacy", kwargs={"partnership": "melton"})
+    text = client.get(privacy).content.decode()
+    assert "The data controller is Melton Borough Council" in text
+    assert "communitysafety@melton.example" in text and "Melton Mowbray LE13 1GH" in text
+    assert "deleted 12 months after a consultation closes" in text
+    from saferplan.templatetags.govuk import uk_date
+
+    assert uk_date(world["open"].purge_on) in text
+    assert "Unpublished draft survey" not in text
+    # Linked from the survey's pages, whose header names the partnership.
+    landing = client.get(world["open"].public_url()).content.decode()
+    assert privacy in landing and "Melton Community Safety Partnership</a>" in landing.split("</header>")[0]
+    # The survey's own sessions to come are listed where residents decide whether to answer.
+    assert "10:00 to 13:30: Melton Library, Wilton Road" in landing and "Cattle market" not in landing
+    # A partnership that has not said who its controller is says so, rather than nothing.
+    empty = client.get(reverse("public-consultation:privacy", kwargs={"partnership": "rushcliffe"})).content.decode()
+    assert "has not yet named its data controller" in empty
+
+
+def test_the_confirmation_and_published_plan_link_to_the_public_home(client, partnership):
+    world = _public_world(partnership)
+    survey = world["open"]
+    client.post(url(survey, "question", code="q1"), {"answer": opt(survey, "q1", "Yes")})
+    client.post(url(survey, "check"), {})
+    client.post(url(survey, "equality"), {"answer": "no"})
+    done = client.get(url(survey, "done")).content.decode()
+    home = reverse("public-consultation:partnership", kwargs={"partnership": "melton"})
+    assert home in done and reverse("public-plan:plan", kwargs={"partnership": "melton"}) in done
+    plan = client.get(reverse("public-plan:plan", kwargs={"partnership": "melton"})).content.decode()
+    assert home in plan and "Melton Community Safety Partnership</a>" in plan.split("</header>")[0]
+    assert reverse("public-consultation:index") in client.get(reverse("public-plan:index")).content.decode()
+
+
+def test_a_survey_cannot_take_the_privacy_notices_address(staff_client, partnership):
+    page = staff_client.post(reverse("consultation:survey-add", kwargs={"slug": partnership.slug}), {
+        "title": "Privacy", "slug": "privacy", "opens_on_day": "1", "opens_on_month": "7", "opens_on_year": "2024",
+        "closes_on_day": "1", "closes_on_month": "10", "closes_on_year": "2024", "template": "blank"})
+    assert "is used by another page" in page.content.decode()
+
+
+# Hostile input changes nothing ---------------------------------------------------------------------
+
+def test_any_posted_input_is_accepted_whole_or_refused_by_name(partnership):
+    """Fuzzing the public form: whatever is posted to a question or to check your answers, the
+    answer is stored whole or refused with a message about that question, a sending stores at
+    most one response (with every answer it was shown), and nothing is a server error."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from saferplan.consultation import outputs, public, services
+
+    survey = make_survey(partnership)
+    questions = list(survey.ordered_questions())
+    option_ids = [str(o.pk) for q in questions for o in q.options.all()]
+    hostile = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60) | st.sampled_from(
+        ["\x00", "\x0b\x1b\x01", "<script>alert(1)</script>", "' OR 1=1 --", "x" * 6000, "\r\n\t", "١٢٣", "-1",
+         "999999999999999999999", "𝕏" * 10])
+    value = st.sampled_from(option_ids) | hostile
+    post = st.fixed_dictionaries({}, optional={
+        "answer": value | st.lists(value, max_size=12), "other": hostile, "spoilt": st.just("on"),
+        "website": hostile, "unexpected": hostile})
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(steps=st.lists(st.tuples(st.sampled_from([q.code for q in questions]), post), min_size=1, max_size=4),
+           send_twice=st.booleans(), check_data=post)
+    def resident(steps, send_twice, check_data):
+        client = Client(HTTP_USER_AGENT="fuzz")
+        for code, data in steps:
+            question = next(q for q in questions if q.code == code)
+            before = client.session.get(public._state_key(survey), {}).get("answers", {}).get(code)
+            r = client.post(url(survey, "question", code=code), data)
+            assert r.status_code in (200, 302)
+            after = client.session.get(public._state_key(survey), {}).get("answers", {}).get(code)
+            if r.status_code == 200:
+                page = r.content.decode()
+                # Refused: the error summary leads to this question's boxes, and nothing changed.
+                assert "There is a problem" in page and "(error)" in page.split("</title>")[0]
+                assert question.text.replace("'", "&#x27;") in page
+                assert '<a href="#id_answer' in page or '<a href="#id_other' in page
+                assert after == before
+            else:
+                assert after is not None
+                if question.is_choice:
+                    valid = {o.pk for o in question.options.all()}
+                    assert set(after["options"]) <= valid
+                    assert not question.max_choices or len(after["options"]) <= question.max_choices
+                else:
+                    assert len(after["text"]) <= question.max_length
+        answers = dict(client.session.get(public._state_key(survey), {}).get("answers", {}))
+        count = Response.objects.count()
+        sends = [client.post(url(survey, "check"), check_data) for _ in range(2 if send_twice else 1)]
+        assert all(s.status_code in (200, 302) for s in sends)
+        saved = Response.objects.count() - count
+        expected = [q.code for q in services.visible_questions(questions, answers) if not services.empty(answers.get(q.code))]
+        if not expected:
+            assert saved == 0 and "You have not answered any questions" in sends[0].content.decode()
+            return
+        assert saved == 1 and sends[0].status_code == 302
+        response = Response.objects.order_by("-pk").first()
+        stored = set(response.answers.values_list("question__code", flat=True))
+        assert stored == set(expected)
+
+    resident()
+    # Whatever was stored can be exported.
+    assert outputs.responses_xlsx(survey)[:2] == b"PK"
+
+
+def test_plain_text_keeps_layout_only_where_a_box_has_lines():
+    from django import forms as django_forms
+    from django.http import QueryDict
+
+    from saferplan.forms import PlainTextMixin, plain_text
+
+    class Note(PlainTextMixin, django_forms.Form):
+        title = django_forms.CharField()
+        body = django_forms.CharField(widget=django_forms.Textarea)
+
+    posted = QueryDict(mutable=True)
+    posted.update({"n-title": "Park\x0b watch\nmeeting", "n-body": "Line one\x1b[0m\n\tLine two\x01"})
+    form = Note(posted, prefix="n")
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data == {"title": "Park watch meeting", "body": "Line one[0m\n\tLine two"}
+    assert plain_text("\ud800a\ufffe\x7f\x85b") == "ab"
+
+
+def test_every_staff_and_public_form_with_text_removes_control_characters():
+    """The class of fault, not the example: any form in the service that takes typed text uses
+    the one mixin, so no stage's documents (DOCX, XLSX) can be broken by what was typed."""
+    import importlib
+    import inspect
+
+    from django import forms as django_forms
+    from django.db import models as django_models
+
+    from saferplan.forms import PlainTextMixin
+
+    # Credentials are compared exactly as typed; file and folder forms carry no typed text.
+    exempt = {"SignInForm", "CodeForm", "NewAccountForm", "PoliceUploadForm", "PartnerUploadForm",
+              "ServerFolderForm", "ImportUploadForm"}
+    missing = []
+    for app in ("consultation", "planning", "partnership", "assessment"):
+        module = importlib.import_module(f"saferplan.{app}.forms")
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ != module.__name__ or not issubclass(cls, django_forms.BaseForm) or name in exempt:
+                continue
+            text = any(isinstance(f, django_forms.CharField) for f in cls.base_fields.values())
+            model = getattr(getattr(cls, "_meta", None), "model", None)
+            if model is not None:
+                text = text or any(isinstance(model._meta.get_field(f), (django_models.CharField, django_models.TextField))
+                                   for f in (cls._meta.fields or []) if f in {x.name for x in model._meta.fields})
+            if text and not issubclass(cls, PlainTextMixin):
+                missing.append(f"{app}.{name}")
+    assert not missing, missing
+
+
+def test_a_paper_form_saved_twice_is_recorded_once(staff_client, survey):
+    import re
+
+    paper = reverse("consultation:paper", kwargs={"slug": survey.partnership.slug, "pk": survey.pk})
+    page = staff_client.get(paper).content.decode()
+    sending = re.search(r'name="sending" value="([^"]+)"', page).group(1)
+    data = {"sending": sending, "q1-answer": opt(survey, "q1", "Yes")}
+    first, second = staff_client.post(paper, data), staff_client.post(paper, data)
+    assert first.status_code == second.status_code == 302
+    assert Response.objects.filter(channel=Channel.PAPER).count() == 1
+    # The next form keyed in has a token of its own.
+    page = staff_client.get(paper).content.decode()
+    assert re.search(r'name="sending" value="([^"]+)"', page).group(1) != sending
+    staff_client.post(paper, {"sending": re.search(r'name="sending" value="([^"]+)"', page).group(1),
+                              "q1-answer": opt(survey, "q1", "Yes")})
+    assert Response.objects.filter(channel=Channel.PAPER).count() == 2
+    # A token this service did not make is ignored rather than trusted.
+    staff_client.post(paper, {"sending": "x" * 300, "q1-answer": opt(survey, "q1", "No")})
+    assert Response.objects.filter(channel=Channel.PAPER).count() == 3
+
+
+def test_staff_record_a_drop_in_session_to_come_and_residents_see_it(staff_client, survey, client):
+    add = reverse("consultation:event-add", kwargs={"slug": survey.partnership.slug, "pk": survey.pk})
+    day = timezone.localdate() + timedelta(days=10)
+    data = {"date_day": day.day, "date_month": day.month, "date_year": day.year, "kind": "drop_in",
+            "place": "Asfordby\x0b Library", "participants": "0", "summary": "", "starts_at": "14:00", "ends_at": "13:00"}
+    refused = staff_client.post(add, data).content.decode()
+    assert "The end time must be after the start time" in refused and 'value="14:00"' in refused
+    assert staff_client.post(add, {**data, "ends_at": "16:30"}).status_code == 302
+    home = client.get(reverse("public-consultation:partnership", kwargs={"partnership": survey.partnership.slug}))
+    assert "Asfordby Library" in home.content.decode() and "14:00 to 16:30" in home.content.decode()

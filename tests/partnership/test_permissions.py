@@ -108,6 +108,13 @@ def _check(client, world, name) -> list[str]:
             expect(_get(client, world["outsider"], path).status_code == 404, "an outsider was not told 404")
             expect(anonymous.status_code == 302, f"anonymous got {anonymous.status_code}")
         return problems
+    if rule == "special":
+        # Home is the public start page for anyone not signed in, and sends a member of one
+        # partnership straight to it.
+        expect(anonymous.status_code == 200, f"anonymous got {anonymous.status_code}")
+        response = _get(client, world["users"][S], path)
+        expect(response.status_code == 302 and response["Location"] == world["here"].get_absolute_url(), "not sent to the partnership")
+        return problems
     # Everything else needs a signed-in user.
     expect(anonymous.status_code == 302 and "/sign-in/" in anonymous.get("Location", ""), "anonymous was not sent to sign in")
     if rule == "signed-in":
@@ -117,11 +124,6 @@ def _check(client, world, name) -> list[str]:
                 expect(response.status_code == 302 and response["Location"] == reverse("account"), "not sent to account")
             else:
                 expect(response.status_code == 200, f"{user} got {response.status_code}")
-        return problems
-    if rule == "special":
-        # Home sends a member of one partnership straight to it.
-        response = _get(client, world["users"][S], path)
-        expect(response.status_code == 302 and response["Location"] == world["here"].get_absolute_url(), "not sent to the partnership")
         return problems
     for kind, user in world["users"].items():
         status = _get(client, user, path).status_code
