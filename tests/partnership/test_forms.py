@@ -234,10 +234,11 @@ def test_every_error_in_the_summary_names_its_field(world):
 def test_a_message_the_form_wrote_itself_is_kept(world):
     from saferplan.partnership.forms import PartnershipForm
 
-    form = PartnershipForm({"name": "X", "area_codes": "nonsense", "police_forces": "Leicestershire Police"})
+    form = PartnershipForm({"name": "X", "police_forces": "Leicestershire Police",
+                            "plan_start_day": "1", "plan_start_month": "4", "plan_start_year": "2025",
+                            "plan_end_day": "1", "plan_end_month": "4", "plan_end_year": "2024"})
     assert not form.is_valid()
-    assert "“NONSENSE” is not a local authority code like E07000133" in [
-        e["message"] for e in error_summary(form)["errors"]]
+    assert "The plan must end after it starts" in [e["message"] for e in error_summary(form)["errors"]]
 
 
 def test_error_summary_links_to_the_first_radio_when_the_blank_choice_is_dropped(world):
