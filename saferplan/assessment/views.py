@@ -221,6 +221,15 @@ def too_large(request) -> str | None:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return None
+
+
+def refused_form(form_class, field: str, message: str):
+    """The form with one error on ``field`` and nothing else (its body was never read)."""
+    form = form_class(data={})
+    form.is_valid()
+    form.errors.clear()
+    form.add_error(field, message)
+    return form
     # The form's other fields and the multipart framing add a little to the files' size.
     if length > limit + 64 * 1024:
         return (f"The upload is {_size(length)}; upload at most {_size(limit)} at once (import a large "
@@ -251,9 +260,7 @@ class PoliceUpload(AssessmentMixin, View):
 
     def post(self, request, slug):
         if too_large(request):
-            form = PoliceUploadForm()
-            form.add_error("files", too_large(request))
-            return self._render(form, ServerFolderForm())
+            return self._render(refused_form(PoliceUploadForm, "files", too_large(request)), ServerFolderForm())
         form = PoliceUploadForm(request.POST, request.FILES)
         if not form.is_valid():
             return self._render(form, ServerFolderForm())
@@ -322,9 +329,7 @@ class PartnerUpload(AssessmentMixin, View):
 
     def post(self, request, slug):
         if too_large(request):
-            form = PartnerUploadForm()
-            form.add_error("file", too_large(request))
-            return self._render(form)
+            return self._render(refused_form(PartnerUploadForm, "file", too_large(request)))
         form = PartnerUploadForm(request.POST, request.FILES)
         if not form.is_valid():
             return self._render(form)
