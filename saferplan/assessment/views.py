@@ -354,9 +354,17 @@ class PartnerMapping(AssessmentMixin, View):
             raise Http404("This file has been imported or removed; upload it again")
         return job
 
+    def refused(self, job, exc: ImportRefused):
+        form = refused_form(PartnerUploadForm, "file", str(exc))
+        form.data = {"dataset": job.dataset}
+        return render(self.request, "assessment/partner_upload.html", {"partnership": self.partnership, "form": form})
+
     def get(self, request, slug, pk):
         job = self.job()
-        info = services.inspect_partner(job)
+        try:
+            info = services.inspect_partner(job)
+        except ImportRefused as exc:
+            return self.refused(job, exc)
         initial = dict(job.mapping or {k: v or "" for k, v in info["suggested"].items()})
         initial["dataset"] = job.dataset
         if not initial.get("measure") and not initial.get("fixed_measure"):
@@ -366,7 +374,10 @@ class PartnerMapping(AssessmentMixin, View):
 
     def post(self, request, slug, pk):
         job = self.job()
-        info = services.inspect_partner(job)
+        try:
+            info = services.inspect_partner(job)
+        except ImportRefused as exc:
+            return self.refused(job, exc)
         form = ColumnMappingForm(request.POST, columns=info["columns"])
         if not form.is_valid():
             return self._render(job, info, form)

@@ -189,3 +189,17 @@ def test_a_shrinking_import_needs_confirm_shrink(tmp_path, copy_month, head_of, 
     assert f"{whole:,} records now, 49 in the new file" in line and "--confirm-shrink" in line
     assert main(["import-police", str(subset), "--db", str(db), "--quiet", "--confirm-shrink"]) == 0
     assert f"{whole:,} earlier records replaced" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_the_operator_changes_a_partnership_s_area_with_a_reason_kept_in_its_history(capsys):
+    from saferplan.partnership.testing import make_partnership
+
+    melton = make_partnership()
+    assert main(["partnership-area", "melton", "E07000133,E07000131", "--reason", "boundary review"]) == 0
+    melton.refresh_from_db()
+    assert melton.area_codes == ["E07000133", "E07000131"] and melton.area_names == ["Melton", "Harborough"]
+    latest = melton.history.latest()
+    assert "boundary review" in latest.history_change_reason
+    assert main(["partnership-area", "melton", "X123", "--reason", "typo"]) == 1
+    assert "X123" in _one_line(capsys.readouterr().err)
