@@ -355,7 +355,10 @@ def check_header(source: SourceFile) -> None:
         text = first.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportRefused("the header is not UTF-8 text", file=source.name, line=1) from None
-    header = [h.strip() for h in next(csv.reader([text]), [])]
+    try:
+        header = [h.strip() for h in next(csv.reader([text]), [])]
+    except csv.Error as exc:
+        raise ImportRefused(f"the header is not a CSV line ({exc})", file=source.name, line=1) from None
     if header == POLICE_COLUMNS:
         return
     for position, expected in enumerate(POLICE_COLUMNS):
