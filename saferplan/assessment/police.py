@@ -458,7 +458,7 @@ def _refuse_for(batch: list[SourceFile], error: Exception | None = None) -> Impo
 
 def import_police(conn: duckdb.DuckDBPyConnection, sources: Iterable,
                   progress: Progress | None = None, *, owner: int | None = None,
-                  confirm_shrink: bool = False, limits: Limits | None = None,
+                  confirm_shrink: bool | Iterable = False, limits: Limits | None = None,
                   made_by: str | None = None) -> PoliceImportResult:
     """Import street-level files into ``police_record`` for ``owner``; all or nothing.
 
@@ -467,7 +467,7 @@ def import_police(conn: duckdb.DuckDBPyConnection, sources: Iterable,
     for older codes, by the authority its LSOA name names. The owner's records of a force-month
     in the files are replaced (shared records only by a shared import); a force-month that would
     fall below half of what the owner reads today raises :class:`ImportNeedsConfirmation`
-    unless ``confirm_shrink``.
+    unless ``confirm_shrink`` is True, or lists every such (force, month, before, after).
     """
     progress = progress or _noop
     limits = limits or Limits()
@@ -593,7 +593,11 @@ def _import(conn, files, skipped, sources, started, progress, total_steps, *, ow
             "select force, month, rows from import_file where import_id = ?", [import_id]).fetchall())
         shrinks = sorted((f, m, n, after.get((f, m), 0)) for (f, m), n in before.items()
                          if after.get((f, m), 0) < n * SHRINK_SHARE)
-        if shrinks and not confirm_shrink:
+        # A confirmation given on a page is of the counts the page showed: if the data changed
+        # since, the person is asked again.
+        confirmed = confirm_shrink is True or (
+            not isinstance(confirm_shrink, bool) and set(map(tuple, confirm_shrink)) >= set(shrinks))
+        if shrinks and not confirmed:
             conn.execute("rollback")
             raise ImportNeedsConfirmation(shrinks)
         stats = conn.execute(

@@ -102,7 +102,10 @@ def test_a_subset_of_a_month_needs_confirmation_naming_both_counts(tmp_path):
     assert snapshot(conn) == before
     assert caught.value.shrinks == [("leicestershire", AUGUST, whole, 49)]
     assert f"{whole:,} records now, 49 in the new file" in str(caught.value)
-    result = import_police(conn, [(path, NAME)], confirm_shrink=True)
+    # A confirmation is of the counts shown: other counts (the data changed since) ask again.
+    with pytest.raises(ImportNeedsConfirmation):
+        import_police(conn, [(path, NAME)], confirm_shrink=[("leicestershire", AUGUST, whole + 1, 49)])
+    result = import_police(conn, [(path, NAME)], confirm_shrink=caught.value.shrinks)
     assert (result.rows_read, result.rows_replaced) == (49, whole)
     # Growing, or shrinking a little, needs no confirmation.
     import_police(conn, [police_file(AUGUST)])
