@@ -257,9 +257,10 @@ def _extract_zip(archive: Path, archive_name: str, workdir: Path,
 
 
 def _plain(exc: Exception) -> str:
-    """An exception's text without any file system path in it (messages never show the server's)."""
+    """An exception's text without any file system path in it (messages never show the server's).
+    Only absolute paths go: a zip member's own folder ("2024-08/...") stays."""
     text = str(exc)
-    return re.sub(r"(?:[A-Za-z]:)?[\\/][^\s'\"]*", "a file", text) or type(exc).__name__
+    return re.sub(r"""(?<![\w.-])(?:[A-Za-z]:)?[\\/][^\s'"]*""", "a file", text) or type(exc).__name__
 
 
 def records_mismatch(got: int, want: int) -> str:

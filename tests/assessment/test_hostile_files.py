@@ -233,3 +233,12 @@ def test_check_csv_reads_a_good_partner_file(tmp_path, partner_rows):
     path = tmp_path / "fires.csv"
     path.write_text(partner_text(partner_rows), encoding="utf-8-sig")
     assert check_csv(path) == (HEADER, len(partner_rows))
+
+
+def test_exception_texts_lose_server_paths_but_keep_archive_member_folders():
+    from saferplan.assessment.police import _plain
+
+    assert _plain(Exception('CSV Error in file "/tmp/saferplan-import-x/00001-a.csv" on line 3')) == \
+        'CSV Error in file "a file" on line 3'
+    member = f"Bad CRC-32 for file '{AUGUST}/{NAME}'"
+    assert _plain(Exception(member)) == member
