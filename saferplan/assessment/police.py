@@ -297,6 +297,7 @@ def count_records(path: Path, name: str, limits: Limits | None = None) -> int:
     length = quotes = 0
     content = False
     decoder = codecs.getincrementaldecoder("utf-8")()
+    cr_only = False
     with open(path, "rb") as handle:
         first = True
         while chunk := handle.read(1 << 20):
@@ -304,6 +305,7 @@ def count_records(path: Path, name: str, limits: Limits | None = None) -> int:
                 for magic, what in NOT_CSV:
                     if chunk.startswith(magic):
                         raise ImportRefused(f"the file {what}: save it as CSV UTF-8", file=name, line=1)
+                cr_only = b"\r" in chunk.strip(b"\r") and b"\n" not in chunk
                 first = False
             try:
                 decoder.decode(chunk)
@@ -339,6 +341,9 @@ def count_records(path: Path, name: str, limits: Limits | None = None) -> int:
                                 "CSV UTF-8", file=name, line=lines + 1) from None
     if content:
         records += 1
+    if lines == 0 and cr_only:
+        raise ImportRefused("the lines end with a carriage return alone (an old Mac format): save it as "
+                            "CSV UTF-8", file=name, line=1)
     if records == 0:
         raise ImportRefused("the file is empty; expected a header line and records", file=name, line=1)
     if records == 1:

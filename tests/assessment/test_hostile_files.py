@@ -242,3 +242,12 @@ def test_exception_texts_lose_server_paths_but_keep_archive_member_folders():
         'CSV Error in file "a file" on line 3'
     member = f"Bad CRC-32 for file '{AUGUST}/{NAME}'"
     assert _plain(Exception(member)) == member
+
+
+def test_lines_ending_in_a_carriage_return_alone_are_refused_in_words(august_store, tmp_path, partner_rows):
+    path = tmp_path / "fires.csv"
+    path.write_text(partner_text(partner_rows).replace("\r\n", "\r"), encoding="utf-8")
+    assert "carriage return alone" in partner_refused(august_store, path, "fires.csv").reason
+    police = tmp_path / NAME
+    police.write_bytes(b"".join(real_lines(n=10)).replace(b"\n", b"\r"))
+    assert "carriage return alone" in refused(august_store, police, NAME).reason
