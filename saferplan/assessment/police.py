@@ -146,10 +146,11 @@ def _noop(done: int, total: int, message: str) -> None:
     pass
 
 
+# A source is a path, or a (path, name) pair: the name is what messages call it.
 Source = "str | Path | tuple[str | Path, str]"
 
 
-def _named(source) -> tuple[Path, str]:
+def _named(source: Source) -> tuple[Path, str]:
     """A source and the name its messages use: a (path, name) pair names an uploaded file by the
     name the person gave it, so that no message shows where the server keeps it."""
     if isinstance(source, tuple):
@@ -157,7 +158,7 @@ def _named(source) -> tuple[Path, str]:
     return Path(source), str(source)
 
 
-def collect_files(sources: Iterable, workdir: Path,
+def collect_files(sources: Iterable[Source], workdir: Path,
                   limits: Limits | None = None) -> tuple[list[SourceFile], list[str]]:
     """Street-level files named by folders, files and zips; zips are extracted into workdir.
 
@@ -462,7 +463,7 @@ def _refuse_for(batch: list[SourceFile], error: Exception | None = None) -> Impo
     return ImportRefused(f"cannot be read ({_plain(error) if error else 'unknown problem'})", file=names)
 
 
-def import_police(conn: duckdb.DuckDBPyConnection, sources: Iterable,
+def import_police(conn: duckdb.DuckDBPyConnection, sources: Iterable[Source],
                   progress: Progress | None = None, *, owner: int | None = None,
                   confirm_shrink: bool | Iterable = False, limits: Limits | None = None,
                   made_by: str | None = None) -> PoliceImportResult:
