@@ -167,3 +167,19 @@ def test_a_manager_cannot_change_the_partnership_s_area(world, client):
                        "police_forces": "Leicestershire Police"})
     melton.refresh_from_db()
     assert melton.area_codes == [MELTON]
+
+
+def test_the_demo_loads_shared_data_that_every_partnership_reads(store, tmp_path):
+    from saferplan.assessment import demo
+
+    melton = make_partnership()
+    other = make_partnership("Harborough Community Safety Partnership", "harborough", ("E07000131",))
+    make_member(melton, RoleKind.ANALYST)
+    demo.load(melton)
+    assert ImportJob.objects.get(partnership=melton).shared
+    with services.reading(None) as conn:
+        assert conn.execute("select count(*) from police_record where owner is not null").fetchone()[0] == 0
+    year = Period.parse("2024-01:2024-12")
+    assert services.assessment(melton, year)["total"] == 3_608
+    assert services.assessment(other, year)["total"] > 0
+    assert [c["shared"] for c in services.data_changes(other)] == [True]
