@@ -78,6 +78,8 @@ class Limits:
     max_line_bytes: int = 64 * 1024
     max_member_ratio: int = 100
     max_unzipped_bytes: int = 8 * 1024 ** 3
+    # The whole police.uk archive (every force, three years) has under 2,000 street-level files.
+    max_members: int = 10_000
 
 Progress = Callable[[int, int, str], None]
 
@@ -199,6 +201,9 @@ def collect_files(sources: Iterable[Source], workdir: Path,
 
 def _check_archive(members: list[zipfile.ZipInfo], archive_name: str, limits: Limits) -> None:
     """Refuse an archive from its directory alone, before a byte of it is extracted."""
+    if len(members) > limits.max_members:
+        raise ImportRefused(f"the archive holds {len(members):,} street-level files, more than the "
+                            f"{limits.max_members:,} accepted in one import", file=archive_name)
     total = 0
     for info in members:
         name = f"{archive_name}!{info.filename}"

@@ -146,6 +146,14 @@ def test_an_archive_too_big_once_expanded_is_refused(august_store, tmp_path):
     assert "expand to" in error.reason and error.file == "police.zip"
 
 
+def test_an_archive_of_too_many_files_is_refused(august_store, tmp_path):
+    lines = b"".join(real_lines(n=3))
+    members = {f"{AUGUST}/{AUGUST}-force{n}-street.csv": lines for n in range(12)}
+    error = refused(august_store, zipped(tmp_path / "many.zip", members), "many.zip",
+                    limits=Limits(max_members=10))
+    assert "12 street-level files" in error.reason
+
+
 def test_a_damaged_archive_member_names_the_member_not_the_server_path(august_store, tmp_path):
     data = bytearray(zipped(tmp_path / "ok.zip", {f"{AUGUST}/{NAME}": b"".join(real_lines(n=40))}).read_bytes())
     start = data.index(b"PK\x03\x04") + 30 + len(f"{AUGUST}/{NAME}") + 10
