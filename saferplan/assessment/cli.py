@@ -111,6 +111,11 @@ def _owner(args) -> int | None:
     return found
 
 
+def _made_by(owner: int | None) -> str:
+    """Who an import from the command line is shown as, on the data pages of those it changes."""
+    return "the site operator (command line)" if owner is None else "the command line"
+
+
 def _open(path):
     """The store, or a one-line reason why it cannot be opened."""
     import duckdb
@@ -222,7 +227,7 @@ def run_assess(args) -> int:
     try:
         if args.police_data:
             result = import_police(conn, args.police_data, progress=_progress(args.quiet), owner=owner,
-                                   confirm_shrink=args.confirm_shrink, made_by="command line")
+                                   confirm_shrink=args.confirm_shrink, made_by=_made_by(owner))
             if not args.quiet:
                 print(f"Imported {result.rows_read:,} records from {result.files} files "
                       f"({', '.join(result.forces)}) in {time.perf_counter() - started:.1f}s",
@@ -232,7 +237,7 @@ def run_assess(args) -> int:
 
             import_partner(conn, path, _mapping(args.partner_columns, path),
                            args.partner_dataset or Path(path).stem, progress=_progress(args.quiet),
-                           owner=owner, made_by="command line")
+                           owner=owner, made_by=_made_by(owner))
     except ImportRefused as exc:
         raise CommandError(_refused(exc)) from None
     scope(conn, owner)
@@ -288,7 +293,7 @@ def run_import(args) -> int:
     conn = _open(args.db)
     try:
         result = import_police(conn, args.paths, progress=_progress(args.quiet), owner=owner,
-                               confirm_shrink=args.confirm_shrink, made_by="command line")
+                               confirm_shrink=args.confirm_shrink, made_by=_made_by(owner))
     except ImportRefused as exc:
         raise CommandError(_refused(exc)) from None
     finally:
