@@ -3,9 +3,11 @@
 The engine is plain functions over DuckDB with no Django dependency (pages, the command line and
 documents call the same functions):
 
-- ``store.connect(path=None)``: open or create the store (in memory when ``path`` is None).
-- ``police.import_police(conn, sources, progress=None)``: police.uk street-level files, all or nothing.
-- ``partner.inspect_csv(path)`` / ``partner.import_partner(conn, path, ColumnMapping(...), dataset)``.
+- ``store.connect(path=None)``: open or create the store (in memory when ``path`` is None);
+  ``store.scope(cursor, owner)``: make a cursor read what one owner reads (docs/adr/0001).
+- ``police.import_police(conn, sources, progress=None, owner=None)``: police.uk street-level files,
+  all or nothing, replacing only the owner's records.
+- ``partner.inspect_csv(path)`` / ``partner.import_partner(conn, path, ColumnMapping(...), dataset, owner=None)``.
 - ``engine.assess(conn, lad_codes, Period.parse("2024-01:2024-12"), weights=None)``: everything,
   as ``Assessment.to_dict()``; the single analyses live in ``analysis``, ``hotspots``, ``harm``.
 - ``findings.draft_findings(assessment_dict)``: draft findings for an analyst to accept or reject.

@@ -78,6 +78,16 @@ def register(subparsers) -> None:
     _owner_arguments(load)
     load.set_defaults(handler=run_import)
 
+    area = subparsers.add_parser(
+        "partnership-area", help="set the local authorities a partnership covers (the site operator's act)",
+        description="Set the local authority codes of a partnership's area. The area decides whose "
+                    "crime and partner data the partnership reads, so managers cannot change it from "
+                    "their pages; the change is kept in the partnership's history with the reason.")
+    area.add_argument("slug", metavar="SLUG")
+    area.add_argument("codes", metavar="LAD_CODES", help="comma-separated, e.g. E07000133")
+    area.add_argument("--reason", required=True, help="why the area changes (kept in the history)")
+    area.set_defaults(handler=run_partnership_area)
+
 
 def _owner_arguments(parser) -> None:
     parser.add_argument("--partnership", metavar="SLUG",
@@ -101,6 +111,11 @@ def _owner(args) -> int | None:
     if found is None:
         raise CommandError(f"--partnership {args.partnership}: no such partnership")
     return found
+
+
+def _made_by(owner: int | None) -> str:
+    """Who an import from the command line is shown as, on the data pages of those it changes."""
+    return "the site operator (command line)" if owner is None else "the command line"
 
 
 def _open(path):
@@ -214,7 +229,7 @@ def run_assess(args) -> int:
     try:
         if args.police_data:
             result = import_police(conn, args.police_data, progress=_progress(args.quiet), owner=owner,
-                                   confirm_shrink=args.confirm_shrink, made_by="command line")
+                                   confirm_shrink=args.confirm_shrink, made_by=_made_by(owner))
             if not args.quiet:
                 print(f"Imported {result.rows_read:,} records from {result.files} files "
                       f"({', '.join(result.forces)}) in {time.perf_counter() - started:.1f}s",
@@ -224,7 +239,7 @@ def run_assess(args) -> int:
 
             import_partner(conn, path, _mapping(args.partner_columns, path),
                            args.partner_dataset or Path(path).stem, progress=_progress(args.quiet),
-                           owner=owner, made_by="command line")
+                           owner=owner, made_by=_made_by(owner))
     except ImportRefused as exc:
         raise CommandError(_refused(exc)) from None
     scope(conn, owner)
@@ -280,7 +295,7 @@ def run_import(args) -> int:
     conn = _open(args.db)
     try:
         result = import_police(conn, args.paths, progress=_progress(args.quiet), owner=owner,
-                               confirm_shrink=args.confirm_shrink, made_by="command line")
+                               confirm_shrink=args.confirm_shrink, made_by=_made_by(owner))
     except ImportRefused as exc:
         raise CommandError(_refused(exc)) from None
     finally:
@@ -289,4 +304,40 @@ def run_import(args) -> int:
           f"{len(result.months)} months; {result.rows_replaced:,} earlier records replaced; "
           f"{result.rows_no_location:,} with no location; {result.rows_name_assigned:,} placed by "
           f"LSOA name; {result.rows_unmatched:,} with an LSOA code naming no authority)")
+    return 0
+
+
+def run_partnership_area(args) -> int:
+    from django.core.exceptions import ValidationError
+
+    from saferplan.cli import CommandError, setup_django
+
+    setup_django()
+    from saferplan.partnership.models import LAD_CODE, Partnership
+
+    from saferplan.partnership.demo import area_names
+
+    from .reference import data_dir
+
+    partnership = Partnership.objects.filter(slug=args.slug).first()
+    if partnership is None:
+        raise CommandError(f"no partnership {args.slug!r}")
+    codes = list(dict.fromkeys(c.strip().upper() for c in args.codes.split(",") if c.strip()))
+    if not codes:
+        raise CommandError("give at least one local authority code, e.g. E07000133")
+    for code in codes:
+        try:
+            LAD_CODE(code)
+        except ValidationError:
+            raise CommandError(f"{code!r} is not a local authority code like E07000133") from None
+    try:
+        names = area_names(codes, data_dir())
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    before = partnership.area_codes
+    partnership.area_codes = codes
+    partnership.area_names = names
+    partnership._change_reason = f"Area changed by the site operator: {args.reason}"[:100]
+    partnership.save()
+    print(f"{partnership.name}: area {', '.join(before)} -> {', '.join(codes)}")
     return 0

@@ -15,7 +15,9 @@ MAX_UPLOAD_FILES = 60
 
 
 def _size(n: int) -> str:
-    return f"{n / 1024 ** 3:,.1f} GB" if n >= 1024 ** 3 else f"{n / 1024 ** 2:,.0f} MB"
+    if n >= 1024 ** 3:
+        return f"{n / 1024 ** 3:,.1f} GB"
+    return f"{n / 1024 ** 2:,.0f} MB" if n >= 1024 ** 2 else f"{max(1, round(n / 1024)):,} KB"
 
 
 def check_upload_size(files) -> None:

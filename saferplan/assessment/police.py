@@ -78,6 +78,8 @@ class Limits:
     max_line_bytes: int = 64 * 1024
     max_member_ratio: int = 100
     max_unzipped_bytes: int = 8 * 1024 ** 3
+    # The whole police.uk archive (every force, three years) has under 2,000 street-level files.
+    max_members: int = 10_000
 
 Progress = Callable[[int, int, str], None]
 
@@ -146,10 +148,11 @@ def _noop(done: int, total: int, message: str) -> None:
     pass
 
 
+# A source is a path, or a (path, name) pair: the name is what messages call it.
 Source = "str | Path | tuple[str | Path, str]"
 
 
-def _named(source) -> tuple[Path, str]:
+def _named(source: Source) -> tuple[Path, str]:
     """A source and the name its messages use: a (path, name) pair names an uploaded file by the
     name the person gave it, so that no message shows where the server keeps it."""
     if isinstance(source, tuple):
@@ -157,7 +160,7 @@ def _named(source) -> tuple[Path, str]:
     return Path(source), str(source)
 
 
-def collect_files(sources: Iterable, workdir: Path,
+def collect_files(sources: Iterable[Source], workdir: Path,
                   limits: Limits | None = None) -> tuple[list[SourceFile], list[str]]:
     """Street-level files named by folders, files and zips; zips are extracted into workdir.
 
@@ -198,6 +201,9 @@ def collect_files(sources: Iterable, workdir: Path,
 
 def _check_archive(members: list[zipfile.ZipInfo], archive_name: str, limits: Limits) -> None:
     """Refuse an archive from its directory alone, before a byte of it is extracted."""
+    if len(members) > limits.max_members:
+        raise ImportRefused(f"the archive holds {len(members):,} street-level files, more than the "
+                            f"{limits.max_members:,} accepted in one import", file=archive_name)
     total = 0
     for info in members:
         name = f"{archive_name}!{info.filename}"
@@ -257,9 +263,10 @@ def _extract_zip(archive: Path, archive_name: str, workdir: Path,
 
 
 def _plain(exc: Exception) -> str:
-    """An exception's text without any file system path in it (messages never show the server's)."""
+    """An exception's text without any file system path in it (messages never show the server's).
+    Only absolute paths go: a zip member's own folder ("2024-08/...") stays."""
     text = str(exc)
-    return re.sub(r"(?:[A-Za-z]:)?[\\/][^\s'\"]*", "a file", text) or type(exc).__name__
+    return re.sub(r"""(?<![\w.-])(?:[A-Za-z]:)?[\\/][^\s'"]*""", "a file", text) or type(exc).__name__
 
 
 def records_mismatch(got: int, want: int) -> str:
@@ -296,6 +303,7 @@ def count_records(path: Path, name: str, limits: Limits | None = None) -> int:
     length = quotes = 0
     content = False
     decoder = codecs.getincrementaldecoder("utf-8")()
+    cr_only = False
     with open(path, "rb") as handle:
         first = True
         while chunk := handle.read(1 << 20):
@@ -303,6 +311,7 @@ def count_records(path: Path, name: str, limits: Limits | None = None) -> int:
                 for magic, what in NOT_CSV:
                     if chunk.startswith(magic):
                         raise ImportRefused(f"the file {what}: save it as CSV UTF-8", file=name, line=1)
+                cr_only = b"\r" in chunk.strip(b"\r") and b"\n" not in chunk
                 first = False
             try:
                 decoder.decode(chunk)
@@ -338,6 +347,9 @@ def count_records(path: Path, name: str, limits: Limits | None = None) -> int:
                                 "CSV UTF-8", file=name, line=lines + 1) from None
     if content:
         records += 1
+    if lines == 0 and cr_only:
+        raise ImportRefused("the lines end with a carriage return alone (an old Mac format): save it as "
+                            "CSV UTF-8", file=name, line=1)
     if records == 0:
         raise ImportRefused("the file is empty; expected a header line and records", file=name, line=1)
     if records == 1:
@@ -355,7 +367,10 @@ def check_header(source: SourceFile) -> None:
         text = first.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportRefused("the header is not UTF-8 text", file=source.name, line=1) from None
-    header = [h.strip() for h in next(csv.reader([text]), [])]
+    try:
+        header = [h.strip() for h in next(csv.reader([text]), [])]
+    except csv.Error as exc:
+        raise ImportRefused(f"the header is not a CSV line ({exc})", file=source.name, line=1) from None
     if header == POLICE_COLUMNS:
         return
     for position, expected in enumerate(POLICE_COLUMNS):
@@ -453,9 +468,9 @@ def _refuse_for(batch: list[SourceFile], error: Exception | None = None) -> Impo
     return ImportRefused(f"cannot be read ({_plain(error) if error else 'unknown problem'})", file=names)
 
 
-def import_police(conn: duckdb.DuckDBPyConnection, sources: Iterable,
+def import_police(conn: duckdb.DuckDBPyConnection, sources: Iterable[Source],
                   progress: Progress | None = None, *, owner: int | None = None,
-                  confirm_shrink: bool = False, limits: Limits | None = None,
+                  confirm_shrink: bool | Iterable = False, limits: Limits | None = None,
                   made_by: str | None = None) -> PoliceImportResult:
     """Import street-level files into ``police_record`` for ``owner``; all or nothing.
 
@@ -464,7 +479,7 @@ def import_police(conn: duckdb.DuckDBPyConnection, sources: Iterable,
     for older codes, by the authority its LSOA name names. The owner's records of a force-month
     in the files are replaced (shared records only by a shared import); a force-month that would
     fall below half of what the owner reads today raises :class:`ImportNeedsConfirmation`
-    unless ``confirm_shrink``.
+    unless ``confirm_shrink`` is True, or lists every such (force, month, before, after).
     """
     progress = progress or _noop
     limits = limits or Limits()
@@ -590,7 +605,11 @@ def _import(conn, files, skipped, sources, started, progress, total_steps, *, ow
             "select force, month, rows from import_file where import_id = ?", [import_id]).fetchall())
         shrinks = sorted((f, m, n, after.get((f, m), 0)) for (f, m), n in before.items()
                          if after.get((f, m), 0) < n * SHRINK_SHARE)
-        if shrinks and not confirm_shrink:
+        # A confirmation given on a page is of the counts the page showed: if the data changed
+        # since, the person is asked again.
+        confirmed = confirm_shrink is True or (
+            not isinstance(confirm_shrink, bool) and set(map(tuple, confirm_shrink)) >= set(shrinks))
+        if shrinks and not confirmed:
             conn.execute("rollback")
             raise ImportNeedsConfirmation(shrinks)
         stats = conn.execute(

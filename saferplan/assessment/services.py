@@ -528,6 +528,13 @@ def _police_sources(job: ImportJob) -> list[tuple[str, str]]:
     return [(str(Path(job.upload_dir) / name), name) for name in job.sources]
 
 
+def _confirmed_shrinks(job: ImportJob) -> list[tuple]:
+    """The shrinks the person confirmed: exactly the counts their page showed."""
+    if not job.confirm_shrink or not job.error:
+        return []
+    return [(s["force"], s["month"], s["before"], s["after"]) for s in job.error.get("shrinks", [])]
+
+
 def _made_by(job: ImportJob) -> str:
     who = (job.created_by.full_name or job.created_by.get_username()) if job.created_by else ""
     return f"{who or 'Saferplan'} (import {job.pk})"
@@ -549,7 +556,7 @@ def run_import(job_id: int) -> None:
             if job.kind == ImportJob.Kind.POLICE:
                 result = police.import_police(
                     conn, _police_sources(job), progress=progress, owner=owner,
-                    confirm_shrink=job.confirm_shrink, limits=import_limits(),
+                    confirm_shrink=_confirmed_shrinks(job), limits=import_limits(),
                     made_by="the site operator (demo)" if job.shared else _made_by(job)).to_dict()
                 in_area = conn.execute(
                     """select count(*), count(*) filter (where lsoa_status = 'name-assigned')
@@ -571,7 +578,7 @@ def run_import(job_id: int) -> None:
             message="Finished", updated_at=timezone.now())
     except police.ImportNeedsConfirmation as exc:
         ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.NEEDS_CONFIRMATION, finished_at=timezone.now(),
+            status=ImportJob.Status.NEEDS_CONFIRMATION, confirm_shrink=False, finished_at=timezone.now(),
             message="Waiting for confirmation", updated_at=timezone.now(),
             error={"file": None, "line": None, "field": None, "errors": [], "summary": str(exc),
                    "message": str(exc),

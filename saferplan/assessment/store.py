@@ -117,11 +117,15 @@ alter table partner_record add column if not exists owner integer;
 # the owner's own rows only. Files: the shared files and the owner's (months covered).
 READ_MACROS = """
 create or replace macro police_records_for(p) as table
+    select r.* from police_record r where r.owner = p
+    union all
+    -- The owner's force-months come from its import files (small), not from its records: every
+    -- accepted police file has records (empty files are refused), so the two say the same.
     select r.* from police_record r
-    where r.owner = p
-       or (r.owner is null and not exists (
-            select 1 from police_record o
-            where o.owner = p and o.force = r.force and o.month = r.month));
+    anti join (select distinct f.force, cast(f.month || '-01' as date) as month
+               from import_file f join import_log l using (import_id) where l.owner = p) o
+        on r.force = o.force and r.month = o.month
+    where r.owner is null;
 create or replace macro partner_records_for(p) as table
     select * from partner_record where owner is not distinct from p;
 create or replace macro import_files_for(p) as table

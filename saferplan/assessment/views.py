@@ -238,6 +238,15 @@ def too_large(request) -> str | None:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return None
+
+
+def refused_form(form_class, field: str, message: str):
+    """The form with one error on ``field`` and nothing else (its body was never read)."""
+    form = form_class(data={})
+    form.is_valid()
+    form.errors.clear()
+    form.add_error(field, message)
+    return form
     # The form's other fields and the multipart framing add a little to the files' size.
     if length > limit + 64 * 1024:
         return (f"The upload is {_size(length)}; upload at most {_size(limit)} at once (import a large "
@@ -268,9 +277,7 @@ class PoliceUpload(AssessmentMixin, View):
 
     def post(self, request, slug):
         if too_large(request):
-            form = PoliceUploadForm()
-            form.add_error("files", too_large(request))
-            return self._render(form, ServerFolderForm())
+            return self._render(refused_form(PoliceUploadForm, "files", too_large(request)), ServerFolderForm())
         form = PoliceUploadForm(request.POST, request.FILES)
         if not form.is_valid():
             return self._render(form, ServerFolderForm())
@@ -339,9 +346,7 @@ class PartnerUpload(AssessmentMixin, View):
 
     def post(self, request, slug):
         if too_large(request):
-            form = PartnerUploadForm()
-            form.add_error("file", too_large(request))
-            return self._render(form)
+            return self._render(refused_form(PartnerUploadForm, "file", too_large(request)))
         form = PartnerUploadForm(request.POST, request.FILES)
         if not form.is_valid():
             return self._render(form)
@@ -366,9 +371,17 @@ class PartnerMapping(AssessmentMixin, View):
             raise Http404("This file has been imported or removed; upload it again")
         return job
 
+    def refused(self, job, exc: ImportRefused):
+        form = refused_form(PartnerUploadForm, "file", str(exc))
+        form.data = {"dataset": job.dataset}
+        return render(self.request, "assessment/partner_upload.html", {"partnership": self.partnership, "form": form})
+
     def get(self, request, slug, pk):
         job = self.job()
-        info = services.inspect_partner(job)
+        try:
+            info = services.inspect_partner(job)
+        except ImportRefused as exc:
+            return self.refused(job, exc)
         initial = dict(job.mapping or {k: v or "" for k, v in info["suggested"].items()})
         initial["dataset"] = job.dataset
         if not initial.get("measure") and not initial.get("fixed_measure"):
@@ -378,7 +391,10 @@ class PartnerMapping(AssessmentMixin, View):
 
     def post(self, request, slug, pk):
         job = self.job()
-        info = services.inspect_partner(job)
+        try:
+            info = services.inspect_partner(job)
+        except ImportRefused as exc:
+            return self.refused(job, exc)
         form = ColumnMappingForm(request.POST, columns=info["columns"])
         if not form.is_valid():
             return self._render(job, info, form)

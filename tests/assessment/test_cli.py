@@ -189,3 +189,40 @@ def test_a_shrinking_import_needs_confirm_shrink(tmp_path, copy_month, head_of, 
     assert f"{whole:,} records now, 49 in the new file" in line and "--confirm-shrink" in line
     assert main(["import-police", str(subset), "--db", str(db), "--quiet", "--confirm-shrink"]) == 0
     assert f"{whole:,} earlier records replaced" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_the_operator_changes_a_partnership_s_area_with_a_reason_kept_in_its_history(capsys):
+    from saferplan.partnership.testing import make_partnership
+
+    melton = make_partnership()
+    assert main(["partnership-area", "melton", "E07000133,E07000131", "--reason", "boundary review"]) == 0
+    melton.refresh_from_db()
+    assert melton.area_codes == ["E07000133", "E07000131"] and melton.area_names == ["Melton", "Harborough"]
+    latest = melton.history.latest()
+    assert "boundary review" in latest.history_change_reason
+    assert main(["partnership-area", "melton", "X123", "--reason", "typo"]) == 1
+    assert "X123" in _one_line(capsys.readouterr().err)
+
+
+@pytest.mark.django_db
+def test_an_import_for_a_partnership_is_its_own_and_shared_data_is_not_replaced(tmp_path, copy_month, head_of,
+                                                                                 capsys):
+    from saferplan.assessment.store import connect
+    from saferplan.partnership.testing import make_partnership
+
+    melton = make_partnership()
+    db = tmp_path / "store.duckdb"
+    whole = copy_month("2024-02", tmp_path / "whole")
+    assert main(["import-police", str(whole), "--db", str(db), "--quiet"]) == 0
+    part = head_of("2024-02", n=30, folder=tmp_path / "part")
+    assert main(["import-police", str(part), "--db", str(db), "--quiet", "--partnership", "melton",
+                 "--confirm-shrink"]) == 0
+    assert "0 earlier records replaced" in capsys.readouterr().out
+    conn = connect(db)
+    owners = dict(conn.execute("select coalesce(owner, 0), count(*) from police_record group by 1").fetchall())
+    conn.close()
+    rows = sum(1 for _ in open(whole, encoding="utf-8")) - 1
+    assert owners == {0: rows, melton.pk: 30}
+    assert main(["import-police", str(part), "--db", str(db), "--quiet", "--partnership", "nowhere"]) == 1
+    assert "no such partnership" in _one_line(capsys.readouterr().err)

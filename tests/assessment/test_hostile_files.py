@@ -102,7 +102,10 @@ def test_a_subset_of_a_month_needs_confirmation_naming_both_counts(tmp_path):
     assert snapshot(conn) == before
     assert caught.value.shrinks == [("leicestershire", AUGUST, whole, 49)]
     assert f"{whole:,} records now, 49 in the new file" in str(caught.value)
-    result = import_police(conn, [(path, NAME)], confirm_shrink=True)
+    # A confirmation is of the counts shown: other counts (the data changed since) ask again.
+    with pytest.raises(ImportNeedsConfirmation):
+        import_police(conn, [(path, NAME)], confirm_shrink=[("leicestershire", AUGUST, whole + 1, 49)])
+    result = import_police(conn, [(path, NAME)], confirm_shrink=caught.value.shrinks)
     assert (result.rows_read, result.rows_replaced) == (49, whole)
     # Growing, or shrinking a little, needs no confirmation.
     import_police(conn, [police_file(AUGUST)])
@@ -141,6 +144,14 @@ def test_an_archive_too_big_once_expanded_is_refused(august_store, tmp_path):
     archive = zipped(tmp_path / "police.zip", {f"{AUGUST}/{NAME}": police_file(AUGUST).read_bytes()})
     error = refused(august_store, archive, "police.zip", limits=Limits(max_unzipped_bytes=1024 * 1024))
     assert "expand to" in error.reason and error.file == "police.zip"
+
+
+def test_an_archive_of_too_many_files_is_refused(august_store, tmp_path):
+    lines = b"".join(real_lines(n=3))
+    members = {f"{AUGUST}/{AUGUST}-force{n}-street.csv": lines for n in range(12)}
+    error = refused(august_store, zipped(tmp_path / "many.zip", members), "many.zip",
+                    limits=Limits(max_members=10))
+    assert "12 street-level files" in error.reason
 
 
 def test_a_damaged_archive_member_names_the_member_not_the_server_path(august_store, tmp_path):
@@ -230,3 +241,21 @@ def test_check_csv_reads_a_good_partner_file(tmp_path, partner_rows):
     path = tmp_path / "fires.csv"
     path.write_text(partner_text(partner_rows), encoding="utf-8-sig")
     assert check_csv(path) == (HEADER, len(partner_rows))
+
+
+def test_exception_texts_lose_server_paths_but_keep_archive_member_folders():
+    from saferplan.assessment.police import _plain
+
+    assert _plain(Exception('CSV Error in file "/tmp/saferplan-import-x/00001-a.csv" on line 3')) == \
+        'CSV Error in file "a file" on line 3'
+    member = f"Bad CRC-32 for file '{AUGUST}/{NAME}'"
+    assert _plain(Exception(member)) == member
+
+
+def test_lines_ending_in_a_carriage_return_alone_are_refused_in_words(august_store, tmp_path, partner_rows):
+    path = tmp_path / "fires.csv"
+    path.write_text(partner_text(partner_rows).replace("\r\n", "\r"), encoding="utf-8")
+    assert "carriage return alone" in partner_refused(august_store, path, "fires.csv").reason
+    police = tmp_path / NAME
+    police.write_bytes(b"".join(real_lines(n=10)).replace(b"\n", b"\r"))
+    assert "carriage return alone" in refused(august_store, police, NAME).reason

@@ -126,3 +126,32 @@ def test_a_board_member_reads_the_assessment_in_its_publication_form(browse, sto
     journey.click_link("Preview this page as published")
     assert "for publication" in journey.page.locator(".govuk-inset-text").first.inner_text()
     assert "<5" in journey.page.locator("#table-categories").inner_text()
+
+
+def test_analyst_confirms_an_import_that_shrinks_a_month_and_sees_it_listed(browse, store, tmp_path):
+    journey, partnership = signed_in(browse, RoleKind.ANALYST, "analyst@melton.example")
+    whole = melton_slice("2024-12", tmp_path / "whole")
+    journey.visit(f"/p/{partnership.slug}/assessment/data/police/")
+    journey.page.get_by_label("police.uk files").set_input_files([whole["path"]])
+    journey.submit("Upload and import")
+    assert journey.heading() == "Import finished"
+
+    # Ten rows of the same month: nothing replaced until the analyst confirms, with both counts.
+    lines = whole["path"].read_text(encoding="utf-8").splitlines(keepends=True)
+    part = tmp_path / "part" / whole["path"].name
+    part.parent.mkdir()
+    part.write_text("".join(lines[:11]), encoding="utf-8")
+    journey.visit(f"/p/{partnership.slug}/assessment/data/police/")
+    journey.page.get_by_label("police.uk files").set_input_files([part])
+    journey.submit("Upload and import")
+    assert journey.heading() == "Confirm the import"
+    shrinks = journey.page.locator("#import-shrinks").inner_text()
+    assert f"{whole['rows']:,}" in shrinks and "10" in shrinks
+    assert records() == whole["rows"]
+    journey.submit("Replace the records anyway")
+    assert journey.heading() == "Import finished"
+    assert records() == 10
+
+    journey.click_link("Back to data held and imports")
+    changes = journey.page.locator("#data-changes").inner_text()
+    assert "the partnership’s own" in changes and "2024-12" in changes
