@@ -6,7 +6,6 @@ is withheld.
 """
 from __future__ import annotations
 
-import csv
 import io
 
 from django.db.models import Count
@@ -15,6 +14,7 @@ from django.utils import timezone
 
 from saferplan.documents.charts import bar_chart
 from saferplan.documents.document import Bullets, ChartBlock, Document, Paragraph, TableBlock
+from saferplan.documents.downloads import csv_text, xlsx_cell
 from saferplan.documents.tables import Column, Table
 
 from . import analysis, themes
@@ -33,6 +33,7 @@ def report(survey: Survey) -> Document:
     doc = Document(
         title=f"Consultation report: {survey.title}",
         subtitle=survey.partnership.name,
+        author=survey.partnership.name,
         meta=[("Consultation period", f"{_uk(survey.opens_on)} to {_uk(survey.closes_on)} ({survey.weeks} weeks)"),
               ("Responses to the survey", f"{respondents:,}"),
               ("Produced", _uk(timezone.localdate()))],
@@ -206,13 +207,7 @@ def anonymised_rows(survey: Survey) -> tuple[list[str], list[list]]:
 
 def responses_csv(survey: Survey) -> str:
     header, rows = anonymised_rows(survey)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        # A cell starting with = + - @ would be read as a formula by a spreadsheet.
-        writer.writerow([f"'{c}" if isinstance(c, str) and c[:1] in ("=", "+", "-", "@") else c for c in row])
-    return out.getvalue()
+    return csv_text(header, rows)
 
 
 def responses_xlsx(survey: Survey) -> bytes:
@@ -223,16 +218,17 @@ def responses_xlsx(survey: Survey) -> bytes:
     book = Workbook(write_only=False)
     sheet = book.active
     sheet.title = "Responses"
-    sheet.append(header)
+    sheet.append([xlsx_cell(c) for c in header])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([f"'{c}" if isinstance(c, str) and c[:1] in ("=", "+", "-", "@") else c for c in row])
+        sheet.append([xlsx_cell(c) for c in row])
     sheet.freeze_panes = "A2"
     questions = book.create_sheet("Questions")
     questions.append(["code", "question", "type", "options"])
     for q in survey.ordered_questions():
-        questions.append([q.code, q.text, q.get_type_display(), "; ".join(o.label for o in q.options.all())])
+        questions.append([xlsx_cell(v) for v in (q.code, q.text, q.get_type_display(),
+                                                 "; ".join(o.label for o in q.options.all()))])
     notes = book.create_sheet("About")
     for line in [
         f"{survey.title}: anonymised responses",
@@ -240,7 +236,7 @@ def responses_xlsx(survey: Survey) -> bytes:
         f"Free text that staff marked as possibly identifying someone is shown as {WITHHELD}.",
         "Multiple-choice answers are joined by ‘; ’.",
     ]:
-        notes.append([line])
+        notes.append([xlsx_cell(line)])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

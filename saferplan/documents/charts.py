@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from .downloads import clean_text
 from .tables import SUPPRESSION_THRESHOLD, Table
 
 FONT = "Liberation Sans, Arial, sans-serif"
@@ -27,12 +28,24 @@ class Chart:
     def svg(self) -> str:
         import vl_convert
 
-        return vl_convert.vegalite_to_svg(self.spec)
+        return vl_convert.vegalite_to_svg(drawable(self.spec))
 
     def png(self, scale: float = 2.0) -> bytes:
         import vl_convert
 
-        return vl_convert.vegalite_to_png(self.spec, scale=scale)
+        return vl_convert.vegalite_to_png(drawable(self.spec), scale=scale)
+
+
+def drawable(spec):
+    """The specification with control characters taken out of every string: vl-convert cannot
+    parse the SVG text they make and aborts the whole process, not only the chart."""
+    if isinstance(spec, str):
+        return clean_text(spec)
+    if isinstance(spec, dict):
+        return {k: drawable(v) for k, v in spec.items()}
+    if isinstance(spec, list):
+        return [drawable(v) for v in spec]
+    return spec
 
 
 def _configure(chart):
