@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from saferplan.documents.charts import Chart, bar_chart, grouped_bar_chart, line_chart
@@ -149,6 +150,39 @@ def charts(a: dict, t: dict[str, Table], publish: bool = False) -> dict[str, Cha
     return c
 
 
+def maps(a: dict, t: dict, publish: bool) -> dict:
+    """The static LSOA maps for documents (crime rate, hotspots), where the area's boundaries
+    are loaded; the web pages draw the same boundaries with Leaflet."""
+    from saferplan.documents.maps import class_map, rate_map
+
+    from .reference import lsoa_boundary_path
+
+    features = []
+    for lad in a["area"].split(","):
+        path = lsoa_boundary_path(lad)
+        if path.exists():
+            features += json.loads(path.read_text(encoding="utf-8"))["features"]
+    if not features:
+        return {}
+    area = a["area_name"]
+    drawn = {"rates": rate_map(
+        "map-rates", f"Crimes per 1,000 residents a year by LSOA, {area}", features, "LSOA21CD", a["lsoas"],
+        "lsoa_code", "crime_rate", t["lsoas"],
+        f"Map of {area}'s LSOAs shaded by recorded crime per 1,000 usual residents a year; darker is higher.",
+        "Crimes per 1,000 residents a year", publish)}
+    hot = a["hotspots"]
+    if hot["available"]:
+        order = ["hotspot", "coldspot", "not significant"]
+        drawn["hotspots"] = class_map(
+            "map-hotspots", f"Hotspots and coldspots of crime by LSOA (Getis-Ord Gi*), {area}", features,
+            "LSOA21CD", {r["lsoa_code"]: r["classification"] for r in hot["lsoas"]}, order, t["hotspots"],
+            f"Map of {area}'s LSOAs: significant hotspots in red, coldspots in blue, the rest in grey.",
+            "Gi* at 5%", colours=["#d4351c", "#1d70b8", "#b1b4b6"],
+            note="The table below lists the significant hotspots and coldspots; LSOAs not listed are not "
+                 "significant. Every LSOA's Gi* figures are in the CSV export.")
+    return drawn
+
+
 def build_document(a: dict, publish: bool = False) -> Document:
     t = tables(a)
     ch = charts(a, t, publish)
@@ -184,6 +218,9 @@ def build_document(a: dict, publish: bool = False) -> Document:
                                "No anti-social behaviour was recorded.")))
     section = doc.section("Where crime happens")
     section.add(Paragraph(a["rates"]["method"], "note"), ChartBlock(ch["lsoas"]))
+    drawn = maps(a, t, publish)
+    if "rates" in drawn:
+        section.add(ChartBlock(drawn["rates"]))
     if "wards" in t:
         section.add(TableBlock(t["wards"]))
     else:
@@ -192,11 +229,13 @@ def build_document(a: dict, publish: bool = False) -> Document:
     hot = a["hotspots"]
     sub = doc.section("Hotspots", level=3)
     if hot["available"]:
+        significant = Table("hotspots_significant", "Significant hotspots and coldspots",
+                            t["hotspots"].columns,
+                            [r for r in hot["lsoas"] if r["classification"] != "not significant"],
+                            note="The full Gi* table for every LSOA is in the CSV export.")
         sub.add(Paragraph(hot["method"], "note"),
-                TableBlock(Table("hotspots_significant", "Significant hotspots and coldspots",
-                                 t["hotspots"].columns,
-                                 [r for r in hot["lsoas"] if r["classification"] != "not significant"],
-                                 note="The full Gi* table for every LSOA is in the CSV export.")))
+                ChartBlock(replace(drawn["hotspots"], table=significant)) if "hotspots" in drawn
+                else TableBlock(significant))
     else:
         sub.add(Paragraph(hot["reason"]))
     sub = doc.section("Repeat locations", level=3)

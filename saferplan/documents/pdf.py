@@ -29,8 +29,10 @@ caption { text-align: left; font-weight: bold; padding-bottom: 3pt; }
 /* A long table repeats its header row on every page, and no row is split across two. */
 thead { display: table-header-group; } tfoot { display: table-footer-group; }
 th, td { border-bottom: 1px solid #b1b4b6; padding: 2pt 4pt; text-align: left; vertical-align: top;
-         overflow-wrap: anywhere; }
-th { background: #f3f2f1; } td.num, th.num { text-align: right; overflow-wrap: normal; white-space: nowrap; }
+         overflow-wrap: break-word; }
+/* The HTML version read on a phone: long words wrap rather than push the last column off-screen. */
+@media screen and (max-width: 40em) { th, td { overflow-wrap: anywhere; } }
+th { background: #f3f2f1; } td.num, th.num { text-align: right; } td.num { white-space: nowrap; }
 tr { break-inside: avoid; page-break-inside: avoid; }
 figure { margin: 6pt 0 12pt; break-inside: avoid; page-break-inside: avoid; } figure img { max-width: 100%; }
 figcaption { font-size: 8.5pt; color: #505a5f; margin-top: 2pt; }
@@ -76,7 +78,8 @@ def render_html(document: Document) -> str:
             elif isinstance(block, ChartBlock):
                 chart = block.chart
                 src = "data:image/svg+xml;base64," + base64.b64encode(chart.svg.encode()).decode()
-                parts.append(f'<figure><img src="{src}" alt="{escape(chart.description)}"></figure>')
+                note = f"<figcaption>{escape(chart.note)}</figcaption>" if chart.note else ""
+                parts.append(f'<figure><img src="{src}" alt="{escape(chart.description)}">{note}</figure>')
                 parts.append(table_html(chart.table, document.publish))
     if document.footer:
         parts.append(f'<p class="note">{escape(document.footer)}</p>')

@@ -96,6 +96,9 @@ def render_docx(document: Document) -> bytes:
                     picture = doc.add_picture(io.BytesIO(png), width=Cm(16))
                     # Alternative text for the picture, read out by screen readers.
                     picture._inline.docPr.set("descr", text(block.chart.description))
+                if block.chart.note:
+                    for run in doc.add_paragraph(text(block.chart.note)).runs:
+                        run.font.size = Pt(8.5)
                 _add_table(doc, block.chart.table, document.publish)
     if document.footer:
         for run in doc.add_paragraph(text(document.footer)).runs:
