@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from saferplan.documents.charts import bar_chart
 from saferplan.documents.document import Bullets, ChartBlock, Document, Paragraph, TableBlock
-from saferplan.documents.downloads import csv_text, xlsx_cell
+from saferplan.documents.downloads import attachment, csv_text, xlsx_cell
 from saferplan.documents.tables import Column, Table
 
 from . import analysis, themes
@@ -94,7 +94,7 @@ def report(survey: Survey) -> Document:
                            Column("interval", "95% interval")], rows,
                           note=f"Base: {r.base:,} of {r.respondents:,} respondents answered this question.")
             if r.base:
-                chart = bar_chart(f"chart-{q.code}", heading[:120], rows, "label", "percent", table,
+                chart = bar_chart(f"chart-{q.code}", heading, rows, "label", "percent", table,
                                   f"Bar chart of the percentage choosing each answer to {q.code}", "% of those answering",
                                   publish=True)
                 section.add(ChartBlock(chart))
@@ -154,20 +154,17 @@ def document_response(document: Document, fmt: str, name: str) -> HttpResponse:
     if fmt == "pdf":
         from saferplan.documents.pdf import render_pdf
 
-        response = HttpResponse(render_pdf(document), content_type="application/pdf")
-    elif fmt == "docx":
+        return attachment(render_pdf(document), f"{name}.{fmt}")
+    if fmt == "docx":
         from saferplan.documents.word import render_docx
 
-        response = HttpResponse(render_docx(document), content_type=(
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
+        return attachment(render_docx(document), f"{name}.{fmt}")
     else:
         from saferplan.documents.pdf import render_html, style_hash
 
         response = HttpResponse(render_html(document), content_type="text/html; charset=utf-8")
         response._csp_update = {"style-src": [style_hash()]}  # read by django-csp's middleware
         return response
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
 
 
 def anonymised_rows(survey: Survey) -> tuple[list[str], list[list]]:

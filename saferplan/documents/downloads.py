@@ -58,15 +58,26 @@ def csv_text(header: Iterable[Any], rows: Iterable[Iterable[Any]]) -> str:
     return buffer.getvalue()
 
 
-def attachment(content: bytes | str, filename: str, content_type: str):
-    """A file download. ``Cache-Control: no-store`` (also set for every download by
-    :class:`NoStoreMiddleware`) keeps a copy of personal data out of shared caches and the
-    browser's disk cache."""
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "json": "application/json",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "zip": "application/zip",
+}
+
+
+def attachment(content: bytes | str, filename: str, content_type: str | None = None):
+    """Every file download: its type from its extension, its name safe in a header, and
+    ``Cache-Control: no-store`` (also set for every download by :class:`NoStoreMiddleware`) so
+    no copy of personal data stays in a shared cache or the browser's disk cache."""
     from django.http import HttpResponse
 
-    response = HttpResponse(content, content_type=content_type)
-    # A file name never carries a quote, a line break or a path separator into the header.
-    safe = re.sub(r'[^\w.\- ]+', "-", clean_text(filename)).strip(" .") or "download"
+    extension = filename.rsplit(".", 1)[-1].lower()
+    response = HttpResponse(content, content_type=content_type or CONTENT_TYPES[extension])
+    # A file name never carries a quote, a line break, a path separator or non-ASCII into the header.
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", clean_text(filename)).strip("-.") or f"download.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{safe}"'
     response["Cache-Control"] = NO_STORE
     return response
