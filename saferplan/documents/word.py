@@ -14,7 +14,8 @@ def _add_table(doc, table: Table, publish: bool) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
-    doc.add_paragraph(text(table.title), style="Caption")
+    # The caption stays on the page of the table's first rows, not stranded at a page's foot.
+    doc.add_paragraph(text(table.title), style="Caption").paragraph_format.keep_with_next = True
     grid = doc.add_table(rows=1, cols=len(table.columns))
     grid.style = "Light Grid Accent 1"
     grid.alignment = WD_TABLE_ALIGNMENT.LEFT
@@ -39,6 +40,11 @@ def _add_table(doc, table: Table, publish: bool) -> None:
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")
     header.append(repeat)
+    # No row is split across two pages (the PDF's tr { break-inside: avoid }).
+    for row in grid.rows:
+        whole = OxmlElement("w:cantSplit")
+        whole.set(qn("w:val"), "true")
+        row._tr.get_or_add_trPr().append(whole)
     if table.note:
         for run in doc.add_paragraph(text(table.note)).runs:
             run.font.size = Pt(8)
@@ -94,10 +100,14 @@ def render_docx(document: Document) -> bytes:
                     png = None
                 if png is not None:
                     picture = doc.add_picture(io.BytesIO(png), width=Cm(16))
+                    # A chart stays with its note and its table's caption.
+                    doc.paragraphs[-1].paragraph_format.keep_with_next = True
                     # Alternative text for the picture, read out by screen readers.
                     picture._inline.docPr.set("descr", text(block.chart.description))
                 if block.chart.note:
-                    for run in doc.add_paragraph(text(block.chart.note)).runs:
+                    note = doc.add_paragraph(text(block.chart.note))
+                    note.paragraph_format.keep_with_next = True
+                    for run in note.runs:
                         run.font.size = Pt(8.5)
                 _add_table(doc, block.chart.table, document.publish)
     if document.footer:

@@ -160,3 +160,20 @@ def test_the_assessment_word_file_has_the_maps_with_their_notes(partnership, ass
     assert sum(d.startswith("Map of Melton's LSOAs") for d in descriptions) == 2, descriptions
     paragraphs = [p.text for p in document.paragraphs]
     assert "The table below gives the value for every area on the map." in paragraphs
+
+
+@pytest.mark.django_db
+def test_word_tables_keep_their_caption_repeat_their_header_and_do_not_split_rows(plan):
+    from docx.oxml.ns import qn
+
+    from saferplan.planning import documents as plan_documents
+
+    document = word(plan_documents.plan_file(plan, "docx"))
+    assert document.tables
+    captions = [p for p in document.paragraphs if p.style.name == "Caption"]
+    assert len(captions) == len(document.tables)
+    assert all(p.paragraph_format.keep_with_next for p in captions)
+    for table in document.tables:
+        rows = table._tbl.tr_lst
+        assert rows[0].trPr.find(qn("w:tblHeader")) is not None
+        assert all(row.trPr is not None and row.trPr.find(qn("w:cantSplit")) is not None for row in rows)
