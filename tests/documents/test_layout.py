@@ -177,3 +177,28 @@ def test_word_tables_keep_their_caption_repeat_their_header_and_do_not_split_row
         rows = table._tbl.tr_lst
         assert rows[0].trPr.find(qn("w:tblHeader")) is not None
         assert all(row.trPr is not None and row.trPr.find(qn("w:cantSplit")) is not None for row in rows)
+
+
+def test_a_rate_the_table_suppresses_is_not_drawn_on_the_published_map(data_dir):
+    import json
+
+    from saferplan.documents.maps import rate_map
+
+    features = json.loads((data_dir / "geography" / "boundaries" / "lsoa21-E07000133.geojson").read_text())["features"]
+    codes = [f["properties"]["LSOA21CD"] for f in features]
+    rows = [{"lsoa_code": code, "crimes": n, "crime_rate": round(n / 1.6, 1)} for n, code in enumerate(codes)]
+    table = Table("lsoas", "LSOAs", [Column("lsoa_code", "LSOA"), Column("crimes", "Crimes", "count"),
+                                     Column("crime_rate", "Rate", "rate", ("crimes",))], rows)
+
+    def drawn(publish):
+        chart = rate_map("m", "Rates", features, "LSOA21CD", rows, "lsoa_code", "crime_rate", table, "Map", "Rate",
+                         publish=publish)
+        shapes = chart.spec["data"]["values"]  # the layers share the areas the chart draws
+        return {s["properties"]["code"]: s["properties"]["value"] for s in shapes}, chart
+
+    published, chart = drawn(True)
+    assert all(published[r["lsoa_code"]] is None for r in rows if r["crimes"] < 5)
+    assert all(published[r["lsoa_code"]] == r["crime_rate"] for r in rows if r["crimes"] >= 5)
+    assert "no figure" in chart.note and chart.svg.startswith("<svg")
+    unpublished, _ = drawn(False)
+    assert unpublished[codes[1]] == rows[1]["crime_rate"]
