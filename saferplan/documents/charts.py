@@ -109,9 +109,9 @@ def line_chart(key: str, title: str, rows: list[dict], x: str, series: dict[str,
     """One line per entry of ``series`` (row key -> legend label); ``x`` holds 'YYYY-MM'."""
     import altair as alt
 
-    data = [{"month": r[x], "series": label, "value": v}
+    data = [{"month": r[x], "series": name, "value": v}
             for r in publishable(rows, list(series), publish)
-            for k, label in series.items() if (v := r.get(k)) is not None]
+            for k, name in series.items() if (v := r.get(k)) is not None]
     months = len({d["month"] for d in data})
     chart = alt.Chart(alt.Data(values=data), title=title_of(title)).mark_line(point=True).encode(
         # One tick a month up to 12, then every other or third month: angled labels never touch.
