@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from saferplan.documents.charts import Chart, bar_chart, grouped_bar_chart, line_chart
@@ -221,6 +222,39 @@ def charts(a: dict, t: dict[str, Table], publish: bool = False) -> dict[str, Cha
     return c
 
 
+def maps(a: dict, t: dict, publish: bool) -> dict:
+    """The static LSOA maps for documents (crime rate, hotspots), where the area's boundaries
+    are loaded; the web pages draw the same boundaries with Leaflet."""
+    from saferplan.documents.maps import class_map, rate_map
+
+    from .reference import lsoa_boundary_path
+
+    features = []
+    for lad in a["area"].split(","):
+        path = lsoa_boundary_path(lad)
+        if path.exists():
+            features += json.loads(path.read_text(encoding="utf-8"))["features"]
+    if not features:
+        return {}
+    area = a["area_name"]
+    drawn = {"rates": rate_map(
+        "map-rates", f"Crimes per 1,000 residents a year by LSOA, {area}", features, "LSOA21CD", a["lsoas"],
+        "lsoa_code", "crime_rate", t["lsoas"],
+        f"Map of {area}'s LSOAs shaded by recorded crime per 1,000 usual residents a year; darker is higher.",
+        "Crimes per 1,000 residents a year", publish)}
+    hot = a["hotspots"]
+    if hot["available"]:
+        order = ["hotspot", "coldspot", "not significant"]
+        drawn["hotspots"] = class_map(
+            "map-hotspots", f"Hotspots and coldspots of crime by LSOA (Getis-Ord Gi*), {area}", features,
+            "LSOA21CD", {r["lsoa_code"]: r["classification"] for r in hot["lsoas"]}, order, t["hotspots"],
+            f"Map of {area}'s LSOAs: significant hotspots in red, coldspots in blue, the rest in grey.",
+            "Gi* at 5%", colours=["#d4351c", "#1d70b8", "#b1b4b6"],
+            note="The table below lists the significant hotspots and coldspots; LSOAs not listed are not "
+                 "significant. Every LSOA's Gi* figures are in the CSV export.")
+    return drawn
+
+
 def build_document(a: dict, publish: bool = False) -> Document:
     """The assessment as a report for a committee: plain words first, the method once at the end."""
     if publish:
@@ -282,6 +316,9 @@ def build_document(a: dict, publish: bool = False) -> Document:
         "Figures by LSOA (a neighbourhood of about 1,500 residents) and by ward. Rates are "
         "annualised rates per 1,000 residents (Census 2021), so that places with more people can "
         "be compared fairly."), ChartBlock(ch["lsoas"]))
+    drawn = maps(a, t, publish)
+    if "rates" in drawn:
+        section.add(ChartBlock(drawn["rates"]))
     if "wards" in t:
         section.add(TableBlock(t["wards"]))
     else:
@@ -290,12 +327,13 @@ def build_document(a: dict, publish: bool = False) -> Document:
     hot = a["hotspots"]
     sub = doc.section("Hotspots", level=3)
     if hot["available"]:
+        significant = Table("hotspots_significant", "Hotspots and coldspots", t["hotspots"].columns,
+                            [r for r in hot["lsoas"] if r["classification"] != "not significant"],
+                            note="Every LSOA's result is in the tables download.")
         sub.add(Paragraph("An LSOA is a hotspot when it and the LSOAs around it have more crime than "
                           "chance would give; a coldspot when they have less."),
-                TableBlock(Table("hotspots_significant", "Hotspots and coldspots",
-                                 t["hotspots"].columns,
-                                 [r for r in hot["lsoas"] if r["classification"] != "not significant"],
-                                 note="Every LSOA's result is in the tables download.")))
+                ChartBlock(replace(drawn["hotspots"], table=significant)) if "hotspots" in drawn
+                else TableBlock(significant))
     else:
         sub.add(Paragraph(hot["reason"]))
     sub = doc.section("Places with repeated reports", level=3)

@@ -274,12 +274,12 @@ def document(partnership, period: Period, fmt: str, publish: bool) -> bytes:
     reviewed = list(Finding.objects.filter(partnership=partnership, period=str(period))
                     .order_by("pk").values_list("pk", "status", "edited_text", "text"))
     cache_key = _key("document", str(store_path()), partnership.pk, data["data_version"], partnership.area_codes,
-                     str(period),
-                     weights_for(partnership), fmt, publish, reviewed)
+                     str(period), weights_for(partnership), fmt, publish, reviewed, partnership.name)
     content = cache.get(cache_key)
     if content is None:
         data = with_reviewed_findings(partnership, data)
         doc = report.build_document(data, publish)
+        doc.author = partnership.name
         if fmt == "pdf":
             from saferplan.documents.pdf import render_pdf
 

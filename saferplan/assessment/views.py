@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
+from saferplan.documents.downloads import attachment
 from saferplan.documents.tables import SUPPRESSION_NOTE
 from saferplan.partnership.audit import history_of
 from saferplan.partnership.views import PartnershipMixin
@@ -187,18 +188,14 @@ class TableCsv(AssessmentMixin, View):
         content = services.table_csv(data, key, publish)
         if content is None:
             raise Http404("No such table")
-        response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{services.download_name(data, f"-{key}.csv", publish)}"'
-        return response
+        return attachment(content, services.download_name(data, f"-{key}.csv", publish))
 
 
 class TablesZip(AssessmentMixin, View):
     def get(self, request, slug, period):
         publish = _publish(request)
         data = services.assessment(self.partnership, self.period(period))
-        response = HttpResponse(services.tables_zip(data, publish), content_type="application/zip")
-        response["Content-Disposition"] = f'attachment; filename="{services.download_name(data, "-tables.zip", publish)}"'
-        return response
+        return attachment(services.tables_zip(data, publish), services.download_name(data, "-tables.zip", publish))
 
 
 CONTENT_TYPES = {
@@ -214,9 +211,8 @@ class ReportDownload(AssessmentMixin, View):
         publish = _publish(request)
         p = self.period(period)
         data = services.assessment(self.partnership, p)
-        response = HttpResponse(services.document(self.partnership, p, fmt, publish), content_type=CONTENT_TYPES[fmt])
-        response["Content-Disposition"] = f'attachment; filename="{services.download_name(data, "." + fmt, publish)}"'
-        return response
+        return attachment(services.document(self.partnership, p, fmt, publish),
+                          services.download_name(data, "." + fmt, publish))
 
 
 class MapData(AssessmentMixin, View):

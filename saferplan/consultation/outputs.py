@@ -6,7 +6,6 @@ is withheld.
 """
 from __future__ import annotations
 
-import csv
 import io
 
 from django.db.models import Count
@@ -15,6 +14,7 @@ from django.utils import timezone
 
 from saferplan.documents.charts import bar_chart
 from saferplan.documents.document import Bullets, ChartBlock, Document, Paragraph, TableBlock
+from saferplan.documents.downloads import attachment, csv_text, xlsx_cell
 from saferplan.documents.tables import Column, Table
 
 from . import analysis, themes
@@ -33,6 +33,7 @@ def report(survey: Survey) -> Document:
     doc = Document(
         title=f"Consultation report: {survey.title}",
         subtitle=survey.partnership.name,
+        author=survey.partnership.name,
         meta=[("Consultation period", f"{_uk(survey.opens_on)} to {_uk(survey.closes_on)} ({survey.weeks} weeks)"),
               ("Responses to the survey", f"{respondents:,}"),
               ("Produced", _uk(timezone.localdate()))],
@@ -93,7 +94,7 @@ def report(survey: Survey) -> Document:
                            Column("interval", "95% interval")], rows,
                           note=f"Base: {r.base:,} of {r.respondents:,} respondents answered this question.")
             if r.base:
-                chart = bar_chart(f"chart-{q.code}", heading[:120], rows, "label", "percent", table,
+                chart = bar_chart(f"chart-{q.code}", heading, rows, "label", "percent", table,
                                   f"Bar chart of the percentage choosing each answer to {q.code}", "% of those answering",
                                   publish=True)
                 section.add(ChartBlock(chart))
@@ -153,20 +154,17 @@ def document_response(document: Document, fmt: str, name: str) -> HttpResponse:
     if fmt == "pdf":
         from saferplan.documents.pdf import render_pdf
 
-        response = HttpResponse(render_pdf(document), content_type="application/pdf")
-    elif fmt == "docx":
+        return attachment(render_pdf(document), f"{name}.{fmt}")
+    if fmt == "docx":
         from saferplan.documents.word import render_docx
 
-        response = HttpResponse(render_docx(document), content_type=(
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
+        return attachment(render_docx(document), f"{name}.{fmt}")
     else:
         from saferplan.documents.pdf import render_html, style_hash
 
         response = HttpResponse(render_html(document), content_type="text/html; charset=utf-8")
         response._csp_update = {"style-src": [style_hash()]}  # read by django-csp's middleware
         return response
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
 
 
 def anonymised_rows(survey: Survey) -> tuple[list[str], list[list]]:
@@ -206,13 +204,7 @@ def anonymised_rows(survey: Survey) -> tuple[list[str], list[list]]:
 
 def responses_csv(survey: Survey) -> str:
     header, rows = anonymised_rows(survey)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        # A cell starting with = + - @ would be read as a formula by a spreadsheet.
-        writer.writerow([f"'{c}" if isinstance(c, str) and c[:1] in ("=", "+", "-", "@") else c for c in row])
-    return out.getvalue()
+    return csv_text(header, rows)
 
 
 def responses_xlsx(survey: Survey) -> bytes:
@@ -223,16 +215,17 @@ def responses_xlsx(survey: Survey) -> bytes:
     book = Workbook(write_only=False)
     sheet = book.active
     sheet.title = "Responses"
-    sheet.append(header)
+    sheet.append([xlsx_cell(c) for c in header])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([f"'{c}" if isinstance(c, str) and c[:1] in ("=", "+", "-", "@") else c for c in row])
+        sheet.append([xlsx_cell(c) for c in row])
     sheet.freeze_panes = "A2"
     questions = book.create_sheet("Questions")
     questions.append(["code", "question", "type", "options"])
     for q in survey.ordered_questions():
-        questions.append([q.code, q.text, q.get_type_display(), "; ".join(o.label for o in q.options.all())])
+        questions.append([xlsx_cell(v) for v in (q.code, q.text, q.get_type_display(),
+                                                 "; ".join(o.label for o in q.options.all()))])
     notes = book.create_sheet("About")
     for line in [
         f"{survey.title}: anonymised responses",
@@ -240,7 +233,7 @@ def responses_xlsx(survey: Survey) -> bytes:
         f"Free text that staff marked as possibly identifying someone is shown as {WITHHELD}.",
         "Multiple-choice answers are joined by ‘; ’.",
     ]:
-        notes.append([line])
+        notes.append([xlsx_cell(line)])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

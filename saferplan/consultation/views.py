@@ -6,10 +6,11 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, ProtectedError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
+from saferplan.documents.downloads import attachment
 from saferplan.forms import id_or_404
 from saferplan.partnership.views import PartnershipMixin
 
@@ -648,15 +649,12 @@ class Export(ConsultationView):
     def get(self, request, slug, pk, fmt):
         survey = self.survey_or_404(pk)
         if fmt == "csv":
-            body, content_type = outputs.responses_csv(survey), "text/csv; charset=utf-8"
+            body = outputs.responses_csv(survey)
         elif fmt == "xlsx":
             body = outputs.responses_xlsx(survey)
-            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         else:
             raise Http404
-        response = HttpResponse(body, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{survey.slug}-responses-anonymised.{fmt}"'
-        return response
+        return attachment(body, f"{survey.slug}-responses-anonymised.{fmt}")
 
 
 class Retention(ConsultationView):

@@ -52,6 +52,7 @@ class Document:
     sections: list[Section] = field(default_factory=list)
     publish: bool = False  # apply statistical disclosure control to every table and chart
     footer: str = ""
+    author: str = ""  # the partnership whose document it is: the file's author property
 
     def section(self, heading: str, level: int = 2) -> Section:
         section = Section(heading, level=level)

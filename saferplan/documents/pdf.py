@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import base64
-from html import escape
+from html import escape as _escape
 
 from .document import Bullets, ChartBlock, Document, Paragraph, TableBlock
+from .downloads import clean_text
 from .tables import Table
+
+LANGUAGE = "en-GB"
 
 CSS = """
 @page { size: A4; margin: 20mm 18mm 22mm 18mm;
@@ -15,18 +18,30 @@ body { font-family: "Liberation Sans", Arial, sans-serif; font-size: 10pt; line-
 h1 { font-size: 22pt; margin: 0 0 4pt; string-set: doc-title content(); }
 h2 { font-size: 15pt; margin: 18pt 0 6pt; border-bottom: 2px solid #1d70b8; padding-bottom: 2pt; }
 h3 { font-size: 12pt; margin: 12pt 0 4pt; }
+h1, h2, h3, h4, p.lead, caption { break-after: avoid; page-break-after: avoid; }
+h4 { font-size: 10.5pt; margin: 10pt 0 3pt; }
 .subtitle { font-size: 13pt; color: #505a5f; margin: 0 0 10pt; }
 dl.meta { display: grid; grid-template-columns: 35mm auto; margin: 0 0 10pt; }
 dl.meta dt { font-weight: bold; } dl.meta dd { margin: 0; }
 p.lead { font-size: 11.5pt; } p.note { font-size: 8.5pt; color: #505a5f; }
 table { border-collapse: collapse; width: 100%; margin: 4pt 0 10pt; font-size: 8.5pt; page-break-inside: auto; }
 caption { text-align: left; font-weight: bold; padding-bottom: 3pt; }
-th, td { border-bottom: 1px solid #b1b4b6; padding: 2pt 4pt; text-align: left; vertical-align: top; }
-th { background: #f3f2f1; } td.num, th.num { text-align: right; }
-tr { page-break-inside: avoid; }
-figure { margin: 6pt 0 12pt; page-break-inside: avoid; } figure img { max-width: 100%; }
+/* A long table repeats its header row on every page, and no row is split across two. */
+thead { display: table-header-group; } tfoot { display: table-footer-group; }
+th, td { border-bottom: 1px solid #b1b4b6; padding: 2pt 4pt; text-align: left; vertical-align: top;
+         overflow-wrap: break-word; }
+/* The HTML version read on a phone: long words wrap rather than push the last column off-screen. */
+@media screen and (max-width: 40em) { th, td { overflow-wrap: anywhere; } }
+th { background: #f3f2f1; } td.num, th.num { text-align: right; } td.num { white-space: nowrap; }
+tr { break-inside: avoid; page-break-inside: avoid; }
+figure { margin: 6pt 0 12pt; break-inside: avoid; page-break-inside: avoid; } figure img { max-width: 100%; }
+figcaption { font-size: 8.5pt; color: #505a5f; margin-top: 2pt; }
 .notice { border-left: 5px solid #1d70b8; padding: 4pt 8pt; background: #f3f2f1; font-size: 9pt; }
 """
+
+
+def escape(value) -> str:
+    return _escape(clean_text(value))
 
 
 def table_html(table: Table, publish: bool, heading_level: int = 3) -> str:
@@ -63,12 +78,15 @@ def render_html(document: Document) -> str:
             elif isinstance(block, ChartBlock):
                 chart = block.chart
                 src = "data:image/svg+xml;base64," + base64.b64encode(chart.svg.encode()).decode()
-                parts.append(f'<figure><img src="{src}" alt="{escape(chart.description)}"></figure>')
+                note = f"<figcaption>{escape(chart.note)}</figcaption>" if chart.note else ""
+                parts.append(f'<figure><img src="{src}" alt="{escape(chart.description)}">{note}</figure>')
                 parts.append(table_html(chart.table, document.publish))
     if document.footer:
         parts.append(f'<p class="note">{escape(document.footer)}</p>')
-    return (f'<!doctype html><html lang="en-GB"><head><meta charset="utf-8">'
-            f"<title>{escape(document.title)}</title><style>{CSS}</style></head>"
+    author = f'<meta name="author" content="{escape(document.author)}">' if document.author else ""
+    return (f'<!doctype html><html lang="{LANGUAGE}"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{escape(document.title)}</title>{author}<style>{CSS}</style></head>"
             f"<body>{''.join(parts)}</body></html>")
 
 
@@ -81,7 +99,14 @@ def style_hash() -> str:
 
 
 def render_pdf(document: Document) -> bytes:
+    return html_to_pdf(render_html(document))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Every PDF the product makes: tagged (PDF/UA-1, so a screen reader can follow headings,
+    tables and figures), with the language and title the HTML gives (``<html lang>``,
+    ``<title>``, ``<meta name="author">``) and the title shown in the viewer's title bar."""
     import weasyprint
 
-    return weasyprint.HTML(string=render_html(document)).write_pdf(
-        pdf_identifier=None, custom_metadata=True)
+    return weasyprint.HTML(string=html).write_pdf(
+        pdf_identifier=None, custom_metadata=True, pdf_variant="pdf/ua-1", pdf_tags=True)

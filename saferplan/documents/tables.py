@@ -9,8 +9,6 @@ carries the keys of those cells in ``row["withheld"]``.
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,12 +106,10 @@ class Table:
         return publish and any(self.is_suppressed(r, c) for r in self.rows for c in self.columns)
 
     def to_csv(self, publish: bool) -> str:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow([c.key for c in self.columns])
-        for row in self.rows:
-            writer.writerow(["" if (v := self.cell(row, c, publish)) is None else v for c in self.columns])
-        return buffer.getvalue()
+        from .downloads import csv_text
+
+        return csv_text([c.key for c in self.columns],
+                        ([self.cell(row, c, publish) for c in self.columns] for row in self.rows))
 
     def to_dict(self, publish: bool = False) -> dict:
         return {

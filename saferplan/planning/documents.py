@@ -72,7 +72,7 @@ def build_plan_document(plan: Plan) -> Document:
     snap = services.snapshot(plan, with_values=False)
     version = plan.versions.order_by("-number").first()
     doc = Document(
-        title=plan.title, subtitle=plan.partnership.name, publish=True,
+        title=plan.title, subtitle=plan.partnership.name, publish=True, author=plan.partnership.name,
         meta=[("Period", plan.period_label), ("Status", plan.get_status_display()),
               ("Area", ", ".join(plan.partnership.areas))] + ([("Version", str(version))] if version else []),
         footer=f"Produced by Saferplan on {timezone.localdate():%-d %B %Y}.",
@@ -251,7 +251,7 @@ def plan_on_a_page_html(plan: Plan) -> str:
     vision = f"<p>{escape(plan.vision)}</p>" if plan.vision else ""
     return (
         f'<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><title>{escape(plan.title)} – plan on a page'
-        f"</title><style>{POAP_CSS}</style></head><body>"
+        f'</title><meta name="author" content="{escape(plan.partnership.name)}"><style>{POAP_CSS}</style></head><body>'
         f"<header><h1>{escape(plan.title)}: plan on a page</h1><p>{escape(plan.partnership.name)} · "
         f"{escape(plan.period_label)} · {escape(plan.get_status_display())}</p>{vision}</header>"
         f"<div class=\"themes\">{''.join(themes)}</div>"
@@ -261,9 +261,9 @@ def plan_on_a_page_html(plan: Plan) -> str:
 
 
 def plan_on_a_page_pdf(plan: Plan) -> bytes:
-    import weasyprint
+    from saferplan.documents.pdf import html_to_pdf
 
-    return weasyprint.HTML(string=plan_on_a_page_html(plan)).write_pdf(pdf_identifier=None, custom_metadata=True)
+    return html_to_pdf(plan_on_a_page_html(plan))
 
 
 # --- The equality impact assessment --------------------------------------------------------------
@@ -272,7 +272,7 @@ def plan_on_a_page_pdf(plan: Plan) -> bytes:
 def build_eia_document(plan: Plan) -> Document:
     eia = services.ensure_eia(plan)
     rows = services.eia_rows(eia)
-    doc = Document(title="Equality Impact Assessment", subtitle=plan.title, publish=True,
+    doc = Document(title="Equality Impact Assessment", subtitle=plan.title, publish=True, author=plan.partnership.name,
                    meta=[(label, value) for label, value in [
                        ("Reference", eia.reference), ("Author", eia.author), ("Head of service", eia.head_of_service),
                        ("Cabinet member", eia.cabinet_member), ("Status", eia.get_status_display())] if value],

@@ -2,11 +2,12 @@
 and only ever showing a plan its partnership has chosen to publish."""
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
+from saferplan.documents.downloads import attachment
 from saferplan.partnership.models import Partnership
 
 from . import documents, services
@@ -52,16 +53,10 @@ def plan_document(request, partnership, fmt):
     plan = published_plan(partnership)
     if fmt not in ("pdf", "docx"):
         raise Http404
-    types = {"pdf": "application/pdf",
-             "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
-    response = HttpResponse(documents.plan_file(plan, fmt), content_type=types[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{slugify(plan.title)}.{fmt}"'
-    return response
+    return attachment(documents.plan_file(plan, fmt), f"{slugify(plan.title)}.{fmt}")
 
 
 @require_GET
 def plan_on_a_page(request, partnership):
     plan = published_plan(partnership)
-    response = HttpResponse(documents.plan_on_a_page_pdf(plan), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{slugify(plan.title)}-plan-on-a-page.pdf"'
-    return response
+    return attachment(documents.plan_on_a_page_pdf(plan), f"{slugify(plan.title)}-plan-on-a-page.pdf")

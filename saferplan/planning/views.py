@@ -1386,11 +1386,9 @@ class YouSaidSuggest(PlanningMixin, View):
 
 
 def _download(content: bytes, name: str, fmt: str) -> HttpResponse:
-    types = {"pdf": "application/pdf", "json": "application/json",
-             "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
-    response = HttpResponse(content, content_type=types[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    from saferplan.documents.downloads import attachment
+
+    return attachment(content, name)
 
 
 class PlanDocument(PlanningMixin, View):
