@@ -1,7 +1,7 @@
 """The DuckDB store for crime and partner data.
 
 One DuckDB file (``var/saferplan.duckdb`` in the web app) holds every imported police and
-partner record. Every record has an owner (docs/adr/0001-crime-store-ownership.md): NULL for
+partner record. Every record has an owner (docs/adr/0006-crime-store-ownership.md): NULL for
 shared data the site operator loaded for everyone, otherwise the id of the partnership whose
 analyst imported it, so that no partnership can change what another reads. Analysis never reads
 ``police_record`` or ``partner_record`` directly: :func:`scope` gives a cursor the views
