@@ -102,3 +102,31 @@ def test_restore_refuses_while_the_crime_store_is_in_use(site, tmp_path, capsys)
     assert "the crime data store is open in another process" in err
     assert str(tmp_path) not in err
     assert Partnership.objects.get().name == "Changed since"  # refused before the database was touched
+
+
+def test_a_sqlite_site_round_trips_through_dumpdata(tmp_path):
+    # The demo profile on SQLite: the database goes into the backup as Django's dumpdata.
+    from .conftest import ROOT, SAFERPLAN, bare_environment
+
+    env = bare_environment(SAFERPLAN_ENV="demo", SAFERPLAN_VAR_DIR=str(tmp_path / "var"),
+                           DATABASE_URL=f"sqlite:///{tmp_path / 'site.sqlite3'}")
+
+    def run(*command):
+        result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+
+    def shell(code):
+        return run(sys.executable, "manage.py", "shell", "--no-imports", "-c", code)
+
+    run(sys.executable, "manage.py", "migrate", "--noinput", "--verbosity", "0")
+    shell("from saferplan.partnership.testing import make_partnership, make_member; "
+          "make_member(make_partnership(), email='manager@melton.example')")
+    backup = tmp_path / "site.tar.gz"
+    assert "json database" in run(str(SAFERPLAN), "backup", str(backup))
+    shell("from saferplan.partnership.models import Partnership, User; "
+          "Partnership.objects.update(name='Renamed'); User.objects.all().delete()")
+    run(str(SAFERPLAN), "restore", str(backup), "--yes")
+    assert shell("from saferplan.partnership.models import Partnership, User; "
+                 "print(Partnership.objects.get().name, '|', list(User.objects.values_list('email', flat=True)))") \
+        == "Melton Community Safety Partnership | ['manager@melton.example']"
