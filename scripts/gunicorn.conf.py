@@ -26,3 +26,6 @@ errorlog = "-"
 secure_scheme_headers = {}
 forwarded_allow_ips = ""
 proc_name = "saferplan-web"
+# gunicorn's control socket is one path per user: two stacks on one machine (tests, a second
+# checkout) would fight over it, and Saferplan does not use it.
+control_socket_disable = True
