@@ -5,9 +5,16 @@ default 127.0.0.1:8080) and SAFERPLAN_WEB_PROCESSES (default 3). Requests are sy
 short: anything long (imports, documents) belongs to the job worker, not a web process.
 """
 import os
+import sys
 
 bind = os.environ.get("SAFERPLAN_BIND", "127.0.0.1:8080")
-workers = int(os.environ.get("SAFERPLAN_WEB_PROCESSES", "3"))
+_processes = os.environ.get("SAFERPLAN_WEB_PROCESSES", "3").strip()
+if not _processes.isdigit() or int(_processes) < 1:
+    # The same one-line refusal as the settings (saferplan.settings.refuse), exit status 78.
+    print(f"Saferplan cannot start: SAFERPLAN_WEB_PROCESSES={_processes!r} is not a number of processes;"
+          " set it to 1 or more.", file=sys.stderr)
+    raise SystemExit(78)
+workers = int(_processes)
 worker_class = "sync"
 timeout = 60
 graceful_timeout = 30
