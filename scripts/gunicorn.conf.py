@@ -24,10 +24,23 @@ max_requests_jitter = 200
 # Load the application once, in the master: a configuration error (settings.refuse) then stops
 # gunicorn with its one line, instead of every worker failing and being restarted in a loop.
 preload_app = True
-# Saferplan logs each request itself, as JSON with its request id; gunicorn's own messages go
-# to standard error.
+# Saferplan logs each request itself, as JSON with its request id; gunicorn's own messages
+# (workers booting, timing out) go to standard error as JSON lines too, for one log collector.
 accesslog = None
 errorlog = "-"
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "saferplan.ops.requestlog.JSONFormatter"}},
+    "handlers": {
+        "error_console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"},
+    },
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False, "qualname": "gunicorn.error"},
+        "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False, "qualname": "gunicorn.access"},
+    },
+}
 # Whether a request came over HTTPS is Django's decision (SECURE_PROXY_SSL_HEADER, only with
 # SAFERPLAN_TRUSTED_PROXIES): gunicorn must not decide it from headers on its own.
 secure_scheme_headers = {}
