@@ -130,3 +130,14 @@ def test_readyz_fails_a_release_whose_static_files_were_not_collected(database_u
     status, body = result.stdout.strip().split("\n")[-2:]
     assert status == "503"
     assert json.loads(body)["failed"] == ["static_files"]
+
+
+@pytest.mark.django_db
+def test_the_sign_in_that_signs_someone_in_is_logged_with_their_id(client, json_log):
+    from saferplan.partnership.testing import PASSWORD
+
+    user = make_member(make_partnership(), RoleKind.BOARD_MEMBER)
+    response = client.post(reverse("sign-in"), {"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    line = next(line for line in json_log if line["request_id"] == response["X-Request-ID"])
+    assert line["user_id"] == user.pk and line["method"] == "POST"
