@@ -43,6 +43,7 @@ system-deps:
 
 # Production settings, several web processes; see README "Running in production" and scripts/serve.sh.
 serve: install
+	bash scripts/system-deps.sh serve
 	BIN=$(BIN) bash scripts/serve.sh
 
 bench: install

@@ -1,11 +1,13 @@
 """Bounded load test: residents answer the demo survey concurrently for 60 seconds.
 
-Starts a server on 127.0.0.1 with a database of its own, runs N simulated residents (each a
+Starts the production web server (gunicorn with scripts/gunicorn.conf.py, or Django's runserver
+with --server runserver, to compare) on 127.0.0.1 with a database of its own, runs N simulated residents (each a
 browser session: every question page, check your answers, send, skip equality, confirmation),
 then counts the acknowledged responses (a confirmation page with a reference) that are missing
 from the database, which must be 0. Prints responses per second and p95 latencies.
 
     .venv/bin/python bench/consultation_load.py [--seconds 60] [--concurrency 8] [--postgres URL]
+        [--server gunicorn|runserver] [--web-processes 2]
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import requests
 from consultation_common import ROOT, fresh_database, setup
@@ -77,6 +80,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--postgres", help="a PostgreSQL server URL; the benchmark makes and drops its own database")
+    parser.add_argument("--server", choices=["gunicorn", "runserver"], default="gunicorn")
+    parser.add_argument("--web-processes", type=int, default=2, help="gunicorn web processes")
     args = parser.parse_args()
     url, drop = fresh_database(args.postgres)
     server = None
@@ -85,16 +90,22 @@ def main() -> int:
         questions = [{"code": q.code, "type": q.type, "max": q.max_choices,
                       "options": [(o.pk, o.label) for o in q.options.all()]} for q in survey.ordered_questions()]
         port = free_port()
-        env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bench'}"}
-        server = subprocess.Popen(
-            [sys.executable, str(ROOT / "manage.py"), "runserver", f"127.0.0.1:{port}", "--noreload"],
-            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bench'}",
+               "SAFERPLAN_BIND": f"127.0.0.1:{port}", "SAFERPLAN_WEB_PROCESSES": str(args.web_processes)}
+        if args.server == "gunicorn":
+            command = [str(Path(sys.executable).parent / "gunicorn"), "--config", str(ROOT / "scripts" / "gunicorn.conf.py"),
+                       "saferplan.wsgi"]
+            described = f"gunicorn, {args.web_processes} web processes"
+        else:
+            command = [sys.executable, str(ROOT / "manage.py"), "runserver", f"127.0.0.1:{port}", "--noreload"]
+            described = "Django runserver (threaded)"
+        server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
+        for _ in range(150):
             try:
-                requests.get(base + survey.public_url(), timeout=2)
+                requests.get(base + survey.public_url(), timeout=10)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:
                 time.sleep(0.2)
         acknowledged, failures, request_times, submit_times, journey_times = [], [], [], [], []
         lock = threading.Lock()
@@ -129,7 +140,7 @@ def main() -> int:
 
         stored = set(Response.objects.filter(survey=survey).values_list("reference", flat=True))
         missing = [ref for ref in acknowledged if ref not in stored]
-        print(f"database: {'PostgreSQL' if args.postgres else 'SQLite'}; server: Django runserver (threaded) on 127.0.0.1")
+        print(f"database: {'PostgreSQL' if args.postgres else 'SQLite'}; server: {described} on 127.0.0.1")
         print(f"{args.concurrency} concurrent residents for {elapsed:.0f} s, {len(questions)} questions each")
         print(f"acknowledged responses: {len(acknowledged)} ({len(acknowledged) / elapsed:.1f} responses per second)")
         print(f"p95 latency: sending a response {p95(submit_times) * 1000:.0f} ms, answering a question "

@@ -37,6 +37,21 @@ def refuse(message: str) -> None:
     raise SystemExit(EXIT_CONFIGURATION)
 
 
+def whole_number(variable: str, default: int, meaning: str) -> int:
+    raw = os.environ.get(variable, str(default)).strip()
+    if not raw.isdigit():
+        refuse(f"{variable}={raw!r} is not a whole number; set it to {meaning}.")
+    return int(raw)
+
+
+def switch(variable: str, default: bool) -> bool:
+    # Only 0 or 1: a switch that read "true" or "yes" as off could turn off TLS unnoticed.
+    raw = os.environ.get(variable, "1" if default else "0").strip()
+    if raw not in ("0", "1"):
+        refuse(f"{variable}={raw!r} is not a switch; set it to 1 (on) or 0 (off).")
+    return raw == "1"
+
+
 ENV = os.environ.get("SAFERPLAN_ENV", "production")
 if ENV not in PROFILES:
     refuse(f"SAFERPLAN_ENV={ENV!r} is not a profile; set SAFERPLAN_ENV to one of {', '.join(PROFILES)}.")
@@ -71,7 +86,7 @@ if PRODUCTION:
     if "*" in ALLOWED_HOSTS:
         refuse("DJANGO_ALLOWED_HOSTS must name the site's hosts, not '*'.")
     # Plain HTTP is only for running the production stack on this machine (`make serve`).
-    ALLOW_HTTP = os.environ.get("SAFERPLAN_ALLOW_HTTP", "0") == "1"
+    ALLOW_HTTP = switch("SAFERPLAN_ALLOW_HTTP", False)
     if ALLOW_HTTP and not all(_is_loopback(h) for h in ALLOWED_HOSTS):
         refuse("SAFERPLAN_ALLOW_HTTP=1 is only allowed when DJANGO_ALLOWED_HOSTS names loopback hosts"
                " (127.0.0.1, localhost, ::1); unset it to serve over HTTPS.")
@@ -82,17 +97,11 @@ else:
     ALLOW_HTTP = True
 
 
-def _trusted_proxies() -> int:
-    raw = os.environ.get("SAFERPLAN_TRUSTED_PROXIES", "0")
-    if not raw.isdigit():
-        refuse(f"SAFERPLAN_TRUSTED_PROXIES={raw!r} is not a whole number; set it to how many proxies"
-               " (load balancers) stand in front of Saferplan, or 0 for none.")
-    return int(raw)
-
-
 # How many proxies in front of the web processes append to X-Forwarded-For: the client's
 # address is the Nth from the right (saferplan.ops.client). 0 trusts no header at all.
-TRUSTED_PROXIES = _trusted_proxies()
+TRUSTED_PROXIES = whole_number(
+    "SAFERPLAN_TRUSTED_PROXIES", 0, "how many proxies (load balancers) stand in front of Saferplan, or 0 for none")
+CONN_MAX_AGE = whole_number("DATABASE_CONN_MAX_AGE", 0, "how many seconds a database connection may be reused")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -159,7 +168,7 @@ if PRODUCTION:
         refuse("DATABASE_URL is not set; set it to the PostgreSQL database,"
                " e.g. postgres://USER:PASSWORD@HOST:5432/saferplan" + PRODUCTION_HINT + ".")
     try:
-        _database = dj_database_url.config(conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")))
+        _database = dj_database_url.config(conn_max_age=CONN_MAX_AGE)
     except (ValueError, KeyError) as exc:
         refuse(f"DATABASE_URL is not a database address ({type(exc).__name__}); use postgres://USER:PASSWORD@HOST:5432/NAME.")
     if not _database.get("ENGINE", "").endswith("postgresql"):
@@ -168,7 +177,7 @@ if PRODUCTION:
 else:
     _database = dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'saferplan.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        conn_max_age=CONN_MAX_AGE,
     )
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -269,10 +278,10 @@ elif DEMO:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+    EMAIL_PORT = whole_number("EMAIL_PORT", 25, "the mail relay's port, e.g. 587")
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-    EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "1") == "1"
+    EMAIL_USE_TLS = switch("EMAIL_USE_TLS", True)
 
 # Rate limits, lockout counters and cached results are shared by every web process (and
 # survive restarts): a per-process memory cache would give each process its own count.

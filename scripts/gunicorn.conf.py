@@ -5,9 +5,16 @@ default 127.0.0.1:8080) and SAFERPLAN_WEB_PROCESSES (default 3). Requests are sy
 short: anything long (imports, documents) belongs to the job worker, not a web process.
 """
 import os
+import sys
 
 bind = os.environ.get("SAFERPLAN_BIND", "127.0.0.1:8080")
-workers = int(os.environ.get("SAFERPLAN_WEB_PROCESSES", "3"))
+_processes = os.environ.get("SAFERPLAN_WEB_PROCESSES", "3").strip()
+if not _processes.isdigit() or int(_processes) < 1:
+    # The same one-line refusal as the settings (saferplan.settings.refuse), exit status 78.
+    print(f"Saferplan cannot start: SAFERPLAN_WEB_PROCESSES={_processes!r} is not a number of processes;"
+          " set it to 1 or more.", file=sys.stderr)
+    raise SystemExit(78)
+workers = int(_processes)
 worker_class = "sync"
 timeout = 60
 graceful_timeout = 30
@@ -17,12 +24,28 @@ max_requests_jitter = 200
 # Load the application once, in the master: a configuration error (settings.refuse) then stops
 # gunicorn with its one line, instead of every worker failing and being restarted in a loop.
 preload_app = True
-# Saferplan logs each request itself, as JSON with its request id; gunicorn's own messages go
-# to standard error.
+# Saferplan logs each request itself, as JSON with its request id; gunicorn's own messages
+# (workers booting, timing out) go to standard error as JSON lines too, for one log collector.
 accesslog = None
 errorlog = "-"
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "saferplan.ops.requestlog.JSONFormatter"}},
+    "handlers": {
+        "error_console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"},
+    },
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False, "qualname": "gunicorn.error"},
+        "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False, "qualname": "gunicorn.access"},
+    },
+}
 # Whether a request came over HTTPS is Django's decision (SECURE_PROXY_SSL_HEADER, only with
 # SAFERPLAN_TRUSTED_PROXIES): gunicorn must not decide it from headers on its own.
 secure_scheme_headers = {}
 forwarded_allow_ips = ""
 proc_name = "saferplan-web"
+# gunicorn's control socket is one path per user: two stacks on one machine (tests, a second
+# checkout) would fight over it, and Saferplan does not use it.
+control_socket_disable = True

@@ -75,7 +75,7 @@ def _hold_store(path: Path):
     and while it is open no one can start writing, so the copied file is consistent."""
     try:
         return duckdb.connect(str(path), read_only=True)
-    except duckdb.IOException as exc:
+    except (duckdb.IOException, duckdb.ConnectionException) as exc:
         raise BackupError(
             "the crime data store is open in another process (web processes or an import);"
             " stop them and run this again"

@@ -2,7 +2,8 @@
 
 ``/healthz``: the process is up and answering (touches nothing, so a database outage does not get
 every web process restarted). ``/readyz``: this process can serve pages: the database, the shared
-cache table and the crime data store all answer; 503 and the failed check's name otherwise.
+cache table and the crime data store all answer and the static files' manifest names the
+stylesheet; 503 and the failed check's name otherwise.
 
 Answered by a middleware placed first, before host validation and the HTTPS redirect: probes come
 from inside the network, by address and over plain HTTP, and must not be redirected or refused.
@@ -44,7 +45,20 @@ def check_crime_store() -> None:
         cursor.execute("select count(*) from import_log").fetchone()
 
 
-CHECKS = {"database": check_database, "shared_cache": check_shared_cache, "crime_store": check_crime_store}
+def check_static_files() -> None:
+    # Production pages name their stylesheet through collectstatic's manifest: without it (a
+    # release that skipped collectstatic) every page, the error pages too, fails to render.
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    staticfiles_storage.url("build/saferplan.css")
+
+
+CHECKS = {
+    "database": check_database,
+    "shared_cache": check_shared_cache,
+    "crime_store": check_crime_store,
+    "static_files": check_static_files,
+}
 
 
 def readiness() -> tuple[bool, dict]:

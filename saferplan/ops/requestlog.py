@@ -21,10 +21,6 @@ _context: contextvars.ContextVar[dict] = contextvars.ContextVar("saferplan_reque
 access_log = logging.getLogger("saferplan.requests")
 
 
-def current() -> dict:
-    return _context.get()
-
-
 class RequestContextFilter(logging.Filter):
     """Puts the current request's id, partnership and user on every log record."""
 
@@ -69,6 +65,7 @@ class RequestLogMiddleware:
         try:
             response = self.get_response(request)
             response[REQUEST_ID_HEADER] = request_id
+            _note_user(request, context)  # also someone who signed in during this request
             match = getattr(request, "resolver_match", None)
             access_log.info(
                 "%s %s %s", request.method, match.route if match else "-", response.status_code,
@@ -92,7 +89,11 @@ class RequestLogMiddleware:
         slug = view_kwargs.get("partnership") or (view_kwargs.get("slug") if match.route.startswith("p/") else None)
         if slug:
             context["partnership"] = slug
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            context["user_id"] = user.pk
+        _note_user(request, context)
         return None
+
+
+def _note_user(request, context: dict) -> None:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        context["user_id"] = user.pk

@@ -55,6 +55,9 @@ def test_an_unknown_profile_refuses_to_start(profile):
         ("database", {"DJANGO_SECRET_KEY": SECRET, "DJANGO_ALLOWED_HOSTS": "csp.example.org"}, "DATABASE_URL is not set"),
         ("sqlite", {"DJANGO_SECRET_KEY": SECRET, "DJANGO_ALLOWED_HOSTS": "csp.example.org", "DATABASE_URL": "sqlite:///tmp/x.sqlite3"}, "DATABASE_URL must be a PostgreSQL database"),
         ("proxies", {"DJANGO_SECRET_KEY": SECRET, "DJANGO_ALLOWED_HOSTS": "csp.example.org", "DATABASE_URL": POSTGRES, "SAFERPLAN_TRUSTED_PROXIES": "one"}, "SAFERPLAN_TRUSTED_PROXIES='one' is not a whole number"),
+        ("email tls", {"DJANGO_SECRET_KEY": SECRET, "DJANGO_ALLOWED_HOSTS": "csp.example.org", "DATABASE_URL": POSTGRES, "EMAIL_USE_TLS": "true"}, "EMAIL_USE_TLS='true' is not a switch"),
+        ("email port", {"DJANGO_SECRET_KEY": SECRET, "DJANGO_ALLOWED_HOSTS": "csp.example.org", "DATABASE_URL": POSTGRES, "EMAIL_PORT": "smtp"}, "EMAIL_PORT='smtp' is not a whole number"),
+        ("connection age", {"DJANGO_SECRET_KEY": SECRET, "DJANGO_ALLOWED_HOSTS": "csp.example.org", "DATABASE_URL": POSTGRES, "DATABASE_CONN_MAX_AGE": "1m"}, "DATABASE_CONN_MAX_AGE='1m' is not a whole number"),
         ("http off loopback", {"DJANGO_SECRET_KEY": SECRET, "DJANGO_ALLOWED_HOSTS": "127.0.0.1,csp.example.org", "DATABASE_URL": POSTGRES, "SAFERPLAN_ALLOW_HTTP": "1"}, "SAFERPLAN_ALLOW_HTTP=1 is only allowed"),
     ],
 )
@@ -82,3 +85,11 @@ def test_plain_http_on_loopback_is_an_explicit_switch():
     assert result.stdout.split() == ["False", "False", "False"], result.stderr
     without = run([sys.executable, "manage.py", "shell", "--no-imports", "-c", code], {**env, "SAFERPLAN_ALLOW_HTTP": "0"})
     assert without.stdout.split() == ["True", "True", "False"], without.stderr
+
+
+def test_gunicorn_stops_once_with_the_same_line_instead_of_restarting_workers():
+    gunicorn = [str(SAFERPLAN.parent / "gunicorn"), "--config", "scripts/gunicorn.conf.py", "saferplan.wsgi"]
+    line = one_line_refusal(run(gunicorn, bare_environment(SAFERPLAN_BIND="127.0.0.1:0")))
+    assert line.startswith("Saferplan cannot start: DJANGO_SECRET_KEY is not set")
+    line = one_line_refusal(run(gunicorn, bare_environment(SAFERPLAN_WEB_PROCESSES="two")))
+    assert "SAFERPLAN_WEB_PROCESSES='two'" in line

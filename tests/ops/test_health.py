@@ -42,7 +42,7 @@ def test_readyz_checks_the_database_the_shared_cache_and_the_crime_store(client,
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["status"] == "ready" and body["failed"] == []
-    assert set(body["checks"]) == {"database", "shared_cache", "crime_store"}
+    assert set(body["checks"]) == {"database", "shared_cache", "crime_store", "static_files"}
 
 
 @pytest.mark.django_db
@@ -116,3 +116,28 @@ def test_request_log_lines_name_the_partnership_and_the_user_but_not_tokens(clie
     client.get("/invitation/secret-invitation-token-123/")
     logged = json.dumps(json_log[-1])
     assert "<str:token>" in logged and "secret-invitation-token-123" not in logged
+
+
+def test_readyz_fails_a_release_whose_static_files_were_not_collected(database_url, tmp_path):
+    from .conftest import production_environment
+
+    env = production_environment(database_url, tmp_path / "var")  # nothing collected into var/static
+    code = ("from django.test import Client; r = Client().get('/readyz', HTTP_HOST='10.1.2.3'); "
+            "print(r.status_code); print(r.content.decode())")
+    result = subprocess.run([sys.executable, "manage.py", "shell", "--no-imports", "-c", code], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    status, body = result.stdout.strip().split("\n")[-2:]
+    assert status == "503"
+    assert json.loads(body)["failed"] == ["static_files"]
+
+
+@pytest.mark.django_db
+def test_the_sign_in_that_signs_someone_in_is_logged_with_their_id(client, json_log):
+    from saferplan.partnership.testing import PASSWORD
+
+    user = make_member(make_partnership(), RoleKind.BOARD_MEMBER)
+    response = client.post(reverse("sign-in"), {"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    line = next(line for line in json_log if line["request_id"] == response["X-Request-ID"])
+    assert line["user_id"] == user.pk and line["method"] == "POST"
