@@ -7,7 +7,8 @@ need to know the widget, which is easiest to read straight from the bound field.
 from __future__ import annotations
 
 from django import forms, template
-from django.utils import timezone
+
+from saferplan import wording
 
 from saferplan.forms import DateInput
 
@@ -215,10 +216,12 @@ def error_summary(*forms_):
 
 @register.filter
 def uk_date(value):
-    """'1 April 2026', the GOV.UK style for dates."""
-    if not value:
-        return ""
-    if hasattr(value, "astimezone") and hasattr(value, "hour"):
-        value = timezone.localtime(value)
-        return value.strftime("%-d %B %Y at %-I:%M%p").replace("AM", "am").replace("PM", "pm")
-    return value.strftime("%-d %B %Y")
+    """'1 April 2026', the GOV.UK style for dates (also for the ISO strings kept in snapshots)."""
+    return wording.uk_date(value)
+
+
+@register.filter
+def counted(value, noun):
+    """'1 event', '740 responses', '1 person'/'3 people' with noun="person,people"."""
+    singular, _, plural = str(noun).partition(",")
+    return wording.counted(value, singular, plural or None)
