@@ -21,6 +21,8 @@ from typing import Callable, Iterable
 
 import duckdb
 
+from saferplan.wording import counted
+
 from .reference import LSOA_NAME_SUFFIX
 
 POLICE_COLUMNS = [
@@ -363,7 +365,7 @@ def _import(conn, files, skipped, sources, started, progress, total_steps) -> Po
                 conn.execute("rollback")
                 raise _refuse_for(batch, exc) from exc
             done += len(batch)
-            progress(done, total_steps, f"Read and checked {done} of {len(files)} files")
+            progress(done, total_steps, f"Read and checked {done} of {counted(len(files), 'file')}")
         conn.execute(
             """
             insert into import_file
@@ -395,7 +397,7 @@ def _import(conn, files, skipped, sources, started, progress, total_steps) -> Po
             values (?, 'police', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [import_id, started, datetime.now(), sources, forces, months, *stats, replaced,
-             f"{len(files)} files; {len(skipped)} non-street archive members skipped"],
+             f"{counted(len(files), 'file')}; {counted(len(skipped), 'non-street archive member')} skipped"],
         )
         progress(len(files) + 1, total_steps, "Checked every row")
         conn.execute("commit")
