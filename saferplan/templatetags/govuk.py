@@ -54,7 +54,13 @@ def field(bound_field, label_class="", width="", heading=False):
     }
     if kind == "input":
         context["input_type"] = getattr(widget, "input_type", "text")
-        context["attrs"] = widget.attrs
+        context["attrs"] = dict(widget.attrs)
+        if context["input_type"] == "number":
+            # GOV.UK asks for a text box with a numeric keyboard: a number box drops what it cannot
+            # parse ("1,200") and sends nothing, so the form could not keep what was typed.
+            context["input_type"] = "text"
+            decimal = isinstance(bound_field.field, (forms.DecimalField, forms.FloatField))
+            context["attrs"].setdefault("inputmode", "decimal" if decimal else "numeric")
         if context["input_type"] == "password":
             # Never echo a password back into the page.
             context["value"] = ""
