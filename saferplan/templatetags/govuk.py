@@ -10,7 +10,7 @@ from django import forms, template
 
 from saferplan import wording
 
-from saferplan.forms import DateInput
+from saferplan.forms import DateInput, is_safe_link
 
 register = template.Library()
 
@@ -224,6 +224,16 @@ def error_summary(*forms_):
 def uk_date(value):
     """'1 April 2026', the GOV.UK style for dates (also for the ISO strings kept in snapshots)."""
     return wording.uk_date(value)
+
+
+@register.filter
+def safe_link(url):
+    """The address if it is safe to link to, else "": links saved before the one link rule
+    (``saferplan.forms.is_safe_link``) could hold "//another-site" or "javascript:"."""
+    url = str(url or "").strip()
+    if is_safe_link(url) or (url.lower().startswith("http://") and is_safe_link("https://" + url[7:])):
+        return url
+    return ""
 
 
 @register.filter

@@ -358,3 +358,18 @@ def test_a_huge_year_on_a_page_is_a_form_error(manager_client, world):
     assert response.status_code == 200
     assert "Plan starts year must include 4 numbers" in response.content.decode()
     assert 'value="99999999999"' in response.content.decode()
+
+
+def test_an_unsafe_link_saved_before_the_rule_is_shown_as_text_not_a_link(manager_client, world):
+    from saferplan.planning import services
+    from saferplan.planning.evidence_sources import Item
+    from saferplan.planning.models import EvidenceKind, Priority
+
+    partnership = world["partnership"]
+    priority = Priority.objects.get(theme__plan=world["plan"])
+    services.cite(priority, Item(EvidenceKind.OTHER, "Phish report", "//evil.example/phish"))
+    services.cite(priority, Item(EvidenceKind.OTHER, "Script", "javascript:alert(1)"))
+    page = manager_client.get(reverse("planning:priority", kwargs={"slug": partnership.slug, "pk": priority.pk}))
+    html = page.content.decode()
+    assert "Phish report" in html and "Script" in html
+    assert 'href="//evil.example' not in html and 'href="javascript:' not in html
