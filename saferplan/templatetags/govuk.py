@@ -9,7 +9,6 @@ from __future__ import annotations
 from django import forms, template
 
 from saferplan import wording
-
 from saferplan.forms import DateInput, is_safe_link
 
 register = template.Library()
