@@ -30,6 +30,8 @@ from typing import Callable, Iterable
 
 import duckdb
 
+from saferplan.wording import counted
+
 from .reference import LSOA_NAME_SUFFIX
 
 POLICE_COLUMNS = [
@@ -579,7 +581,7 @@ def _import(conn, files, skipped, sources, started, progress, total_steps, *, ow
                 conn.execute("rollback")
                 raise _refuse_for(batch, exc) from exc
             done += len(batch)
-            progress(done, total_steps, f"Read and checked {done} of {len(files)} files")
+            progress(done, total_steps, f"Read and checked {done} of {counted(len(files), 'file')}")
         conn.execute(
             """
             insert into import_file
@@ -632,7 +634,7 @@ def _import(conn, files, skipped, sources, started, progress, total_steps, *, ow
             values (?, 'police', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [import_id, started, datetime.now(), sources, forces, months, *stats, replaced,
-             f"{len(files)} files; {len(skipped)} non-street archive members skipped"
+             f"{counted(len(files), 'file')}; {counted(len(skipped), 'non-street archive member')} skipped"
              + (f"; confirmed although it shrinks {', '.join(f'{f} {m}' for f, m, _, _ in shrinks)}"
                 if shrinks else ""),
              owner, made_by],

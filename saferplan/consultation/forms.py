@@ -240,6 +240,7 @@ class SectionForm(PlainTextMixin, forms.ModelForm):
         model = Section
         fields = ["title", "introduction", "order"]
         widgets = {"introduction": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"order": WholeNumberField}
 
 
 class QuestionEditForm(PlainTextMixin, forms.ModelForm):
@@ -252,6 +253,7 @@ class QuestionEditForm(PlainTextMixin, forms.ModelForm):
         model = Question
         fields = ["section", "code", "text", "hint", "type", "options_text", "required", "max_choices", "allow_other",
                   "max_length", "order", "show_if_option"]
+        field_classes = {"max_choices": WholeNumberField, "max_length": WholeNumberField, "order": WholeNumberField}
 
     def __init__(self, *args, survey: Survey, **kwargs):
         super().__init__(*args, **kwargs)

@@ -16,6 +16,8 @@ from datetime import datetime
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
+from saferplan.wording import counted
+
 from . import services
 from .models import MAX_OTHER, Channel, ImportBatch, Question, Survey
 
@@ -160,7 +162,7 @@ class CellReader:
         if not q.is_multiple and len(chosen) > 1:
             return None, f"{q.code} takes one answer"
         if q.max_choices and len(chosen) > q.max_choices:
-            return None, f"{len(chosen)} options chosen; {q.code} allows no more than {q.max_choices}"
+            return None, f"{counted(len(chosen), 'option')} chosen; {q.code} allows no more than {q.max_choices}"
         return {"options": chosen, "other": other_text}, ""
 
 

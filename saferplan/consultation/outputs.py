@@ -16,6 +16,7 @@ from saferplan.documents.charts import bar_chart
 from saferplan.documents.document import Bullets, ChartBlock, Document, Paragraph, TableBlock
 from saferplan.documents.downloads import attachment, csv_text, xlsx_cell
 from saferplan.documents.tables import Column, Table
+from saferplan.wording import counted
 
 from . import analysis, themes
 from .models import COUNTED, Answer, Channel, EqualityResponse, Petition, Representation, Response, Survey
@@ -63,7 +64,8 @@ def report(survey: Survey) -> Document:
              Column("participants", "Participants", "number"), Column("summary", "Summary of feedback")],
             [{"date": _uk(e.date), "kind": e.get_kind_display(), "place": e.place, "organisation": e.organisation,
               "participants": e.participants, "summary": e.summary} for e in events])))
-        channels.add(Paragraph(f"{len(events)} events reached {sum(e.participants for e in events):,} participants."))
+        channels.add(Paragraph(f"{counted(len(events), 'event')} reached "
+                               f"{counted(sum(e.participants for e in events), 'participant')}."))
     else:
         channels.add(Paragraph("No engagement events were recorded."))
     reps = Representation.objects.filter(survey=survey)
@@ -79,7 +81,7 @@ def report(survey: Survey) -> Document:
     days = analysis.by_day(survey)
     if days["rows"]:
         first, last = days["rows"][0]["day"], days["rows"][-1]["day"]
-        channels.add(Paragraph(f"Responses arrived on {len(days['rows'])} days between {_uk(first)} and {_uk(last)}."))
+        channels.add(Paragraph(f"Responses arrived on {counted(len(days['rows']), 'day')} between {_uk(first)} and {_uk(last)}."))
 
     section = doc.section("Results")
     for r in results:

@@ -12,6 +12,7 @@ from django.views import View
 
 from saferplan.documents.downloads import attachment
 from saferplan.forms import id_or_404
+from saferplan.wording import counted
 from saferplan.partnership.views import PartnershipMixin
 
 from . import analysis, importer, library, outputs, public, services, themes
@@ -557,7 +558,7 @@ class ThemeCoding(ConsultationView):
             suggestion = get_object_or_404(ThemeSuggestion, pk=id_or_404(request.POST.get("suggestion")), question=question)
             if action == "accept":
                 theme = themes.accept(suggestion, name=request.POST.get("name", "").strip()[:200] or suggestion.label)
-                messages.success(request, f"Theme “{theme.name}” added and applied to {theme.answers.count()} answers.")
+                messages.success(request, f"Theme “{theme.name}” added and applied to {counted(theme.answers.count(), 'answer')}.")
             else:
                 suggestion.status = ThemeSuggestion.Status.DISMISSED
                 suggestion.save(update_fields=["status"])
@@ -623,7 +624,7 @@ class ImportMap(ConsultationView):
                 count = importer.import_batch(batch, checked)
             except importer.AlreadyImported:
                 return self.already_imported(batch)
-            messages.success(request, f"{count} responses imported from {batch.filename}.")
+            messages.success(request, f"{counted(count, 'response')} imported from {batch.filename}.")
             return redirect("consultation:survey", slug=slug, pk=batch.survey_id)
         return self.render_map(batch, checked)
 

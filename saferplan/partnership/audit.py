@@ -6,10 +6,12 @@ its records into rows a person can read, with related objects named rather than 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from itertools import chain
 
 from django.db import models
+
+from saferplan.wording import uk_date
 
 ACTIONS = {"+": "Created", "~": "Changed", "-": "Removed"}
 HIDDEN_FIELDS = {"id", "partnership", "token_hash"}
@@ -50,6 +52,10 @@ def _display(model, field_name: str, value) -> str:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, list):
         return ", ".join(str(v) for v in value) or "(none)"
+    if isinstance(value, (date, datetime)):
+        return uk_date(value)
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
     return str(value)
 
 

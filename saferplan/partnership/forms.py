@@ -5,7 +5,7 @@ from django.contrib.auth import password_validation
 
 from saferplan.forms import DateField, LinkField, PlainTextMixin
 
-from .models import Invitation, Organisation, Partnership, Person, Role, RoleKind, StageStatus, SubGroup
+from .models import Invitation, Organisation, Partnership, Person, Role, RoleKind, SubGroup
 
 
 class PartnershipForm(PlainTextMixin, forms.ModelForm):
@@ -160,9 +160,16 @@ class InvitationForm(RoleFields):
         return email
 
 
-class StageStatusForm(PlainTextMixin, forms.Form):
-    status = forms.ChoiceField(label="Status of this stage", choices=StageStatus.choices, widget=forms.RadioSelect)
-    note = forms.CharField(label="Note (optional)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+class StageDoneForm(PlainTextMixin, forms.Form):
+    """A stage's status comes from its data; the manager may only say it is done regardless."""
+
+    done = forms.TypedChoiceField(
+        label="Is this stage done?", widget=forms.RadioSelect, coerce=lambda v: v == "yes",
+        choices=[("yes", "Yes, mark it done"), ("no", "No, show its status from the data")],
+    )
+    note = forms.CharField(label="Why (optional)", required=False, max_length=2000,
+                           help_text="For example, the assessment was written outside Saferplan",
+                           widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class SignInForm(forms.Form):

@@ -1,7 +1,7 @@
 """What the partnership pages, the command line and the demo loader do, as plain functions."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -9,6 +9,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+
+from saferplan.wording import uk_date
 
 from .models import (
     STAGE_DESCRIPTIONS,
@@ -32,6 +34,8 @@ class StageSummary:
     status: str
     status_label: str
     url: str
+    reasons: list[str] = field(default_factory=list)
+    marked_done: bool = False
 
 
 def status_label(status: str) -> str:
@@ -65,28 +69,57 @@ def stage_url(partnership: Partnership, stage: Stage) -> str:
     return reverse("partnership:stage", kwargs={**kwargs, "stage": stage.value})
 
 
+def stage_progress(partnership: Partnership, stage: Stage, record: CycleStage | None = None):
+    """The stage's status from its data, unless the manager has marked it done, and why."""
+    from .progress import COMPLETED, Progress, derived_progress
+
+    record = record if record is not None else stage_record(partnership, stage)
+    derived = derived_progress(partnership, stage)
+    if record.pk and record.status == COMPLETED:
+        last = record.history.select_related("history_user").first()
+        who = f" by {last.history_user}" if last is not None and last.history_user else ""
+        when = f" on {uk_date(last.history_date)}" if last is not None else ""
+        mark = f"Marked done{who}{when}" + (f": {record.note}" if record.note else "")
+        return Progress(COMPLETED, [mark, *derived.reasons]), True
+    return derived, False
+
+
 def cycle_overview(partnership: Partnership) -> list[StageSummary]:
-    """Every stage of the cycle with its status, in order, for the task list."""
-    recorded = {s.stage: s.status for s in partnership.stages.all()}
+    """Every stage of the cycle with its status and the reasons for it, in order, for the task list."""
+    records = {s.stage: s for s in partnership.stages.all()}
     result = []
     for stage in Stage:
-        status = recorded.get(stage.value, StageStatus.NOT_STARTED)
+        progress, marked = stage_progress(partnership, stage, records.get(stage.value) or CycleStage(
+            partnership=partnership, stage=stage))
         result.append(
             StageSummary(
                 stage=stage,
                 label=stage.label,
                 description=STAGE_DESCRIPTIONS[stage],
-                status=status,
-                status_label=status_label(status),
+                status=progress.status,
+                status_label=status_label(progress.status),
                 url=stage_url(partnership, stage),
+                reasons=progress.reasons,
+                marked_done=marked,
             )
         )
     return result
 
 
 def set_stage_status(partnership: Partnership, stage: Stage, status: str, note: str = "") -> CycleStage:
+    """Records nothing: a stage's status is worked out from its data (``progress``).
+
+    Stages used to push their status here as they went, which left statuses that contradicted the
+    data; those calls are now ignored so that nothing but the data, and a manager's own mark
+    (``mark_stage_done``), decides what the task list says.
+    """
+    return stage_record(partnership, stage)
+
+
+def mark_stage_done(partnership: Partnership, stage: Stage, done: bool, note: str = "") -> CycleStage:
+    """The manager's mark that a stage is done (or no longer marked), kept in the audit history."""
     record = stage_record(partnership, stage)
-    record.status = status
+    record.status = StageStatus.COMPLETED if done else StageStatus.NOT_STARTED
     record.note = note
     record.save()
     return record

@@ -20,7 +20,7 @@ from .forms import (
     PartnershipForm,
     PersonForm,
     RoleForm,
-    StageStatusForm,
+    StageDoneForm,
     SubGroupForm,
 )
 from .models import (
@@ -105,21 +105,27 @@ class StageView(PartnershipMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         stage = self.stage()
         record = services.stage_record(self.partnership, stage)
+        progress, marked = services.stage_progress(self.partnership, stage, record)
         context.update(
             stage=stage,
             description=STAGE_DESCRIPTIONS[stage],
             record=record,
+            progress=progress,
+            marked_done=marked,
+            stage_url=services.stage_url(self.partnership, stage),
             history=history_of(record) if record.pk and self.access.can("view_history") else None,
-            form=form or StageStatusForm(initial={"status": record.status, "note": record.note}),
+            form=form or StageDoneForm(initial={"done": "yes" if marked else "no", "note": record.note}),
         )
         return context
 
     def post(self, request, *args, **kwargs):
-        form = StageStatusForm(request.POST)
+        form = StageDoneForm(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
-        services.set_stage_status(self.partnership, self.stage(), form.cleaned_data["status"], form.cleaned_data["note"])
-        messages.success(request, f"{self.stage().label} is now marked “{services.status_label(form.cleaned_data['status'])}”.")
+        done = form.cleaned_data["done"]
+        services.mark_stage_done(self.partnership, self.stage(), done, form.cleaned_data["note"])
+        messages.success(request, f"{self.stage().label} is now marked done." if done else
+                         f"{self.stage().label} now shows its status from the data.")
         return redirect("partnership:home", slug=self.partnership.slug)
 
 

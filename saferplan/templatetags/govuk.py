@@ -7,9 +7,9 @@ need to know the widget, which is easiest to read straight from the bound field.
 from __future__ import annotations
 
 from django import forms, template
-from django.utils import timezone
 
-from saferplan.forms import DateInput
+from saferplan import wording
+from saferplan.forms import DateInput, is_safe_link
 
 register = template.Library()
 
@@ -53,7 +53,13 @@ def field(bound_field, label_class="", width="", heading=False):
     }
     if kind == "input":
         context["input_type"] = getattr(widget, "input_type", "text")
-        context["attrs"] = widget.attrs
+        context["attrs"] = dict(widget.attrs)
+        if context["input_type"] == "number":
+            # GOV.UK asks for a text box with a numeric keyboard: a number box drops what it cannot
+            # parse ("1,200") and sends nothing, so the form could not keep what was typed.
+            context["input_type"] = "text"
+            decimal = isinstance(bound_field.field, (forms.DecimalField, forms.FloatField))
+            context["attrs"].setdefault("inputmode", "decimal" if decimal else "numeric")
         if context["input_type"] == "password":
             # Never echo a password back into the page.
             context["value"] = ""
@@ -215,10 +221,22 @@ def error_summary(*forms_):
 
 @register.filter
 def uk_date(value):
-    """'1 April 2026', the GOV.UK style for dates."""
-    if not value:
-        return ""
-    if hasattr(value, "astimezone") and hasattr(value, "hour"):
-        value = timezone.localtime(value)
-        return value.strftime("%-d %B %Y at %-I:%M%p").replace("AM", "am").replace("PM", "pm")
-    return value.strftime("%-d %B %Y")
+    """'1 April 2026', the GOV.UK style for dates (also for the ISO strings kept in snapshots)."""
+    return wording.uk_date(value)
+
+
+@register.filter
+def safe_link(url):
+    """The address if it is safe to link to, else "": links saved before the one link rule
+    (``saferplan.forms.is_safe_link``) could hold "//another-site" or "javascript:"."""
+    url = str(url or "").strip()
+    if is_safe_link(url) or (url.lower().startswith("http://") and is_safe_link("https://" + url[7:])):
+        return url
+    return ""
+
+
+@register.filter
+def counted(value, noun):
+    """'1 event', '740 responses', '1 person'/'3 people' with noun="person,people"."""
+    singular, _, plural = str(noun).partition(",")
+    return wording.counted(value, singular, plural or None)

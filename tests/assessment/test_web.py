@@ -360,12 +360,13 @@ def test_a_finding_of_another_partnership_is_not_found(client, analyst, store):
 
 def test_demo_load_is_quick_to_run_again(melton, store, capsys):
     from saferplan.assessment import demo
-    from saferplan.partnership.models import CycleStage
+    from saferplan.partnership.models import Stage
+    from saferplan.partnership.progress import derived_progress
 
     make_member(melton, RoleKind.ANALYST)
     demo.load(melton)
     assert accepted_findings(melton, PERIOD).exists()
-    assert CycleStage.objects.get(partnership=melton, stage="assessment").status == "in_progress"
+    assert derived_progress(melton, Stage.ASSESSMENT).status in ("in_progress", "completed")
     drafted = Finding.objects.filter(partnership=melton).count()
     demo.load(melton)
     assert "already imported" in capsys.readouterr().out

@@ -31,16 +31,18 @@ def test_manager_signs_in_with_a_second_factor_and_uses_the_task_list(browse):
     assert stages.count() == 7
     assert "Not yet started" in stages.nth(1).inner_text()
 
-    # Stages with pages of their own link there; the others to a page where the manager records
-    # the stage's status.
+    # Stages with pages of their own link there; every stage has a page saying why its status is
+    # what it is, where the manager may mark it done.
     assert journey.page.get_by_role("link", name="1. Strategic assessment").get_attribute("href").endswith("/assessment/")
     journey.click_link("7. Delivery")
     assert journey.heading() == "Delivery"
-    journey.page.get_by_label("In progress").check()
-    journey.submit("Save status")
-    assert "Delivery is now marked “In progress”" in journey.page.locator(".govuk-notification-banner").inner_text()
-    assert "In progress" in journey.page.locator(".govuk-task-list__item").nth(6).inner_text()
-    assert CycleStage.objects.get(partnership=partnership, stage="delivery").status == "in_progress"
+    assert "Delivery starts once the plan is adopted" in journey.page.locator("#stage-why").inner_text()
+    journey.page.get_by_label("Yes, mark it done").check()
+    journey.submit("Save")
+    assert "Delivery is now marked done" in journey.page.locator(".govuk-notification-banner").inner_text()
+    delivery = journey.page.locator(".govuk-task-list__item").nth(6).inner_text()
+    assert "Completed" in delivery and "Marked done by" in delivery
+    assert CycleStage.objects.get(partnership=partnership, stage="delivery").status == "completed"
 
 
 def test_analyst_without_a_second_factor_must_set_one_up_first(browse):

@@ -106,6 +106,35 @@ def test_every_multiple_choice_field_of_every_form_renders_as_checkboxes_and_no_
     assert "saferplan.planning.forms.PriorityForm.theme" in radios_seen
 
 
+@pytest.mark.django_db
+def test_every_date_number_and_link_field_of_every_form_uses_the_shared_field(world):
+    """Dates go through the one DateField (no server error on year 99999999999), numbers accept
+    "1,200", and every web address goes through the one link rule."""
+    problems = []
+    for name, cls in sorted(FORM_CLASSES.items()):
+        form = _instance(cls, world)
+        for field_name, form_field in form.fields.items():
+            where = f"{name}.{field_name}"
+            if isinstance(form_field, (forms.DateField, forms.DateTimeField)) or (
+                    isinstance(form_field.widget, shared.DateInput) and not isinstance(form_field, shared.DateField)):
+                problems.append(f"{where} is a {type(form_field).__name__}, not saferplan.forms.DateField")
+            # A number that can reach four figures must take them as people type them ("1,200").
+            big = form_field.max_value is None or form_field.max_value >= 1000 if hasattr(form_field, "max_value") else False
+            if isinstance(form_field, (forms.DecimalField, forms.IntegerField, forms.FloatField)) and big and not isinstance(
+                    form_field, (shared.NumberField, shared.WholeNumberField)):
+                problems.append(f"{where} is a {type(form_field).__name__}: it refuses 1,200")
+            html = render_to_string("govuk/field.html", field_tag(form[field_name]))
+            if 'type="number"' in html:
+                problems.append(f"{where} renders a number box, which drops what it cannot read")
+            # The public survey's honeypot is called "website" to tempt robots; it is no address.
+            honeypot = str(form_field.label) == "Leave this box empty"
+            looks_like_link = isinstance(form_field, forms.URLField) or any(
+                w in field_name for w in ("url", "website", "link"))
+            if looks_like_link and not honeypot and not isinstance(form_field, shared.LinkField):
+                problems.append(f"{where} is a web address without the shared link rule")
+    assert not problems, "\n".join(problems)
+
+
 # --- Through the real pages: tick several, save, and all of them are kept -------------------------
 
 
@@ -330,3 +359,18 @@ def test_a_huge_year_on_a_page_is_a_form_error(manager_client, world):
     assert response.status_code == 200
     assert "Plan starts year must include 4 numbers" in response.content.decode()
     assert 'value="99999999999"' in response.content.decode()
+
+
+def test_an_unsafe_link_saved_before_the_rule_is_shown_as_text_not_a_link(manager_client, world):
+    from saferplan.planning import services
+    from saferplan.planning.evidence_sources import Item
+    from saferplan.planning.models import EvidenceKind, Priority
+
+    partnership = world["partnership"]
+    priority = Priority.objects.get(theme__plan=world["plan"])
+    services.cite(priority, Item(EvidenceKind.OTHER, "Phish report", "//evil.example/phish"))
+    services.cite(priority, Item(EvidenceKind.OTHER, "Script", "javascript:alert(1)"))
+    page = manager_client.get(reverse("planning:priority", kwargs={"slug": partnership.slug, "pk": priority.pk}))
+    html = page.content.decode()
+    assert "Phish report" in html and "Script" in html
+    assert 'href="//evil.example' not in html and 'href="javascript:' not in html

@@ -13,7 +13,7 @@ from .test_permissions import ACCESS, build_world
 # that are not what it expects: words, a year past 9999, and an id too big for any column.
 NAMES = ("theme", "issue", "kind", "status", "section", "page", "row", "col", "event", "period", "publish",
          "suggestion", "uncoded", "change", "end", "months")
-JUNK = ("abc", "99999999999", "99999999999-01:99999999999-12", "-1", "1e9")
+JUNK = ("abc", "99999999999", "99999999999-01:99999999999-12", "0001-01:0001-12", "9999-01:9999-12", "-1", "1e9")
 # Rendering documents is slow and reads no query string.
 SLOW = {"planning:document", "planning:plan-on-a-page", "planning:eia-document", "public-plan:plan-document",
         "public-plan:plan-on-a-page"}

@@ -1,0 +1,35 @@
+"""How figures and dates read in pages, documents and messages: one way each.
+
+"1 event" not "1 events"; "30 November 2026" not "2026-11-30" (GOV.UK style).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.utils import timezone
+
+
+def counted(count, singular: str, plural: str | None = None) -> str:
+    """'1 response', '740 responses', '1,234 records'; plural given where adding s is wrong."""
+    try:
+        number = int(count)
+    except (TypeError, ValueError):
+        return f"{count} {plural or singular + 's'}"
+    word = singular if number == 1 else (plural or f"{singular}s")
+    return f"{number:,} {word}"
+
+
+def uk_date(value) -> str:
+    """'1 April 2026'; a date-time also gets its time, '1 April 2026 at 2:05pm'."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value) if "T" in value or " " in value.strip() else date.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.strftime("%-d %B %Y at %-I:%M%p").replace("AM", "am").replace("PM", "pm")
+    return value.strftime("%-d %B %Y")
