@@ -58,6 +58,9 @@ class ConsultationView(PartnershipMixin, View):
 
     def page(self, template=None, context=None, status=200):
         context = {"partnership": self.partnership, "access": self.access, **(context or {})}
+        if isinstance(context.get("survey"), Survey) and "examples" not in context:
+            # Made-up example responses are labelled on every page about their survey.
+            context["examples"] = analysis.example_responses(context["survey"])
         return render(self.request, f"consultation/{template or self.template}", context, status=status)
 
 

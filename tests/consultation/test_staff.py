@@ -254,7 +254,7 @@ def test_outputs_report_and_anonymised_exports(staff_client, survey):
     assert docx.content[:2] == b"PK"
     text = staff_client.get(u("export", p, pk=survey.pk, fmt="csv")).content.decode()
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0][:3] == ["response", "channel", "date"] and "q5_other" in rows[0]
+    assert rows[0][:4] == ["response", "example_data", "channel", "date"] and "q5_other" in rows[0]
     assert "jo@example.org" not in text and "Female" not in text and r.reference not in text
     assert "Jo Bloggs" not in text and "[withheld" in text
     assert "'=cmd()" in text
@@ -340,3 +340,88 @@ def test_results_reach_every_member_and_letters_only_those_who_handle_them(clien
         page = client.get(u("survey", p, pk=survey.pk)).content.decode()
         assert ("Emails and letters" in page) == handles, kind
         assert "Mrs J Smith" not in page and "Park Road" not in page
+
+
+def _report_tables(document):
+    from saferplan.documents.document import ChartBlock, TableBlock
+
+    tables, charts = {}, {}
+    for section in document.sections:
+        for block in section.blocks:
+            if isinstance(block, TableBlock):
+                tables[block.table.key] = block.table
+            elif isinstance(block, ChartBlock):
+                charts[block.chart.key] = block.chart
+                tables[block.chart.table.key] = block.chart.table
+    return tables, charts
+
+
+def test_report_chart_shows_every_ward_small_ones_labelled_suppressed(survey):
+    from saferplan.consultation import outputs
+
+    wards = [o.label for o in survey.questions.get(code="ward").options.all()]
+    assert len(wards) == 17
+    for n in range(60):
+        respond(survey, q1="Yes", ward=wards[0] if n < 40 else wards[1 + n % 4])
+    tables, charts = _report_tables(outputs.report(survey))
+    chart = charts["chart-ward"]
+    domain = chart.spec["encoding"]["y"]["scale"]["domain"]
+    assert len(domain) == 17  # every option, none silently dropped
+    assert f"{wards[5]} (suppressed)" in domain  # nobody there: shown as suppressed, with no bar
+    drawn = {row["category"]: row["value"] for row in chart.spec["data"]["values"]}
+    assert drawn[wards[0]] == round(100 * 40 / 60, 1)
+    assert set(drawn) == set(wards[:5])
+    # What the table hides, the chart does not draw: the wards with 5 each are under no threshold.
+    table_text = dict((r[0], r[1:]) for r in tables["ward"].text_rows(publish=True))
+    for label, value in drawn.items():
+        assert not label.endswith("(suppressed)"), label
+        assert table_text[label][0] not in ("<5", "[c]")
+
+
+def test_published_report_hides_what_it_suppresses_everywhere(survey):
+    """No interval or percentage of a suppressed cell, no 100% bar for one person, and no small
+    count recoverable as a total minus the rest (online = total - paper)."""
+    from saferplan.consultation import outputs
+
+    for n in range(23):
+        respond(survey, channel="paper" if n < 3 else "online", q1="Yes" if n < 20 else "No")
+    respond(survey, q2="Yes")  # the only person to answer q2... and q1 is left unanswered by them
+    tables, charts = _report_tables(outputs.report(survey))
+    channels = {r[0]: r[1] for r in tables["channels"].text_rows(publish=True)}
+    assert channels["Paper"] == "<5" and channels["Online"] == "[c]"  # 24 in all, shown in the report
+    q1 = {r[0]: r[1:] for r in tables["q1"].text_rows(publish=True)}
+    assert q1["No"] == ["<5", "[c]", "[c]"]  # count, percent and interval all hidden
+    assert q1["Yes"] == ["[c]", "[c]", "[c]"]  # else 23 - 20 gives the 3
+    assert not charts["chart-q1"].spec["data"]["values"]  # the chart shows no more than its table
+    assert charts["chart-q1"].spec["encoding"]["y"]["scale"]["domain"][:2] == ["Yes (suppressed)", "No (suppressed)"]
+    q2 = charts["chart-q2"]
+    assert not q2.spec["data"]["values"], "a bar for one respondent"
+    assert {r[0]: r[1:] for r in tables["q2"].text_rows(publish=True)}["Yes"] == ["<5", "[c]", "[c]"]
+
+
+def test_report_has_key_findings_letters_and_petitions_summarised_and_other_grouped(survey):
+    from saferplan.consultation import outputs
+    from saferplan.documents.pdf import render_html
+
+    for n in range(30):
+        respond(survey, q1="Yes" if n < 21 else "No", q5=["Robbery", "Other"] if n < 6 else ["Theft"],
+                q5_other="Speeding" if n < 4 else "speeding.")
+    respond(survey, q5=["Other"], q5_other="John Smith at 4 Elm Road deals drugs, phone 07700 900123")
+    Representation.objects.create(
+        survey=survey, kind="letter", received_on=date(2024, 8, 1), sender_name="Mrs J Smith",
+        sender_contact="12 Park Road", text="The speeding on the A606 at night is dangerous. Signed Mrs J Smith, 12 Park Road")
+    Petition.objects.create(survey=survey, title="Reopen the police desk", signatures=812, received_on=date(2024, 8, 2),
+                            lead_petitioner="Bob Jones", summary="Asks for the front desk to open on Saturdays.")
+    document = outputs.report(survey)
+    assert document.sections[0].heading == "Key findings"
+    findings = " ".join(document.sections[0].blocks[-1].items)
+    assert "31 people answered" in findings and "Yes (70%)" in findings and "Theft" in findings
+    assert "“Reopen the police desk” (812 signatures)" in findings
+    tables, _ = _report_tables(document)
+    other = tables["q5-other"].rows
+    assert other[0] == {"label": "Speeding", "count": 6}  # "Speeding" x4 and "speeding." x2, together
+    html = render_html(document)
+    assert "The speeding on the A606 at night is dangerous" in html and "Asks for the front desk" in html
+    for personal in ("Mrs J Smith", "Park Road", "John Smith", "Elm Road", "07700 900123", "Bob Jones"):
+        assert personal not in html, personal
+    assert "[name removed] at [address removed] deals drugs" in html
