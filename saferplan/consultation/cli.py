@@ -31,7 +31,8 @@ def register(subparsers) -> None:
     results.add_argument("--format", choices=["json", "text"], default="text")
     results.set_defaults(handler=run_results)
 
-    purge = commands.add_parser("purge", help="delete personal data of every survey past its purge date")
+    purge = commands.add_parser("purge", help="delete personal data of every survey past its purge date, "
+                                              "and expired sessions holding answers in progress")
     purge.set_defaults(handler=run_purge)
 
     lst = commands.add_parser("list", help="list the surveys")
@@ -119,9 +120,11 @@ def run_results(args) -> int:
 
 def run_purge(args) -> int:
     setup_django()
-    from .services import purge_due
+    from .services import clear_expired_sessions, purge_due
 
     logs = purge_due()
+    clear_expired_sessions()
+    print("Expired sessions (answers in progress) deleted.")
     for log in logs:
         print(f"{log.survey.slug}: personal data deleted ({', '.join(f'{k} {v}' for k, v in log.counts.items())})")
     if not logs:

@@ -19,7 +19,18 @@ from saferplan.documents.document import Bullets, ChartBlock, Document, Paragrap
 from saferplan.documents.tables import SUPPRESSED_COUNT, SUPPRESSED_DERIVED, SUPPRESSION_THRESHOLD, Column, Table
 
 from . import analysis, redaction, themes
-from .models import COUNTED, Answer, Channel, EqualityResponse, Petition, Representation, Response, Survey
+from .models import (
+    COUNTED,
+    Answer,
+    Channel,
+    EqualityResponse,
+    ImportBatch,
+    Petition,
+    Redaction,
+    Representation,
+    Response,
+    Survey,
+)
 
 WITHHELD = "[withheld: could identify someone]"
 
@@ -376,6 +387,9 @@ def personal_data_counts(survey: Survey) -> dict:
         "Equality monitoring answers": EqualityResponse.objects.filter(survey=survey).count(),
         "Free-text answers marked as identifying": Answer.objects.filter(
             response__survey=survey, identifying=True).exclude(text="").count(),
+        "Original text of redacted answers": Redaction.objects.filter(
+            answer__response__survey=survey).exclude(original="").count(),
+        "Uploaded import files": ImportBatch.objects.filter(survey=survey).exclude(content="").count(),
         "Senders of representations": Representation.objects.filter(survey=survey).exclude(
             sender_name="", sender_contact="").count(),
         "Attachments": Representation.objects.filter(survey=survey).exclude(attachment="").count(),

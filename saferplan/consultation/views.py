@@ -12,7 +12,7 @@ from django.views import View
 
 from saferplan.partnership.views import PartnershipMixin
 
-from . import analysis, importer, library, outputs, public, services, themes
+from . import analysis, importer, library, outputs, public, redaction, services, themes
 from .forms import (
     ConfirmForm,
     ContactForm,
@@ -38,6 +38,7 @@ from .models import (
     Petition,
     Question,
     QuestionType,
+    Redaction,
     Representation,
     Response,
     ResponseStatus,
@@ -668,3 +669,37 @@ class Retention(ConsultationView):
         log = services.purge(survey, by=request.user, trigger="manual")
         messages.success(request, f"Personal data deleted: {sum(log.counts.values())} items. The deletion is logged.")
         return redirect("consultation:retention", slug=slug, pk=pk)
+
+
+class Redactions(ConsultationView):
+    """Personal data in free text and "Other" answers: what was found, redacted by staff with a
+    record of who, when and what. Only managers see the original text of a redaction."""
+
+    capability = "review_responses"
+
+    def get(self, request, slug, pk, errors=(), typed=None):
+        survey = self.survey_or_404(pk)
+        found = redaction.flagged(survey, limit=200)
+        rows = [{"answer": a, "kinds": [redaction.KIND_LABELS[k] for k in sorted({f.kind for f in findings})],
+                 "suggested": (typed or {}).get(a.pk, redaction.masked(a.text))} for a, findings in found]
+        see_originals = self.access.can("change_consultation")
+        done = [{"question": r.answer.question.code, "text": r.answer.text, "by": r.redacted_by, "at": r.redacted_at,
+                 "kinds": [redaction.KIND_LABELS[k] for k in r.kinds if k in redaction.KIND_LABELS],
+                 "original": r.original if see_originals else ""}
+                for r in (Redaction.objects.filter(answer__response__survey=survey)
+                          .select_related("answer__question", "redacted_by").order_by("-redacted_at")[:200])]
+        return self.page("redactions.html", {"survey": survey, "rows": rows, "done": done, "errors": list(errors),
+                                             "see_originals": see_originals})
+
+    def post(self, request, slug, pk):
+        survey = self.survey_or_404(pk)
+        answer = get_object_or_404(Answer, pk=request.POST.get("answer"), response__survey=survey)
+        text = request.POST.get("text", "").strip()
+        if not text:
+            return self.get(request, slug, pk, errors=[
+                {"href": f"#text-{answer.pk}", "message": "Enter the answer as it should read once redacted"}],
+                typed={answer.pk: text})
+        redaction.redact(answer, request.user, text[:answer._meta.get_field("text").max_length])
+        messages.success(request, f"The answer to {answer.question.code} has been redacted. The original is kept "
+                         "for managers until the personal data is deleted.")
+        return redirect("consultation:redactions", slug=slug, pk=pk)

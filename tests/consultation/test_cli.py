@@ -269,3 +269,22 @@ def test_any_file_imports_whole_or_is_refused_naming_file_line_and_field(survey,
             assert Response.objects.count() == before + checked.rows
 
     check()
+
+
+def test_purge_command_also_clears_expired_sessions_holding_answers(capsys, survey):
+    from datetime import timedelta
+
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    stale = SessionStore()
+    stale["answers"] = {"q4": {"text": "I live at 3 High Street"}}
+    stale.create()
+    Session.objects.filter(session_key=stale.session_key).update(expire_date=timezone.now() - timedelta(hours=1))
+    live = SessionStore()
+    live["answers"] = {"q1": {"options": [1]}}
+    live.create()
+    code, out, _ = run(capsys, "survey", "purge")
+    assert code == 0 and "Expired sessions" in out
+    assert list(Session.objects.values_list("session_key", flat=True)) == [live.session_key]

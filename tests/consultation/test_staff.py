@@ -425,3 +425,58 @@ def test_report_has_key_findings_letters_and_petitions_summarised_and_other_grou
     for personal in ("Mrs J Smith", "Park Road", "John Smith", "Elm Road", "07700 900123", "Bob Jones"):
         assert personal not in html, personal
     assert "[name removed] at [address removed] deals drugs" in html
+
+
+def test_personal_data_in_free_text_and_other_is_masked_redacted_with_audit_and_purged(client, survey):
+    from saferplan.consultation import outputs
+    from saferplan.consultation.models import ImportBatch, Redaction
+
+    p = survey.partnership
+    respond(survey, q4="Youths outside the shop every night. Signed Mrs J Smith, 12 Park Road, LE13 1GH")
+    respond(survey, q5=["Other"], q5_other="John Smith at 4 Elm Road deals drugs, phone 07700 900123")
+    respond(survey, q4="Speeding on Melton Road near the school")  # a road, not an address: left alone
+    unmapped = ImportBatch.objects.create(survey=survey, filename="export.csv",
+                                          content="Name,Email,q1\nAnn Other,ann@example.org,Yes\n")
+    analyst, board, manager = (make_member(p, kind) for kind in (RoleKind.ANALYST, RoleKind.BOARD_MEMBER, RoleKind.MANAGER))
+    # Before anyone has looked, every output already leaves the personal data out.
+    export = outputs.responses_csv(survey)
+    sign_in_verified(client, board)
+    analysis_page = client.get(u("analysis", p, pk=survey.pk)).content.decode()
+    assert client.get(u("redactions", p, pk=survey.pk)).status_code == 403
+    for text in (export, analysis_page):
+        for personal in ("Mrs J Smith", "12 Park Road", "LE13 1GH", "John Smith", "4 Elm Road", "07700 900123"):
+            assert personal not in text, personal
+    assert "[name removed] at [address removed] deals drugs, phone [phone number removed]" in analysis_page
+    assert "Speeding on Melton Road near the school" in export
+
+    client.logout()
+    sign_in_verified(client, analyst)
+    page = client.get(u("redactions", p, pk=survey.pk)).content.decode()
+    assert "To check (2)" in page and "an address, a name, a phone number" in page
+    other = Answer.objects.get(option__is_other=True)
+    r = client.post(u("redactions", p, pk=survey.pk), {"answer": other.pk, "text": ""})
+    assert "Enter the answer as it should read once redacted" in r.content.decode()
+    client.post(u("redactions", p, pk=survey.pk), {"answer": other.pk, "text": "[name removed] deals drugs at [address removed]"})
+    other.refresh_from_db()
+    assert other.text == "[name removed] deals drugs at [address removed]"
+    redacted = Redaction.objects.get(answer=other)
+    assert redacted.redacted_by == analyst and redacted.kinds == ["address", "name", "phone"]
+    assert "John Smith" in redacted.original
+    page = client.get(u("redactions", p, pk=survey.pk)).content.decode()
+    assert "To check (1)" in page and "John Smith" not in page  # the original is for managers only
+    assert redacted.history.first().history_user == analyst and not hasattr(Redaction.history.model, "original")
+    client.logout()
+    sign_in_verified(client, manager)
+    assert "John Smith at 4 Elm Road" in client.get(u("redactions", p, pk=survey.pk)).content.decode()
+    # An answer of another survey cannot be redacted from this one.
+    from saferplan.consultation.testing import make_survey
+
+    theirs = respond(make_survey(p, slug="other-survey"), q4="Call Dave Jones on 07700 900456")
+    assert client.post(u("redactions", p, pk=survey.pk), {"answer": theirs.answers.get().pk, "text": "x"}).status_code == 404
+
+    log = services.purge(survey, by=manager)
+    assert log.counts["redaction_originals"] == 1 and log.counts["import_files"] == 1
+    redacted.refresh_from_db()
+    unmapped.refresh_from_db()
+    assert redacted.original == "" and unmapped.content == ""
+    assert "Deleted with the survey’s personal data" in client.get(u("redactions", p, pk=survey.pk)).content.decode()
