@@ -480,3 +480,17 @@ def test_personal_data_in_free_text_and_other_is_masked_redacted_with_audit_and_
     unmapped.refresh_from_db()
     assert redacted.original == "" and unmapped.content == ""
     assert "Deleted with the survey’s personal data" in client.get(u("redactions", p, pk=survey.pk)).content.decode()
+
+
+def test_routing_choices_are_grouped_by_question_not_interleaved(staff_client, survey):
+    import re
+
+    page = staff_client.get(u("question-add", survey.partnership, pk=survey.pk)).content.decode()
+    select = re.search(r'<select[^>]*name="show_if_option".*?</select>', page, re.S).group(0)
+    groups = re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', select, re.S)
+    codes = [label.split(":")[0] for label, _ in groups]
+    assert len(codes) == len(set(codes))  # each question once: its answers are together
+    expected = [q.code for q in survey.ordered_questions() if q.type != "text"]
+    assert codes == expected
+    q1 = dict(groups)[next(label for label, _ in groups if label.startswith("q1:"))]
+    assert re.findall(r">([^<]+)</option>", q1) == ["Yes", "No"]
