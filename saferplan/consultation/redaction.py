@@ -25,6 +25,7 @@ PLACEHOLDER = {
     "phone": "[phone number removed]",
     "email": "[email removed]",
 }
+PLACEHOLDER_PATTERN = re.compile("|".join(re.escape(p) for p in PLACEHOLDER.values()))
 KIND_LABELS = {"name": "a name", "address": "an address", "postcode": "a postcode", "phone": "a phone number",
                "email": "an email address"}
 

@@ -494,3 +494,16 @@ def test_routing_choices_are_grouped_by_question_not_interleaved(staff_client, s
     assert codes == expected
     q1 = dict(groups)[next(label for label, _ in groups if label.startswith("q1:"))]
     assert re.findall(r">([^<]+)</option>", q1) == ["Yes", "No"]
+
+
+def test_suggested_themes_are_never_made_of_personal_data(survey):
+    texts = ["Mrs J Smith keeps reporting speeding", "Speeding near school, Mrs J Smith", "Mrs J Smith: drugs in park",
+             "Drug dealing in the park", "Speeding cars", "Drugs and dealing", "Litter and fly tipping",
+             "Fly tipping in lanes", "Litter everywhere", "Speeding motorbikes, Mrs J Smith", "Drug users in park",
+             "Fly tipping again"]
+    for t in texts:
+        respond(survey, q4=t)
+    found = themes.suggest(survey.questions.get(code="q4"))
+    assert found
+    words = " ".join(" ".join(s.keywords) for s in found).lower()
+    assert "smith" not in words and "removed" not in words and "mrs" not in words
