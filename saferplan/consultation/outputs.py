@@ -88,14 +88,19 @@ def key_findings(survey: Survey, results: list, respondents: int, by_channel: di
     """The few sentences a committee reads first (as in Medway's consultation section): who
     answered, the leading answers to each question, the main themes and the correspondence."""
     found = []
-    channels = ", ".join(f"{label.lower()} {by_channel[value]:,}" for value, label in Channel.choices
-                         if by_channel.get(value, 0) >= SUPPRESSION_THRESHOLD)
+    # Only figures the report's tables show: a count hidden there (small, or protecting a small
+    # one) is not given here either.
+    channel_hidden = analysis.protect_line([by_channel.get(value, 0) for value, _ in Channel.choices],
+                                           threshold=SUPPRESSION_THRESHOLD)
+    channels = ", ".join(f"{label.lower()} {by_channel[value]:,}" for (value, label), off
+                         in zip(Channel.choices, channel_hidden) if not off)
     found.append(f"{respondents:,} people answered the survey between {_uk(survey.opens_on)} and {_uk(survey.closes_on)}"
                  + (f" ({channels})." if channels else "."))
     for r in results:
         if not r.question.is_choice or r.base < SUPPRESSION_THRESHOLD:
             continue
-        shown = [o for o in r.options if o.count >= SUPPRESSION_THRESHOLD and not o.is_other]
+        hidden = analysis.protect_line([o.count for o in r.options], not r.question.is_multiple, SUPPRESSION_THRESHOLD)
+        shown = [o for o, off in zip(r.options, hidden) if not off and not o.is_other]
         top = sorted(shown, key=lambda o: -o.count)[: (3 if r.question.is_multiple else 1)]
         if top:
             answers = "; ".join(f"{o.label} ({o.percent:.0f}%)" for o in top)
@@ -198,10 +203,10 @@ def report(survey: Survey) -> Document:
                 section.add(TableBlock(table))
             groups = r.other_groups
             if groups:
-                section.add(TableBlock(Table(
+                section.add(TableBlock(DisclosedTable(
                     f"{q.code}-other", f"‘Other’ answers to {q.code}, grouped",
                     [Column("label", "Answer"), Column("count", "Respondents", "count")],
-                    [{"label": text, "count": n} for text, n in groups],
+                    _protected_rows([{"label": text, "count": n} for text, n in groups]),
                     note=f"{len(r.others):,} ‘Other’ answers; the same answer is counted together. "
                          "Personal details are removed.")))
         else:

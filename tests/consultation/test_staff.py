@@ -386,7 +386,8 @@ def test_published_report_hides_what_it_suppresses_everywhere(survey):
     for n in range(23):
         respond(survey, channel="paper" if n < 3 else "online", q1="Yes" if n < 20 else "No")
     respond(survey, q2="Yes")  # the only person to answer q2... and q1 is left unanswered by them
-    tables, charts = _report_tables(outputs.report(survey))
+    document = outputs.report(survey)
+    tables, charts = _report_tables(document)
     channels = {r[0]: r[1] for r in tables["channels"].text_rows(publish=True)}
     assert channels["Paper"] == "<5" and channels["Online"] == "[c]"  # 24 in all, shown in the report
     q1 = {r[0]: r[1:] for r in tables["q1"].text_rows(publish=True)}
@@ -394,6 +395,9 @@ def test_published_report_hides_what_it_suppresses_everywhere(survey):
     assert q1["Yes"] == ["[c]", "[c]", "[c]"]  # else 23 - 20 gives the 3
     assert not charts["chart-q1"].spec["data"]["values"]  # the chart shows no more than its table
     assert charts["chart-q1"].spec["encoding"]["y"]["scale"]["domain"][:2] == ["Yes (suppressed)", "No (suppressed)"]
+    # The key findings give no figure the tables hide: not the online count, nor the 20 who said Yes.
+    findings = " ".join(document.sections[0].blocks[-1].items)
+    assert "online 20" not in findings and "Yes (" not in findings
     q2 = charts["chart-q2"]
     assert not q2.spec["data"]["values"], "a bar for one respondent"
     assert {r[0]: r[1:] for r in tables["q2"].text_rows(publish=True)}["Yes"] == ["<5", "[c]", "[c]"]
@@ -419,7 +423,9 @@ def test_report_has_key_findings_letters_and_petitions_summarised_and_other_grou
     assert "“Reopen the police desk” (812 signatures)" in findings
     tables, _ = _report_tables(document)
     other = tables["q5-other"].rows
-    assert other[0] == {"label": "Speeding", "count": 6}  # "Speeding" x4 and "speeding." x2, together
+    assert other[0]["label"] == "Speeding" and other[0]["count"] == 6  # "Speeding" x4 and "speeding." x2, together
+    # With the total of 7 given, the 6 would give away the single other answer: hidden as well.
+    assert [r[1] for r in tables["q5-other"].text_rows(publish=True)] == ["[c]", "<5"]
     html = render_html(document)
     assert "The speeding on the A606 at night is dangerous" in html and "Asks for the front desk" in html
     for personal in ("Mrs J Smith", "Park Road", "John Smith", "Elm Road", "07700 900123", "Bob Jones"):
