@@ -103,9 +103,13 @@ def run_import(args) -> int:
 
 def run_results(args) -> int:
     survey = _survey(args)
-    from .analysis import results_json
+    from .analysis import example_responses, results_json
 
     data = results_json(survey)
+    examples = example_responses(survey)
+    if examples:
+        print(f"EXAMPLE DATA: {examples:,} of these responses were made up by a program for the demo; "
+              "they are not the views of real people.", file=sys.stderr)
     if args.format == "json":
         json.dump([{k: q[k] for k in ("code", "question", "base", "options")} for q in data], sys.stdout,
                   indent=2, ensure_ascii=False)
@@ -137,5 +141,7 @@ def run_list(args) -> int:
     from .models import Survey
 
     for s in Survey.objects.select_related("partnership").order_by("partnership__slug", "-opens_on"):
-        print(f"{s.partnership.slug}  {s.slug}  {s.status}  {s.opens_on} to {s.closes_on}  {s.responses.count()} responses")
+        made_up = s.responses.filter(is_example=True).count()
+        print(f"{s.partnership.slug}  {s.slug}  {s.status}  {s.opens_on} to {s.closes_on}  {s.responses.count()} responses"
+              + (f" ({made_up} made-up examples)" if made_up else ""))
     return 0

@@ -621,7 +621,8 @@ class ImportMap(ConsultationView):
         return self.render_map(batch, checked)
 
     def already_imported(self, batch):
-        messages.success(self.request, f"{batch.filename} has already been imported (once); nothing more was added.")
+        messages.success(self.request, f"{batch.filename} has already been imported, or is being imported by another "
+                         "request: it is imported once only, and nothing more was added.")
         return redirect("consultation:import", slug=self.partnership.slug, pk=batch.survey_id)
 
 

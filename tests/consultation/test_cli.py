@@ -288,3 +288,13 @@ def test_purge_command_also_clears_expired_sessions_holding_answers(capsys, surv
     code, out, _ = run(capsys, "survey", "purge")
     assert code == 0 and "Expired sessions" in out
     assert list(Session.objects.values_list("session_key", flat=True)) == [live.session_key]
+
+
+def test_results_and_list_say_when_responses_are_made_up(capsys, partnership):
+    from saferplan.consultation import examples
+
+    made_up = examples.load(partnership)
+    code, out, err = run(capsys, "survey", "results", made_up.slug, "--format", "json")
+    assert code == 0 and json.loads(out) and f"EXAMPLE DATA: {examples.RESPONSES}" in err
+    _, out, _ = run(capsys, "survey", "list")
+    assert f"{made_up.slug}" in out and f"({examples.RESPONSES} made-up examples)" in out

@@ -209,7 +209,7 @@ def test_an_import_pressed_again_after_it_was_done_adds_nothing(staff_client, su
     mapping = {"column-0": "q1", "separator": ";", "action": "import"}
     assert staff_client.post(u("import-map", p, pk=batch.pk), mapping).status_code == 302
     again = staff_client.post(u("import-map", p, pk=batch.pk), mapping, follow=True).content.decode()
-    assert "has already been imported" in again
+    assert "has already been imported" in again and "imported once only" in again
     assert Response.objects.filter(import_batch=batch).count() == 2
 
 
