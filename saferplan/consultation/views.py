@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Count, ProtectedError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -609,7 +609,10 @@ class ImportMap(ConsultationView):
         if batch.status == ImportBatch.Status.IMPORTED:
             return self.already_imported(batch)
         batch.mapping = importer.mapping_from_post(batch, request.POST)
-        ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.MAPPING).update(mapping=batch.mapping)
+        try:
+            ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.MAPPING).update(mapping=batch.mapping)
+        except OperationalError:  # SQLite: another request is importing this batch right now
+            return self.already_imported(batch)
         checked = importer.check_batch(batch)
         if request.POST.get("action") == "import" and not checked.errors:
             try:
