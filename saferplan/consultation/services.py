@@ -220,6 +220,15 @@ def purge(survey: Survey, by=None, trigger: str = "manual") -> PurgeLog:
         .update(text=""),
     }
     responses.exclude(contact_name="", contact_email="").update(contact_name="", contact_email="")
+    # Personal data nobody redacted by hand (a name typed into "Other") goes too: masked in place.
+    from .redaction import find, masked
+
+    unreviewed = 0
+    for answer in Answer.objects.filter(response__survey=survey).exclude(text="").only("pk", "text").iterator(chunk_size=2000):
+        if find(answer.text):
+            Answer.objects.filter(pk=answer.pk).update(text=masked(answer.text))
+            unreviewed += 1
+    counts["masked_texts"] = unreviewed
     counts["redaction_originals"] = (Redaction.objects.filter(answer__response__survey=survey).exclude(original="")
                                      .update(original=""))
     # An upload never mapped still holds the whole file (names, emails): it goes, whatever its state.

@@ -70,6 +70,18 @@ def test_manager_runs_the_consultation(browse):
     j.visit(survey.get_absolute_url())
     j.click_link("Change details, dates and information pack")
     j.visit(survey.get_absolute_url())
+    j.click_link("Review responses")
+    assert "Example data" in page.locator(".govuk-table").first.inner_text()
+    page.locator(".govuk-table a").first.click()
+    page.wait_for_load_state("load")
+    browse.axe()
+    assert "made up by a program" in page.locator("main").inner_text()
+    for link in ("Emails and letters (0)", "Petitions (0)"):
+        j.visit(survey.get_absolute_url())
+        j.click_link(link)
+        assert "Example data:" in page.locator(".app-example-data").inner_text()
+
+    j.visit(survey.get_absolute_url())
     j.click_link("Add a question")
     j.visit(survey.get_absolute_url())
     j.click_link("Drop-in (tablet) mode")
@@ -107,6 +119,18 @@ def test_staff_redact_personal_data_read_cross_tabs_route_questions_and_are_told
     j.submit("Redact this answer to q5")
     assert "has been redacted" in page.locator(".govuk-notification-banner").inner_text()
     assert "John Smith at 4 Elm Road" in page.locator(".govuk-table").inner_text()  # the manager sees the original
+
+    j.visit(survey.get_absolute_url())
+    j.click_link("Review responses")
+    assert "Example data" in page.locator(".govuk-table").first.inner_text()
+    page.locator(".govuk-table a").first.click()
+    page.wait_for_load_state("load")
+    browse.axe()
+    assert "made up by a program" in page.locator("main").inner_text()
+    for link in ("Emails and letters (0)", "Petitions (0)"):
+        j.visit(survey.get_absolute_url())
+        j.click_link(link)
+        assert "Example data:" in page.locator(".app-example-data").inner_text()
 
     j.visit(survey.get_absolute_url())
     j.click_link("Add a question")

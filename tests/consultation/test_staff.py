@@ -482,6 +482,10 @@ def test_personal_data_in_free_text_and_other_is_masked_redacted_with_audit_and_
 
     log = services.purge(survey, by=manager)
     assert log.counts["redaction_originals"] == 1 and log.counts["import_files"] == 1
+    # The answer nobody redacted by hand is masked in the database by the purge.
+    assert log.counts["masked_texts"] == 1
+    assert Answer.objects.get(question__code="q4", text__startswith="Youths").text == (
+        "Youths outside the shop every night. Signed [name removed], [address removed], [postcode removed]")
     redacted.refresh_from_db()
     unmapped.refresh_from_db()
     assert redacted.original == "" and unmapped.content == ""
