@@ -70,18 +70,6 @@ def test_manager_runs_the_consultation(browse):
     j.visit(survey.get_absolute_url())
     j.click_link("Change details, dates and information pack")
     j.visit(survey.get_absolute_url())
-    j.click_link("Review responses")
-    assert "Example data" in page.locator(".govuk-table").first.inner_text()
-    page.locator(".govuk-table a").first.click()
-    page.wait_for_load_state("load")
-    browse.axe()
-    assert "made up by a program" in page.locator("main").inner_text()
-    for link in ("Emails and letters (0)", "Petitions (0)"):
-        j.visit(survey.get_absolute_url())
-        j.click_link(link)
-        assert "Example data:" in page.locator(".app-example-data").inner_text()
-
-    j.visit(survey.get_absolute_url())
     j.click_link("Add a question")
     j.visit(survey.get_absolute_url())
     j.click_link("Drop-in (tablet) mode")
