@@ -392,6 +392,8 @@ def personal_data_counts(survey: Survey) -> dict:
         "Equality monitoring answers": EqualityResponse.objects.filter(survey=survey).count(),
         "Free-text answers marked as identifying": Answer.objects.filter(
             response__survey=survey, identifying=True).exclude(text="").count(),
+        "Free-text and ‘Other’ answers that seem to hold personal data, not yet redacted":
+            len(redaction.flagged(survey)),
         "Original text of redacted answers": Redaction.objects.filter(
             answer__response__survey=survey).exclude(original="").count(),
         "Uploaded import files": ImportBatch.objects.filter(survey=survey).exclude(content="").count(),

@@ -480,6 +480,9 @@ def test_personal_data_in_free_text_and_other_is_masked_redacted_with_audit_and_
     theirs = respond(make_survey(p, slug="other-survey"), q4="Call Dave Jones on 07700 900456")
     assert client.post(u("redactions", p, pk=survey.pk), {"answer": theirs.answers.get().pk, "text": "x"}).status_code == 404
 
+    pending = outputs.personal_data_counts(survey)
+    assert pending["Free-text and ‘Other’ answers that seem to hold personal data, not yet redacted"] == 1
+    assert pending["Original text of redacted answers"] == 1 and pending["Uploaded import files"] == 1
     log = services.purge(survey, by=manager)
     assert log.counts["redaction_originals"] == 1 and log.counts["import_files"] == 1
     # The answer nobody redacted by hand is masked in the database by the purge.
