@@ -271,7 +271,8 @@ def _correspondence(doc: Document, survey: Survey) -> None:
             [Column("received", "Received"), Column("kind", "Type"), Column("sender", "From"),
              Column("summary", "Summary")],
             [{"received": _uk(r.received_on), "kind": r.get_kind_display(),
-              "sender": r.sender_organisation or "A resident", "summary": _masked_summary(r.text)} for r in reps])))
+              "sender": redaction.masked(r.sender_organisation) or "A resident", "summary": _masked_summary(r.text)}
+             for r in reps])))
     if petitions:
         section.add(TableBlock(Table(
             "petitions", "Petitions",

@@ -414,6 +414,8 @@ def test_report_has_key_findings_letters_and_petitions_summarised_and_other_grou
     Representation.objects.create(
         survey=survey, kind="letter", received_on=date(2024, 8, 1), sender_name="Mrs J Smith",
         sender_contact="12 Park Road", text="The speeding on the A606 at night is dangerous. Signed Mrs J Smith, 12 Park Road")
+    Representation.objects.create(survey=survey, kind="email", received_on=date(2024, 8, 3),
+                                  sender_organisation="Mr Bob Jones (Asfordby Parish Council)", text="More PCSOs please.")
     Petition.objects.create(survey=survey, title="Reopen the police desk", signatures=812, received_on=date(2024, 8, 2),
                             lead_petitioner="Bob Jones", summary="Asks for the front desk to open on Saturdays.")
     document = outputs.report(survey)
@@ -431,6 +433,7 @@ def test_report_has_key_findings_letters_and_petitions_summarised_and_other_grou
     for personal in ("Mrs J Smith", "Park Road", "John Smith", "Elm Road", "07700 900123", "Bob Jones"):
         assert personal not in html, personal
     assert "[name removed] at [address removed] deals drugs" in html
+    assert "[name removed] (Asfordby Parish Council)" in html and "A resident" in html
 
 
 def test_personal_data_in_free_text_and_other_is_masked_redacted_with_audit_and_purged(client, survey):
