@@ -19,7 +19,7 @@ from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from . import equality
+from . import equality, redaction
 from .models import COUNTED, Answer, Channel, EqualityResponse, Question, QuestionType, Response, Survey
 
 CELL_THRESHOLD = 10
@@ -65,8 +65,12 @@ class QuestionResult:
     respondents: int  # everyone counted in the survey
     base: int  # those who answered this question
     options: list[OptionResult] = field(default_factory=list)
-    others: list[str] = field(default_factory=list)  # "Other – please specify" texts
+    others: list[str] = field(default_factory=list)  # "Other – please specify" texts, personal data masked
     texts: int = 0  # free-text answers
+
+    @property
+    def other_groups(self) -> list[tuple[str, int]]:
+        return group_others(self.others)
 
     @property
     def answered_percent(self) -> float:
@@ -79,6 +83,23 @@ class QuestionResult:
 
 def counted_responses(survey: Survey):
     return Response.objects.filter(survey=survey, status__in=COUNTED)
+
+
+def example_responses(survey: Survey) -> int:
+    """How many of the counted responses were made up for the demo (labelled wherever shown)."""
+    return counted_responses(survey).filter(is_example=True).count()
+
+
+def group_others(texts: list[str]) -> list[tuple[str, int]]:
+    """"Other" answers grouped when they say the same thing (case, spacing and punctuation
+    aside), most frequent first, each with how many gave it."""
+    groups: dict[str, Counter] = defaultdict(Counter)
+    for text in texts:
+        key = " ".join("".join(ch for ch in text.casefold() if ch.isalnum() or ch.isspace()).split())
+        if key:
+            groups[key][text.strip()] += 1
+    rows = [(forms.most_common(1)[0][0], sum(forms.values())) for forms in groups.values()]
+    return sorted(rows, key=lambda r: (-r[1], r[0].casefold()))
 
 
 def counted_answers(survey: Survey, question_ids: list[int] | None = None):
@@ -105,7 +126,7 @@ def analyse(survey: Survey, questions: list[Question] | None = None, other_limit
     for question_id, text in (answers.filter(option__is_other=True).exclude(text="")
                               .order_by("pk").values_list("question_id", "text")[: other_limit * 20]):
         if len(others[question_id]) < other_limit:
-            others[question_id].append(text)
+            others[question_id].append(redaction.masked(text))
     results = []
     for q in questions:
         base = bases.get(q.pk, 0)
@@ -274,11 +295,11 @@ def _question_pairs(survey: Survey, row_q: Question, col_q: Question) -> tuple[C
     return counts, totals, col_totals
 
 
-def protect(grid: list[list[int]], line_totals_shown: dict) -> list[list[bool]]:
+def protect(grid: list[list[int]], line_totals_shown: dict, threshold: int = CELL_THRESHOLD) -> list[list[bool]]:
     """Which cells of a table of counts to hide: every count under the threshold, and then, in
     any row or column whose total is shown, a second cell wherever only one small non-zero count
     is hidden (else it is the total minus the rest). Repeated until no line gives one away."""
-    hidden = [[n < CELL_THRESHOLD for n in row] for row in grid]
+    hidden = [[n < threshold for n in row] for row in grid]
     lines = [[(i, j) for j in range(len(grid[i]))] for i in range(len(grid)) if line_totals_shown.get(("row", i))]
     if grid:
         lines += [[(i, j) for i in range(len(grid))] for j in range(len(grid[0])) if line_totals_shown.get(("col", j))]
@@ -296,9 +317,9 @@ def protect(grid: list[list[int]], line_totals_shown: dict) -> list[list[bool]]:
     return hidden
 
 
-def protect_line(counts: list[int], total_shown: bool = True) -> list[bool]:
+def protect_line(counts: list[int], total_shown: bool = True, threshold: int = CELL_THRESHOLD) -> list[bool]:
     """``protect`` for one line of counts (options of a question, channels) with a known total."""
-    return protect([counts], {("row", 0): total_shown})[0]
+    return protect([counts], {("row", 0): total_shown}, threshold)[0]
 
 
 def chi_squared(grid: list[list[int]]) -> dict | None:
@@ -414,16 +435,18 @@ def census_profile(survey: Survey) -> dict:
     answered = sum(counts.values())
     pop_total = sum(population.get(band, 0) for band, _ in equality.CENSUS_AGE_BANDS)
     rows = []
-    for band, label in equality.CENSUS_AGE_BANDS:
+    # The bands add up to the number who gave an age, which is shown: hide complementary counts.
+    hidden = protect_line([counts[label] for _, label in equality.CENSUS_AGE_BANDS], answered >= CELL_THRESHOLD)
+    for (band, label), small in zip(equality.CENSUS_AGE_BANDS, hidden):
         n = counts[label]
         pop = population.get(band, 0)
         share = percent(n, answered)
         pop_share = percent(pop, pop_total)
         low, high = wilson(n, answered)
         ratio = (n / answered) / (pop / pop_total) if answered and pop and pop_total else None
-        small = n < CELL_THRESHOLD
         rows.append({
-            "band": label, "census_band": band, "count": n, "count_display": SUPPRESSED if small else f"{n:,}",
+            "band": label, "census_band": band, "count": n,
+            "count_display": (SUPPRESSED if n < CELL_THRESHOLD else HIDDEN_TOO) if small else f"{n:,}",
             "share": None if small else share, "low": None if small else low, "high": None if small else high,
             "population": pop, "population_share": pop_share, "ratio": ratio,
             "under_represented": bool(answered and ratio is not None and ratio < UNDER_REPRESENTED_RATIO),
@@ -446,10 +469,12 @@ def equality_summary(survey: Survey) -> list[dict]:
     for q in equality.QUESTIONS:
         base = sum(counts[q["code"]].values())
         rows = []
-        for option in q["options"]:
+        # One answer each: the options add up to the base shown, so hide complementary counts.
+        hidden = protect_line([counts[q["code"]][option] for option in q["options"]], base >= CELL_THRESHOLD)
+        for option, small in zip(q["options"], hidden):
             n = counts[q["code"]][option]
-            small = n < CELL_THRESHOLD
-            rows.append({"label": option, "count": n, "display": SUPPRESSED if small else f"{n:,}",
+            rows.append({"label": option, "count": n,
+                         "display": (SUPPRESSED if n < CELL_THRESHOLD else HIDDEN_TOO) if small else f"{n:,}",
                          "percent": None if small or base < CELL_THRESHOLD else percent(n, base)})
         summary.append({"code": q["code"], "label": q["label"], "text": q["text"], "rows": rows,
                         "base_display": f"{base:,}" if base >= CELL_THRESHOLD or base == 0 else SUPPRESSED})

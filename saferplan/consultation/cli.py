@@ -31,7 +31,8 @@ def register(subparsers) -> None:
     results.add_argument("--format", choices=["json", "text"], default="text")
     results.set_defaults(handler=run_results)
 
-    purge = commands.add_parser("purge", help="delete personal data of every survey past its purge date")
+    purge = commands.add_parser("purge", help="delete personal data of every survey past its purge date, "
+                                              "and expired sessions holding answers in progress")
     purge.set_defaults(handler=run_purge)
 
     lst = commands.add_parser("list", help="list the surveys")
@@ -102,9 +103,13 @@ def run_import(args) -> int:
 
 def run_results(args) -> int:
     survey = _survey(args)
-    from .analysis import results_json
+    from .analysis import example_responses, results_json
 
     data = results_json(survey)
+    examples = example_responses(survey)
+    if examples:
+        print(f"EXAMPLE DATA: {examples:,} of these responses were made up by a program for the demo; "
+              "they are not the views of real people.", file=sys.stderr)
     if args.format == "json":
         json.dump([{k: q[k] for k in ("code", "question", "base", "options")} for q in data], sys.stdout,
                   indent=2, ensure_ascii=False)
@@ -119,9 +124,11 @@ def run_results(args) -> int:
 
 def run_purge(args) -> int:
     setup_django()
-    from .services import purge_due
+    from .services import clear_expired_sessions, purge_due
 
     logs = purge_due()
+    clear_expired_sessions()
+    print("Expired sessions (answers in progress) deleted.")
     for log in logs:
         print(f"{log.survey.slug}: personal data deleted ({', '.join(f'{k} {v}' for k, v in log.counts.items())})")
     if not logs:
@@ -134,5 +141,7 @@ def run_list(args) -> int:
     from .models import Survey
 
     for s in Survey.objects.select_related("partnership").order_by("partnership__slug", "-opens_on"):
-        print(f"{s.partnership.slug}  {s.slug}  {s.status}  {s.opens_on} to {s.closes_on}  {s.responses.count()} responses")
+        made_up = s.responses.filter(is_example=True).count()
+        print(f"{s.partnership.slug}  {s.slug}  {s.status}  {s.opens_on} to {s.closes_on}  {s.responses.count()} responses"
+              + (f" ({made_up} made-up examples)" if made_up else ""))
     return 0

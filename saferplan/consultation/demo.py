@@ -61,4 +61,6 @@ def load(partnership) -> Survey:
     if not survey.questions.exists():
         library.apply_template(survey, "coventry-2024", with_area=True, replacements=MELTON_PLACES)
     library.adapt_place(survey, MELTON_PLACES)
+    # The open survey holds only what people submit: made-up responses live in the examples survey.
+    survey.responses.filter(is_example=True).delete()
     return survey

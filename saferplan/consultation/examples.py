@@ -109,6 +109,8 @@ def load(partnership) -> Survey:
         library.adapt_place(survey, MELTON_PLACES)
     if not survey.responses.exists():
         _respond(survey)
+    # Every response here is made up (also those loaded before responses could say so).
+    survey.responses.filter(is_example=False).update(is_example=True)
     for when, kind, place, organisation, participants, summary in EVENTS:
         EngagementEvent.objects.get_or_create(
             survey=survey, date=when, place=place,
@@ -141,7 +143,8 @@ def _respond(survey: Survey) -> None:
             answers["q6"] = {"text": rng.choice(NEIGHBOURHOOD_ISSUES)}
         channel = rng.choices(list(CHANNEL_WEIGHTS), weights=list(CHANNEL_WEIGHTS.values()))[0]
         when = start + timedelta(minutes=rng.randrange(minutes))
-        submissions.append(services.Submission(answers=answers, channel=channel, submitted_at=when))
+        submissions.append(services.Submission(answers=answers, channel=channel, submitted_at=when,
+                                               extra={"is_example": True}))
     services.record_many(survey, submissions)
     ages = [label for _, label in CENSUS_AGE_BANDS]
     equality = []

@@ -264,12 +264,25 @@ class QuestionEditForm(PlainTextMixin, forms.ModelForm):
         options = Option.objects.filter(question__survey=survey).exclude(question__type=QuestionType.TEXT)
         if self.instance.pk:
             options = options.exclude(question=self.instance)
-        self.fields["show_if_option"].queryset = options.select_related("question")
+        # In the survey's order, so each question's answers can be shown together under it.
+        self.fields["show_if_option"].queryset = options.select_related("question").order_by(
+            "question__section__order", "question__order", "question__pk", "order", "pk")
         self.fields["show_if_option"].label_from_instance = lambda o: f"{o.question.code}: {o.label}"
         self.fields["show_if_option"].label = "Show only to people who answered"
         self.fields["show_if_option"].empty_label = "Everyone (no routing)"
         if self.instance.pk and not self.is_bound:
             self.initial["options_text"] = "\n".join(o.label for o in self.instance.options.filter(is_other=False))
+
+    def routing_groups(self) -> list[dict]:
+        """The routing choices grouped by question (an optgroup each), never interleaved."""
+        chosen = str(self["show_if_option"].value() or "")
+        groups: list[dict] = []
+        for option in self.fields["show_if_option"].queryset:
+            q = option.question
+            if not groups or groups[-1]["question"] != q.pk:
+                groups.append({"question": q.pk, "label": f"{q.code}: {q.text[:70]}", "options": []})
+            groups[-1]["options"].append({"value": option.pk, "label": option.label, "selected": str(option.pk) == chosen})
+        return groups
 
     def clean_code(self):
         code = self.cleaned_data["code"]

@@ -18,10 +18,12 @@ from . import equality as equality_questions
 from .models import (
     Answer,
     EqualityResponse,
+    ImportBatch,
     Option,
     Petition,
     PurgeLog,
     Question,
+    Redaction,
     Representation,
     Response,
     ResponseStatus,
@@ -231,8 +233,9 @@ def copy_survey(survey: Survey, title: str, slug: str) -> Survey:
 
 @transaction.atomic
 def purge(survey: Survey, by=None, trigger: str = "manual") -> PurgeLog:
-    """Delete the survey's personal data: contact details, equality answers, identifying free text,
-    the senders of representations and their attachments. Logged, with how much went."""
+    """Delete the survey's personal data wherever a copy is: contact details, equality answers,
+    identifying free text, the originals of redacted answers, uploaded import files (imported or
+    not), the senders of representations and their attachments. Logged, with how much went."""
     responses = Response.objects.filter(survey=survey)
     counts = {
         "contact_details": responses.exclude(contact_name="", contact_email="").count(),
@@ -242,6 +245,19 @@ def purge(survey: Survey, by=None, trigger: str = "manual") -> PurgeLog:
         .update(text=""),
     }
     responses.exclude(contact_name="", contact_email="").update(contact_name="", contact_email="")
+    # Personal data nobody redacted by hand (a name typed into "Other") goes too: masked in place.
+    from .redaction import find, masked
+
+    unreviewed = 0
+    for answer in Answer.objects.filter(response__survey=survey).exclude(text="").only("pk", "text").iterator(chunk_size=2000):
+        if find(answer.text):
+            Answer.objects.filter(pk=answer.pk).update(text=masked(answer.text))
+            unreviewed += 1
+    counts["masked_texts"] = unreviewed
+    counts["redaction_originals"] = (Redaction.objects.filter(answer__response__survey=survey).exclude(original="")
+                                     .update(original=""))
+    # An upload never mapped still holds the whole file (names, emails): it goes, whatever its state.
+    counts["import_files"] = ImportBatch.objects.filter(survey=survey).exclude(content="").update(content="")
     representations = Representation.objects.filter(survey=survey)
     counts["representation_senders"] = representations.exclude(sender_name="", sender_contact="").update(
         sender_name="", sender_contact="")
@@ -256,6 +272,14 @@ def purge(survey: Survey, by=None, trigger: str = "manual") -> PurgeLog:
     survey.purged_at = timezone.now()
     Survey.objects.filter(pk=survey.pk).update(purged_at=survey.purged_at)
     return PurgeLog.objects.create(survey=survey, purged_by=by, trigger=trigger, counts=counts)
+
+
+def clear_expired_sessions() -> None:
+    """Sessions past their expiry still hold answers in progress: delete them (the scheduled purge
+    runs this; Django never does on its own)."""
+    from importlib import import_module
+
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
 
 
 def purge_due(today: date | None = None) -> list[PurgeLog]:

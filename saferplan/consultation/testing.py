@@ -103,6 +103,7 @@ ACCESS = {
     "consultation:report": RESULTS,
     "consultation:export": REVIEW,
     "consultation:retention": CHANGE,
+    "consultation:redactions": REVIEW,
 }
 
 
@@ -160,4 +161,5 @@ def url_kwargs(world) -> dict[str, dict]:
         "consultation:report": {"pk": survey.pk, "fmt": "html"},
         "consultation:export": {"pk": survey.pk, "fmt": "csv"},
         "consultation:retention": {"pk": survey.pk},
+        "consultation:redactions": {"pk": survey.pk},
     }

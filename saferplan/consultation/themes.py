@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Count, Q
 
+from . import redaction
 from .models import COUNTED, Answer, Question, QuestionType, Survey, Theme, ThemeSuggestion
 
 MIN_ANSWERS = 10
@@ -44,7 +45,8 @@ def suggest(question: Question, n_themes: int | None = None, top_terms: int = 6)
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     ids = [pk for pk, _ in rows]
-    texts = [text for _, text in rows]
+    # Names, addresses and the like never become a theme's words (theme names reach the report).
+    texts = [redaction.PLACEHOLDER_PATTERN.sub(" ", redaction.masked(text)) for _, text in rows]
     vectoriser = TfidfVectorizer(stop_words="english", min_df=2, max_df=0.8, ngram_range=(1, 2),
                                  max_features=5000, sublinear_tf=True)
     try:

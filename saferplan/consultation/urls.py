@@ -38,4 +38,5 @@ urlpatterns = [
     path("surveys/<int:pk>/report.<str:fmt>", views.Report.as_view(), name="report"),
     path("surveys/<int:pk>/responses.<str:fmt>", views.Export.as_view(), name="export"),
     path("surveys/<int:pk>/retention/", views.Retention.as_view(), name="retention"),
+    path("surveys/<int:pk>/personal-data/", views.Redactions.as_view(), name="redactions"),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Count, ProtectedError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +15,7 @@ from saferplan.forms import id_or_404
 from saferplan.wording import counted
 from saferplan.partnership.views import PartnershipMixin
 
-from . import analysis, importer, library, outputs, public, services, themes
+from . import analysis, importer, library, outputs, public, redaction, services, themes
 from .forms import (
     ConfirmForm,
     ContactForm,
@@ -41,6 +41,7 @@ from .models import (
     Petition,
     Question,
     QuestionType,
+    Redaction,
     Representation,
     Response,
     ResponseStatus,
@@ -61,6 +62,9 @@ class ConsultationView(PartnershipMixin, View):
 
     def page(self, template=None, context=None, status=200):
         context = {"partnership": self.partnership, "access": self.access, **(context or {})}
+        if isinstance(context.get("survey"), Survey) and "examples" not in context:
+            # Made-up example responses are labelled on every page about their survey.
+            context["examples"] = analysis.example_responses(context["survey"])
         return render(self.request, f"consultation/{template or self.template}", context, status=status)
 
 
@@ -617,7 +621,10 @@ class ImportMap(ConsultationView):
         if batch.status == ImportBatch.Status.IMPORTED:
             return self.already_imported(batch)
         batch.mapping = importer.mapping_from_post(batch, request.POST)
-        ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.MAPPING).update(mapping=batch.mapping)
+        try:
+            ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.MAPPING).update(mapping=batch.mapping)
+        except OperationalError:  # SQLite: another request is importing this batch right now
+            return self.already_imported(batch)
         checked = importer.check_batch(batch)
         if request.POST.get("action") == "import" and not checked.errors:
             try:
@@ -629,7 +636,8 @@ class ImportMap(ConsultationView):
         return self.render_map(batch, checked)
 
     def already_imported(self, batch):
-        messages.success(self.request, f"{batch.filename} has already been imported (once); nothing more was added.")
+        messages.success(self.request, f"{batch.filename} has already been imported, or is being imported by another "
+                         "request: it is imported once only, and nothing more was added.")
         return redirect("consultation:import", slug=self.partnership.slug, pk=batch.survey_id)
 
 
@@ -674,3 +682,37 @@ class Retention(ConsultationView):
         log = services.purge(survey, by=request.user, trigger="manual")
         messages.success(request, f"Personal data deleted: {sum(log.counts.values())} items. The deletion is logged.")
         return redirect("consultation:retention", slug=slug, pk=pk)
+
+
+class Redactions(ConsultationView):
+    """Personal data in free text and "Other" answers: what was found, redacted by staff with a
+    record of who, when and what. Only managers see the original text of a redaction."""
+
+    capability = "review_responses"
+
+    def get(self, request, slug, pk, errors=(), typed=None):
+        survey = self.survey_or_404(pk)
+        found = redaction.flagged(survey, limit=200)
+        rows = [{"answer": a, "kinds": [redaction.KIND_LABELS[k] for k in sorted({f.kind for f in findings})],
+                 "suggested": (typed or {}).get(a.pk, redaction.masked(a.text))} for a, findings in found]
+        see_originals = self.access.can("change_consultation")
+        done = [{"question": r.answer.question.code, "text": r.answer.text, "by": r.redacted_by, "at": r.redacted_at,
+                 "kinds": [redaction.KIND_LABELS[k] for k in r.kinds if k in redaction.KIND_LABELS],
+                 "original": r.original if see_originals else ""}
+                for r in (Redaction.objects.filter(answer__response__survey=survey)
+                          .select_related("answer__question", "redacted_by").order_by("-redacted_at")[:200])]
+        return self.page("redactions.html", {"survey": survey, "rows": rows, "done": done, "errors": list(errors),
+                                             "see_originals": see_originals})
+
+    def post(self, request, slug, pk):
+        survey = self.survey_or_404(pk)
+        answer = get_object_or_404(Answer, pk=request.POST.get("answer"), response__survey=survey)
+        text = request.POST.get("text", "").strip()
+        if not text:
+            return self.get(request, slug, pk, errors=[
+                {"href": f"#text-{answer.pk}", "message": "Enter the answer as it should read once redacted"}],
+                typed={answer.pk: text})
+        redaction.redact(answer, request.user, text[:answer._meta.get_field("text").max_length])
+        messages.success(request, f"The answer to {answer.question.code} has been redacted. The original is kept "
+                         "for managers until the personal data is deleted.")
+        return redirect("consultation:redactions", slug=slug, pk=pk)

@@ -75,3 +75,59 @@ def test_manager_runs_the_consultation(browse):
     j.click_link("Drop-in (tablet) mode")
     j.visit(survey.get_absolute_url())
     j.click_link("Review responses")
+
+
+def test_staff_redact_personal_data_read_cross_tabs_route_questions_and_are_told_about_bad_files(browse, tmp_path):
+    partnership = make_partnership()
+    survey = make_survey(partnership)
+    for n in range(44):
+        respond(survey, q1="Yes" if n < 12 or 22 <= n < 32 else "No", ward="Asfordby" if n < 22 else "Bottesford")
+    respond(survey, q5=["Other"], q5_other="John Smith at 4 Elm Road deals drugs, phone 07700 900123")
+    Response.objects.filter(survey=survey).update(is_example=True)
+    manager = make_member(partnership, RoleKind.MANAGER, email="manager@melton.example")
+    device = add_totp(manager)
+    j = Journey(browse)
+    page = browse.page
+    j.sign_in("manager@melton.example", PASSWORD).enter_code(code_for_device(device))
+    j.visit(survey.get_absolute_url())
+    assert "Example data:" in page.locator(".app-example-data").inner_text()
+
+    j.click_link("Analysis")
+    assert "John Smith" not in page.content() and "[name removed]" in page.content()
+    page.get_by_label("Rows").select_option("area")
+    page.get_by_label("Columns").select_option("q:q1")
+    j.submit("Show cross-tabulation")
+    table = page.locator(".app-crosstab").inner_text()
+    assert "Column base" in table and "col " in table
+    assert "Chi-squared test of independence" in page.locator("main").inner_text()
+
+    j.visit(survey.get_absolute_url())
+    j.click_link("Personal data in free text")
+    assert j.heading() == "Personal data in free text"
+    j.submit("Redact this answer to q5")
+    assert "has been redacted" in page.locator(".govuk-notification-banner").inner_text()
+    assert "John Smith at 4 Elm Road" in page.locator(".govuk-table").inner_text()  # the manager sees the original
+
+    j.visit(survey.get_absolute_url())
+    j.click_link("Review responses")
+    assert "Example data" in page.locator(".govuk-table").first.inner_text()
+    page.locator(".govuk-table a").first.click()
+    page.wait_for_load_state("load")
+    browse.axe()
+    assert "made up by a program" in page.locator("main").inner_text()
+    for link in ("Emails and letters (0)", "Petitions (0)"):
+        j.visit(survey.get_absolute_url())
+        j.click_link(link)
+        assert "Example data:" in page.locator(".app-example-data").inner_text()
+
+    j.visit(survey.get_absolute_url())
+    j.click_link("Add a question")
+    assert page.locator('select[name="show_if_option"] optgroup').count() >= 5
+
+    j.visit(survey.get_absolute_url())
+    j.click_link("Import responses from a CSV")
+    upload = tmp_path / "export.csv"
+    upload.write_bytes("q1,q4\nYes,Speeding\n".encode("utf-16"))
+    page.get_by_label("CSV file").set_input_files(str(upload))
+    j.submit("Upload and match columns")
+    assert any("save it as CSV UTF-8" in e for e in j.error_summary())

@@ -112,7 +112,9 @@ def test_equality_summary_is_aggregate_and_suppressed(survey):
         EqualityResponse.objects.create(survey=survey, response=r, answers={"religion": "No religion" if n else "Sikh"})
     religion = next(e for e in analysis.equality_summary(survey) if e["code"] == "religion")
     rows = {row["label"]: row for row in religion["rows"]}
-    assert rows["No religion"]["display"] == "10" and rows["Sikh"]["display"] == "<10"
+    # The base (11) is shown, so showing the 10 would give away the one Sikh respondent: hidden too.
+    assert rows["No religion"]["display"] == "[c]" and rows["Sikh"]["display"] == "<10"
+    assert religion["base_display"] == "11" and all(row["percent"] is None for row in religion["rows"])
 
 
 def test_crosstab_gives_column_percentages_bases_and_a_chi_squared_test(survey):

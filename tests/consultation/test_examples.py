@@ -43,3 +43,38 @@ def test_the_plans_public_concern_comes_from_the_survey_people_answered(partners
     assert {o["label"]: o["count"] for o in q5["options"]}[top.label] == top.count
     profile = analysis.census_profile(question.survey)
     assert profile  # the example respondents' ages are compared with Census 2021
+
+
+def test_made_up_responses_are_marked_and_labelled_on_every_output(client, partnership):
+    import csv
+    import io
+
+    from django.urls import reverse
+
+    from saferplan.consultation import outputs
+    from saferplan.consultation.testing import respond
+    from saferplan.partnership.models import RoleKind
+    from saferplan.partnership.testing import make_member, sign_in_verified
+
+    open_survey = demo.load(partnership)
+    made_up = examples.load(partnership)
+    assert made_up.responses.filter(is_example=False).count() == 0
+    # An example response that found its way into the open survey is removed by the next load.
+    Response.objects.filter(pk=made_up.responses.first().pk).update(survey=open_survey)
+    respond(open_survey, q1="Yes")
+    demo.load(partnership)
+    assert open_survey.responses.count() == 1 and not open_survey.responses.filter(is_example=True).exists()
+
+    sign_in_verified(client, make_member(partnership, RoleKind.MANAGER))
+    for name in ("survey", "analysis", "responses", "themes"):
+        page = client.get(reverse(f"consultation:{name}", kwargs={"slug": partnership.slug, "pk": made_up.pk})).content.decode()
+        assert "Example data:" in page and "made up by a program" in page, name
+    real = client.get(reverse("consultation:analysis", kwargs={"slug": partnership.slug, "pk": open_survey.pk})).content.decode()
+    assert "Example data" not in real
+    document = outputs.report(made_up)
+    assert "EXAMPLE DATA" in document.title and ("Example data", f"{examples.RESPONSES - 1:,} made-up responses, not the views of real people") in document.meta
+    charts = [block.chart for section in document.sections for block in section.blocks if hasattr(block, "chart")]
+    assert charts and all("Example data:" in chart.table.note and chart.title.startswith("Example data:") for chart in charts)
+    rows = list(csv.reader(io.StringIO(outputs.responses_csv(made_up))))
+    assert rows[0][1] == "example_data" and {r[1] for r in rows[1:]} == {"Yes: made up"}
+    assert {r[1] for r in list(csv.reader(io.StringIO(outputs.responses_csv(open_survey))))[1:]} == {"No"}

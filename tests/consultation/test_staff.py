@@ -209,7 +209,7 @@ def test_an_import_pressed_again_after_it_was_done_adds_nothing(staff_client, su
     mapping = {"column-0": "q1", "separator": ";", "action": "import"}
     assert staff_client.post(u("import-map", p, pk=batch.pk), mapping).status_code == 302
     again = staff_client.post(u("import-map", p, pk=batch.pk), mapping, follow=True).content.decode()
-    assert "has already been imported" in again
+    assert "has already been imported" in again and "imported once only" in again
     assert Response.objects.filter(import_batch=batch).count() == 2
 
 
@@ -254,7 +254,7 @@ def test_outputs_report_and_anonymised_exports(staff_client, survey):
     assert docx.content[:2] == b"PK"
     text = staff_client.get(u("export", p, pk=survey.pk, fmt="csv")).content.decode()
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0][:3] == ["response", "channel", "date"] and "q5_other" in rows[0]
+    assert rows[0][:4] == ["response", "example_data", "channel", "date"] and "q5_other" in rows[0]
     assert "jo@example.org" not in text and "Female" not in text and r.reference not in text
     assert "Jo Bloggs" not in text and "[withheld" in text
     assert "'=cmd()" in text
@@ -340,3 +340,186 @@ def test_results_reach_every_member_and_letters_only_those_who_handle_them(clien
         page = client.get(u("survey", p, pk=survey.pk)).content.decode()
         assert ("Emails and letters" in page) == handles, kind
         assert "Mrs J Smith" not in page and "Park Road" not in page
+
+
+def _report_tables(document):
+    from saferplan.documents.document import ChartBlock, TableBlock
+
+    tables, charts = {}, {}
+    for section in document.sections:
+        for block in section.blocks:
+            if isinstance(block, TableBlock):
+                tables[block.table.key] = block.table
+            elif isinstance(block, ChartBlock):
+                charts[block.chart.key] = block.chart
+                tables[block.chart.table.key] = block.chart.table
+    return tables, charts
+
+
+def test_report_chart_shows_every_ward_small_ones_labelled_suppressed(survey):
+    from saferplan.consultation import outputs
+
+    wards = [o.label for o in survey.questions.get(code="ward").options.all()]
+    assert len(wards) == 17
+    for n in range(60):
+        respond(survey, q1="Yes", ward=wards[0] if n < 40 else wards[1 + n % 4])
+    tables, charts = _report_tables(outputs.report(survey))
+    chart = charts["chart-ward"]
+    domain = chart.spec["encoding"]["y"]["scale"]["domain"]
+    assert len(domain) == 17  # every option, none silently dropped
+    assert f"{wards[5]} (suppressed)" in domain  # nobody there: shown as suppressed, with no bar
+    drawn = {row["category"]: row["value"] for row in chart.spec["data"]["values"]}
+    assert drawn[wards[0]] == round(100 * 40 / 60, 1)
+    assert set(drawn) == set(wards[:5])
+    # What the table hides, the chart does not draw: the wards with 5 each are under no threshold.
+    table_text = dict((r[0], r[1:]) for r in tables["ward"].text_rows(publish=True))
+    for label, value in drawn.items():
+        assert not label.endswith("(suppressed)"), label
+        assert table_text[label][0] not in ("<5", "[c]")
+
+
+def test_published_report_hides_what_it_suppresses_everywhere(survey):
+    """No interval or percentage of a suppressed cell, no 100% bar for one person, and no small
+    count recoverable as a total minus the rest (online = total - paper)."""
+    from saferplan.consultation import outputs
+
+    for n in range(23):
+        respond(survey, channel="paper" if n < 3 else "online", q1="Yes" if n < 20 else "No")
+    respond(survey, q2="Yes")  # the only person to answer q2... and q1 is left unanswered by them
+    document = outputs.report(survey)
+    tables, charts = _report_tables(document)
+    channels = {r[0]: r[1] for r in tables["channels"].text_rows(publish=True)}
+    assert channels["Paper"] == "<5" and channels["Online"] == "[c]"  # 24 in all, shown in the report
+    q1 = {r[0]: r[1:] for r in tables["q1"].text_rows(publish=True)}
+    assert q1["No"] == ["<5", "[c]", "[c]"]  # count, percent and interval all hidden
+    assert q1["Yes"] == ["[c]", "[c]", "[c]"]  # else 23 - 20 gives the 3
+    assert not charts["chart-q1"].spec["data"]["values"]  # the chart shows no more than its table
+    assert charts["chart-q1"].spec["encoding"]["y"]["scale"]["domain"][:2] == ["Yes (suppressed)", "No (suppressed)"]
+    # The key findings give no figure the tables hide: not the online count, nor the 20 who said Yes.
+    findings = " ".join(document.sections[0].blocks[-1].items)
+    assert "online 20" not in findings and "Yes (" not in findings
+    q2 = charts["chart-q2"]
+    assert not q2.spec["data"]["values"], "a bar for one respondent"
+    assert {r[0]: r[1:] for r in tables["q2"].text_rows(publish=True)}["Yes"] == ["<5", "[c]", "[c]"]
+
+
+def test_report_has_key_findings_letters_and_petitions_summarised_and_other_grouped(survey):
+    from saferplan.consultation import outputs
+    from saferplan.documents.pdf import render_html
+
+    for n in range(30):
+        respond(survey, q1="Yes" if n < 21 else "No", q5=["Robbery", "Other"] if n < 6 else ["Theft"],
+                q5_other="Speeding" if n < 4 else "speeding.")
+    respond(survey, q5=["Other"], q5_other="John Smith at 4 Elm Road deals drugs, phone 07700 900123")
+    Representation.objects.create(
+        survey=survey, kind="letter", received_on=date(2024, 8, 1), sender_name="Mrs J Smith",
+        sender_contact="12 Park Road", text="The speeding on the A606 at night is dangerous. Signed Mrs J Smith, 12 Park Road")
+    Representation.objects.create(survey=survey, kind="email", received_on=date(2024, 8, 3),
+                                  sender_organisation="Mr Bob Jones (Asfordby Parish Council)", text="More PCSOs please.")
+    Petition.objects.create(survey=survey, title="Reopen the police desk", signatures=812, received_on=date(2024, 8, 2),
+                            lead_petitioner="Bob Jones", summary="Asks for the front desk to open on Saturdays.")
+    document = outputs.report(survey)
+    assert document.sections[0].heading == "Key findings"
+    findings = " ".join(document.sections[0].blocks[-1].items)
+    assert "31 people answered" in findings and "Yes (70%)" in findings and "Theft" in findings
+    assert "“Reopen the police desk” (812 signatures)" in findings
+    tables, _ = _report_tables(document)
+    other = tables["q5-other"].rows
+    assert other[0]["label"] == "Speeding" and other[0]["count"] == 6  # "Speeding" x4 and "speeding." x2, together
+    # With the total of 7 given, the 6 would give away the single other answer: hidden as well.
+    assert [r[1] for r in tables["q5-other"].text_rows(publish=True)] == ["[c]", "<5"]
+    html = render_html(document)
+    assert "The speeding on the A606 at night is dangerous" in html and "Asks for the front desk" in html
+    for personal in ("Mrs J Smith", "Park Road", "John Smith", "Elm Road", "07700 900123", "Bob Jones"):
+        assert personal not in html, personal
+    assert "[name removed] at [address removed] deals drugs" in html
+    assert "[name removed] (Asfordby Parish Council)" in html and "A resident" in html
+
+
+def test_personal_data_in_free_text_and_other_is_masked_redacted_with_audit_and_purged(client, survey):
+    from saferplan.consultation import outputs
+    from saferplan.consultation.models import ImportBatch, Redaction
+
+    p = survey.partnership
+    respond(survey, q4="Youths outside the shop every night. Signed Mrs J Smith, 12 Park Road, LE13 1GH")
+    respond(survey, q5=["Other"], q5_other="John Smith at 4 Elm Road deals drugs, phone 07700 900123")
+    respond(survey, q4="Speeding on Melton Road near the school")  # a road, not an address: left alone
+    unmapped = ImportBatch.objects.create(survey=survey, filename="export.csv",
+                                          content="Name,Email,q1\nAnn Other,ann@example.org,Yes\n")
+    analyst, board, manager = (make_member(p, kind) for kind in (RoleKind.ANALYST, RoleKind.BOARD_MEMBER, RoleKind.MANAGER))
+    # Before anyone has looked, every output already leaves the personal data out.
+    export = outputs.responses_csv(survey)
+    sign_in_verified(client, board)
+    analysis_page = client.get(u("analysis", p, pk=survey.pk)).content.decode()
+    assert client.get(u("redactions", p, pk=survey.pk)).status_code == 403
+    for text in (export, analysis_page):
+        for personal in ("Mrs J Smith", "12 Park Road", "LE13 1GH", "John Smith", "4 Elm Road", "07700 900123"):
+            assert personal not in text, personal
+    assert "[name removed] at [address removed] deals drugs, phone [phone number removed]" in analysis_page
+    assert "Speeding on Melton Road near the school" in export
+
+    client.logout()
+    sign_in_verified(client, analyst)
+    page = client.get(u("redactions", p, pk=survey.pk)).content.decode()
+    assert "To check (2)" in page and "an address, a name, a phone number" in page
+    other = Answer.objects.get(option__is_other=True)
+    r = client.post(u("redactions", p, pk=survey.pk), {"answer": other.pk, "text": ""})
+    assert "Enter the answer as it should read once redacted" in r.content.decode()
+    client.post(u("redactions", p, pk=survey.pk), {"answer": other.pk, "text": "[name removed] deals drugs at [address removed]"})
+    other.refresh_from_db()
+    assert other.text == "[name removed] deals drugs at [address removed]"
+    redacted = Redaction.objects.get(answer=other)
+    assert redacted.redacted_by == analyst and redacted.kinds == ["address", "name", "phone"]
+    assert "John Smith" in redacted.original
+    page = client.get(u("redactions", p, pk=survey.pk)).content.decode()
+    assert "To check (1)" in page and "John Smith" not in page  # the original is for managers only
+    assert redacted.history.first().history_user == analyst and not hasattr(Redaction.history.model, "original")
+    client.logout()
+    sign_in_verified(client, manager)
+    assert "John Smith at 4 Elm Road" in client.get(u("redactions", p, pk=survey.pk)).content.decode()
+    # An answer of another survey cannot be redacted from this one.
+    from saferplan.consultation.testing import make_survey
+
+    theirs = respond(make_survey(p, slug="other-survey"), q4="Call Dave Jones on 07700 900456")
+    assert client.post(u("redactions", p, pk=survey.pk), {"answer": theirs.answers.get().pk, "text": "x"}).status_code == 404
+
+    pending = outputs.personal_data_counts(survey)
+    assert pending["Free-text and ‘Other’ answers that seem to hold personal data, not yet redacted"] == 1
+    assert pending["Original text of redacted answers"] == 1 and pending["Uploaded import files"] == 1
+    log = services.purge(survey, by=manager)
+    assert log.counts["redaction_originals"] == 1 and log.counts["import_files"] == 1
+    # The answer nobody redacted by hand is masked in the database by the purge.
+    assert log.counts["masked_texts"] == 1
+    assert Answer.objects.get(question__code="q4", text__startswith="Youths").text == (
+        "Youths outside the shop every night. Signed [name removed], [address removed], [postcode removed]")
+    redacted.refresh_from_db()
+    unmapped.refresh_from_db()
+    assert redacted.original == "" and unmapped.content == ""
+    assert "Deleted with the survey’s personal data" in client.get(u("redactions", p, pk=survey.pk)).content.decode()
+
+
+def test_routing_choices_are_grouped_by_question_not_interleaved(staff_client, survey):
+    import re
+
+    page = staff_client.get(u("question-add", survey.partnership, pk=survey.pk)).content.decode()
+    select = re.search(r'<select[^>]*name="show_if_option".*?</select>', page, re.S).group(0)
+    groups = re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', select, re.S)
+    codes = [label.split(":")[0] for label, _ in groups]
+    assert len(codes) == len(set(codes))  # each question once: its answers are together
+    expected = [q.code for q in survey.ordered_questions() if q.type != "text"]
+    assert codes == expected
+    q1 = dict(groups)[next(label for label, _ in groups if label.startswith("q1:"))]
+    assert re.findall(r">([^<]+)</option>", q1) == ["Yes", "No"]
+
+
+def test_suggested_themes_are_never_made_of_personal_data(survey):
+    texts = ["Mrs J Smith keeps reporting speeding", "Speeding near school, Mrs J Smith", "Mrs J Smith: drugs in park",
+             "Drug dealing in the park", "Speeding cars", "Drugs and dealing", "Litter and fly tipping",
+             "Fly tipping in lanes", "Litter everywhere", "Speeding motorbikes, Mrs J Smith", "Drug users in park",
+             "Fly tipping again"]
+    for t in texts:
+        respond(survey, q4=t)
+    found = themes.suggest(survey.questions.get(code="q4"))
+    assert found
+    words = " ".join(" ".join(s.keywords) for s in found).lower()
+    assert "smith" not in words and "removed" not in words and "mrs" not in words
