@@ -78,6 +78,7 @@ ACCESS = {
     "planning:plan-start": MANAGER,
     "planning:plan-edit": MANAGER,
     "planning:publish": MANAGER,
+    "planning:plan-revise": MANAGER,
     "planning:history": {_M, _A, _B},
     "planning:document": EVERY_ROLE,
     "planning:plan-on-a-page": EVERY_ROLE,

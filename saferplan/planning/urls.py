@@ -10,6 +10,7 @@ urlpatterns = [
     path("start/", views.PlanStart.as_view(), name="plan-start"),
     path("edit/", views.PlanEdit.as_view(), name="plan-edit"),
     path("publish/", views.PlanPublish.as_view(), name="publish"),
+    path("revise/", views.PlanRevise.as_view(), name="plan-revise"),
     path("history/", views.PlanHistory.as_view(), name="history"),
     path("document.<str:fmt>", views.PlanDocument.as_view(), name="document"),
     path("plan-on-a-page.pdf", views.PlanOnAPage.as_view(), name="plan-on-a-page"),

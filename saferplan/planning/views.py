@@ -9,10 +9,10 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -45,9 +45,9 @@ from .forms import (
     WorkshopForm,
     WorkshopPointForm,
     YouSaidForm,
-    reporting_periods,
 )
 from .models import (
+    FROZEN_MESSAGE,
     KPI,
     Action,
     CandidateIssue,
@@ -56,6 +56,8 @@ from .models import (
     EIAAction,
     EIARow,
     Evidence,
+    FrozenPlan,
+    IllegalMove,
     KPIValue,
     Plan,
     PlanComment,
@@ -112,7 +114,36 @@ class PlanningMixin(PartnershipMixin):
 # --- Generic add, change and remove ---------------------------------------------------------------
 
 
-class FormPage(PlanningMixin, View):
+def post_only(request, back_url: str, back_text: str) -> HttpResponse:
+    """What a GET on an address that only takes a form's POST answers: a page saying where the
+    button is (still a 405, so nothing is done by following a link)."""
+    response = render(request, "planning/post_only.html", {"back_url": back_url, "back_text": back_text},
+                      status=405)
+    response["Allow"] = "POST"
+    return response
+
+
+class FrozenGuard:
+    """Pages that change the plan's structure: refused once the plan is adopted (the model refuses
+    too; this gives the person the reason and the way forward instead of an error)."""
+
+    frozen_with_plan = False
+
+    def plan_of(self, obj):
+        return getattr(obj, "plan", None) if self.frozen_with_plan else None
+
+    def refuse_if_frozen(self, obj):
+        plan = self.plan_of(obj)
+        if plan is not None and not plan.editable:
+            return self.frozen_response()
+        return None
+
+    def frozen_response(self):
+        messages.warning(self.request, FROZEN_MESSAGE + ".")
+        return redirect(_url("index", self.partnership) + "#revise")
+
+
+class FormPage(FrozenGuard, PlanningMixin, View):
     """Add (no pk) or change (pk) one object with a ModelForm."""
 
     model = None
@@ -137,6 +168,8 @@ class FormPage(PlanningMixin, View):
 
     def get(self, request, slug, **kwargs):
         obj = self.get_object()
+        if refused := self.refuse_if_frozen(obj):
+            return refused
         return self.render_form(self.form_class(instance=obj, initial=self.initial(obj), **self.form_kwargs(obj)), obj)
 
     def initial(self, obj):
@@ -144,11 +177,16 @@ class FormPage(PlanningMixin, View):
 
     def post(self, request, slug, **kwargs):
         obj = self.get_object()
+        if refused := self.refuse_if_frozen(obj):
+            return refused
         form = self.form_class(request.POST, instance=obj, **self.form_kwargs(obj))
         if form.is_valid():
             adding = obj.pk is None
-            with transaction.atomic():
-                saved = self.save(form, adding)
+            try:
+                with transaction.atomic():
+                    saved = self.save(form, adding)
+            except FrozenPlan:
+                return self.frozen_response()
             messages.success(request, self.message(saved, adding))
             return redirect(self.success_url(saved))
         return self.render_form(form, obj)
@@ -157,7 +195,7 @@ class FormPage(PlanningMixin, View):
         return form.save()
 
     def message(self, obj, adding):
-        return f"{self.noun.capitalize()} “{obj}” has been {'added' if adding else 'saved'}."
+        return f"{capfirst(self.noun)} “{obj}” has been {'added' if adding else 'saved'}."
 
     def success_url(self, obj):
         return _url("index", self.partnership)
@@ -180,7 +218,7 @@ class FormPage(PlanningMixin, View):
         return {}
 
 
-class RemovePage(PlanningMixin, View):
+class RemovePage(FrozenGuard, PlanningMixin, View):
     template = "planning/confirm_remove.html"
     noun = ""
     capability = "change_plan"
@@ -202,16 +240,23 @@ class RemovePage(PlanningMixin, View):
 
     def get(self, request, slug, pk):
         obj = self.get_object()
+        if refused := self.refuse_if_frozen(obj):
+            return refused
         return render(request, self.template, self.context(object=obj, noun=self.noun, form=ConfirmRemoveForm(),
                                                            consequences=self.consequences(obj),
                                                            back_url=self.back_url(obj)))
 
     def post(self, request, slug, pk):
         obj = self.get_object()
+        if refused := self.refuse_if_frozen(obj):
+            return refused
         after = self.after_url(obj)
         name = str(obj)
-        obj.delete()
-        messages.success(request, f"{self.noun.capitalize()} “{name}” has been removed.")
+        try:
+            obj.delete()
+        except FrozenPlan:
+            return self.frozen_response()
+        messages.success(request, f"{capfirst(self.noun)} “{name}” has been removed.")
         return redirect(after)
 
 
@@ -241,8 +286,32 @@ class PlanOverview(PlanningMixin, TemplateView):
             eia=getattr(plan, "eia", None) if hasattr(plan, "eia") else None,
             next_status=services.next_status(plan),
             history=self.history_for(plan),
+            editable=plan.editable,
+            revision=services.revision_in_progress(plan) if plan.status == PlanStatus.ADOPTED else None,
+            adopted=services.adopted_plan(self.partnership) if plan.revision_of_id else None,
         )
         return context
+
+
+class PlanRevise(PlanningMixin, View):
+    """Start a revision of the adopted plan: a new draft version that goes through approval."""
+
+    capability = "change_plan"
+
+    def get(self, request, slug):
+        self.require_plan()
+        return render(request, "planning/revise.html", self.context(back_url=_url("index", self.partnership)))
+
+    def post(self, request, slug):
+        plan = self.require_plan()
+        try:
+            revision = services.start_revision(plan, request.user)
+        except IllegalMove as exc:
+            messages.warning(request, exc.messages[0] + ".")
+            return redirect("planning:index", slug=slug)
+        messages.success(request, f"A revision of “{revision}” has been started as a draft. The adopted plan stays "
+                                  "in force, and on its public page, until the revision is adopted.")
+        return redirect("planning:index", slug=slug)
 
 
 class PlanStart(PlanningMixin, View):
@@ -273,6 +342,9 @@ class PlanEdit(FormPage):
     form_class = PlanForm
     noun = "plan"
 
+    def plan_of(self, obj):
+        return obj
+
     def get_object(self):
         return self.require_plan()
 
@@ -295,7 +367,11 @@ class PlanPublish(PlanningMixin, View):
         form = PublishForm(request.POST)
         if not form.is_valid():
             return self._render(form)
-        services.publish(plan, form.cleaned_data["published"])
+        try:
+            services.publish(plan, form.cleaned_data["published"])
+        except IllegalMove as exc:
+            form.add_error("published", exc.messages[0])
+            return self._render(form)
         if plan.published:
             messages.success(request, "The plan and “You said, we did” are now on their public pages.")
         else:
@@ -344,6 +420,7 @@ class PlanHistory(PlanningMixin, TemplateView):
 
 
 class ThemeMixin:
+    frozen_with_plan = True
     model = Theme
     form_class = ThemeForm
     noun = "theme"
@@ -373,6 +450,7 @@ class ThemeRemove(ThemeMixin, RemovePage):
 
 
 class PriorityMixin:
+    frozen_with_plan = True
     model = Priority
     noun = "priority"
 
@@ -434,6 +512,8 @@ class PriorityForm_(PriorityMixin, FormPage):
 
     def post(self, request, slug, **kwargs):
         obj = self.get_object()
+        if refused := self.refuse_if_frozen(obj):
+            return refused
         form = self.form_class(request.POST, instance=obj, **self.form_kwargs(obj))
         issue = self._issue()
         if issue is not None and not obj.pk:
@@ -465,7 +545,8 @@ class PriorityDetail(PriorityMixin, PlanningMixin, TemplateView):
         context.update(self.context(
             priority=priority, evidence=priority.evidence.all(),
             actions=priority.actions.select_related("owner", "lead", "sub_group").prefetch_related("kpis"),
-            history=self.history_for(priority), you_said=priority.you_said.all()))
+            history=self.history_for(priority), you_said=priority.you_said.all(),
+            can_change=self.can("change_plan") and priority.plan.editable))
         return context
 
 
@@ -478,22 +559,26 @@ class PriorityRemove(PriorityMixin, RemovePage):
         return [f"Its {n} action{'s' if n != 1 else ''} and their KPIs will be removed too"] if n else []
 
 
-class PriorityEvidence(PriorityMixin, PlanningMixin, View):
+class PriorityEvidence(PriorityMixin, FrozenGuard, PlanningMixin, View):
     capability = "change_plan"
 
     def get_object(self):
         return get_object_or_404(self.queryset(), pk=self.kwargs["pk"])
 
+    def get(self, request, slug, pk):
+        priority = self.get_object()
+        if refused := self.refuse_if_frozen(priority):
+            return refused
+        return self._render(EvidenceForm(items=self.items(priority)), priority)
+
     def items(self, priority):
         have = {services.item_of(e).key for e in priority.evidence.all()}
         return [i for i in evidence_sources.available(self.partnership) if i.key not in have]
 
-    def get(self, request, slug, pk):
-        priority = self.get_object()
-        return self._render(EvidenceForm(items=self.items(priority)), priority)
-
     def post(self, request, slug, pk):
         priority = self.get_object()
+        if refused := self.refuse_if_frozen(priority):
+            return refused
         form = EvidenceForm(request.POST, items=self.items(priority))
         if form.is_valid():
             chosen = form.chosen_items()
@@ -514,7 +599,7 @@ class EvidenceRemove(PlanningMixin, View):
     """Stop citing one piece of evidence (a POST from the page that shows it)."""
 
     def get(self, request, slug, pk):
-        return HttpResponseNotAllowed(["POST"])
+        return post_only(request, _url("index", self.partnership), "Go to the plan to stop citing evidence")
 
     def post(self, request, slug, pk):
         evidence = get_object_or_404(Evidence, partnership=self.partnership, pk=pk)
@@ -532,7 +617,11 @@ class EvidenceRemove(PlanningMixin, View):
             self.access.require("change_plan")
             back = subject.get_absolute_url() + "#evidence" if subject else _url("index", self.partnership)
         title = evidence.title
-        evidence.delete()
+        try:
+            evidence.delete()
+        except FrozenPlan:
+            messages.warning(request, FROZEN_MESSAGE + ".")
+            return redirect(back)
         messages.success(request, f"“{title}” is no longer cited.")
         return redirect(back)
 
@@ -541,6 +630,7 @@ class EvidenceRemove(PlanningMixin, View):
 
 
 class ActionMixin:
+    frozen_with_plan = True
     model = Action
     form_class = ActionForm
     noun = "action"
@@ -581,7 +671,8 @@ class ActionDetail(ActionMixin, PlanningMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         action = get_object_or_404(self.queryset(), pk=self.kwargs["pk"])
         context.update(self.context(action=action, kpis=action.kpis.prefetch_related("values"),
-                                    history=self.history_for(action)))
+                                    history=self.history_for(action),
+                                    can_change=self.can("change_plan") and action.plan.editable))
         return context
 
 
@@ -597,6 +688,7 @@ class ActionRemove(ActionMixin, RemovePage):
 
 
 class KPIMixin:
+    frozen_with_plan = True
     model = KPI
     form_class = KPIForm
     noun = "KPI"
@@ -648,7 +740,8 @@ class KPIDetail(KPIMixin, PlanningMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         kpi = get_object_or_404(self.queryset(), pk=self.kwargs["pk"])
         context.update(self.context(kpi=kpi, values=kpi.values.all(), can_report=can_report(self.access, kpi),
-                                    history=self.history_for(kpi)))
+                                    history=self.history_for(kpi),
+                                    can_change=self.can("change_plan") and kpi.plan.editable))
         return context
 
 
@@ -671,34 +764,48 @@ class KPIValueAdd(KPIMixin, PlanningMixin, View):
 
     def get(self, request, slug, pk):
         kpi = self.get_kpi()
-        return self._render(KPIValueForm(periods=reporting_periods(kpi)), kpi)
+        return self._render(KPIValueForm(periods=services.reportable_periods(kpi)), kpi)
 
     def post(self, request, slug, pk):
         kpi = self.get_kpi()
-        form = KPIValueForm(request.POST, periods=reporting_periods(kpi))
+        form = KPIValueForm(request.POST, periods=services.reportable_periods(kpi))
         if form.is_valid():
             start, end, label = form.periods[form.cleaned_data["period"]]
-            KPIValue.objects.update_or_create(kpi=kpi, period_start=start, defaults={
-                "period_label": label, "period_end": end, "value": form.cleaned_data["value"],
-                "note": form.cleaned_data["note"], "source": KPIValue.Source.ENTERED, "entered_by": request.user})
-            messages.success(request, f"The value for {label} has been saved.")
+            try:
+                value = services.record_kpi_value(
+                    kpi, period_start=start, value=form.cleaned_data["value"], note=form.cleaned_data["note"],
+                    reason=form.cleaned_data.get("reason", ""), user=request.user)
+            except services.KPIValueRefused as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+                return self._render(form, kpi)
+            word = "corrected" if value.correction_reason else "saved"
+            messages.success(request, f"The value for {label} ({value.value_label}) has been {word}.")
             return redirect(kpi.get_absolute_url())
         return self._render(form, kpi)
 
     def _render(self, form, kpi):
+        unit = kpi.get_unit_display().lower()
         return render(self.request, "planning/form.html", self.context(
             form=form, heading=f"Report a value for “{kpi}”", button="Save value", back_url=kpi.get_absolute_url(),
-            caption=kpi.action.title))
+            caption=kpi.action.title,
+            intro=f"Values are in the KPI’s unit ({unit}). Only periods of the plan that have ended can be reported. "
+                  "Reporting a period again corrects it: give the reason, and the earlier value stays in the "
+                  "history."))
 
 
 class KPIRefresh(KPIMixin, PlanningMixin, View):
     capability = "report_kpis"
 
     def get(self, request, slug, pk):
-        return HttpResponseNotAllowed(["POST"])
+        kpi = get_object_or_404(self.queryset(), pk=pk)
+        return post_only(request, kpi.get_absolute_url(), "Go to the KPI to read its values from the imported data")
 
     def post(self, request, slug, pk):
         kpi = get_object_or_404(self.queryset(), pk=pk)
+        if not can_report(self.access, kpi):
+            raise PermissionDenied("Only the organisation that owns the action, an analyst or a manager refreshes "
+                                   "its KPIs.")
         try:
             n = services.refresh_kpi_values(kpi)
             messages.success(request, f"{n} value{'s' if n != 1 else ''} read from the imported data.")
@@ -752,7 +859,8 @@ class RefreshIssues(PlanningMixin, View):
     capability = "score_priorities"
 
     def get(self, request, slug):
-        return HttpResponseNotAllowed(["POST"])
+        return post_only(request, _url("prioritisation", self.partnership),
+                         "Go to the prioritisation matrix to refresh the figures")
 
     def post(self, request, slug):
         result = services.refresh_issues(self.partnership)
@@ -996,7 +1104,7 @@ class MembersSurvey(PlanningMixin, View):
     capability = "change_consultation"
 
     def get(self, request, slug):
-        return HttpResponseNotAllowed(["POST"])
+        return post_only(request, _url("workshops", self.partnership), "Go to the workshops to start the survey")
 
     def post(self, request, slug):
         survey = create_members_survey(self.partnership)
@@ -1063,7 +1171,8 @@ class Approval(PlanningMixin, TemplateView):
             compare_form=CompareForm(versions=versions, initial={
                 "a": versions[-2].pk if len(versions) > 1 else None, "b": versions[-1].pk if versions else None}),
             next_status=services.next_status(plan), statuses=services.PLAN_STATUS_ORDER,
-            send_label={"scrutiny": "Send the plan to scrutiny", "cabinet": "Send the plan to cabinet",
+            send_label={"board": "Send the plan to the board for sign-off", "scrutiny": "Send the plan to scrutiny",
+                        "cabinet": "Send the plan to cabinet",
                         "council": "Send the plan to full council"}.get(str(services.next_status(plan) or "")),
             comments=plan.comments.select_related("author")))
         return context
@@ -1074,14 +1183,18 @@ class ApprovalRecord(PlanningMixin, View):
 
     def get(self, request, slug):
         plan = self.require_plan()
-        stage = plan.status if plan.status in ("scrutiny", "cabinet", "council") else "scrutiny"
+        stage = plan.status if plan.status in ("board", "scrutiny", "cabinet", "council") else "board"
         return self._render(ApprovalStepForm(plan=plan, initial={"stage": stage}))
 
     def post(self, request, slug):
         plan = self.require_plan()
         form = ApprovalStepForm(request.POST, plan=plan)
         if form.is_valid():
-            step = services.record_step(plan, user=request.user, **form.cleaned_data)
+            try:
+                step = services.record_step(plan, user=request.user, **form.cleaned_data)
+            except IllegalMove as exc:  # the plan moved on since the form was checked
+                form.add_error("stage", exc.messages[0])
+                return self._render(form)
             plan.refresh_from_db()
             messages.success(request, f"{step} has been recorded. The plan is now: {plan.get_status_display().lower()}.")
             return redirect("planning:approval", slug=slug)
@@ -1100,14 +1213,18 @@ class ApprovalSend(PlanningMixin, View):
     capability = "record_approval"
 
     def get(self, request, slug):
-        return HttpResponseNotAllowed(["POST"])
+        return post_only(request, _url("approval", self.partnership), "Go to the approval page to send the plan on")
 
     def post(self, request, slug):
         plan = self.require_plan()
-        status = request.POST.get("status")
-        if status not in PlanStatus.values or status == PlanStatus.DRAFT:
+        status = request.POST.get("status", "")
+        if status not in PlanStatus.values:
             raise Http404("No such step")
-        services.send_to(plan, status, request.user)
+        try:
+            services.send_to(plan, status, request.user)
+        except IllegalMove as exc:
+            messages.warning(request, exc.messages[0] + ".")
+            return redirect("planning:approval", slug=slug)
         messages.success(request, f"The plan is now: {plan.get_status_display().lower()}. This version has been kept.")
         return redirect("planning:approval", slug=slug)
 
@@ -1201,7 +1318,8 @@ class EIAOverview(PlanningMixin, TemplateView):
         eia = services.ensure_eia(plan)
         context.update(self.context(
             eia=eia, rows=services.eia_rows(eia), actions=eia.actions.all(), history=self.history_for(eia),
-            eia_details=[("Reference", eia.reference), ("Author", eia.author),
+            eia_details=[("Reference", eia.reference or "None yet (needed before the assessment is final)"),
+                         ("Signed off", services.eia_sign_off(eia)), ("Author", eia.author),
                          ("Head of service", eia.head_of_service), ("Cabinet member", eia.cabinet_member),
                          ("Context and background", eia.context), ("Baseline data and information", eia.baseline),
                          ("Monitoring and evaluation", eia.monitoring), ("Impact on council staff", eia.staff_impact)],
@@ -1248,7 +1366,8 @@ class EIARowEdit(PlanningMixin, View):
 
     def items(self, row):
         have = {services.item_of(e).key for e in row.evidence.all()}
-        items = services.equality_evidence(self.partnership) + evidence_sources.available(self.partnership)
+        items = services.equality_evidence(self.partnership, row.characteristic) + evidence_sources.available(
+            self.partnership)
         return [i for i in items if i.key not in have]
 
     def get(self, request, slug, characteristic):
@@ -1359,7 +1478,8 @@ class YouSaidSuggest(PlanningMixin, View):
     capability = "change_plan"
 
     def get(self, request, slug):
-        return HttpResponseNotAllowed(["POST"])
+        return post_only(request, _url("you-said", self.partnership),
+                         "Go to “You said, we did” to draft rows from the consultation")
 
     def post(self, request, slug):
         plan = self.require_plan()

@@ -5,7 +5,7 @@ import pytest
 
 from saferplan.partnership.demo import load_demo
 from saferplan.planning import demo, services
-from saferplan.planning.models import KPI, Action, Evidence, Plan, Priority, Workshop, WorkshopPoint
+from saferplan.planning.models import KPI, Action, Evidence, FrozenPlan, Plan, Priority, Theme, Workshop, WorkshopPoint
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +26,15 @@ def test_the_demo_builds_a_complete_adopted_plan_and_is_safe_to_run_twice(data_d
     assert all(p.evidence.exists() for p in plan.priorities())
     assert all(a.kpis.exists() for a in plan.actions())
     assert Workshop.objects.filter(partnership=partnership).count() == 4
-    assert [s.committee for s in plan.approval_steps.all()] == ["Scrutiny Committee", "Full Council"]
+    assert [s.committee for s in plan.approval_steps.all()] == [
+        "Melton Community Safety Partnership board", "Scrutiny Committee", "Full Council"]
+    # Adopted means frozen: the ranking council saw is kept with the plan, and nothing can be added.
+    assert plan.frozen["ranking"] and plan.adopted_at is not None
+    with pytest.raises(FrozenPlan):
+        Theme.objects.create(plan=plan, title="Added after adoption")
     eia = plan.eia
     assert eia.status == "final" and eia.rows.count() == 11 and eia.actions.count() == 3
+    assert eia.reference and eia.signed_off_by and eia.signed_off_role and eia.signed_off_on
     assert plan.you_said.exists()
     versions = list(plan.versions.order_by("number"))
     changes = services.compare(versions[0].snapshot, versions[-1].snapshot)

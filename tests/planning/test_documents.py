@@ -25,6 +25,7 @@ def normalise(text: str) -> str:
 
 
 def test_the_full_plan_in_pdf_and_word(plan, manager):
+    services.send_to(plan, "board", manager)
     services.record_step(plan, stage="scrutiny", committee="Scrutiny Committee", meeting_on=plan.starts_on.replace(month=3),
                          comments="Members asked for more targets.", decision="commented", user=manager)
     _, text = pdf_text(documents.plan_file(plan, "pdf"))
