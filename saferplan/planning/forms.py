@@ -207,7 +207,9 @@ class KPIForm(forms.ModelForm):
 
 
 class KPIValueForm(forms.Form):
-    period = forms.ChoiceField(label="Period")
+    period = forms.ChoiceField(label="Period", error_messages={
+        "invalid_choice": "Choose a reporting period that has ended and is in the plan’s period",
+        "required": "Choose the reporting period the value is for"})
     value = forms.DecimalField(label="Value", max_digits=14, decimal_places=2,
                                widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     note = forms.CharField(label="Note (optional)", required=False, max_length=500)
@@ -218,6 +220,18 @@ class KPIValueForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.periods = {p[0].isoformat(): p for p in periods}
         self.fields["period"].choices = [("", "Select a period")] + [(k, p[2]) for k, p in self.periods.items()]
+
+
+class ConcernSourceForm(forms.Form):
+    question = forms.TypedChoiceField(
+        label="Which survey question do the public concern figures come from?", coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the survey question the public concern figures come from"})
+
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["question"].choices = [
+            (q.pk, f"{q.survey.title}: “{q.text}” ({q.answered:,} answered)") for q in questions]
 
 
 class WeightsForm(forms.ModelForm):

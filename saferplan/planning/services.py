@@ -1063,13 +1063,19 @@ def _census_items(partnership, characteristic: str) -> list[Item]:
                  f"partnership’s area ({', '.join(partnership.area_codes)})", "", "", "")]
 
 
+# The equality question's age bands that make up each EIA age group.
+RESPONDENT_AGE_GROUPS = {"age_0_18": ("aged under 16", ["Under 16"]),
+                         "age_19_64": ("aged 16 to 64", ["16 to 24", "25 to 34", "35 to 49", "50 to 64"]),
+                         "age_65": ("aged 65 or over", ["65 or over"])}
+
+
 def _respondent_items(partnership, characteristic: str) -> list[Item]:
     code = EQUALITY_QUESTION.get(characteristic)
     survey_model = evidence_sources._model("consultation.Survey")
     if code is None or survey_model is None:
         return []
     try:
-        from saferplan.consultation.analysis import equality_summary
+        from saferplan.consultation.analysis import CELL_THRESHOLD, SUPPRESSED, equality_summary
     except ImportError:  # pragma: no cover
         return []
     items = []
@@ -1079,17 +1085,29 @@ def _respondent_items(partnership, characteristic: str) -> list[Item]:
         question = next((q for q in equality_summary(survey) if q["code"] == code), None)
         if question is None:
             continue
-        shown = "; ".join(f"{r['label']}: {r['display']}" + (f" ({r['percent']:.0f}%)" if r["percent"] is not None
-                                                             else "") for r in question["rows"])
-        url = evidence_sources.url_for([
-            ("consultation:equality", {"slug": partnership.slug, "pk": survey.pk}),
-            ("consultation:results", {"slug": partnership.slug, "pk": survey.pk}),
-        ])
-        items.append(Item(EvidenceKind.CONSULTATION,
-                          f"{question['label']} of the {question['base_display']} respondents to {survey.title} "
-                          "who answered the equality question", url,
-                          f"“{question['text']}” {shown}. Counts under 10 are not shown.",
-                          "consultation", "survey", f"{survey.pk}:{code}"))
+        url = evidence_sources.url_for([("consultation:analysis", {"slug": partnership.slug, "pk": survey.pk})])
+        url = f"{url}#profile" if url else evidence_sources.results_url(survey)
+        if characteristic in RESPONDENT_AGE_GROUPS:
+            words, bands = RESPONDENT_AGE_GROUPS[characteristic]
+            base = sum(r["count"] for r in question["rows"])
+            n = sum(r["count"] for r in question["rows"] if r["label"] in bands)
+            # Shown only if neither the group nor the rest is small, so the base cannot reveal a suppressed count.
+            if n < CELL_THRESHOLD:
+                shown = SUPPRESSED
+            elif base - n < CELL_THRESHOLD:
+                shown = "not shown (the rest of the respondents are fewer than 10)"
+            else:
+                shown = f"{n:,}"
+            title = (f"Respondents {words}: {shown} of the {question['base_display']} who gave their age "
+                     f"({survey.title})")
+        else:
+            title = (f"{question['label']} of the {question['base_display']} respondents to {survey.title} "
+                     "who answered the equality question")
+        # The answers themselves stay on the consultation's page: beside the base, a list of counts with
+        # only the small ones hidden would let a reader subtract their way to them.
+        items.append(Item(EvidenceKind.CONSULTATION, title, url,
+                          f"Answers to “{question['text']}”, in aggregate; counts under {CELL_THRESHOLD} are not shown.",
+                          "consultation", "survey", f"{survey.pk}:{characteristic}"))
     return items
 
 

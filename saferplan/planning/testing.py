@@ -104,6 +104,7 @@ ACCESS = {
     "planning:prioritisation": EVERY_ROLE,
     "planning:weights": SCORERS,
     "planning:issues-refresh": POST,
+    "planning:concern-source": SCORERS,
     "planning:issue-add": SCORERS,
     "planning:issue": EVERY_ROLE,
     "planning:issue-edit": SCORERS,

@@ -38,6 +38,7 @@ urlpatterns = [
     path("prioritisation/", views.Prioritisation.as_view(), name="prioritisation"),
     path("prioritisation/weights/", views.Weights.as_view(), name="weights"),
     path("prioritisation/refresh/", views.RefreshIssues.as_view(), name="issues-refresh"),
+    path("prioritisation/public-concern/", views.ConcernSource.as_view(), name="concern-source"),
     path("issues/add/", views.IssueForm_.as_view(), name="issue-add"),
     path("issues/<int:pk>/", views.IssueDetail.as_view(), name="issue"),
     path("issues/<int:pk>/edit/", views.IssueForm_.as_view(), name="issue-edit"),

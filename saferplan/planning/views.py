@@ -29,6 +29,7 @@ from .forms import (
     CandidateIssueForm,
     CommentForm,
     CompareForm,
+    ConcernSourceForm,
     EIAActionForm,
     EIAForm,
     EIARowForm,
@@ -827,7 +828,10 @@ class Prioritisation(PlanningMixin, TemplateView):
         weights = services.weights_for(self.partnership)
         rows = services.ranked_issues(self.partnership, weights.as_dict())
         refreshed = max((r.issue.refreshed_at for r in rows if r.issue.refreshed_at), default=None)
+        concern = (evidence_sources.concern_results(self.partnership, question_id=self.plan.concern_question_id)
+                   if self.plan else None)
         context.update(self.context(rows=rows, weights=weights, criteria=list(Criterion), refreshed=refreshed,
+                                    concern=concern,
                                     trend_scores=services.TREND_SCORES,
                                     period=next((r.issue.period for r in rows if r.issue.period), "")))
         return context
@@ -870,6 +874,46 @@ class RefreshIssues(PlanningMixin, View):
         messages.success(request, f"The figures have been refreshed from {parts[0]}, {parts[1]} and the workshops.")
         set_stage_status(self.partnership, Stage.PLAN, StageStatus.IN_PROGRESS)
         return redirect("planning:prioritisation", slug=slug)
+
+
+class ConcernSource(PlanningMixin, View):
+    """Choose the one survey question the plan's public concern figures come from."""
+
+    capability = "score_priorities"
+
+    def get(self, request, slug):
+        plan = self.plan
+        initial = {"question": plan.concern_question_id} if plan else {}
+        return self._render(ConcernSourceForm(initial=initial, questions=self.questions()))
+
+    def post(self, request, slug):
+        plan = self.require_plan()
+        form = ConcernSourceForm(request.POST, questions=self.questions())
+        if not plan.editable:
+            form.add_error(None, FROZEN_MESSAGE)
+        if not form.is_valid():
+            return self._render(form)
+        plan.concern_question_id = form.cleaned_data["question"]
+        plan.save(update_fields=["concern_question_id"])
+        services.refresh_issues(self.partnership)
+        messages.success(request, "The public concern figures now come from the question chosen, and have been "
+                                  "refreshed.")
+        return redirect("planning:prioritisation", slug=slug)
+
+    def questions(self):
+        return evidence_sources.concern_candidates(self.partnership)
+
+    def _render(self, form):
+        if self.plan is None:
+            intro = "Start the plan first: the source is recorded on the plan."
+        elif not form.fields["question"].choices:
+            intro = "No survey has a question asking which issues should be the priorities yet."
+        else:
+            intro = ("Every public concern percentage in the matrix, the plan and its documents is of the people who "
+                     "answered this one question, so that figures from different surveys are never mixed.")
+        return render(self.request, "planning/form.html", self.context(
+            form=form, heading="Public concern source", button="Use this question", caption="Prioritisation",
+            back_url=_url("prioritisation", self.partnership), intro=intro))
 
 
 class IssueMixin:
