@@ -45,6 +45,7 @@ from .models import (
     Priority,
     Theme,
     YouSaidWeDid,
+    with_unit,
 )
 
 # --- The plan -----------------------------------------------------------------------------------
@@ -620,7 +621,8 @@ def snapshot(plan: Plan, with_values: bool = False) -> dict:
                 kpis = []
                 for kpi in action.kpis.all():
                     entry = {
-                        "id": kpi.pk, "title": kpi.title, "unit": kpi.unit, "baseline": _num(kpi.baseline),
+                        "id": kpi.pk, "title": kpi.title, "unit": kpi.unit, "unit_label": kpi.get_unit_display(),
+                        "baseline": _num(kpi.baseline),
                         "baseline_period": kpi.baseline_period, "target": _num(kpi.target),
                         "target_text": kpi.target_text, "direction": kpi.direction,
                         "direction_label": kpi.get_direction_display(), "frequency": kpi.frequency,
@@ -917,7 +919,8 @@ ENTITY_FIELDS = {
     "action": [("title", "Title"), ("description", "Description"), ("owner_organisation", "Owner organisation"),
                ("lead", "Lead person"), ("sub_group", "Sub-group"), ("start_date", "Start date"),
                ("due_date", "Due date"), ("funding", "Funding")],
-    "kpi": [("title", "Indicator"), ("baseline", "Baseline"), ("target", "Target"), ("target_text", "Target (in words)"),
+    "kpi": [("title", "Indicator"), ("unit_label", "Unit"), ("baseline", "Baseline"), ("target", "Target"),
+            ("target_text", "Target (in words)"),
             ("direction_label", "Direction"), ("frequency", "Frequency"), ("source", "Data source"),
             ("measure", "Bound to")],
 }
@@ -938,9 +941,11 @@ def _flatten(snap: dict) -> dict[str, tuple[str, str, dict]]:
     return out
 
 
-def _text(name: str, value) -> str:
+def _text(name: str, value, entity: dict | None = None) -> str:
     if value in (None, "", [], {}):
         return "(blank)"
+    if name in ("baseline", "target") and entity is not None:
+        return with_unit(value, entity.get("unit", ""))
     if name == "evidence":
         return "; ".join(e["title"] for e in value)
     if name == "funding":
@@ -979,7 +984,8 @@ def compare(old: dict, new: dict) -> list[Difference]:
             continue
         changes = []
         for name, label in ENTITY_FIELDS[noun]:
-            before, after = _text(name, fields_old.get(name)), _text(name, fields_new.get(name))
+            before = _text(name, fields_old.get(name), fields_old)
+            after = _text(name, fields_new.get(name), fields_new)
             if before != after:
                 changes.append((label, before, after))
         if changes:

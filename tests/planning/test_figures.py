@@ -83,6 +83,11 @@ def test_units_are_shown_wherever_a_value_or_target_is(client, manager_client, p
     text = normalise(pdf_text(documents.plan_file(plan, "pdf"))[1])
     assert "62% 75%" in text
     assert "target: 75%" in documents.plan_on_a_page_html(plan)
+    before = services.snapshot(plan)
+    percent_kpi.target = Decimal("80")
+    percent_kpi.save()
+    changes = [d for d in services.compare(before, services.snapshot(plan)) if d.noun == "KPI"]
+    assert [d.fields for d in changes] == [[("Target", "75%", "80%")]]
 
 
 def _two_surveys(partnership):
