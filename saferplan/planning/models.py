@@ -186,7 +186,9 @@ class Plan(models.Model):
     published = models.BooleanField(default=False, help_text="Published plans can be read by the public.")
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    revision_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="revisions",
+    # RESTRICT: an adopted plan cannot be deleted from under its revision, but both go together
+    # (the demo rebuilding its plan, a partnership removed).
+    revision_of = models.ForeignKey("self", on_delete=models.RESTRICT, null=True, blank=True, related_name="revisions",
                                     verbose_name="Revision of")
     # The consultation question the plan's public concern figures come from (chosen, never guessed:
     # two surveys' bases must not be mixed). No foreign key: the stages evolve apart.

@@ -193,6 +193,9 @@ def test_a_revision_goes_through_approval_and_replaces_the_adopted_plan_only_whe
     page_after, pdf_after = _public(client, partnership)
     assert "A new action in the revision" in page_after and "A new action in the revision" in pdf_after
     assert "A new action in the revision" not in page_before
+    # The demo rebuilds its plan, revisions and all.
+    assert demo.load(partnership).status == "adopted"
+    assert Plan.objects.filter(partnership=partnership).count() == 1
 
 
 def test_only_an_adopted_plan_is_revised(partnership, plan):

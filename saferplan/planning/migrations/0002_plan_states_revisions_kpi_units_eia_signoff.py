@@ -137,7 +137,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='plan',
             name='revision_of',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='revisions', to='planning.plan', verbose_name='Revision of'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='revisions', to='planning.plan', verbose_name='Revision of'),
         ),
         migrations.AlterField(
             model_name='action',
