@@ -571,6 +571,9 @@ def record_kpi_value(kpi, *, period_start: date, value, note: str = "", reason: 
                      today: date | None = None) -> KPIValue:
     """Report a KPI's value for one ended period of the plan. Reporting a period again is a
     correction: it needs a reason, and the value it replaces stays in the history."""
+    if KPI.objects.filter(pk=kpi.pk, action__priority__theme__plan__status=PlanStatus.SUPERSEDED).exists():
+        raise KPIValueRefused({"period": "This KPI belongs to a version of the plan that has been superseded: report "
+                                         "the value on the adopted plan’s KPI"})
     periods = {p[0]: p for p in reportable_periods(kpi, today)}
     if period_start not in periods:
         raise KPIValueRefused({"period": "Choose a reporting period that has ended and is in the plan’s period "

@@ -190,6 +190,8 @@ def test_a_revision_goes_through_approval_and_replaces_the_adopted_plan_only_whe
     assert (adopted.status, revision.status) == ("superseded", "adopted")
     assert (adopted.published, revision.published) == (False, True)
     assert KPI.objects.get(copied_from=old_kpi).values.get(period_start=date(2025, 4, 1)).value == Decimal("7")
+    with pytest.raises(services.KPIValueRefused):
+        services.record_kpi_value(old_kpi, period_start=date(2025, 7, 1), value=Decimal("8"), today=date(2026, 5, 1))
     page_after, pdf_after = _public(client, partnership)
     assert "A new action in the revision" in page_after and "A new action in the revision" in pdf_after
     assert "A new action in the revision" not in page_before
