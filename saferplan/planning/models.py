@@ -205,25 +205,21 @@ class Plan(models.Model):
     # Fields that may still change once the plan is frozen: its state and whether it is public.
     MUTABLE_WHEN_FROZEN = {"status", "published", "published_at"}
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._loaded = dict(zip(field_names, values))
-        return instance
-
     def save(self, *args, **kwargs):
-        loaded = getattr(self, "_loaded", None)
-        if self.pk and loaded is not None:
-            before = loaded.get("status", self.status)
-            if self.status != before and self.status not in PLAN_TRANSITIONS.get(before, frozenset()):
-                raise IllegalMove(_move_message(before, self.status))
-            if before in FROZEN_STATUSES:
-                changed = {f.attname for f in self._meta.concrete_fields
-                           if f.attname in loaded and getattr(self, f.attname) != loaded[f.attname]}
-                if changed - self.MUTABLE_WHEN_FROZEN:
-                    raise FrozenPlan(FROZEN_MESSAGE)
+        # Checked against the row as stored, not as this object was loaded: another request may
+        # have moved the plan on since.
+        if self.pk:
+            names = [f.attname for f in self._meta.concrete_fields]
+            stored = type(self)._default_manager.filter(pk=self.pk).values(*names).first()
+            if stored is not None:
+                before = stored["status"]
+                if self.status != before and self.status not in PLAN_TRANSITIONS.get(before, frozenset()):
+                    raise IllegalMove(_move_message(before, self.status))
+                if before in FROZEN_STATUSES:
+                    changed = {name for name, value in stored.items() if getattr(self, name) != value}
+                    if changed - self.MUTABLE_WHEN_FROZEN:
+                        raise FrozenPlan(FROZEN_MESSAGE)
         super().save(*args, **kwargs)
-        self._loaded = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
 
     # --- The plan's life: the only way its status changes ---------------------------------------
 

@@ -71,6 +71,18 @@ def test_every_move_between_two_states_is_allowed_only_if_legal(partnership):
         assert Plan.objects.get(pk=plan.pk).status == before, (before, after)
 
 
+def test_a_copy_of_the_plan_loaded_before_adoption_cannot_change_it_afterwards(partnership):
+    plan = _plan_at(partnership, "council")
+    stale = Plan.objects.get(pk=plan.pk)
+    services.adopt(plan)
+    stale.title = "Changed by a request that started before the vote"
+    with pytest.raises((FrozenPlan, IllegalMove)):  # its status in memory is out of date, and it is frozen
+        stale.save()
+    with pytest.raises(IllegalMove):  # a referral recorded late cannot undo the adoption
+        Plan.objects.get(pk=plan.pk).move_to("draft")
+    assert Plan.objects.get(pk=plan.pk).title == "Plan council"
+
+
 def test_a_crafted_post_cannot_move_a_draft_straight_to_adopted(manager_client, partnership, plan):
     for status in ("adopted", "council", "scrutiny"):
         response = manager_client.post(url(partnership, "approval-send"), {"status": status})
