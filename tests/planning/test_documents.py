@@ -92,3 +92,5 @@ def test_command_line_export_nests_the_plan_and_its_evidence(plan, tmp_path, cap
     assert main(["plan", "export", "--partnership", "nowhere", "--format", "json"]) == 1
     assert "no such partnership" in capsys.readouterr().err
     assert main(["plan", "export", "--format", "docx"]) == 1
+    assert main(["plan", "export", "--adopted", "--format", "json"]) == 1
+    assert "has no adopted plan yet" in capsys.readouterr().err

@@ -2,6 +2,7 @@
 seeing the adopted version until its revision is adopted."""
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 from itertools import product
@@ -9,6 +10,7 @@ from itertools import product
 import pytest
 from django.urls import reverse
 
+from saferplan.cli import main
 from saferplan.partnership.demo import load_demo
 from saferplan.partnership.models import RoleKind
 from saferplan.partnership.testing import make_member, sign_in_verified
@@ -163,7 +165,8 @@ def test_the_adopted_ranking_does_not_change_when_the_figures_do(adopted_demo):
     assert f"1 {ranked[0][1]}" in text and f"1 {bottom}" not in text
 
 
-def test_a_revision_goes_through_approval_and_replaces_the_adopted_plan_only_when_adopted(client, adopted_demo):
+def test_a_revision_goes_through_approval_and_replaces_the_adopted_plan_only_when_adopted(client, adopted_demo,
+                                                                                          tmp_path):
     partnership, adopted = adopted_demo
     page_before, _ = _public(client, partnership)
     manager = partnership.people.get(full_name="Sam Whitaker").user
@@ -188,6 +191,9 @@ def test_a_revision_goes_through_approval_and_replaces_the_adopted_plan_only_whe
     with pytest.raises(IllegalMove):
         services.publish(revision)
     assert _public(client, partnership)[0] == page_before
+    out = tmp_path / "adopted.json"
+    assert main(["plan", "export", "--partnership", partnership.slug, "--adopted", "--out", str(out)]) == 0
+    assert json.loads(out.read_text())["plan"]["id"] == adopted.pk
     sign_in_verified(client, manager)
     # A value reported on the adopted plan while the revision is approved carries over on adoption.
     old_kpi = KPI.objects.filter(action__priority__theme__plan=adopted, measure_kind="").first()
