@@ -341,6 +341,10 @@ def eia_file(plan: Plan, fmt: str) -> bytes:
 
 def export_data(plan: Plan) -> dict:
     data = services.snapshot(plan, with_values=True)
+    # The ranking and the evidence basis as the plan shows them (frozen at adoption), with the
+    # public-concern source every concern figure is a share of.
+    data["ranking"] = services.plan_ranking(plan)
+    data["evidence_basis"] = evidence_basis(plan)
     data["exported_at"] = timezone.now().isoformat(timespec="seconds")
     return data
 

@@ -193,7 +193,8 @@ def test_a_revision_goes_through_approval_and_replaces_the_adopted_plan_only_whe
     assert _public(client, partnership)[0] == page_before
     out = tmp_path / "adopted.json"
     assert main(["plan", "export", "--partnership", partnership.slug, "--adopted", "--out", str(out)]) == 0
-    assert json.loads(out.read_text())["plan"]["id"] == adopted.pk
+    exported = json.loads(out.read_text())
+    assert exported["plan"]["id"] == adopted.pk and exported["ranking"] == adopted.frozen["ranking"]
     sign_in_verified(client, manager)
     # A value reported on the adopted plan while the revision is approved carries over on adoption.
     old_kpi = KPI.objects.filter(action__priority__theme__plan=adopted, measure_kind="").first()
