@@ -39,3 +39,24 @@ def test_the_demo_builds_a_complete_adopted_plan_and_is_safe_to_run_twice(data_d
     versions = list(plan.versions.order_by("number"))
     changes = services.compare(versions[0].snapshot, versions[-1].snapshot)
     assert any(d.noun == "KPI" and d.change == "changed" for d in changes)
+
+
+def test_the_demo_plan_takes_public_concern_from_the_labelled_example_survey(data_dir, monkeypatch):
+    from saferplan.consultation import demo as consultation_demo
+    from saferplan.consultation import examples
+    from saferplan.planning import documents
+
+    monkeypatch.setattr("saferplan.planning.evidence_sources.assessment_data", lambda p: None)
+    monkeypatch.setattr("saferplan.planning.services.refresh_kpi_values", lambda kpi, conn=None: 0)
+    partnership = load_demo(data_dir).partnership
+    consultation_demo.load(partnership)  # the open survey: a second priorities question, with no answers
+    survey = examples.load(partnership)
+    plan = demo.load(partnership)
+    assert plan.concern_question_id == survey.questions.get(code="q5").pk
+    basis = " ".join(documents.evidence_basis(plan))
+    assert f"“{survey.title}”: {examples.RESPONSES} people answered" in basis
+    concern = Evidence.objects.filter(content_type__model="priority", object_id__in=plan.priorities().values("pk"),
+                                      kind="consultation_result")
+    assert concern.exists()
+    assert all(f"of the {examples.RESPONSES} respondents" in e.title and survey.title in e.title for e in concern)
+
