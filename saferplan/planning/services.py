@@ -236,6 +236,17 @@ def refresh_issues(partnership, data: dict | None = None, concern=None) -> Refre
     return result
 
 
+@transaction.atomic
+def choose_concern_question(plan: Plan, question_id: int) -> None:
+    """Record the survey question the plan's public concern figures come from, and refresh them."""
+    plan.check_editable()
+    if question_id not in {q.pk for q in evidence_sources.concern_candidates(plan.partnership)}:
+        raise ValidationError("Choose one of the partnership’s survey questions about priorities")
+    plan.concern_question_id = question_id
+    plan.save(update_fields=["concern_question_id"])
+    refresh_issues(plan.partnership)
+
+
 def _refresh_from_assessment(issue: CandidateIssue, data: dict, findings: list) -> None:
     from saferplan.assessment.analysis import compare_counts
 

@@ -889,13 +889,13 @@ class ConcernSource(PlanningMixin, View):
     def post(self, request, slug):
         plan = self.require_plan()
         form = ConcernSourceForm(request.POST, questions=self.questions())
-        if not plan.editable:
-            form.add_error(None, FROZEN_MESSAGE)
         if not form.is_valid():
             return self._render(form)
-        plan.concern_question_id = form.cleaned_data["question"]
-        plan.save(update_fields=["concern_question_id"])
-        services.refresh_issues(self.partnership)
+        try:
+            services.choose_concern_question(plan, form.cleaned_data["question"])
+        except FrozenPlan as exc:
+            form.add_error(None, exc.messages[0])
+            return self._render(form)
         messages.success(request, "The public concern figures now come from the question chosen, and have been "
                                   "refreshed.")
         return redirect("planning:prioritisation", slug=slug)
