@@ -331,6 +331,8 @@ class Theme(PartOfPlan):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True, max_length=5000)
     order = models.PositiveIntegerField(default=0)
+    # The theme of the adopted plan this one revises (so two versions can be compared item by item).
+    copied_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies")
 
     history = HistoricalRecords()
 
@@ -351,6 +353,8 @@ class Priority(PartOfPlan):
     issue = models.ForeignKey("CandidateIssue", on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="priorities", verbose_name="Issue it answers")
     order = models.PositiveIntegerField(default=0)
+    # The priority of the adopted plan this one revises.
+    copied_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies")
 
     evidence = GenericRelation(Evidence)
     history = HistoricalRecords()

@@ -619,6 +619,15 @@ def _num(value):
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+def _origin(obj) -> int:
+    """The first version of a theme, priority, action or KPI that later versions were copied from:
+    the key that pairs them up when two versions of the plan are compared."""
+    pk, parent = obj.pk, obj.copied_from_id
+    while parent is not None:
+        pk, parent = parent, type(obj)._default_manager.filter(pk=parent).values_list("copied_from_id", flat=True).first()
+    return pk
+
+
 def snapshot(plan: Plan, with_values: bool = False) -> dict:
     """The plan as data: themes, priorities (with evidence), actions (with owner, due date and
     funding) and KPIs. The JSON export, the versions and the documents all read this."""
@@ -635,7 +644,7 @@ def snapshot(plan: Plan, with_values: bool = False) -> dict:
                 kpis = []
                 for kpi in action.kpis.all():
                     entry = {
-                        "id": kpi.pk, "title": kpi.title, "unit": kpi.unit, "unit_label": kpi.get_unit_display(),
+                        "id": kpi.pk, "key": _origin(kpi), "title": kpi.title, "unit": kpi.unit, "unit_label": kpi.get_unit_display(),
                         "baseline": _num(kpi.baseline),
                         "baseline_period": kpi.baseline_period, "target": _num(kpi.target),
                         "target_text": kpi.target_text, "direction": kpi.direction,
@@ -653,7 +662,7 @@ def snapshot(plan: Plan, with_values: bool = False) -> dict:
                     label = action.funding_source_name
                     funding[label] = funding.get(label, Decimal(0)) + action.funding_amount
                 actions.append({
-                    "id": action.pk, "title": action.title, "description": action.description,
+                    "id": action.pk, "key": _origin(action), "title": action.title, "description": action.description,
                     "owner_organisation": action.owner.name, "lead": action.lead.full_name if action.lead else None,
                     "sub_group": action.sub_group.name if action.sub_group else None,
                     "start_date": action.starts_on.isoformat() if action.starts_on else None,
@@ -664,13 +673,13 @@ def snapshot(plan: Plan, with_values: bool = False) -> dict:
                     "kpis": kpis,
                 })
             priorities.append({
-                "id": priority.pk, "title": priority.title, "description": priority.description,
+                "id": priority.pk, "key": _origin(priority), "title": priority.title, "description": priority.description,
                 "outcome": priority.outcome, "issue": priority.issue.name if priority.issue else None,
                 "url": absolute(priority.get_absolute_url()),
                 "evidence": [{"kind": e.kind, "title": e.title, "url": absolute(e.url)} for e in priority.evidence.all()],
                 "actions": actions,
             })
-        data_themes.append({"id": theme.pk, "title": theme.title, "description": theme.description,
+        data_themes.append({"id": theme.pk, "key": _origin(theme), "title": theme.title, "description": theme.description,
                             "priorities": priorities})
     partnership = plan.partnership
     return {
@@ -849,11 +858,11 @@ def start_revision(plan: Plan, user=None) -> Plan:
     priorities, actions = {}, {}
     for theme in plan.themes.all():
         new_theme = Theme.objects.create(plan=revision, title=theme.title, description=theme.description,
-                                         order=theme.order)
+                                         order=theme.order, copied_from=theme)
         for priority in theme.priorities.all():
             new_priority = Priority.objects.create(theme=new_theme, title=priority.title,
                                                    description=priority.description, outcome=priority.outcome,
-                                                   issue=priority.issue, order=priority.order)
+                                                   issue=priority.issue, order=priority.order, copied_from=priority)
             priorities[priority.pk] = new_priority
             _copy_evidence(priority, new_priority)
             for action in priority.actions.all():
@@ -943,15 +952,18 @@ NOUNS = {"plan": "Plan", "theme": "Theme", "priority": "Priority", "action": "Ac
 
 def _flatten(snap: dict) -> dict[str, tuple[str, str, dict]]:
     """key -> (noun, where it sits, fields)."""
+    def key(entity):  # versions kept before revisions existed have no key: their id is their key
+        return entity.get("key", entity["id"])
+
     out = {"plan": ("plan", "", snap["plan"])}
     for theme in snap.get("themes", []):
-        out[f"theme:{theme['id']}"] = ("theme", "", theme)
+        out[f"theme:{key(theme)}"] = ("theme", "", theme)
         for priority in theme["priorities"]:
-            out[f"priority:{priority['id']}"] = ("priority", theme["title"], priority)
+            out[f"priority:{key(priority)}"] = ("priority", theme["title"], priority)
             for action in priority["actions"]:
-                out[f"action:{action['id']}"] = ("action", priority["title"], action)
+                out[f"action:{key(action)}"] = ("action", priority["title"], action)
                 for kpi in action["kpis"]:
-                    out[f"kpi:{kpi['id']}"] = ("kpi", action["title"], kpi)
+                    out[f"kpi:{key(kpi)}"] = ("kpi", action["title"], kpi)
     return out
 
 

@@ -188,6 +188,10 @@ def test_a_revision_goes_through_approval_and_replaces_the_adopted_plan_only_whe
         "title": "A new action in the revision", "owner": police.pk, "due_on_day": 31, "due_on_month": 3,
         "due_on_year": 2027})
     assert Action.objects.filter(priority=priority, title="A new action in the revision").exists()
+    # Compared with the adopted plan, item by item, the revision differs only by what was changed.
+    changes = services.compare(services.snapshot(adopted), services.snapshot(revision))
+    assert [(d.noun, d.change, d.name) for d in changes if d.noun != "Plan"] == [
+        ("Action", "added", "A new action in the revision")]
     with pytest.raises(IllegalMove):
         services.publish(revision)
     assert _public(client, partnership)[0] == page_before
