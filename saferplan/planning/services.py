@@ -724,6 +724,8 @@ def send_to(plan: Plan, status: str, user=None) -> PlanVersion:
     if status == PlanStatus.ADOPTED:
         raise IllegalMove("The plan is adopted when full council’s decision to approve it is recorded: "
                           "record the meeting instead")
+    if status == PlanStatus.SUPERSEDED:
+        raise IllegalMove("An adopted plan is superseded only when its revision is adopted")
     plan.move_to(status)
     _stage_status(plan)
     return save_version(plan, SENT_LABELS.get(status, plan.get_status_display()), user)

@@ -98,6 +98,16 @@ def test_a_crafted_post_cannot_move_a_draft_straight_to_adopted(manager_client, 
     assert plan.status == "board"
 
 
+def test_a_crafted_post_cannot_supersede_the_adopted_plan(client, partnership):
+    adopted = _plan_at(partnership, "adopted")
+    sign_in_verified(client, make_member(partnership, RoleKind.MANAGER))
+    client.post(url(partnership, "approval-send"), {"status": "superseded"})
+    adopted.refresh_from_db()
+    assert adopted.status == "adopted"
+    with pytest.raises(IllegalMove):
+        services.send_to(adopted, "superseded")
+
+
 def test_a_get_on_an_approval_post_address_is_a_page_pointing_to_the_button(manager_client, partnership, plan):
     response = manager_client.get(url(partnership, "approval-send"))
     assert response.status_code == 405 and response["Allow"] == "POST"
