@@ -63,6 +63,13 @@ def adopted_plan(partnership) -> Plan | None:
     return Plan.objects.filter(partnership=partnership, status=PlanStatus.ADOPTED).order_by("-starts_on", "-pk").first()
 
 
+def adopted_plan_during(partnership, starts_on: date, ends_on: date) -> Plan | None:
+    """The adopted plan whose period overlaps these dates: a new plan for them would be a second,
+    unapproved version of it."""
+    return Plan.objects.filter(partnership=partnership, status=PlanStatus.ADOPTED, starts_on__lte=ends_on,
+                               ends_on__gte=starts_on).first()
+
+
 def public_plan(partnership) -> Plan | None:
     """What the public sees: the adopted plan if it is published; before any plan is adopted, a
     published draft (shown as a draft). A revision becomes public only when it is adopted."""

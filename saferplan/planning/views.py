@@ -326,6 +326,10 @@ class PlanStart(PlanningMixin, View):
 
     def post(self, request, slug):
         form = PlanForm(request.POST)
+        if form.is_valid() and (adopted := services.adopted_plan_during(
+                self.partnership, form.cleaned_data["starts_on"], form.cleaned_data["ends_on"])):
+            form.add_error("starts_on", f"“{adopted}” is adopted for {adopted.period_label}: to change the plan "
+                                        "for that period, start a revision of it from the plan’s page")
         if form.is_valid():
             plan = services.start_plan(self.partnership, **form.cleaned_data)
             messages.success(request, f"“{plan}” has been started.")

@@ -233,6 +233,20 @@ def test_a_revision_goes_through_approval_and_replaces_the_adopted_plan_only_whe
     assert Plan.objects.filter(partnership=partnership).count() == 1
 
 
+def test_a_second_plan_for_an_adopted_period_is_refused(manager_client, partnership):
+    adopted = _plan_at(partnership, "adopted")
+    response = manager_client.post(url(partnership, "plan-start"), {
+        "title": "Another plan", "starts_on_day": 1, "starts_on_month": 4, "starts_on_year": 2026,
+        "ends_on_day": 31, "ends_on_month": 3, "ends_on_year": 2029})
+    assert response.status_code == 200
+    assert "start a revision of it from the plan’s page" in response.content.decode()
+    assert list(Plan.objects.filter(partnership=partnership)) == [adopted]
+    manager_client.post(url(partnership, "plan-start"), {
+        "title": "The next plan", "starts_on_day": 1, "starts_on_month": 4, "starts_on_year": 2028,
+        "ends_on_day": 31, "ends_on_month": 3, "ends_on_year": 2031})
+    assert Plan.objects.filter(partnership=partnership, title="The next plan", status="draft").exists()
+
+
 def test_only_an_adopted_plan_is_revised(partnership, plan):
     with pytest.raises(IllegalMove):
         services.start_revision(plan)
