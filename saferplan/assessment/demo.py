@@ -10,8 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from saferplan.partnership.models import RoleKind, Stage, StageStatus
-from saferplan.partnership.services import set_stage_status
+from saferplan.partnership.models import RoleKind
 
 from . import services
 from .models import Finding, ImportJob
@@ -35,8 +34,6 @@ def load(partnership) -> None:
         _import(partnership, folder)
         result = services.draft_findings(partnership, Period.parse(DEMO_PERIOD))
         _accept(partnership)
-        set_stage_status(partnership, Stage.ASSESSMENT, StageStatus.IN_PROGRESS,
-                         "Police data for 2023 and 2024 imported; findings for 2024 drafted and being reviewed.")
         print(f"Assessment: findings for {DEMO_PERIOD} drafted ({result.created} new, {result.kept} already reviewed)")
     finally:
         # The web server opens the store next; DuckDB lets one process write to it at a time.

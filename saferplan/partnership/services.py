@@ -106,16 +106,6 @@ def cycle_overview(partnership: Partnership) -> list[StageSummary]:
     return result
 
 
-def set_stage_status(partnership: Partnership, stage: Stage, status: str, note: str = "") -> CycleStage:
-    """Records nothing: a stage's status is worked out from its data (``progress``).
-
-    Stages used to push their status here as they went, which left statuses that contradicted the
-    data; those calls are now ignored so that nothing but the data, and a manager's own mark
-    (``mark_stage_done``), decides what the task list says.
-    """
-    return stage_record(partnership, stage)
-
-
 def mark_stage_done(partnership: Partnership, stage: Stage, done: bool, note: str = "") -> CycleStage:
     """The manager's mark that a stage is done (or no longer marked), kept in the audit history."""
     record = stage_record(partnership, stage)

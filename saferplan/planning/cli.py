@@ -7,7 +7,8 @@ from pathlib import Path
 from saferplan.cli import CommandError, setup_django
 
 EXPORT_HELP = """\
-Export a partnership's current plan (the latest by start date).
+Export a partnership's current plan (the latest by start date, which is a revision while one is
+being drafted), or with --adopted the plan in force, exactly as adopted.
 
 JSON nests themes > priorities > actions > KPIs. Each priority lists its evidence as
 {"kind", "title", "url"} (kind: assessment_finding, assessment_data, consultation_result,
@@ -30,6 +31,8 @@ def register(subparsers) -> None:
     export.add_argument("--page", choices=["plan-on-a-page", "eia"],
                         help="a single document instead of the full plan (PDF only for the plan on a page)")
     export.add_argument("--out", metavar="FILE", default="-", help="output file ('-' for standard output, json only)")
+    export.add_argument("--adopted", action="store_true",
+                        help="the adopted plan (what the public sees), not a revision being drafted")
     export.set_defaults(handler=run_export)
 
 
@@ -52,9 +55,9 @@ def run_export(args) -> int:
             known = ", ".join(Partnership.objects.values_list("slug", flat=True))
             raise CommandError(f"give --partnership SLUG (one of: {known})")
         partnership = partnerships[0]
-    plan = services.current_plan(partnership)
+    plan = services.adopted_plan(partnership) if args.adopted else services.current_plan(partnership)
     if plan is None:
-        raise CommandError(f"{partnership.name} has no plan yet")
+        raise CommandError(f"{partnership.name} has no {'adopted ' if args.adopted else ''}plan yet")
     if args.page == "plan-on-a-page" and args.format != "pdf":
         raise CommandError("--page plan-on-a-page is a PDF: give --format pdf")
     if args.format != "json" and args.out == "-":

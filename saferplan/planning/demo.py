@@ -16,8 +16,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from saferplan.partnership.models import Organisation, Person, Stage, StageStatus, SubGroup
-from saferplan.partnership.services import set_stage_status
+from saferplan.partnership.models import Organisation, Person, SubGroup
 
 from . import evidence_sources, services
 from .evidence_sources import Item
@@ -151,14 +150,14 @@ PLAN = [
           "actions": [
               {"title": "Joint police and council patrols in the town centre on Friday and Saturday evenings",
                "owner": "Leicestershire Police", "lead": "Dan Okafor", "group": "Joint Action Group",
-               "due": date(2026, 3, 31), "funding": ("pcc", "PCC Community Safety Grant 2025/26", 12000),
+               "due": date(2026, 3, 31), "funding": ("pcc", "PCC Crime Reduction Grant 2025/26", 12000),
                "kpis": [{"title": "Anti-social behaviour records in the borough per quarter", "bound": "Anti-social behaviour",
                          "direction": "down", "target_pct": -10, "source": "police.uk"}]},
               {"title": "Case-manage repeat anti-social behaviour perpetrators through the Joint Action Group",
                "owner": "Melton Borough Council", "lead": "Sam Whitaker", "group": "Joint Action Group",
                "due": date(2028, 3, 31), "funding": ("council", "Community safety budget", None),
                "kpis": [{"title": "Repeat anti-social behaviour cases closed with the behaviour stopped",
-                         "unit": "%", "baseline": 62, "target": 75, "direction": "up",
+                         "unit": "percent", "baseline": 62, "target": 75, "direction": "up",
                          "source": "Joint Action Group case log"}]},
           ]},
          {"issue": "Road safety", "title": "Improve road safety",
@@ -166,7 +165,7 @@ PLAN = [
           "actions": [
               {"title": "Community Speed Watch in the ten villages with the most complaints",
                "owner": "Leicestershire Police", "lead": "Dan Okafor", "group": "Road safety",
-               "due": date(2026, 9, 30), "funding": ("pcc", "PCC Community Safety Grant 2025/26", 4500),
+               "due": date(2026, 9, 30), "funding": ("pcc", "PCC Crime Reduction Grant 2025/26", 4500),
                "kpis": [{"title": "Community Speed Watch sessions held", "baseline": 0, "target": 120,
                          "direction": "up", "frequency": "quarterly", "source": "Leicestershire Police"}]},
               {"title": "‘Fatal four’ education in schools and at the livestock market",
@@ -186,7 +185,7 @@ PLAN = [
               {"title": "Domestic abuse awareness training for frontline council and housing staff",
                "owner": "UAVA (domestic abuse support)", "lead": "Lucy Brennan",
                "group": "Vulnerable persons and victims", "due": date(2025, 12, 31),
-               "funding": ("home_office", "Domestic Abuse Act new burdens funding", 6000),
+               "funding": ("domestic_abuse", "Domestic Abuse Act 2021 new burdens funding 2025/26", 6000),
                "kpis": [{"title": "Frontline staff trained", "baseline": 0, "target": 150, "direction": "up",
                          "frequency": "quarterly", "source": "UAVA training records"}]},
               {"title": "A domestic abuse champion in every partner organisation",
@@ -206,7 +205,7 @@ PLAN = [
               {"title": "Offer treatment through Turning Point to everyone arrested for drug-related offences",
                "owner": "Turning Point (substance misuse)", "lead": "Mark Ellis",
                "group": "Reducing reoffending and harm", "due": date(2026, 3, 31),
-               "funding": ("pcc", "PCC Community Safety Grant 2025/26", 8000),
+               "funding": ("pcc", "PCC Crime Reduction Grant 2025/26", 8000),
                "kpis": [{"title": "People starting treatment after arrest", "baseline": 24, "target": 40,
                          "direction": "up", "frequency": "quarterly", "source": "Turning Point"}]},
               {"title": "Close cuckooed addresses and disrupt county lines with housing and police",
@@ -228,7 +227,7 @@ PLAN = [
               {"title": "Manage the most prolific violent offenders jointly with probation (IOM)",
                "owner": "Probation Service – Leicestershire", "lead": "Gareth Price",
                "group": "Reducing reoffending and harm", "due": date(2026, 3, 31), "funding": None,
-               "kpis": [{"title": "Proven reoffending rate of the IOM cohort", "unit": "%", "baseline": 41,
+               "kpis": [{"title": "Proven reoffending rate of the IOM cohort", "unit": "percent", "baseline": 41,
                          "target": 35, "direction": "down", "frequency": "annually",
                          "source": "Probation Service"}]},
           ]},
@@ -249,7 +248,7 @@ PLAN = [
                          "source": "Community safety team records"}]},
               {"title": "Monthly drop-in surgeries at the community centres in the priority neighbourhoods",
                "owner": "Melton Borough Council Housing Services", "lead": "Tom Fielding", "group": None,
-               "due": date(2026, 3, 31), "funding": ("pcc", "PCC Community Safety Grant 2025/26", 2500),
+               "due": date(2026, 3, 31), "funding": ("pcc", "PCC Crime Reduction Grant 2025/26", 2500),
                "kpis": [{"title": "Drop-in surgeries held", "baseline": 0, "target": 36, "direction": "up",
                          "frequency": "quarterly", "source": "Housing Services"}]},
           ]},
@@ -313,19 +312,30 @@ def _load(partnership) -> Plan:
     Workshop.objects.filter(partnership=partnership, summary__startswith=DEMO_WORKSHOP_NOTE).delete()
     issues = _issues(partnership)
     _workshops(partnership, issues)
+    question_id = _concern_question_id(partnership)
     try:
-        services.refresh_issues(partnership)
+        concern = evidence_sources.concern_results(partnership, question_id=question_id) if question_id else None
+        services.refresh_issues(partnership, concern=concern)
     except Exception:  # the store unreadable: the plan is still built, without figures
         log.warning("Could not refresh the demo's issues", exc_info=True)
     issues = {i.name: i for i in CandidateIssue.objects.filter(partnership=partnership)}  # with fresh figures
-    plan = _plan(partnership, issues)
+    plan = _plan(partnership, issues, question_id)
     _eia(plan)
     _you_said(plan)
     _approve(plan)
     services.publish(plan)
-    for stage in (Stage.WORKSHOPS, Stage.PLAN, Stage.EQUALITY, Stage.APPROVAL):
-        set_stage_status(partnership, stage, StageStatus.COMPLETED)
     return plan
+
+
+def _concern_question_id(partnership) -> int | None:
+    """The public-concern source the demo's plan records: the priorities question of the closed
+    example consultation (its responses are labelled as made up), never the open survey."""
+    try:
+        from saferplan.consultation.examples import SLUG
+    except ImportError:  # pragma: no cover - the consultation app is part of the project
+        return None
+    question = next((q for q in evidence_sources.concern_candidates(partnership) if q.survey.slug == SLUG), None)
+    return question.pk if question else None
 
 
 def _issues(partnership) -> dict[str, CandidateIssue]:
@@ -379,9 +389,9 @@ def _bound_baseline(partnership, category: str):
     return Decimal(round(row["count"] / 4)), f"quarterly average, {label}"
 
 
-def _plan(partnership, issues) -> Plan:
+def _plan(partnership, issues, question_id=None) -> Plan:
     plan = services.start_plan(
-        partnership, title=PLAN_TITLE,
+        partnership, title=PLAN_TITLE, concern_question_id=question_id,
         vision="A borough where people are safe and feel safe, and where communities shape what the partnership does.",
         introduction=(
             "The Melton Community Safety Partnership brings together the council, Leicestershire Police, the fire "
@@ -431,7 +441,7 @@ def _why(issue) -> str:
                         + (" (statistically significant)" if issue.significant else "") if issue.change_pct is not None
                         else "") + ".")
     if issue.concern_pct is not None:
-        parts.append(f"{issue.concern_pct}% of consultation respondents chose it as a priority.")
+        parts.append(f"{services.concern_figure(issue)} chose it as a priority.")
     points = issue.workshop_points.count()
     if points:
         parts.append(f"Partners raised it {points} time{'s' if points != 1 else ''} in the workshops.")
@@ -441,7 +451,7 @@ def _why(issue) -> str:
 
 
 def _kpi(partnership, action, k, order) -> KPI:
-    fields = {"title": k["title"], "unit": k.get("unit", ""), "direction": k["direction"],
+    fields = {"title": k["title"], "unit": k.get("unit", "count"), "direction": k["direction"],
               "frequency": k.get("frequency", "quarterly"), "source": k["source"], "order": order,
               "baseline_period": k.get("baseline_period", ""), "target_text": k.get("target_text", "")}
     if k.get("bound"):
@@ -490,19 +500,18 @@ def _eia(plan) -> None:
     eia.monitoring = ("The sub-groups monitor their actions, and the partnership the whole plan, every quarter; "
                       "the Scrutiny Committee reviews the partnership every year.")
     eia.staff_impact = "No impact on council staff is expected."
+    # A made-up reference, labelled as the demo's: a final assessment needs one, and its sign-off.
+    eia.reference = "DEMO-EIA-2025-01"
+    eia.signed_off_by, eia.signed_off_role = "Cllr Margaret Hale", "Portfolio Holder for Housing and Communities"
+    eia.signed_off_on = date(2025, 2, 20)
     eia.status = "final"
     eia.save()
-    extra = services.equality_evidence(plan.partnership)
     for row in eia.rows.all():
         impact, narrative = EIA_ROWS[Characteristic(row.characteristic)]
         row.impact, row.narrative = impact, narrative
         row.save()
-        for item in extra:
-            if "Profile of respondents" in item.title:
-                services.cite(row, item)
-            elif "hate" in item.title.lower() and row.characteristic in (
-                    "disability", "gender_reassignment", "race", "religion", "sexual_orientation"):
-                services.cite(row, item)
+        for item in services.equality_evidence(plan.partnership, row.characteristic):
+            services.cite(row, item)
     for order, (inequality, action, owner, timescale) in enumerate([
         ("Digital inequalities", "Paper copies of the plan and ‘You said, we did’ at the council offices and "
                                  "community centres", "Melton Borough Council", "April 2025"),
@@ -543,7 +552,14 @@ def _you_said(plan) -> None:
 
 
 def _approve(plan) -> None:
-    services.send_to(plan, "scrutiny")
+    services.send_to(plan, "board")
+    services.record_step(
+        plan, stage=ApprovalStep.Stage.BOARD, committee="Melton Community Safety Partnership board",
+        meeting_on=date(2025, 2, 11),
+        comments="The board reviewed the draft priorities against the strategic assessment, the consultation’s "
+                 "results and the workshops, and asked that each action name an owner and a KPI.",
+        decision=Decision.RECOMMENDED,
+        decision_text="The board signed the draft plan off and recommended it to the Scrutiny Committee.")
     services.record_step(
         plan, stage=ApprovalStep.Stage.SCRUTINY, committee="Scrutiny Committee", meeting_on=date(2025, 3, 4),
         comments=(

@@ -12,7 +12,7 @@ from saferplan.documents.document import Bullets, Document, Paragraph, TableBloc
 from saferplan.documents.tables import Column, Table
 
 from . import services
-from .models import CandidateIssue, Plan, Workshop
+from .models import CandidateIssue, Plan, Workshop, with_unit
 
 
 def _date(value: str | None) -> str:
@@ -26,13 +26,13 @@ def _money(amount) -> str:
 def _kpi_target(k: dict) -> str:
     if k.get("target_text"):
         return k["target_text"]
-    return "Not set" if k.get("target") is None else f"{k['target']:,}"
+    return with_unit(k.get("target"), k.get("unit", ""))
 
 
 def _kpi_baseline(k: dict) -> str:
     if k.get("baseline") is None:
         return "Not set"
-    return f"{k['baseline']:,}" + (f" ({k['baseline_period']})" if k.get("baseline_period") else "")
+    return with_unit(k["baseline"], k.get("unit", "")) + (f" ({k['baseline_period']})" if k.get("baseline_period") else "")
 
 
 def text_table(key: str, title: str, columns: list[tuple[str, str]], rows: list[dict], note: str = "") -> TableBlock:
@@ -49,7 +49,14 @@ def period_label(period: str) -> str:
 
 
 def evidence_basis(plan: Plan) -> list[str]:
-    """One line for each stage the plan rests on, as the committee report would put it."""
+    """One line for each stage the plan rests on, as the committee report would put it: as it was
+    when the plan was adopted, or as it is now for a plan still being drafted."""
+    if not plan.editable and plan.frozen.get("basis") is not None:
+        return plan.frozen["basis"]
+    return live_evidence_basis(plan)
+
+
+def live_evidence_basis(plan: Plan) -> list[str]:
     partnership = plan.partnership
     lines = []
     issues = list(CandidateIssue.objects.filter(partnership=partnership).exclude(period=""))
@@ -57,10 +64,12 @@ def evidence_basis(plan: Plan) -> list[str]:
         lines.append(f"The strategic assessment of crime and disorder for {period_label(issues[0].period)}.")
     from . import evidence_sources
 
-    concern = evidence_sources.concern_results(partnership)
+    concern = evidence_sources.concern_results(partnership, question_id=plan.concern_question_id)
     if concern:
+        # The same survey and question, and so the same base, as every public concern figure in the plan.
         lines.append(f"The public consultation “{concern.survey_title}”: {concern.base:,} people answered the question "
-                     f"on priorities.")
+                     f"“{concern.question_text}”; every public concern percentage in this plan is of those "
+                     f"{concern.base:,} people.")
     workshops = list(Workshop.objects.filter(partnership=partnership).order_by("held_on"))
     if workshops:
         names = "; ".join(f"{w.title} ({w.held_on:%-d %B %Y})" for w in workshops)
@@ -93,18 +102,19 @@ def build_plan_document(plan: Plan) -> Document:
                                                                   ("actions", "Actions")],
                           [{"theme": t["title"], "priority": p["title"], "actions": str(len(p["actions"]))}
                            for t in snap["themes"] for p in t["priorities"]]))
-    ranked = services.ranked_issues(plan.partnership)
+    ranked = services.plan_ranking(plan)
     if ranked:
         how = doc.section("How the priorities were chosen")
-        w = services.weights_for(plan.partnership)
+        w = services.plan_weights(plan)
         how.add(Paragraph(
             "Each candidate issue was scored from 0 to 5 on volume, trend, harm, public concern, partner view and "
-            f"the partnership’s judgement, weighted {w.volume}, {w.trend}, {w.harm}, {w.concern}, {w.partner} and "
-            f"{w.judgement} respectively. The partnership chose its priorities from the ranked list."))
+            f"the partnership’s judgement, weighted {w['volume']}, {w['trend']}, {w['harm']}, {w['concern']}, "
+            f"{w['partner']} and {w['judgement']} respectively. The partnership chose its priorities from the "
+            "ranked list" + (", which is shown as it stood when the plan was adopted." if not plan.editable else ".")))
         how.add(text_table("ranking", "Ranked issues", [("rank", "Rank"), ("issue", "Issue"), ("score", "Score"),
                                                          ("chosen", "In the plan")],
-                           [{"rank": str(r.rank), "issue": r.issue.name, "score": f"{r.total:.2f}",
-                             "chosen": "Yes" if r.priorities else ""} for r in ranked]))
+                           [{"rank": str(r["rank"]), "issue": r["issue"], "score": f"{r['total']:.2f}",
+                             "chosen": "Yes" if r["chosen"] else ""} for r in ranked]))
     for theme in snap["themes"]:
         section = doc.section(f"Theme: {theme['title']}")
         if theme["description"]:
@@ -274,8 +284,9 @@ def build_eia_document(plan: Plan) -> Document:
     rows = services.eia_rows(eia)
     doc = Document(title="Equality Impact Assessment", subtitle=plan.title, publish=True, author=plan.partnership.name,
                    meta=[(label, value) for label, value in [
-                       ("Reference", eia.reference), ("Author", eia.author), ("Head of service", eia.head_of_service),
-                       ("Cabinet member", eia.cabinet_member), ("Status", eia.get_status_display())] if value],
+                       ("Reference", eia.reference or "None yet"), ("Author", eia.author),
+                       ("Head of service", eia.head_of_service), ("Cabinet member", eia.cabinet_member),
+                       ("Status", eia.get_status_display()), ("Signed off", services.eia_sign_off(eia))] if value],
                    footer=f"Produced by Saferplan on {timezone.localdate():%-d %B %Y}.")
     context = doc.section("Context and background")
     context.add(Paragraph(eia.context or "Not yet written."))
@@ -330,6 +341,10 @@ def eia_file(plan: Plan, fmt: str) -> bytes:
 
 def export_data(plan: Plan) -> dict:
     data = services.snapshot(plan, with_values=True)
+    # The ranking and the evidence basis as the plan shows them (frozen at adoption), with the
+    # public-concern source every concern figure is a share of.
+    data["ranking"] = services.plan_ranking(plan)
+    data["evidence_basis"] = evidence_basis(plan)
     data["exported_at"] = timezone.now().isoformat(timespec="seconds")
     return data
 

@@ -151,13 +151,13 @@ class ConcernResults:
     url: str
 
 
-def concern_question(partnership):
-    """The question asking which issues should be the priorities (the Coventry template's q5, or
-    any multiple-choice question about priorities): of those, the one most people answered, the
-    latest survey first when none has answers yet."""
+def concern_candidates(partnership) -> list:
+    """The questions that could be the plan's public-concern source: multiple-choice questions
+    asking which issues should be the priorities (the Coventry template's q5, or any question about
+    priorities), each annotated with ``answered`` (counted respondents), the latest survey first."""
     Question = _model("consultation.Question")
     if Question is None:
-        return None
+        return []
     try:
         from django.db.models import Count, Q
 
@@ -167,10 +167,31 @@ def concern_question(partnership):
         candidates = qs.filter(Q(code=CONCERN_QUESTION_CODE) | Q(text__icontains="priorit")).annotate(
             answered=Count("answers__response", filter=Q(answers__response__status__in=COUNTED), distinct=True)
         )
-        return candidates.order_by("-answered", "-survey__opens_on", "-pk").first()
+        return list(candidates.order_by("-survey__opens_on", "-pk"))
     except Exception:
         log.warning("Consultation questions unavailable", exc_info=True)
-        return None
+        return []
+
+
+def chosen_question_id(partnership) -> int | None:
+    """The public-concern question recorded on the plan being worked on (or in force)."""
+    from .models import Plan, PlanStatus
+
+    plan = (Plan.objects.filter(partnership=partnership).exclude(status=PlanStatus.SUPERSEDED)
+            .order_by("-starts_on", "-pk").first())
+    return plan.concern_question_id if plan else None
+
+
+def concern_question(partnership, question_id: int | None = None):
+    """The one question the public-concern figures come from: the one chosen for the plan, or the
+    only candidate there is. Never picked by how many answered it: two surveys' figures and bases
+    must not be mixed, so with several candidates and none chosen there is no source."""
+    if question_id is None:
+        question_id = chosen_question_id(partnership)
+    candidates = concern_candidates(partnership)
+    if question_id is not None:
+        return next((q for q in candidates if q.pk == question_id), None)
+    return candidates[0] if len(candidates) == 1 else None
 
 
 def results_url(survey) -> str:
@@ -183,9 +204,9 @@ def results_url(survey) -> str:
     ])
 
 
-def concern_results(partnership) -> ConcernResults | None:
+def concern_results(partnership, question_id: int | None = None) -> ConcernResults | None:
     """How many respondents chose each option of the priorities question (counted responses only)."""
-    question = concern_question(partnership)
+    question = concern_question(partnership, question_id)
     if question is None:
         return None
     from django.db.models import Count
@@ -210,10 +231,11 @@ def option_matches(label: str, patterns: list[str]) -> bool:
 
 
 def concern_item(results: ConcernResults, option: OptionResult) -> Item:
-    pct = f"{option.pct:.0f}%" if option.pct is not None else "no"
+    pct = f"{option.pct:.0f}%" if option.pct is not None else "None"
     return Item(
         EvidenceKind.CONSULTATION,
-        f"{pct} of respondents chose “{_short(option.label)}” as a priority ({results.survey_title})",
+        f"{pct} of the {results.base:,} respondents who answered the question on priorities chose "
+        f"“{_short(option.label)}” ({results.survey_title})",
         results.url,
         f"{option.count:,} of the {results.base:,} people who answered “{results.question_text}” chose it.",
         "consultation", "option", str(option.option_pk),

@@ -174,7 +174,7 @@ class KPIForm(PlainTextMixin, forms.ModelForm):
         model = KPI
         fields = ["title", "unit", "baseline", "baseline_period", "target", "target_text", "direction", "frequency",
                   "source", "measure_kind", "measure_category", "measure_dataset", "measure_name"]
-        labels = {"unit": "Unit (optional)", "baseline": "Baseline (optional)",
+        labels = {"baseline": "Baseline (optional)",
                   "baseline_period": "Baseline period (optional)", "target": "Target (optional)",
                   "target_text": "Target in words (optional)", "measure_dataset": "Partner dataset (optional)",
                   "measure_name": "Partner measure (optional)"}
@@ -185,7 +185,7 @@ class KPIForm(PlainTextMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("direction", "frequency"):
+        for name in ("unit", "direction", "frequency"):
             _radios(self, name)
         kind = self.fields["measure_kind"]
         kind.widget = forms.RadioSelect(choices=list(kind.choices)[1:] if list(kind.choices)[0] == list(kind.choices)[1] else kind.choices)
@@ -203,15 +203,31 @@ class KPIForm(PlainTextMixin, forms.ModelForm):
 
 
 class KPIValueForm(PlainTextMixin, forms.Form):
-    period = forms.ChoiceField(label="Period")
+    period = forms.ChoiceField(label="Period", error_messages={
+        "invalid_choice": "Choose a reporting period that has ended and is in the plan’s period",
+        "required": "Choose the reporting period the value is for"})
     value = NumberField(label="Value", max_digits=14, decimal_places=2,
                                widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     note = forms.CharField(label="Note (optional)", required=False, max_length=500)
+    reason = forms.CharField(label="Reason for the correction (if the period already has a value)", required=False,
+                             max_length=500, help_text="For example, the partner re-ran its figures for the quarter")
 
     def __init__(self, *args, periods, **kwargs):
         super().__init__(*args, **kwargs)
         self.periods = {p[0].isoformat(): p for p in periods}
         self.fields["period"].choices = [("", "Select a period")] + [(k, p[2]) for k, p in self.periods.items()]
+
+
+class ConcernSourceForm(forms.Form):
+    question = forms.TypedChoiceField(
+        label="Which survey question do the public concern figures come from?", coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the survey question the public concern figures come from"})
+
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["question"].choices = [
+            (q.pk, f"{q.survey.title}: “{q.text}” ({q.answered:,} answered)") for q in questions]
 
 
 class WeightsForm(forms.ModelForm):
@@ -377,9 +393,11 @@ class ApprovalStepForm(PlainTextMixin, forms.ModelForm):
         _radios(self, "decision")
 
     def clean(self):
+        from .services import step_problem
+
         data = super().clean()
-        if self.plan.status == "adopted":
-            raise forms.ValidationError("The plan has been adopted. Start a new plan, or record the change as a version")
+        if data.get("stage") and (problem := step_problem(self.plan, data["stage"])):
+            self.add_error("stage" if self.plan.editable else None, problem)
         return data
 
 
@@ -406,14 +424,22 @@ class CompareForm(forms.Form):
 
 
 class EIAForm(PlainTextMixin, forms.ModelForm):
+    signed_off_on = DateField(label="Date signed off", required=False,
+                              help_text="Needed before the assessment is final. For example, 3 2 2025")
+
     class Meta:
         model = EqualityImpactAssessment
         fields = ["reference", "author", "head_of_service", "cabinet_member", "context", "baseline",
                   "health_how_reduced", "health_evidence", "health_groups", "health_improve", "digital_impact",
-                  "digital_opportunities", "monitoring", "staff_impact", "status"]
-        labels = {"reference": "Reference (optional)", "author": "Author (optional)",
+                  "digital_opportunities", "monitoring", "staff_impact", "status", "signed_off_by", "signed_off_role",
+                  "signed_off_on"]
+        labels = {"signed_off_role": "Role of the person signing off", "author": "Author (optional)",
                   "head_of_service": "Head of service (optional)", "cabinet_member": "Cabinet member (optional)",
                   "status": "Is this assessment draft or final?"}
+        help_texts = {"reference": "The council’s EIA reference. Needed before the assessment is final",
+                      "signed_off_by": "Their name. Needed before the assessment is final",
+                      "signed_off_role": "For example, Director for Housing and Communities. Needed before the "
+                                         "assessment is final"}
         widgets = {n: forms.Textarea(attrs={"rows": 4}) for n in (
             "context", "baseline", "health_how_reduced", "health_evidence", "health_groups", "health_improve",
             "digital_impact", "digital_opportunities", "monitoring", "staff_impact")}

@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -35,6 +35,7 @@ class EvidenceKind(models.TextChoices):
     CONSULTATION = "consultation_result", "Consultation result"
     WORKSHOP = "workshop_point", "Workshop point"
     PARTNER = "partner_data", "Partner data"
+    CENSUS = "census", "Census figures"
     OTHER = "other", "Other evidence"
 
 
@@ -79,6 +80,22 @@ class Evidence(models.Model):
     def __str__(self):
         return self.title
 
+    def _cited_by_frozen_plan(self) -> bool:
+        # A priority's evidence is part of the adopted plan; other subjects' evidence is not.
+        if not self.content_type_id or self.content_type.model_class() is not Priority:
+            return False
+        return Priority.objects.filter(pk=self.object_id, theme__plan__status__in=FROZEN_STATUSES).exists()
+
+    def save(self, *args, **kwargs):
+        if self._cited_by_frozen_plan():
+            raise FrozenPlan(FROZEN_MESSAGE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._cited_by_frozen_plan():
+            raise FrozenPlan(FROZEN_MESSAGE)
+        return super().delete(*args, **kwargs)
+
     @property
     def source_key(self) -> str:
         return f"{self.source_app}.{self.source_model}:{self.source_pk}" if self.source_model else ""
@@ -104,13 +121,57 @@ class Evidence(models.Model):
 
 class PlanStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
+    BOARD = "board", "At board sign-off"
     SCRUTINY = "scrutiny", "At scrutiny"
     CABINET = "cabinet", "At cabinet"
     COUNCIL = "council", "At full council"
     ADOPTED = "adopted", "Adopted"
+    SUPERSEDED = "superseded", "Superseded"
 
 
-PLAN_STATUS_ORDER = [PlanStatus.DRAFT, PlanStatus.SCRUTINY, PlanStatus.CABINET, PlanStatus.COUNCIL, PlanStatus.ADOPTED]
+PLAN_STATUS_ORDER = [PlanStatus.DRAFT, PlanStatus.BOARD, PlanStatus.SCRUTINY, PlanStatus.CABINET, PlanStatus.COUNCIL,
+                     PlanStatus.ADOPTED]
+
+# The only moves a plan can make. The board signs the draft off before the council's committees see
+# it; not every council has a cabinet, and scrutiny may come before or be left to the annual review,
+# so later committees may be reached directly; only full council adopts; any committee can refer the
+# plan back to draft; an adopted plan only ever gives way to its adopted revision.
+PLAN_TRANSITIONS: dict[str, frozenset[str]] = {
+    PlanStatus.DRAFT: frozenset({PlanStatus.BOARD}),
+    PlanStatus.BOARD: frozenset({PlanStatus.DRAFT, PlanStatus.SCRUTINY, PlanStatus.CABINET, PlanStatus.COUNCIL}),
+    PlanStatus.SCRUTINY: frozenset({PlanStatus.DRAFT, PlanStatus.CABINET, PlanStatus.COUNCIL}),
+    PlanStatus.CABINET: frozenset({PlanStatus.DRAFT, PlanStatus.COUNCIL}),
+    PlanStatus.COUNCIL: frozenset({PlanStatus.DRAFT, PlanStatus.ADOPTED}),
+    PlanStatus.ADOPTED: frozenset({PlanStatus.SUPERSEDED}),
+    PlanStatus.SUPERSEDED: frozenset(),
+}
+
+FROZEN_STATUSES = frozenset({PlanStatus.ADOPTED, PlanStatus.SUPERSEDED})
+
+
+class IllegalMove(ValidationError):
+    """A plan asked to move where its current state does not allow."""
+
+
+class FrozenPlan(ValidationError):
+    """A change to a plan that has been adopted (or superseded): it is changed only by a revision."""
+
+
+FROZEN_MESSAGE = ("The plan has been adopted, so it can no longer be changed: start a revision of it, which goes "
+                  "through approval before it replaces the adopted plan")
+
+
+STATE_NAMES = {"draft": "draft", "board": "board sign-off", "scrutiny": "scrutiny", "cabinet": "cabinet",
+               "council": "full council", "adopted": "adopted", "superseded": "superseded"}
+STATE_PHRASES = {"draft": "a draft", "board": "at board sign-off", "scrutiny": "at scrutiny", "cabinet": "at cabinet",
+                 "council": "at full council", "adopted": "adopted", "superseded": "superseded"}
+
+
+def _move_message(current: str, wanted: str) -> str:
+    allowed = [STATE_NAMES[s] for s in STATE_NAMES if s in PLAN_TRANSITIONS.get(current, frozenset())]
+    onward = f"it can only go to {', '.join(allowed)}" if allowed else "it cannot move any more"
+    return (f"The plan is {STATE_PHRASES.get(current, current)}, so it cannot go to "
+            f"{STATE_NAMES.get(wanted, 'an unknown state')}: from {STATE_NAMES.get(current, current)} {onward}")
 
 
 class Plan(models.Model):
@@ -125,11 +186,80 @@ class Plan(models.Model):
     published = models.BooleanField(default=False, help_text="Published plans can be read by the public.")
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # RESTRICT: an adopted plan cannot be deleted from under its revision, but both go together
+    # (the demo rebuilding its plan, a partnership removed).
+    revision_of = models.ForeignKey("self", on_delete=models.RESTRICT, null=True, blank=True, related_name="revisions",
+                                    verbose_name="Revision of")
+    # The consultation question the plan's public concern figures come from (chosen, never guessed:
+    # two surveys' bases must not be mixed). No foreign key: the stages evolve apart.
+    concern_question_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # What the partnership adopted, kept as it was: the ranking, the weights and the evidence basis.
+    frozen = models.JSONField(default=dict, blank=True)
+    adopted_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-starts_on", "-pk"]
+
+    # Fields that may still change once the plan is frozen: its state and whether it is public.
+    MUTABLE_WHEN_FROZEN = {"status", "published", "published_at"}
+
+    def save(self, *args, **kwargs):
+        # Checked against the row as stored, not as this object was loaded: another request may
+        # have moved the plan on since.
+        if self.pk:
+            names = [f.attname for f in self._meta.concrete_fields]
+            stored = type(self)._default_manager.filter(pk=self.pk).values(*names).first()
+            if stored is not None:
+                before = stored["status"]
+                if self.status != before and self.status not in PLAN_TRANSITIONS.get(before, frozenset()):
+                    raise IllegalMove(_move_message(before, self.status))
+                if before in FROZEN_STATUSES:
+                    changed = {name for name, value in stored.items() if getattr(self, name) != value}
+                    if changed - self.MUTABLE_WHEN_FROZEN:
+                        raise FrozenPlan(FROZEN_MESSAGE)
+        super().save(*args, **kwargs)
+
+    # --- The plan's life: the only way its status changes ---------------------------------------
+
+    def can_move_to(self, status: str) -> bool:
+        return status in PLAN_TRANSITIONS.get(self.status, frozenset())
+
+    def move_to(self, status: str) -> None:
+        if not self.can_move_to(status):
+            raise IllegalMove(_move_message(self.status, status))
+        self.status = status
+        self.save()
+
+    def send_to_board(self):
+        self.move_to(PlanStatus.BOARD)
+
+    def send_to_scrutiny(self):
+        self.move_to(PlanStatus.SCRUTINY)
+
+    def send_to_cabinet(self):
+        self.move_to(PlanStatus.CABINET)
+
+    def send_to_council(self):
+        self.move_to(PlanStatus.COUNCIL)
+
+    def refer_back(self):
+        self.move_to(PlanStatus.DRAFT)
+
+    def adopt(self):
+        self.move_to(PlanStatus.ADOPTED)
+
+    def supersede(self):
+        self.move_to(PlanStatus.SUPERSEDED)
+
+    @property
+    def editable(self) -> bool:
+        return self.status not in FROZEN_STATUSES
+
+    def check_editable(self) -> None:
+        if not self.editable:
+            raise FrozenPlan(FROZEN_MESSAGE)
 
     def __str__(self):
         return self.title
@@ -151,7 +281,8 @@ class Plan(models.Model):
 
     @property
     def status_tag(self) -> str:
-        return {"draft": "govuk-tag--grey", "adopted": "govuk-tag--green"}.get(self.status, "govuk-tag--light-blue")
+        return {"draft": "govuk-tag--grey", "adopted": "govuk-tag--green", "superseded": "govuk-tag--grey"}.get(
+            self.status, "govuk-tag--light-blue")
 
     def priorities(self):
         return Priority.objects.filter(theme__plan=self)
@@ -163,11 +294,45 @@ class Plan(models.Model):
         return KPI.objects.filter(action__priority__theme__plan=self)
 
 
-class Theme(models.Model):
+class PartOfPlan(models.Model):
+    """A theme, priority, action or KPI: part of the plan's structure, so frozen with it. Checked
+    here, on every save and delete, so that no page, command or script can change an adopted plan."""
+
+    plan_path = ""  # the lookup from this model to its plan's status
+
+    class Meta:
+        abstract = True
+
+    def _plan_statuses(self) -> set[str]:
+        statuses = set()
+        if self.pk:
+            statuses |= set(type(self)._default_manager.filter(pk=self.pk).values_list(self.plan_path, flat=True))
+        try:
+            statuses.add(self.plan.status)
+        except ObjectDoesNotExist:
+            pass
+        return statuses
+
+    def save(self, *args, **kwargs):
+        if self._plan_statuses() & FROZEN_STATUSES:
+            raise FrozenPlan(FROZEN_MESSAGE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._plan_statuses() & FROZEN_STATUSES:
+            raise FrozenPlan(FROZEN_MESSAGE)
+        return super().delete(*args, **kwargs)
+
+
+class Theme(PartOfPlan):
+    plan_path = "plan__status"
+
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="themes")
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True, max_length=5000)
     order = models.PositiveIntegerField(default=0)
+    # The theme of the adopted plan this one revises (so two versions can be compared item by item).
+    copied_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies")
 
     history = HistoricalRecords()
 
@@ -178,7 +343,9 @@ class Theme(models.Model):
         return self.title
 
 
-class Priority(models.Model):
+class Priority(PartOfPlan):
+    plan_path = "theme__plan__status"
+
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="priorities")
     title = models.CharField(max_length=200)
     description = models.TextField("Why this is a priority", blank=True, max_length=5000)
@@ -186,6 +353,8 @@ class Priority(models.Model):
     issue = models.ForeignKey("CandidateIssue", on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="priorities", verbose_name="Issue it answers")
     order = models.PositiveIntegerField(default=0)
+    # The priority of the adopted plan this one revises.
+    copied_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies")
 
     evidence = GenericRelation(Evidence)
     history = HistoricalRecords()
@@ -206,15 +375,21 @@ class Priority(models.Model):
 
 
 class FundingSource(models.TextChoices):
+    """Where an action's money comes from, by what the funding is (a funder's name alone, such as
+    "Home Office", does not say which of its grants)."""
+
     NONE = "", "No funding needed"
     HOME_OFFICE = "home_office", "Home Office grant"
-    PCC = "pcc", "Police and Crime Commissioner grant"
+    PCC = "pcc", "PCC Crime Reduction Grant"
+    DOMESTIC_ABUSE = "domestic_abuse", "Domestic Abuse Act new burdens funding (DLUHC/MHCLG)"
     COUNCIL = "council", "Council budget"
     PARTNER = "partner", "Partner’s own budget"
-    OTHER = "other", "Other funding"
+    OTHER = "other", "Other funding (give its name)"
 
 
-class Action(models.Model):
+class Action(PartOfPlan):
+    plan_path = "priority__theme__plan__status"
+
     priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="actions")
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True, max_length=5000)
@@ -232,6 +407,8 @@ class Action(models.Model):
     funding_amount = models.DecimalField("Amount (£)", max_digits=12, decimal_places=2, null=True, blank=True,
                                          validators=[MinValueValidator(Decimal("0"))])
     order = models.PositiveIntegerField(default=0)
+    # The action of the adopted plan this one revises (so delivery follows it from version to version).
+    copied_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies")
 
     history = HistoricalRecords()
 
@@ -245,10 +422,23 @@ class Action(models.Model):
         return reverse("planning:action", kwargs={"slug": self.priority.theme.plan.partnership.slug, "pk": self.pk})
 
     @property
+    def plan(self):
+        return self.priority.theme.plan
+
+    @property
+    def funding_source_name(self) -> str:
+        """The source as a funding table names it: other funding by its own name."""
+        if not self.funding_source:
+            return ""
+        if self.funding_source == FundingSource.OTHER:
+            return self.funding_detail or "Other funding"
+        return self.get_funding_source_display()
+
+    @property
     def funding_label(self) -> str:
         if not self.funding_source:
             return "None needed"
-        label = self.funding_detail or self.get_funding_source_display()
+        label = self.funding_detail or self.funding_source_name
         if self.funding_amount is not None:
             return f"{label}: £{self.funding_amount:,.0f}"
         return label
@@ -256,6 +446,8 @@ class Action(models.Model):
     def clean(self):
         if self.starts_on and self.due_on and self.due_on < self.starts_on:
             raise ValidationError({"due_on": "The due date must be on or after the start date"})
+        if self.funding_source == FundingSource.OTHER and not self.funding_detail.strip():
+            raise ValidationError({"funding_detail": "Give the name of the other funding"})
 
 
 class Direction(models.TextChoices):
@@ -276,10 +468,36 @@ class MeasureKind(models.TextChoices):
     PARTNER = "partner", "A partner data measure in the area"
 
 
-class KPI(models.Model):
+class Unit(models.TextChoices):
+    COUNT = "count", "Count"
+    PERCENT = "percent", "Percentage (%)"
+    RATE = "rate_per_1000", "Rate per 1,000 residents"
+    POUNDS = "pounds", "Pounds (£)"
+    DAYS = "days", "Days"
+
+
+def with_unit(value, unit: str) -> str:
+    """A figure as people read it: 35% not 35, £1,200 not 1200."""
+    if value is None:
+        return "Not set"
+    text = _number(value)
+    if unit == Unit.PERCENT:
+        return f"{text}%"
+    if unit == Unit.POUNDS:
+        return f"£{text}"
+    if unit == Unit.RATE:
+        return f"{text} per 1,000 residents"
+    if unit == Unit.DAYS:
+        return f"{text} day{'' if Decimal(value) == 1 else 's'}"
+    return text
+
+
+class KPI(PartOfPlan):
+    plan_path = "action__priority__theme__plan__status"
+
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="kpis")
     title = models.CharField("Indicator", max_length=300)
-    unit = models.CharField(max_length=50, blank=True, help_text="For example records, %, people")
+    unit = models.CharField(max_length=20, choices=Unit.choices, default=Unit.COUNT)
     baseline = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     baseline_period = models.CharField("Baseline period", max_length=100, blank=True,
                                        help_text="For example, year to March 2025")
@@ -295,6 +513,8 @@ class KPI(models.Model):
     measure_dataset = models.CharField("Partner dataset", max_length=200, blank=True)
     measure_name = models.CharField("Partner measure", max_length=200, blank=True)
     order = models.PositiveIntegerField(default=0)
+    # The KPI of the adopted plan this one revises (its values carry on from that KPI's).
+    copied_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies")
 
     history = HistoricalRecords()
 
@@ -307,6 +527,10 @@ class KPI(models.Model):
 
     def get_absolute_url(self):
         return reverse("planning:kpi", kwargs={"slug": self.action.priority.theme.plan.partnership.slug, "pk": self.pk})
+
+    @property
+    def plan(self):
+        return self.action.priority.theme.plan
 
     @property
     def bound(self) -> bool:
@@ -328,15 +552,13 @@ class KPI(models.Model):
     def target_label(self) -> str:
         if self.target_text:
             return self.target_text
-        if self.target is not None:
-            return _number(self.target)
-        return "Not set"
+        return with_unit(self.target, self.unit)
 
     @property
     def baseline_label(self) -> str:
         if self.baseline is None:
             return "Not set"
-        return _number(self.baseline) + (f" ({self.baseline_period})" if self.baseline_period else "")
+        return with_unit(self.baseline, self.unit) + (f" ({self.baseline_period})" if self.baseline_period else "")
 
     def latest_value(self):
         return self.values.order_by("-period_start", "-pk").first()
@@ -365,6 +587,8 @@ class KPIValue(models.Model):
     value = models.DecimalField(max_digits=14, decimal_places=2)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.ENTERED)
     note = models.CharField(max_length=500, blank=True)
+    # Why the value replaced the one first reported (the earlier value stays in the history).
+    correction_reason = models.CharField("Reason for the correction", max_length=500, blank=True)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
     entered_at = models.DateTimeField(auto_now=True)
@@ -381,7 +605,7 @@ class KPIValue(models.Model):
 
     @property
     def value_label(self) -> str:
-        return _number(self.value)
+        return with_unit(self.value, self.kpi.unit)
 
 
 # --- Workshops ----------------------------------------------------------------------------------
@@ -483,6 +707,9 @@ class CandidateIssue(models.Model):
                                       blank=True)
     concern_count = models.PositiveIntegerField(null=True, blank=True)
     concern_base = models.PositiveIntegerField(null=True, blank=True)
+    concern_source = models.CharField("Where the public concern figure comes from", max_length=500, blank=True,
+                                      help_text="The survey and question, for example Community safety survey 2024: "
+                                                "Which issues should be the priorities?")
     # Judgement
     judgement = models.PositiveSmallIntegerField("Judgement score", null=True, blank=True,
                                                  validators=[MaxValueValidator(5)],
@@ -573,6 +800,9 @@ class EqualityImpactAssessment(models.Model):
     monitoring = models.TextField("Monitoring and evaluation", blank=True, max_length=5000)
     staff_impact = models.TextField("Impact on council staff", blank=True, max_length=2000)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    signed_off_by = models.CharField("Signed off by", max_length=200, blank=True)
+    signed_off_role = models.CharField("Role of the person signing off", max_length=200, blank=True)
+    signed_off_on = models.DateField("Date signed off", null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -581,6 +811,24 @@ class EqualityImpactAssessment(models.Model):
 
     def __str__(self):
         return f"Equality impact assessment: {self.plan}"
+
+    FINAL_NEEDS = {"reference": "Enter the assessment’s reference before marking it final",
+                   "signed_off_by": "Enter the name of the person signing the assessment off before marking it final",
+                   "signed_off_role": "Enter the role of the person signing the assessment off before marking it final",
+                   "signed_off_on": "Enter the date the assessment was signed off before marking it final"}
+
+    def clean(self):
+        if self.status == self.Status.FINAL:
+            missing = {name: message for name, message in self.FINAL_NEEDS.items()
+                       if not (getattr(self, name).strip() if isinstance(getattr(self, name), str)
+                               else getattr(self, name))}
+            if missing:
+                raise ValidationError(missing)
+
+    def save(self, *args, **kwargs):
+        # Whatever the route (page, demo, script), a final assessment has its reference and sign-off.
+        self.clean()
+        super().save(*args, **kwargs)
 
     @property
     def overall(self) -> str:
@@ -675,6 +923,7 @@ class ApprovalStep(models.Model):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="approval_steps")
     class Stage(models.TextChoices):
+        BOARD = "board", "Partnership board sign-off"
         SCRUTINY = "scrutiny", "Scrutiny"
         CABINET = "cabinet", "Cabinet"
         COUNCIL = "council", "Full council"

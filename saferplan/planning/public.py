@@ -16,7 +16,7 @@ from .models import Plan
 
 def published_plan(slug: str) -> Plan:
     partnership = get_object_or_404(Partnership, slug=slug)
-    plan = Plan.objects.filter(partnership=partnership, published=True).order_by("-starts_on", "-pk").first()
+    plan = services.public_plan(partnership)
     if plan is None:
         raise Http404("No published plan")
     return plan
@@ -24,11 +24,10 @@ def published_plan(slug: str) -> Plan:
 
 @require_GET
 def index(request):
-    plans = {}
-    for plan in Plan.objects.filter(published=True).select_related("partnership").order_by("-starts_on"):
-        plans.setdefault(plan.partnership_id, plan)
+    partnerships = Partnership.objects.filter(plans__published=True).distinct()
+    plans = [p for p in (services.public_plan(partnership) for partnership in partnerships) if p is not None]
     return render(request, "planning/public/index.html",
-                  {"plans": sorted(plans.values(), key=lambda p: p.partnership.name)})
+                  {"plans": sorted(plans, key=lambda p: p.partnership.name)})
 
 
 @require_GET

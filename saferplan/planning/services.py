@@ -7,26 +7,30 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from saferplan.partnership.models import Stage, StageStatus, default_plan_period
-from saferplan.partnership.services import set_stage_status
+from saferplan.partnership.models import default_plan_period
 
 from . import evidence_sources
 from .evidence_sources import Item
 from .models import (
-    PLAN_STATUS_ORDER,
+    KPI,
+    STATE_PHRASES,
+    Action,
     ApprovalStep,
     CandidateIssue,
     Characteristic,
     Criterion,
     Decision,
+    EIAAction,
     EIARow,
     EqualityImpactAssessment,
     Evidence,
     EvidenceKind,
+    IllegalMove,
     Impact,
     KPIValue,
     MeasureKind,
@@ -37,14 +41,42 @@ from .models import (
     PrioritisationWeights,
     Priority,
     Theme,
+    YouSaidWeDid,
+    with_unit,
 )
 
 # --- The plan -----------------------------------------------------------------------------------
 
 
 def current_plan(partnership) -> Plan | None:
-    """The plan being worked on or in force: the latest by start date."""
-    return Plan.objects.filter(partnership=partnership).order_by("-starts_on", "-pk").first()
+    """The plan being worked on or in force: the latest by start date (a revision of the adopted
+    plan, while it is being drafted and approved, before the plan it revises)."""
+    return (Plan.objects.filter(partnership=partnership).exclude(status=PlanStatus.SUPERSEDED)
+            .order_by("-starts_on", "-pk").first())
+
+
+def adopted_plan(partnership) -> Plan | None:
+    """The plan in force: the latest adopted one (never a draft revision of it)."""
+    return Plan.objects.filter(partnership=partnership, status=PlanStatus.ADOPTED).order_by("-starts_on", "-pk").first()
+
+
+def adopted_plan_during(partnership, starts_on: date, ends_on: date) -> Plan | None:
+    """The adopted plan whose period overlaps these dates: a new plan for them would be a second,
+    unapproved version of it."""
+    return Plan.objects.filter(partnership=partnership, status=PlanStatus.ADOPTED, starts_on__lte=ends_on,
+                               ends_on__gte=starts_on).first()
+
+
+def public_plan(partnership) -> Plan | None:
+    """What the public sees: the adopted plan if it is published; before any plan is adopted, a
+    published draft (shown as a draft). A revision becomes public only when it is adopted."""
+    published = Plan.objects.filter(partnership=partnership, published=True).order_by("-starts_on", "-pk")
+    return (published.filter(status=PlanStatus.ADOPTED).first()
+            or published.exclude(status__in=[PlanStatus.SUPERSEDED]).filter(revision_of__isnull=True).first())
+
+
+def revision_in_progress(plan: Plan) -> Plan | None:
+    return plan.revisions.exclude(status__in=[PlanStatus.ADOPTED, PlanStatus.SUPERSEDED]).order_by("-pk").first()
 
 
 def plan_period(partnership, today: date | None = None) -> tuple[date, date]:
@@ -63,9 +95,7 @@ def start_plan(partnership, **fields) -> Plan:
     fields.setdefault("starts_on", starts_on)
     fields.setdefault("ends_on", ends_on)
     fields.setdefault("title", default_title(partnership, fields["starts_on"], fields["ends_on"]))
-    plan = Plan.objects.create(partnership=partnership, **fields)
-    set_stage_status(partnership, Stage.PLAN, StageStatus.IN_PROGRESS)
-    return plan
+    return Plan.objects.create(partnership=partnership, **fields)
 
 
 def next_order(queryset) -> int:
@@ -187,6 +217,10 @@ def refresh_issues(partnership, data: dict | None = None, concern=None) -> Refre
     person typed."""
     data = data if data is not None else evidence_sources.assessment_data(partnership)
     concern = concern if concern is not None else evidence_sources.concern_results(partnership)
+    plan = current_plan(partnership)
+    if concern is not None and plan is not None and plan.editable and plan.concern_question_id is None:
+        plan.concern_question_id = concern.question_pk  # the only candidate: recorded, so it stays the source
+        plan.save(update_fields=["concern_question_id"])
     issues = ensure_issues(partnership)
     result = RefreshResult(assessment=bool(data), consultation=bool(concern), issues=len(issues))
     findings = evidence_sources.accepted_findings(partnership) if data else []
@@ -202,6 +236,17 @@ def refresh_issues(partnership, data: dict | None = None, concern=None) -> Refre
         issue.refreshed_at = timezone.now()
         issue.save()
     return result
+
+
+@transaction.atomic
+def choose_concern_question(plan: Plan, question_id: int) -> None:
+    """Record the survey question the plan's public concern figures come from, and refresh them."""
+    plan.check_editable()
+    if question_id not in {q.pk for q in evidence_sources.concern_candidates(plan.partnership)}:
+        raise ValidationError("Choose one of the partnership’s survey questions about priorities")
+    plan.concern_question_id = question_id
+    plan.save(update_fields=["concern_question_id"])
+    refresh_issues(plan.partnership)
 
 
 def _refresh_from_assessment(issue: CandidateIssue, data: dict, findings: list) -> None:
@@ -269,9 +314,11 @@ def _refresh_from_consultation(issue: CandidateIssue, concern) -> None:
     matching = [o for o in concern.options if evidence_sources.option_matches(o.label, issue.consultation_options)]
     if not matching:
         issue.concern_pct = issue.concern_count = issue.concern_base = None
+        issue.concern_source = ""
         return
     best = max(matching, key=lambda o: o.count)
     issue.concern_count, issue.concern_base = best.count, best.base
+    issue.concern_source = f"{concern.survey_title}: {concern.question_text}"[:500]
     issue.concern_pct = Decimal(str(best.pct)) if best.pct is not None else None
     for option in matching:
         cite(issue, evidence_sources.concern_item(concern, option), criterion=Criterion.CONCERN, automatic=True)
@@ -344,7 +391,16 @@ def _proportional(value, largest) -> float | None:
     return round(5 * float(value) / float(largest), 1)
 
 
-def ranked_issues(partnership, weights: dict[str, int] | None = None) -> list[RankedIssue]:
+def concern_figure(issue: CandidateIssue) -> str:
+    """The public concern figure with its base and the survey and question it comes from."""
+    if issue.concern_pct is None:
+        return "No data"
+    base = f" of the {issue.concern_base:,} respondents who answered" if issue.concern_base else " of respondents"
+    source = issue.concern_source or "source not recorded"
+    return f"{issue.concern_pct}%{base} ({source})"
+
+
+def ranked_issues(partnership, weights: dict[str, int] | None = None, plan: Plan | None = None) -> list[RankedIssue]:
     """Every candidate issue with its six scores (0 to 5) and its weighted total, best first.
 
     Volume, harm, public concern and partner view score in proportion to the largest among the
@@ -352,7 +408,8 @@ def ranked_issues(partnership, weights: dict[str, int] | None = None) -> list[Ra
     is the partnership's own. The total is the weighted average of the six scores.
     """
     issues = list(CandidateIssue.objects.filter(partnership=partnership).prefetch_related(
-        "evidence", "workshop_points", "priorities"))
+        "evidence", "workshop_points", "priorities__theme"))
+    plan = plan or current_plan(partnership)
     weights = weights or weights_for(partnership).as_dict()
     points = {i.pk: partner_points(i) for i in issues}
     most = {
@@ -378,8 +435,7 @@ def ranked_issues(partnership, weights: dict[str, int] | None = None) -> list[Ra
             Score("harm", "Harm", _proportional(issue.harm, most["harm"]),
                   "No data" if issue.harm is None else f"{issue.harm_share}% of all harm", evidence["harm"]),
             Score("concern", "Public concern", _proportional(issue.concern_pct, most["concern"]),
-                  "No data" if issue.concern_pct is None else f"{issue.concern_pct}% of respondents",
-                  evidence["concern"]),
+                  concern_figure(issue), evidence["concern"]),
             Score("partner", "Partner view", _proportional(points[issue.pk], most["partner"]) if points[issue.pk]
                   or most["partner"] else None,
                   f"{len(issue.workshop_points.all())} workshop point{'s' if len(issue.workshop_points.all()) != 1 else ''}",
@@ -389,7 +445,9 @@ def ranked_issues(partnership, weights: dict[str, int] | None = None) -> list[Ra
                   evidence["judgement"]),
         ]
         total = round(sum(weights[s.criterion] * s.value for s in scores) / total_weight, 2)
-        rows.append(RankedIssue(issue, scores, total, priorities=list(issue.priorities.all())))
+        # "In the plan" means this plan, not an earlier version of it.
+        chosen = [p for p in issue.priorities.all() if plan is not None and p.theme.plan_id == plan.pk]
+        rows.append(RankedIssue(issue, scores, total, priorities=chosen))
     rows.sort(key=lambda r: (-r.total, r.issue.name))
     for position, row in enumerate(rows, 1):
         row.rank = position
@@ -485,6 +543,8 @@ def refresh_kpi_values(kpi, conn=None) -> int:
             start, after, label = period_of(month, kpi.frequency)
             periods[start] = (after, label)
     kpi.values.filter(source=KPIValue.Source.IMPORTED).delete()
+    # A figure a person reported is never overwritten by a refresh: it is corrected only by a person, with a reason.
+    entered = set(kpi.values.filter(source=KPIValue.Source.ENTERED).values_list("period_start", flat=True))
     made = 0
     for start, (after, label) in sorted(periods.items()):
         months = []
@@ -492,7 +552,7 @@ def refresh_kpi_values(kpi, conn=None) -> int:
         while m < after:
             months.append(m)
             m = _add_months(m, 1)
-        if not all(m in covered for m in months):
+        if not all(m in covered for m in months) or start in entered:
             continue
         value = sum(counts.get(m, 0) for m in months)
         KPIValue.objects.update_or_create(
@@ -502,6 +562,52 @@ def refresh_kpi_values(kpi, conn=None) -> int:
                       "source": KPIValue.Source.IMPORTED, "note": kpi.measure_label})
         made += 1
     return made
+
+
+def reportable_periods(kpi, today: date | None = None) -> list[tuple[date, date, str]]:
+    """The reporting periods a value can be entered for: those of the KPI's frequency (financial-year
+    quarters, Q1 April to June, for a quarterly KPI) that lie in the plan's period and have ended."""
+    today = today or timezone.localdate()
+    plan = kpi.action.priority.theme.plan
+    periods, month = {}, plan.starts_on.replace(day=1)
+    while month <= plan.ends_on:
+        start, after, label = period_of(month, kpi.frequency)
+        end = date.fromordinal(after.toordinal() - 1)
+        if start >= plan.starts_on and end <= plan.ends_on and end < today:
+            periods.setdefault(start, (start, end, label))
+        month = _add_months(month, 1)
+    return list(periods.values())
+
+
+class KPIValueRefused(ValidationError):
+    pass
+
+
+@transaction.atomic
+def record_kpi_value(kpi, *, period_start: date, value, note: str = "", reason: str = "", user=None,
+                     today: date | None = None) -> KPIValue:
+    """Report a KPI's value for one ended period of the plan. Reporting a period again is a
+    correction: it needs a reason, and the value it replaces stays in the history."""
+    if KPI.objects.filter(pk=kpi.pk, action__priority__theme__plan__status=PlanStatus.SUPERSEDED).exists():
+        raise KPIValueRefused({"period": "This KPI belongs to a version of the plan that has been superseded: report "
+                                         "the value on the adopted plan’s KPI"})
+    periods = {p[0]: p for p in reportable_periods(kpi, today)}
+    if period_start not in periods:
+        raise KPIValueRefused({"period": "Choose a reporting period that has ended and is in the plan’s period "
+                                         f"({kpi.plan.period_label})"})
+    start, end, label = periods[period_start]
+    existing = KPIValue.objects.select_for_update().filter(kpi=kpi, period_start=start).first()
+    user = user if getattr(user, "pk", None) else None
+    if existing is None:
+        return KPIValue.objects.create(kpi=kpi, period_start=start, period_end=end, period_label=label, value=value,
+                                       note=note, source=KPIValue.Source.ENTERED, entered_by=user)
+    if not reason.strip():
+        raise KPIValueRefused({"reason": f"{label} already has a value ({existing.value_label}): give the reason "
+                                         "for correcting it"})
+    existing.value, existing.note, existing.correction_reason = value, note, reason.strip()
+    existing.source, existing.entered_by = KPIValue.Source.ENTERED, user
+    existing.save()
+    return existing
 
 
 # --- Versions and approval ----------------------------------------------------------------------
@@ -517,6 +623,15 @@ def _num(value):
         return None
     value = Decimal(value)
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _origin(obj) -> int:
+    """The first version of a theme, priority, action or KPI that later versions were copied from:
+    the key that pairs them up when two versions of the plan are compared."""
+    pk, parent = obj.pk, obj.copied_from_id
+    while parent is not None:
+        pk, parent = parent, type(obj)._default_manager.filter(pk=parent).values_list("copied_from_id", flat=True).first()
+    return pk
 
 
 def snapshot(plan: Plan, with_values: bool = False) -> dict:
@@ -535,7 +650,8 @@ def snapshot(plan: Plan, with_values: bool = False) -> dict:
                 kpis = []
                 for kpi in action.kpis.all():
                     entry = {
-                        "id": kpi.pk, "title": kpi.title, "unit": kpi.unit, "baseline": _num(kpi.baseline),
+                        "id": kpi.pk, "key": _origin(kpi), "title": kpi.title, "unit": kpi.unit, "unit_label": kpi.get_unit_display(),
+                        "baseline": _num(kpi.baseline),
                         "baseline_period": kpi.baseline_period, "target": _num(kpi.target),
                         "target_text": kpi.target_text, "direction": kpi.direction,
                         "direction_label": kpi.get_direction_display(), "frequency": kpi.frequency,
@@ -549,27 +665,27 @@ def snapshot(plan: Plan, with_values: bool = False) -> dict:
                                             "value": _num(v.value), "source": v.source} for v in kpi.values.all()]
                     kpis.append(entry)
                 if action.funding_source and action.funding_amount is not None:
-                    label = action.get_funding_source_display()
+                    label = action.funding_source_name
                     funding[label] = funding.get(label, Decimal(0)) + action.funding_amount
                 actions.append({
-                    "id": action.pk, "title": action.title, "description": action.description,
+                    "id": action.pk, "key": _origin(action), "title": action.title, "description": action.description,
                     "owner_organisation": action.owner.name, "lead": action.lead.full_name if action.lead else None,
                     "sub_group": action.sub_group.name if action.sub_group else None,
                     "start_date": action.starts_on.isoformat() if action.starts_on else None,
                     "due_date": action.due_on.isoformat(),
-                    "funding": {"source": action.get_funding_source_display() if action.funding_source else None,
+                    "funding": {"source": action.funding_source_name or None,
                                 "detail": action.funding_detail, "amount": _num(action.funding_amount)},
                     "url": absolute(action.get_absolute_url()),
                     "kpis": kpis,
                 })
             priorities.append({
-                "id": priority.pk, "title": priority.title, "description": priority.description,
+                "id": priority.pk, "key": _origin(priority), "title": priority.title, "description": priority.description,
                 "outcome": priority.outcome, "issue": priority.issue.name if priority.issue else None,
                 "url": absolute(priority.get_absolute_url()),
                 "evidence": [{"kind": e.kind, "title": e.title, "url": absolute(e.url)} for e in priority.evidence.all()],
                 "actions": actions,
             })
-        data_themes.append({"id": theme.pk, "title": theme.title, "description": theme.description,
+        data_themes.append({"id": theme.pk, "key": _origin(theme), "title": theme.title, "description": theme.description,
                             "priorities": priorities})
     partnership = plan.partnership
     return {
@@ -594,66 +710,215 @@ def save_version(plan: Plan, label: str, user=None) -> PlanVersion:
 
 
 def next_status(plan: Plan) -> str | None:
-    index = PLAN_STATUS_ORDER.index(plan.status)
-    return PLAN_STATUS_ORDER[index + 1].value if index + 1 < len(PLAN_STATUS_ORDER) else None
+    """Where the "send" button takes the plan: the next committee. Full council adopts the plan
+    by a recorded decision, never by a button."""
+    following = {PlanStatus.DRAFT: PlanStatus.BOARD, PlanStatus.BOARD: PlanStatus.SCRUTINY,
+                 PlanStatus.SCRUTINY: PlanStatus.CABINET, PlanStatus.CABINET: PlanStatus.COUNCIL}
+    status = following.get(plan.status)
+    return status.value if status else None
 
 
-STAGE_AFTER = {"scrutiny": PlanStatus.CABINET, "cabinet": PlanStatus.COUNCIL, "council": PlanStatus.ADOPTED}
+SENT_LABELS = {"board": "Sent to the board for sign-off", "scrutiny": "Sent to scrutiny",
+               "cabinet": "Sent to cabinet", "council": "Sent to full council", "draft": "Returned to draft"}
+STAGE_AFTER = {"board": PlanStatus.SCRUTINY, "scrutiny": PlanStatus.CABINET, "cabinet": PlanStatus.COUNCIL}
 
 
 @transaction.atomic
 def send_to(plan: Plan, status: str, user=None) -> PlanVersion:
-    """Move the plan on (for example send the draft to scrutiny), keeping the version sent."""
-    plan.status = status
-    plan.save()
-    _stage_status(plan)
-    label = {"scrutiny": "Sent to scrutiny", "cabinet": "Sent to cabinet", "council": "Sent to full council",
-             "adopted": "Adopted"}.get(status, plan.get_status_display())
-    return save_version(plan, label, user)
+    """Move the plan on (for example send the draft to the board), keeping the version sent. Only
+    the moves the plan's state allows; adoption comes only from full council's recorded decision."""
+    if status == PlanStatus.ADOPTED:
+        raise IllegalMove("The plan is adopted when full council’s decision to approve it is recorded: "
+                          "record the meeting instead")
+    if status == PlanStatus.SUPERSEDED:
+        raise IllegalMove("An adopted plan is superseded only when its revision is adopted")
+    plan.move_to(status)
+    return save_version(plan, SENT_LABELS.get(status, plan.get_status_display()), user)
+
+
+def outcome(stage: str, decision: str) -> str:
+    """Where a committee's decision leaves the plan: full council's approval adopts it; an earlier
+    committee's approval, recommendation or comments send it on; referred back returns it to draft;
+    deferred leaves it at the committee."""
+    if decision == Decision.REFERRED_BACK:
+        return PlanStatus.DRAFT
+    if decision == Decision.DEFERRED:
+        return stage
+    if stage == ApprovalStep.Stage.COUNCIL:
+        return PlanStatus.ADOPTED if decision in (Decision.APPROVED, Decision.APPROVED_AMENDED) else PlanStatus.COUNCIL
+    return STAGE_AFTER[stage]
+
+
+def step_problem(plan: Plan, stage: str) -> str:
+    """Why a meeting at ``stage`` cannot be recorded for the plan now ('' if it can)."""
+    if not plan.editable:
+        return ("The plan has been adopted, so its approval is complete. To change it, start a revision from the "
+                "plan’s page: the revision goes through the board and the committees in the same way")
+    if stage != plan.status and not plan.can_move_to(stage):
+        labels = dict(ApprovalStep.Stage.choices)
+        return (f"The plan is {STATE_PHRASES[plan.status]}, so a {labels.get(stage, stage).lower()} meeting cannot be "
+                "recorded yet" + (": the partnership board signs the draft off first"
+                                  if plan.status == PlanStatus.DRAFT else ""))
+    return ""
 
 
 @transaction.atomic
 def record_step(plan: Plan, *, stage: str, committee: str, meeting_on: date, comments: str, decision: str,
                 decision_text: str = "", user=None) -> ApprovalStep:
     """Record a meeting that considered the plan, keep the version it considered, and move the plan
-    on as the decision says: approved means adopted; recommended or commented goes to the next
-    stage; referred back returns it to draft; deferred leaves it where it is."""
-    if PLAN_STATUS_ORDER.index(stage) > PLAN_STATUS_ORDER.index(plan.status):
-        plan.status = stage  # the plan is at this meeting now (a step may be skipped: not every council has a cabinet)
-        plan.save()
+    on as the decision says (see ``outcome``), through the plan's own transitions."""
+    problem = step_problem(plan, stage)
+    if problem:
+        raise IllegalMove(problem)
+    if plan.status != stage:
+        plan.move_to(stage)  # the plan is at this meeting now (a committee may be skipped: not every council has a cabinet)
     version = save_version(plan, f"Considered by {committee} on {meeting_on:%-d %B %Y}", user)
     step = ApprovalStep.objects.create(plan=plan, stage=stage, committee=committee, meeting_on=meeting_on,
                                        comments=comments, decision=decision, decision_text=decision_text,
                                        version=version, recorded_by=user if getattr(user, "pk", None) else None)
-    if decision in (Decision.APPROVED, Decision.APPROVED_AMENDED):
-        plan.status = PlanStatus.ADOPTED
-    elif decision in (Decision.RECOMMENDED, Decision.COMMENTED):
-        plan.status = STAGE_AFTER[stage]
-    elif decision == Decision.REFERRED_BACK:
-        plan.status = PlanStatus.DRAFT
-    else:
-        plan.status = stage
-    plan.save()
-    _stage_status(plan)
+    after = outcome(stage, decision)
+    if after == PlanStatus.ADOPTED:
+        adopt(plan)
+    elif after != plan.status:
+        plan.move_to(after)
     # The version kept is the one the committee considered; the record of its decision follows.
     version.snapshot = {**version.snapshot, "approval": snapshot(plan)["approval"]}
     version.save(update_fields=["snapshot"])
     return step
 
 
-def _stage_status(plan: Plan) -> None:
-    partnership = plan.partnership
-    if plan.status == PlanStatus.ADOPTED:
-        set_stage_status(partnership, Stage.APPROVAL, StageStatus.COMPLETED)
-        set_stage_status(partnership, Stage.PLAN, StageStatus.COMPLETED)
-    elif plan.status == PlanStatus.DRAFT:
-        if plan.approval_steps.exists():
-            set_stage_status(partnership, Stage.APPROVAL, StageStatus.IN_PROGRESS)
-    else:
-        set_stage_status(partnership, Stage.APPROVAL, StageStatus.IN_PROGRESS)
+def adopt(plan: Plan) -> None:
+    """Adopt the plan: keep its ranking, weights and evidence basis as they were when council
+    approved it, supersede the plan it revises, and make it the public plan in its place."""
+    plan.frozen = freeze(plan)
+    plan.adopted_at = timezone.now()
+    plan.adopt()
+    previous = plan.revision_of
+    if previous is not None and previous.status == PlanStatus.ADOPTED:
+        _carry_kpi_values(plan)
+        was_public = previous.published
+        previous.supersede()
+        if was_public:
+            publish(previous, False)
+            publish(plan)
+
+
+def freeze(plan: Plan) -> dict:
+    from .documents import live_evidence_basis
+
+    weights = weights_for(plan.partnership).as_dict()
+    ranking = [{"rank": r.rank, "issue": r.issue.name, "total": r.total, "chosen": bool(r.priorities),
+                "scores": {s.criterion: {"score": s.display, "figure": s.figure} for s in r.scores}}
+               for r in ranked_issues(plan.partnership, weights, plan=plan)]
+    concern = evidence_sources.concern_results(plan.partnership, question_id=plan.concern_question_id)
+    return {"ranking": ranking, "weights": weights, "basis": live_evidence_basis(plan),
+            "concern": ({"survey": concern.survey_title, "question": concern.question_text, "base": concern.base}
+                        if concern else None)}
+
+
+def plan_ranking(plan: Plan) -> list[dict]:
+    """The ranked issues as the plan shows them: frozen at adoption, live while it is drafted."""
+    if plan.frozen.get("ranking") is not None and not plan.editable:
+        return plan.frozen["ranking"]
+    return [{"rank": r.rank, "issue": r.issue.name, "total": r.total, "chosen": bool(r.priorities),
+             "scores": {s.criterion: {"score": s.display, "figure": s.figure} for s in r.scores}}
+            for r in ranked_issues(plan.partnership, plan=plan)]
+
+
+def plan_weights(plan: Plan) -> dict[str, int]:
+    if plan.frozen.get("weights") and not plan.editable:
+        return plan.frozen["weights"]
+    return weights_for(plan.partnership).as_dict()
+
+
+def _carry_kpi_values(plan: Plan) -> None:
+    """Values reported on the adopted plan's KPIs while the revision was being approved carry on."""
+    for kpi in KPI.objects.filter(action__priority__theme__plan=plan, copied_from__isnull=False):
+        have = set(kpi.values.values_list("period_start", flat=True))
+        for value in kpi.copied_from.values.exclude(period_start__in=have):
+            _copy_value(value, kpi)
+
+
+def _copy_value(value: KPIValue, kpi) -> KPIValue:
+    return KPIValue.objects.create(kpi=kpi, period_label=value.period_label, period_start=value.period_start,
+                                   period_end=value.period_end, value=value.value, source=value.source,
+                                   note=value.note, correction_reason=value.correction_reason,
+                                   entered_by=value.entered_by)
+
+
+@transaction.atomic
+def start_revision(plan: Plan, user=None) -> Plan:
+    """A new draft version of the adopted plan, with its structure copied (themes, priorities and
+    their evidence, actions, KPIs and their values, the EIA and "You said, we did"). The adopted
+    plan stays in force and public until the revision is adopted through the approval route."""
+    if plan.status != PlanStatus.ADOPTED:
+        raise IllegalMove("Only the adopted plan can be revised; this plan is "
+                          f"{plan.get_status_display().lower()}, so change it directly")
+    existing = revision_in_progress(plan)
+    if existing is not None:
+        return existing
+    revision = Plan.objects.create(
+        partnership=plan.partnership, title=plan.title, starts_on=plan.starts_on, ends_on=plan.ends_on,
+        introduction=plan.introduction, vision=plan.vision, concern_question_id=plan.concern_question_id,
+        revision_of=plan)
+    priorities, actions = {}, {}
+    for theme in plan.themes.all():
+        new_theme = Theme.objects.create(plan=revision, title=theme.title, description=theme.description,
+                                         order=theme.order, copied_from=theme)
+        for priority in theme.priorities.all():
+            new_priority = Priority.objects.create(theme=new_theme, title=priority.title,
+                                                   description=priority.description, outcome=priority.outcome,
+                                                   issue=priority.issue, order=priority.order, copied_from=priority)
+            priorities[priority.pk] = new_priority
+            _copy_evidence(priority, new_priority)
+            for action in priority.actions.all():
+                new_action = Action.objects.create(
+                    priority=new_priority, title=action.title, description=action.description, owner=action.owner,
+                    lead=action.lead, sub_group=action.sub_group, starts_on=action.starts_on, due_on=action.due_on,
+                    funding_source=action.funding_source, funding_detail=action.funding_detail,
+                    funding_amount=action.funding_amount, order=action.order, copied_from=action)
+                actions[action.pk] = new_action
+                for kpi in action.kpis.all():
+                    fields = {f.attname: getattr(kpi, f.attname) for f in KPI._meta.concrete_fields
+                              if f.attname not in ("id", "action_id", "copied_from_id")}
+                    new_kpi = KPI.objects.create(action=new_action, copied_from=kpi, **fields)
+                    for value in kpi.values.all():
+                        _copy_value(value, new_kpi)
+    eia = EqualityImpactAssessment.objects.filter(plan=plan).first()
+    if eia is not None:
+        fields = {f.attname: getattr(eia, f.attname) for f in EqualityImpactAssessment._meta.concrete_fields
+                  if f.attname not in ("id", "plan_id", "status", "signed_off_by", "signed_off_role",
+                                       "signed_off_on")}
+        new_eia = EqualityImpactAssessment.objects.create(plan=revision, **fields)
+        for row in eia.rows.all():
+            new_row = EIARow.objects.create(eia=new_eia, characteristic=row.characteristic, impact=row.impact,
+                                            narrative=row.narrative)
+            _copy_evidence(row, new_row)
+        for a in eia.actions.all():
+            EIAAction.objects.create(eia=new_eia, inequality=a.inequality, action=a.action, owner=a.owner,
+                                     timescale=a.timescale, order=a.order)
+    for row in plan.you_said.all():
+        new_row = YouSaidWeDid.objects.create(plan=revision, you_said=row.you_said, we_did=row.we_did, order=row.order)
+        new_row.priorities.set([priorities[p.pk] for p in row.priorities.all() if p.pk in priorities])
+        new_row.actions.set([actions[a.pk] for a in row.actions.all() if a.pk in actions])
+        _copy_evidence(row, new_row)
+    save_version(revision, f"Revision of the plan adopted on {plan.adopted_at:%-d %B %Y}" if plan.adopted_at
+                 else "Revision of the adopted plan", user)
+    return revision
+
+
+def _copy_evidence(subject, to) -> None:
+    content_type = ContentType.objects.get_for_model(to)
+    for e in subject.evidence.all():
+        Evidence.objects.create(partnership=e.partnership, content_type=content_type, object_id=to.pk, kind=e.kind,
+                                title=e.title, url=e.url, summary=e.summary, criterion=e.criterion,
+                                source_app=e.source_app, source_model=e.source_model, source_pk=e.source_pk,
+                                automatic=e.automatic, order=e.order)
 
 
 def publish(plan: Plan, published: bool = True) -> None:
+    if published and plan.revision_of_id and plan.status != PlanStatus.ADOPTED:
+        raise IllegalMove("A revision is published when it is adopted: until then the public sees the adopted plan")
     plan.published = published
     plan.published_at = timezone.now() if published else None
     plan.save()
@@ -670,7 +935,8 @@ ENTITY_FIELDS = {
     "action": [("title", "Title"), ("description", "Description"), ("owner_organisation", "Owner organisation"),
                ("lead", "Lead person"), ("sub_group", "Sub-group"), ("start_date", "Start date"),
                ("due_date", "Due date"), ("funding", "Funding")],
-    "kpi": [("title", "Indicator"), ("baseline", "Baseline"), ("target", "Target"), ("target_text", "Target (in words)"),
+    "kpi": [("title", "Indicator"), ("unit_label", "Unit"), ("baseline", "Baseline"), ("target", "Target"),
+            ("target_text", "Target (in words)"),
             ("direction_label", "Direction"), ("frequency", "Frequency"), ("source", "Data source"),
             ("measure", "Bound to")],
 }
@@ -679,21 +945,26 @@ NOUNS = {"plan": "Plan", "theme": "Theme", "priority": "Priority", "action": "Ac
 
 def _flatten(snap: dict) -> dict[str, tuple[str, str, dict]]:
     """key -> (noun, where it sits, fields)."""
+    def key(entity):  # versions kept before revisions existed have no key: their id is their key
+        return entity.get("key", entity["id"])
+
     out = {"plan": ("plan", "", snap["plan"])}
     for theme in snap.get("themes", []):
-        out[f"theme:{theme['id']}"] = ("theme", "", theme)
+        out[f"theme:{key(theme)}"] = ("theme", "", theme)
         for priority in theme["priorities"]:
-            out[f"priority:{priority['id']}"] = ("priority", theme["title"], priority)
+            out[f"priority:{key(priority)}"] = ("priority", theme["title"], priority)
             for action in priority["actions"]:
-                out[f"action:{action['id']}"] = ("action", priority["title"], action)
+                out[f"action:{key(action)}"] = ("action", priority["title"], action)
                 for kpi in action["kpis"]:
-                    out[f"kpi:{kpi['id']}"] = ("kpi", action["title"], kpi)
+                    out[f"kpi:{key(kpi)}"] = ("kpi", action["title"], kpi)
     return out
 
 
-def _text(name: str, value) -> str:
+def _text(name: str, value, entity: dict | None = None) -> str:
     if value in (None, "", [], {}):
         return "(blank)"
+    if name in ("baseline", "target") and entity is not None:
+        return with_unit(value, entity.get("unit", ""))
     if name == "evidence":
         return "; ".join(e["title"] for e in value)
     if name == "funding":
@@ -732,7 +1003,8 @@ def compare(old: dict, new: dict) -> list[Difference]:
             continue
         changes = []
         for name, label in ENTITY_FIELDS[noun]:
-            before, after = _text(name, fields_old.get(name)), _text(name, fields_new.get(name))
+            before = _text(name, fields_old.get(name), fields_old)
+            after = _text(name, fields_new.get(name), fields_new)
             if before != after:
                 changes.append((label, before, after))
         if changes:
@@ -750,9 +1022,14 @@ def ensure_eia(plan: Plan) -> EqualityImpactAssessment:
     for characteristic in Characteristic:
         if characteristic.value not in have:
             EIARow.objects.create(eia=eia, characteristic=characteristic.value, impact=Impact.UNKNOWN)
-    if created:
-        set_stage_status(plan.partnership, Stage.EQUALITY, StageStatus.IN_PROGRESS)
     return eia
+
+
+def eia_sign_off(eia: EqualityImpactAssessment) -> str:
+    if not (eia.signed_off_by or eia.signed_off_on):
+        return "Not signed off yet (needed before the assessment is final)"
+    who = ", ".join(p for p in (eia.signed_off_by, eia.signed_off_role) if p)
+    return f"{who}, {eia.signed_off_on:%-d %B %Y}" if eia.signed_off_on else who
 
 
 def eia_rows(eia: EqualityImpactAssessment) -> list[EIARow]:
@@ -761,36 +1038,117 @@ def eia_rows(eia: EqualityImpactAssessment) -> list[EIARow]:
     return rows
 
 
-def equality_evidence(partnership) -> list[Item]:
-    """Evidence an EIA row can cite beyond the general list: the respondents' profile, hate crime by
-    strand and victims' ages where partner data holds them."""
+# The equality monitoring question that speaks to each protected characteristic (none asks about
+# marriage or pregnancy), and the Census 2021 age bands nearest each EIA age group.
+EQUALITY_QUESTION = {"age_0_18": "age", "age_19_64": "age", "age_65": "age", "disability": "disability",
+                     "gender_reassignment": "gender_identity", "race": "ethnic_group", "religion": "religion",
+                     "sex": "sex", "sexual_orientation": "sexual_orientation"}
+CENSUS_AGE_GROUPS = {
+    "age_0_18": ("aged 15 and under", ["Aged 15 years and under"]),
+    "age_19_64": ("aged 16 to 64", ["Aged 16 to 24 years", "Aged 25 to 34 years", "Aged 35 to 49 years",
+                                    "Aged 50 to 64 years"]),
+    "age_65": ("aged 65 and over", ["Aged 65 years and over"]),
+}
+HATE_STRANDS = {"disability": "disab", "gender_reassignment": "transgender", "race": "race", "religion": "relig",
+                "sexual_orientation": "sexual orientation"}
+CENSUS_URL = "https://www.ons.gov.uk/census"
+
+
+def equality_evidence(partnership, characteristic: str | None = None) -> list[Item]:
+    """Evidence for one protected characteristic (every characteristic's, if none is given): the
+    Census 2021 residents of the age group, what respondents to the consultation said about it in
+    aggregate, with its base, and hate crime of its strand where partner data holds it. Each
+    characteristic cites its own figures, never one address for all."""
+    wanted = [characteristic] if characteristic else list(Characteristic.values)
     items = []
+    for code in wanted:
+        items += _census_items(partnership, code) + _respondent_items(partnership, code)
+    items += _partner_equality_items(partnership, wanted)
+    return items
+
+
+def _census_items(partnership, characteristic: str) -> list[Item]:
+    if characteristic not in CENSUS_AGE_GROUPS:
+        return []
+    try:
+        from saferplan.consultation.analysis import census_age
+    except ImportError:  # pragma: no cover - the consultation app is part of the project
+        return []
+    population = census_age(partnership)
+    total = sum(population.values())
+    if not total:
+        return []
+    words, bands = CENSUS_AGE_GROUPS[characteristic]
+    n = sum(population.get(b, 0) for b in bands)
+    return [Item(EvidenceKind.CENSUS,
+                 f"Census 2021: {n:,} of the area’s {total:,} usual residents ({n * 100 / total:.1f}%) are {words}",
+                 CENSUS_URL, "Census 2021 usual residents by age band, ONS (Open Government Licence), for the "
+                 f"partnership’s area ({', '.join(partnership.area_codes)})", "", "", "")]
+
+
+# The equality question's age bands that make up each EIA age group.
+RESPONDENT_AGE_GROUPS = {"age_0_18": ("aged under 16", ["Under 16"]),
+                         "age_19_64": ("aged 16 to 64", ["16 to 24", "25 to 34", "35 to 49", "50 to 64"]),
+                         "age_65": ("aged 65 or over", ["65 or over"])}
+
+
+def _respondent_items(partnership, characteristic: str) -> list[Item]:
+    code = EQUALITY_QUESTION.get(characteristic)
     survey_model = evidence_sources._model("consultation.Survey")
-    if survey_model is not None:
-        try:
-            for survey in survey_model.objects.filter(partnership=partnership, equality_monitoring=True):
-                url = evidence_sources.url_for([
-                    ("consultation:equality", {"slug": partnership.slug, "pk": survey.pk}),
-                    ("consultation:results", {"slug": partnership.slug, "pk": survey.pk}),
-                    ("consultation:survey", {"slug": partnership.slug, "pk": survey.pk}),
-                ])
-                n = survey.equality_responses.count()
-                if not n:
-                    continue  # nobody has answered the equality questions: nothing to cite yet
-                items.append(Item(EvidenceKind.CONSULTATION, f"Profile of respondents to {survey.title}", url,
-                                  f"{n:,} respondents answered the optional equality questions (shown in aggregate)",
-                                  "consultation", "survey", str(survey.pk)))
-        except Exception:
-            pass
+    if code is None or survey_model is None:
+        return []
+    try:
+        from saferplan.consultation.analysis import CELL_THRESHOLD, SUPPRESSED, equality_summary
+    except ImportError:  # pragma: no cover
+        return []
+    items = []
+    for survey in survey_model.objects.filter(partnership=partnership, equality_monitoring=True):
+        if not survey.equality_responses.exists():
+            continue  # nobody has answered the equality questions: nothing to cite yet
+        question = next((q for q in equality_summary(survey) if q["code"] == code), None)
+        if question is None:
+            continue
+        url = evidence_sources.url_for([("consultation:analysis", {"slug": partnership.slug, "pk": survey.pk})])
+        url = f"{url}#profile" if url else evidence_sources.results_url(survey)
+        if characteristic in RESPONDENT_AGE_GROUPS:
+            words, bands = RESPONDENT_AGE_GROUPS[characteristic]
+            base = sum(r["count"] for r in question["rows"])
+            n = sum(r["count"] for r in question["rows"] if r["label"] in bands)
+            # Shown only if neither the group nor the rest is small, so the base cannot reveal a suppressed count.
+            if n < CELL_THRESHOLD:
+                shown = SUPPRESSED
+            elif base - n < CELL_THRESHOLD:
+                shown = "not shown (the rest of the respondents are fewer than 10)"
+            else:
+                shown = f"{n:,}"
+            title = (f"Respondents {words}: {shown} of the {question['base_display']} who gave their age "
+                     f"({survey.title})")
+        else:
+            title = (f"{question['label']} of the {question['base_display']} respondents to {survey.title} "
+                     "who answered the equality question")
+        # The answers themselves stay on the consultation's page: beside the base, a list of counts with
+        # only the small ones hidden would let a reader subtract their way to them.
+        items.append(Item(EvidenceKind.CONSULTATION, title, url,
+                          f"Answers to “{question['text']}”, in aggregate; counts under {CELL_THRESHOLD} are not shown.",
+                          "consultation", "survey", f"{survey.pk}:{characteristic}"))
+    return items
+
+
+def _partner_equality_items(partnership, characteristics: list[str]) -> list[Item]:
     data = evidence_sources.assessment_data(partnership)
-    if data:
-        url = evidence_sources.assessment_url(partnership, data["period"])
-        for row in data.get("partner", []):
-            name = f"{row['dataset']}: {row['measure']}"
-            lowered = name.lower()
-            if "hate" in lowered or "victim" in lowered or "age" in lowered:
-                items.append(Item(EvidenceKind.PARTNER, f"{name}: {row['count']:,} in {_period_label(data)}", url,
-                                  "", "", "", ""))
+    if not data:
+        return []
+    url = evidence_sources.assessment_url(partnership, data["period"])
+    items = []
+    for row in data.get("partner", []):
+        name = f"{row['dataset']}: {row['measure']}"
+        lowered = name.lower()
+        if "hate" not in lowered:
+            continue
+        if len(characteristics) > 1 or any(HATE_STRANDS.get(c) and HATE_STRANDS[c] in lowered
+                                           for c in characteristics):
+            items.append(Item(EvidenceKind.PARTNER, f"{name}: {row['count']:,} in {_period_label(data)}", url,
+                              "", "", "", ""))
     return items
 
 
@@ -800,7 +1158,7 @@ def equality_evidence(partnership) -> list[Item]:
 def suggested_you_said(plan: Plan, limit: int = 5) -> list[dict]:
     """Rows to start "You said, we did" from: the consultation's top concerns, each with the
     priorities that answer them."""
-    concern = evidence_sources.concern_results(plan.partnership)
+    concern = evidence_sources.concern_results(plan.partnership, question_id=plan.concern_question_id)
     if not concern:
         return []
     issues = list(CandidateIssue.objects.filter(partnership=plan.partnership))

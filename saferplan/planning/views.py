@@ -9,17 +9,16 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from django.views import View
 from django.views.generic import TemplateView
 
 from saferplan.partnership.audit import _rows, history_of
 from saferplan.partnership.forms import ConfirmRemoveForm
-from saferplan.partnership.models import RoleKind, Stage, StageStatus
-from saferplan.partnership.services import set_stage_status
+from saferplan.partnership.models import RoleKind
 from saferplan.partnership.views import PartnershipMixin
 
 from . import documents, evidence_sources, services
@@ -29,6 +28,7 @@ from .forms import (
     CandidateIssueForm,
     CommentForm,
     CompareForm,
+    ConcernSourceForm,
     EIAActionForm,
     EIAForm,
     EIARowForm,
@@ -45,9 +45,9 @@ from .forms import (
     WorkshopForm,
     WorkshopPointForm,
     YouSaidForm,
-    reporting_periods,
 )
 from .models import (
+    FROZEN_MESSAGE,
     KPI,
     Action,
     CandidateIssue,
@@ -56,6 +56,8 @@ from .models import (
     EIAAction,
     EIARow,
     Evidence,
+    FrozenPlan,
+    IllegalMove,
     KPIValue,
     Plan,
     PlanComment,
@@ -112,7 +114,36 @@ class PlanningMixin(PartnershipMixin):
 # --- Generic add, change and remove ---------------------------------------------------------------
 
 
-class FormPage(PlanningMixin, View):
+def post_only(request, back_url: str, back_text: str) -> HttpResponse:
+    """What a GET on an address that only takes a form's POST answers: a page saying where the
+    button is (still a 405, so nothing is done by following a link)."""
+    response = render(request, "planning/post_only.html", {"back_url": back_url, "back_text": back_text},
+                      status=405)
+    response["Allow"] = "POST"
+    return response
+
+
+class FrozenGuard:
+    """Pages that change the plan's structure: refused once the plan is adopted (the model refuses
+    too; this gives the person the reason and the way forward instead of an error)."""
+
+    frozen_with_plan = False
+
+    def plan_of(self, obj):
+        return getattr(obj, "plan", None) if self.frozen_with_plan else None
+
+    def refuse_if_frozen(self, obj):
+        plan = self.plan_of(obj)
+        if plan is not None and not plan.editable:
+            return self.frozen_response()
+        return None
+
+    def frozen_response(self):
+        messages.warning(self.request, FROZEN_MESSAGE + ".")
+        return redirect(_url("index", self.partnership) + "#revise")
+
+
+class FormPage(FrozenGuard, PlanningMixin, View):
     """Add (no pk) or change (pk) one object with a ModelForm."""
 
     model = None
@@ -137,6 +168,8 @@ class FormPage(PlanningMixin, View):
 
     def get(self, request, slug, **kwargs):
         obj = self.get_object()
+        if refused := self.refuse_if_frozen(obj):
+            return refused
         return self.render_form(self.form_class(instance=obj, initial=self.initial(obj), **self.form_kwargs(obj)), obj)
 
     def initial(self, obj):
@@ -144,11 +177,16 @@ class FormPage(PlanningMixin, View):
 
     def post(self, request, slug, **kwargs):
         obj = self.get_object()
+        if refused := self.refuse_if_frozen(obj):
+            return refused
         form = self.form_class(request.POST, instance=obj, **self.form_kwargs(obj))
         if form.is_valid():
             adding = obj.pk is None
-            with transaction.atomic():
-                saved = self.save(form, adding)
+            try:
+                with transaction.atomic():
+                    saved = self.save(form, adding)
+            except FrozenPlan:
+                return self.frozen_response()
             messages.success(request, self.message(saved, adding))
             return redirect(self.success_url(saved))
         return self.render_form(form, obj)
@@ -157,7 +195,7 @@ class FormPage(PlanningMixin, View):
         return form.save()
 
     def message(self, obj, adding):
-        return f"{self.noun.capitalize()} “{obj}” has been {'added' if adding else 'saved'}."
+        return f"{capfirst(self.noun)} “{obj}” has been {'added' if adding else 'saved'}."
 
     def success_url(self, obj):
         return _url("index", self.partnership)
@@ -180,7 +218,7 @@ class FormPage(PlanningMixin, View):
         return {}
 
 
-class RemovePage(PlanningMixin, View):
+class RemovePage(FrozenGuard, PlanningMixin, View):
     template = "planning/confirm_remove.html"
     noun = ""
     capability = "change_plan"
@@ -202,16 +240,23 @@ class RemovePage(PlanningMixin, View):
 
     def get(self, request, slug, pk):
         obj = self.get_object()
+        if refused := self.refuse_if_frozen(obj):
+            return refused
         return render(request, self.template, self.context(object=obj, noun=self.noun, form=ConfirmRemoveForm(),
                                                            consequences=self.consequences(obj),
                                                            back_url=self.back_url(obj)))
 
     def post(self, request, slug, pk):
         obj = self.get_object()
+        if refused := self.refuse_if_frozen(obj):
+            return refused
         after = self.after_url(obj)
         name = str(obj)
-        obj.delete()
-        messages.success(request, f"{self.noun.capitalize()} “{name}” has been removed.")
+        try:
+            obj.delete()
+        except FrozenPlan:
+            return self.frozen_response()
+        messages.success(request, f"{capfirst(self.noun)} “{name}” has been removed.")
         return redirect(after)
 
 
@@ -241,8 +286,32 @@ class PlanOverview(PlanningMixin, TemplateView):
             eia=getattr(plan, "eia", None) if hasattr(plan, "eia") else None,
             next_status=services.next_status(plan),
             history=self.history_for(plan),
+            editable=plan.editable,
+            revision=services.revision_in_progress(plan) if plan.status == PlanStatus.ADOPTED else None,
+            adopted=services.adopted_plan(self.partnership) if plan.revision_of_id else None,
         )
         return context
+
+
+class PlanRevise(PlanningMixin, View):
+    """Start a revision of the adopted plan: a new draft version that goes through approval."""
+
+    capability = "change_plan"
+
+    def get(self, request, slug):
+        self.require_plan()
+        return render(request, "planning/revise.html", self.context(back_url=_url("index", self.partnership)))
+
+    def post(self, request, slug):
+        plan = self.require_plan()
+        try:
+            revision = services.start_revision(plan, request.user)
+        except IllegalMove as exc:
+            messages.warning(request, exc.messages[0] + ".")
+            return redirect("planning:index", slug=slug)
+        messages.success(request, f"A revision of “{revision}” has been started as a draft. The adopted plan stays "
+                                  "in force, and on its public page, until the revision is adopted.")
+        return redirect("planning:index", slug=slug)
 
 
 class PlanStart(PlanningMixin, View):
@@ -256,6 +325,10 @@ class PlanStart(PlanningMixin, View):
 
     def post(self, request, slug):
         form = PlanForm(request.POST)
+        if form.is_valid() and (adopted := services.adopted_plan_during(
+                self.partnership, form.cleaned_data["starts_on"], form.cleaned_data["ends_on"])):
+            form.add_error("starts_on", f"“{adopted}” is adopted for {adopted.period_label}: to change the plan "
+                                        "for that period, start a revision of it from the plan’s page")
         if form.is_valid():
             plan = services.start_plan(self.partnership, **form.cleaned_data)
             messages.success(request, f"“{plan}” has been started.")
@@ -272,6 +345,9 @@ class PlanEdit(FormPage):
     model = Plan
     form_class = PlanForm
     noun = "plan"
+
+    def plan_of(self, obj):
+        return obj
 
     def get_object(self):
         return self.require_plan()
@@ -295,7 +371,11 @@ class PlanPublish(PlanningMixin, View):
         form = PublishForm(request.POST)
         if not form.is_valid():
             return self._render(form)
-        services.publish(plan, form.cleaned_data["published"])
+        try:
+            services.publish(plan, form.cleaned_data["published"])
+        except IllegalMove as exc:
+            form.add_error("published", exc.messages[0])
+            return self._render(form)
         if plan.published:
             messages.success(request, "The plan and “You said, we did” are now on their public pages.")
         else:
@@ -344,6 +424,7 @@ class PlanHistory(PlanningMixin, TemplateView):
 
 
 class ThemeMixin:
+    frozen_with_plan = True
     model = Theme
     form_class = ThemeForm
     noun = "theme"
@@ -373,6 +454,7 @@ class ThemeRemove(ThemeMixin, RemovePage):
 
 
 class PriorityMixin:
+    frozen_with_plan = True
     model = Priority
     noun = "priority"
 
@@ -434,6 +516,8 @@ class PriorityForm_(PriorityMixin, FormPage):
 
     def post(self, request, slug, **kwargs):
         obj = self.get_object()
+        if refused := self.refuse_if_frozen(obj):
+            return refused
         form = self.form_class(request.POST, instance=obj, **self.form_kwargs(obj))
         issue = self._issue()
         if issue is not None and not obj.pk:
@@ -465,7 +549,8 @@ class PriorityDetail(PriorityMixin, PlanningMixin, TemplateView):
         context.update(self.context(
             priority=priority, evidence=priority.evidence.all(),
             actions=priority.actions.select_related("owner", "lead", "sub_group").prefetch_related("kpis"),
-            history=self.history_for(priority), you_said=priority.you_said.all()))
+            history=self.history_for(priority), you_said=priority.you_said.all(),
+            can_change=self.can("change_plan") and priority.plan.editable))
         return context
 
 
@@ -478,22 +563,26 @@ class PriorityRemove(PriorityMixin, RemovePage):
         return [f"Its {n} action{'s' if n != 1 else ''} and their KPIs will be removed too"] if n else []
 
 
-class PriorityEvidence(PriorityMixin, PlanningMixin, View):
+class PriorityEvidence(PriorityMixin, FrozenGuard, PlanningMixin, View):
     capability = "change_plan"
 
     def get_object(self):
         return get_object_or_404(self.queryset(), pk=self.kwargs["pk"])
 
+    def get(self, request, slug, pk):
+        priority = self.get_object()
+        if refused := self.refuse_if_frozen(priority):
+            return refused
+        return self._render(EvidenceForm(items=self.items(priority)), priority)
+
     def items(self, priority):
         have = {services.item_of(e).key for e in priority.evidence.all()}
         return [i for i in evidence_sources.available(self.partnership) if i.key not in have]
 
-    def get(self, request, slug, pk):
-        priority = self.get_object()
-        return self._render(EvidenceForm(items=self.items(priority)), priority)
-
     def post(self, request, slug, pk):
         priority = self.get_object()
+        if refused := self.refuse_if_frozen(priority):
+            return refused
         form = EvidenceForm(request.POST, items=self.items(priority))
         if form.is_valid():
             chosen = form.chosen_items()
@@ -514,7 +603,7 @@ class EvidenceRemove(PlanningMixin, View):
     """Stop citing one piece of evidence (a POST from the page that shows it)."""
 
     def get(self, request, slug, pk):
-        return HttpResponseNotAllowed(["POST"])
+        return post_only(request, _url("index", self.partnership), "Go to the plan to stop citing evidence")
 
     def post(self, request, slug, pk):
         evidence = get_object_or_404(Evidence, partnership=self.partnership, pk=pk)
@@ -532,7 +621,11 @@ class EvidenceRemove(PlanningMixin, View):
             self.access.require("change_plan")
             back = subject.get_absolute_url() + "#evidence" if subject else _url("index", self.partnership)
         title = evidence.title
-        evidence.delete()
+        try:
+            evidence.delete()
+        except FrozenPlan:
+            messages.warning(request, FROZEN_MESSAGE + ".")
+            return redirect(back)
         messages.success(request, f"“{title}” is no longer cited.")
         return redirect(back)
 
@@ -541,6 +634,7 @@ class EvidenceRemove(PlanningMixin, View):
 
 
 class ActionMixin:
+    frozen_with_plan = True
     model = Action
     form_class = ActionForm
     noun = "action"
@@ -581,7 +675,8 @@ class ActionDetail(ActionMixin, PlanningMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         action = get_object_or_404(self.queryset(), pk=self.kwargs["pk"])
         context.update(self.context(action=action, kpis=action.kpis.prefetch_related("values"),
-                                    history=self.history_for(action)))
+                                    history=self.history_for(action),
+                                    can_change=self.can("change_plan") and action.plan.editable))
         return context
 
 
@@ -597,6 +692,7 @@ class ActionRemove(ActionMixin, RemovePage):
 
 
 class KPIMixin:
+    frozen_with_plan = True
     model = KPI
     form_class = KPIForm
     noun = "KPI"
@@ -648,7 +744,8 @@ class KPIDetail(KPIMixin, PlanningMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         kpi = get_object_or_404(self.queryset(), pk=self.kwargs["pk"])
         context.update(self.context(kpi=kpi, values=kpi.values.all(), can_report=can_report(self.access, kpi),
-                                    history=self.history_for(kpi)))
+                                    history=self.history_for(kpi),
+                                    can_change=self.can("change_plan") and kpi.plan.editable))
         return context
 
 
@@ -671,34 +768,48 @@ class KPIValueAdd(KPIMixin, PlanningMixin, View):
 
     def get(self, request, slug, pk):
         kpi = self.get_kpi()
-        return self._render(KPIValueForm(periods=reporting_periods(kpi)), kpi)
+        return self._render(KPIValueForm(periods=services.reportable_periods(kpi)), kpi)
 
     def post(self, request, slug, pk):
         kpi = self.get_kpi()
-        form = KPIValueForm(request.POST, periods=reporting_periods(kpi))
+        form = KPIValueForm(request.POST, periods=services.reportable_periods(kpi))
         if form.is_valid():
             start, end, label = form.periods[form.cleaned_data["period"]]
-            KPIValue.objects.update_or_create(kpi=kpi, period_start=start, defaults={
-                "period_label": label, "period_end": end, "value": form.cleaned_data["value"],
-                "note": form.cleaned_data["note"], "source": KPIValue.Source.ENTERED, "entered_by": request.user})
-            messages.success(request, f"The value for {label} has been saved.")
+            try:
+                value = services.record_kpi_value(
+                    kpi, period_start=start, value=form.cleaned_data["value"], note=form.cleaned_data["note"],
+                    reason=form.cleaned_data.get("reason", ""), user=request.user)
+            except services.KPIValueRefused as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+                return self._render(form, kpi)
+            word = "corrected" if value.correction_reason else "saved"
+            messages.success(request, f"The value for {label} ({value.value_label}) has been {word}.")
             return redirect(kpi.get_absolute_url())
         return self._render(form, kpi)
 
     def _render(self, form, kpi):
+        unit = kpi.get_unit_display().lower()
         return render(self.request, "planning/form.html", self.context(
             form=form, heading=f"Report a value for “{kpi}”", button="Save value", back_url=kpi.get_absolute_url(),
-            caption=kpi.action.title))
+            caption=kpi.action.title,
+            intro=f"Values are in the KPI’s unit ({unit}). Only periods of the plan that have ended can be reported. "
+                  "Reporting a period again corrects it: give the reason, and the earlier value stays in the "
+                  "history."))
 
 
 class KPIRefresh(KPIMixin, PlanningMixin, View):
     capability = "report_kpis"
 
     def get(self, request, slug, pk):
-        return HttpResponseNotAllowed(["POST"])
+        kpi = get_object_or_404(self.queryset(), pk=pk)
+        return post_only(request, kpi.get_absolute_url(), "Go to the KPI to read its values from the imported data")
 
     def post(self, request, slug, pk):
         kpi = get_object_or_404(self.queryset(), pk=pk)
+        if not can_report(self.access, kpi):
+            raise PermissionDenied("Only the organisation that owns the action, an analyst or a manager refreshes "
+                                   "its KPIs.")
         try:
             n = services.refresh_kpi_values(kpi)
             messages.success(request, f"{n} value{'s' if n != 1 else ''} read from the imported data.")
@@ -720,7 +831,10 @@ class Prioritisation(PlanningMixin, TemplateView):
         weights = services.weights_for(self.partnership)
         rows = services.ranked_issues(self.partnership, weights.as_dict())
         refreshed = max((r.issue.refreshed_at for r in rows if r.issue.refreshed_at), default=None)
+        concern = (evidence_sources.concern_results(self.partnership, question_id=self.plan.concern_question_id)
+                   if self.plan else None)
         context.update(self.context(rows=rows, weights=weights, criteria=list(Criterion), refreshed=refreshed,
+                                    concern=concern,
                                     trend_scores=services.TREND_SCORES,
                                     period=next((r.issue.period for r in rows if r.issue.period), "")))
         return context
@@ -752,7 +866,8 @@ class RefreshIssues(PlanningMixin, View):
     capability = "score_priorities"
 
     def get(self, request, slug):
-        return HttpResponseNotAllowed(["POST"])
+        return post_only(request, _url("prioritisation", self.partnership),
+                         "Go to the prioritisation matrix to refresh the figures")
 
     def post(self, request, slug):
         result = services.refresh_issues(self.partnership)
@@ -760,8 +875,47 @@ class RefreshIssues(PlanningMixin, View):
         parts.append(f"the assessment for {result.period}" if result.assessment else "no assessment data yet")
         parts.append("the consultation results" if result.consultation else "no consultation results yet")
         messages.success(request, f"The figures have been refreshed from {parts[0]}, {parts[1]} and the workshops.")
-        set_stage_status(self.partnership, Stage.PLAN, StageStatus.IN_PROGRESS)
         return redirect("planning:prioritisation", slug=slug)
+
+
+class ConcernSource(PlanningMixin, View):
+    """Choose the one survey question the plan's public concern figures come from."""
+
+    capability = "score_priorities"
+
+    def get(self, request, slug):
+        plan = self.plan
+        initial = {"question": plan.concern_question_id} if plan else {}
+        return self._render(ConcernSourceForm(initial=initial, questions=self.questions()))
+
+    def post(self, request, slug):
+        plan = self.require_plan()
+        form = ConcernSourceForm(request.POST, questions=self.questions())
+        if not form.is_valid():
+            return self._render(form)
+        try:
+            services.choose_concern_question(plan, form.cleaned_data["question"])
+        except FrozenPlan as exc:
+            form.add_error(None, exc.messages[0])
+            return self._render(form)
+        messages.success(request, "The public concern figures now come from the question chosen, and have been "
+                                  "refreshed.")
+        return redirect("planning:prioritisation", slug=slug)
+
+    def questions(self):
+        return evidence_sources.concern_candidates(self.partnership)
+
+    def _render(self, form):
+        if self.plan is None:
+            intro = "Start the plan first: the source is recorded on the plan."
+        elif not form.fields["question"].choices:
+            intro = "No survey has a question asking which issues should be the priorities yet."
+        else:
+            intro = ("Every public concern percentage in the matrix, the plan and its documents is of the people who "
+                     "answered this one question, so that figures from different surveys are never mixed.")
+        return render(self.request, "planning/form.html", self.context(
+            form=form, heading="Public concern source", button="Use this question", caption="Prioritisation",
+            back_url=_url("prioritisation", self.partnership), intro=intro))
 
 
 class IssueMixin:
@@ -914,9 +1068,7 @@ class WorkshopForm_(WorkshopMixin, FormPage):
         return obj.get_absolute_url() if obj.pk else _url("workshops", self.partnership)
 
     def save(self, form, adding):
-        workshop = form.save()
-        set_stage_status(self.partnership, Stage.WORKSHOPS, StageStatus.IN_PROGRESS)
-        return workshop
+        return form.save()
 
 
 class WorkshopDetail(WorkshopMixin, PlanningMixin, TemplateView):
@@ -996,7 +1148,7 @@ class MembersSurvey(PlanningMixin, View):
     capability = "change_consultation"
 
     def get(self, request, slug):
-        return HttpResponseNotAllowed(["POST"])
+        return post_only(request, _url("workshops", self.partnership), "Go to the workshops to start the survey")
 
     def post(self, request, slug):
         survey = create_members_survey(self.partnership)
@@ -1063,7 +1215,8 @@ class Approval(PlanningMixin, TemplateView):
             compare_form=CompareForm(versions=versions, initial={
                 "a": versions[-2].pk if len(versions) > 1 else None, "b": versions[-1].pk if versions else None}),
             next_status=services.next_status(plan), statuses=services.PLAN_STATUS_ORDER,
-            send_label={"scrutiny": "Send the plan to scrutiny", "cabinet": "Send the plan to cabinet",
+            send_label={"board": "Send the plan to the board for sign-off", "scrutiny": "Send the plan to scrutiny",
+                        "cabinet": "Send the plan to cabinet",
                         "council": "Send the plan to full council"}.get(str(services.next_status(plan) or "")),
             comments=plan.comments.select_related("author")))
         return context
@@ -1074,14 +1227,18 @@ class ApprovalRecord(PlanningMixin, View):
 
     def get(self, request, slug):
         plan = self.require_plan()
-        stage = plan.status if plan.status in ("scrutiny", "cabinet", "council") else "scrutiny"
+        stage = plan.status if plan.status in ("board", "scrutiny", "cabinet", "council") else "board"
         return self._render(ApprovalStepForm(plan=plan, initial={"stage": stage}))
 
     def post(self, request, slug):
         plan = self.require_plan()
         form = ApprovalStepForm(request.POST, plan=plan)
         if form.is_valid():
-            step = services.record_step(plan, user=request.user, **form.cleaned_data)
+            try:
+                step = services.record_step(plan, user=request.user, **form.cleaned_data)
+            except IllegalMove as exc:  # the plan moved on since the form was checked
+                form.add_error("stage", exc.messages[0])
+                return self._render(form)
             plan.refresh_from_db()
             messages.success(request, f"{step} has been recorded. The plan is now: {plan.get_status_display().lower()}.")
             return redirect("planning:approval", slug=slug)
@@ -1100,14 +1257,18 @@ class ApprovalSend(PlanningMixin, View):
     capability = "record_approval"
 
     def get(self, request, slug):
-        return HttpResponseNotAllowed(["POST"])
+        return post_only(request, _url("approval", self.partnership), "Go to the approval page to send the plan on")
 
     def post(self, request, slug):
         plan = self.require_plan()
-        status = request.POST.get("status")
-        if status not in PlanStatus.values or status == PlanStatus.DRAFT:
+        status = request.POST.get("status", "")
+        if status not in PlanStatus.values:
             raise Http404("No such step")
-        services.send_to(plan, status, request.user)
+        try:
+            services.send_to(plan, status, request.user)
+        except IllegalMove as exc:
+            messages.warning(request, exc.messages[0] + ".")
+            return redirect("planning:approval", slug=slug)
         messages.success(request, f"The plan is now: {plan.get_status_display().lower()}. This version has been kept.")
         return redirect("planning:approval", slug=slug)
 
@@ -1201,7 +1362,8 @@ class EIAOverview(PlanningMixin, TemplateView):
         eia = services.ensure_eia(plan)
         context.update(self.context(
             eia=eia, rows=services.eia_rows(eia), actions=eia.actions.all(), history=self.history_for(eia),
-            eia_details=[("Reference", eia.reference), ("Author", eia.author),
+            eia_details=[("Reference", eia.reference or "None yet (needed before the assessment is final)"),
+                         ("Signed off", services.eia_sign_off(eia)), ("Author", eia.author),
                          ("Head of service", eia.head_of_service), ("Cabinet member", eia.cabinet_member),
                          ("Context and background", eia.context), ("Baseline data and information", eia.baseline),
                          ("Monitoring and evaluation", eia.monitoring), ("Impact on council staff", eia.staff_impact)],
@@ -1229,8 +1391,6 @@ class EIAEdit(FormPage):
         return _url("eia", self.partnership)
 
     def message(self, obj, adding):
-        if obj.status == "final":
-            set_stage_status(self.partnership, Stage.EQUALITY, StageStatus.COMPLETED)
         return "The equality impact assessment has been saved."
 
     def extra(self, obj):
@@ -1248,7 +1408,8 @@ class EIARowEdit(PlanningMixin, View):
 
     def items(self, row):
         have = {services.item_of(e).key for e in row.evidence.all()}
-        items = services.equality_evidence(self.partnership) + evidence_sources.available(self.partnership)
+        items = services.equality_evidence(self.partnership, row.characteristic) + evidence_sources.available(
+            self.partnership)
         return [i for i in items if i.key not in have]
 
     def get(self, request, slug, characteristic):
@@ -1359,7 +1520,8 @@ class YouSaidSuggest(PlanningMixin, View):
     capability = "change_plan"
 
     def get(self, request, slug):
-        return HttpResponseNotAllowed(["POST"])
+        return post_only(request, _url("you-said", self.partnership),
+                         "Go to “You said, we did” to draft rows from the consultation")
 
     def post(self, request, slug):
         plan = self.require_plan()

@@ -58,14 +58,15 @@ def test_manager_builds_a_priority_with_evidence_and_an_action_with_a_kpi(browse
     page.locator("#id_due_on_day").fill("31")
     page.locator("#id_due_on_month").fill("3")
     page.locator("#id_due_on_year").fill(str(Plan.objects.get(partnership=partnership).starts_on.year + 1))
-    page.get_by_label("Police and Crime Commissioner grant").check()
+    page.get_by_label("PCC Crime Reduction Grant").check()
     page.get_by_label("Amount in pounds (optional)").fill("12000")
     journey.submit("Add action")
     assert journey.heading() == "Joint patrols in the town centre"
-    assert "Police and Crime Commissioner grant: £12,000" in page.locator(".govuk-summary-list").inner_text()
+    assert "PCC Crime Reduction Grant: £12,000" in page.locator(".govuk-summary-list").inner_text()
 
     journey.click_link("Add a KPI")
     page.get_by_label("Indicator").fill("Anti-social behaviour records per quarter")
+    page.get_by_label("Count", exact=True).check()
     page.get_by_label("Baseline (optional)", exact=True).fill("300")
     page.get_by_label("Target (optional)", exact=True).fill("270")
     page.get_by_label("Lower is better").check()
@@ -110,6 +111,22 @@ def test_approval_meetings_are_recorded_and_versions_compared(browse):
     page = journey.page
     journey.visit(f"/p/{partnership.slug}/plan/approval/")
     journey.click_link("Record a meeting")
+    # Scrutiny cannot consider a draft the board has not signed off.
+    page.get_by_label("Scrutiny", exact=True).check()
+    page.get_by_label("Committee or meeting").fill("Scrutiny Committee")
+    page.locator("#id_meeting_on_day").fill("4")
+    page.locator("#id_meeting_on_month").fill("3")
+    page.locator("#id_meeting_on_year").fill("2025")
+    page.get_by_label("Commented and noted").check()
+    journey.submit("Record the meeting")
+    assert any("the partnership board signs the draft off first" in e for e in journey.error_summary())
+    page.get_by_label("Partnership board sign-off").check()
+    page.get_by_label("Committee or meeting").fill("Partnership board")
+    page.locator("#id_meeting_on_day").fill("11")
+    page.locator("#id_meeting_on_month").fill("2")
+    page.get_by_label("Recommended for approval").check()
+    journey.submit("Record the meeting")
+    journey.click_link("Record a meeting")
     page.get_by_label("Scrutiny", exact=True).check()
     page.get_by_label("Committee or meeting").fill("Scrutiny Committee")
     page.locator("#id_meeting_on_day").fill("4")
@@ -138,8 +155,18 @@ def test_approval_meetings_are_recorded_and_versions_compared(browse):
     plan.refresh_from_db()
     assert plan.status == "adopted"
 
-    page.get_by_label("Earlier version").select_option(label="Version 2: Considered by Scrutiny Committee on 4 March 2025")
-    page.get_by_label("Later version").select_option(label="Version 3: Considered by Full Council on 26 March 2025")
+    page.get_by_label("Earlier version").select_option(label="Version 3: Considered by Scrutiny Committee on 4 March 2025")
+    page.get_by_label("Later version").select_option(label="Version 4: Considered by Full Council on 26 March 2025")
     journey.submit("Compare")
     differences = page.locator("#differences").inner_text()
     assert "Reduce anti-social behaviour in the town centre" in differences and "Changed" in differences
+
+    # The adopted plan is kept as approved; a change starts a revision, a new draft that goes through approval.
+    journey.visit(priority.get_absolute_url())
+    assert page.get_by_role("link", name="Change the priority").count() == 0
+    journey.visit(f"/p/{partnership.slug}/plan/approval/")
+    journey.click_link("Start a revision")
+    journey.submit("Start a revision")
+    assert "A revision of" in page.locator(".govuk-notification-banner").inner_text()
+    revision = Plan.objects.get(revision_of=plan)
+    assert revision.status == "draft" and "draft revision of the adopted plan" in page.locator("main").inner_text()

@@ -25,6 +25,7 @@ def normalise(text: str) -> str:
 
 
 def test_the_full_plan_in_pdf_and_word(plan, manager):
+    services.send_to(plan, "board", manager)
     services.record_step(plan, stage="scrutiny", committee="Scrutiny Committee", meeting_on=plan.starts_on.replace(month=3),
                          comments="Members asked for more targets.", decision="commented", user=manager)
     _, text = pdf_text(documents.plan_file(plan, "pdf"))
@@ -91,3 +92,5 @@ def test_command_line_export_nests_the_plan_and_its_evidence(plan, tmp_path, cap
     assert main(["plan", "export", "--partnership", "nowhere", "--format", "json"]) == 1
     assert "no such partnership" in capsys.readouterr().err
     assert main(["plan", "export", "--format", "docx"]) == 1
+    assert main(["plan", "export", "--adopted", "--format", "json"]) == 1
+    assert "has no adopted plan yet" in capsys.readouterr().err

@@ -47,7 +47,8 @@ def test_refresh_fills_every_criterion_with_its_evidence(partnership):
     assert asb.concern_pct == Decimal("50.0") and asb.harm is None  # ASB has no CCHI weight
     kinds = {e.criterion: e for e in asb.evidence.all()}
     assert set(kinds) == {Criterion.VOLUME, Criterion.TREND, Criterion.CONCERN, Criterion.PARTNER}
-    assert "50% of respondents chose “Anti-social Behaviour”" in kinds[Criterion.CONCERN].title
+    assert ("50% of the 400 respondents who answered the question on priorities chose “Anti-social Behaviour”"
+            in kinds[Criterion.CONCERN].title)
     assert kinds[Criterion.PARTNER].url.endswith(f"#point-{point.pk}")
 
     theft = CandidateIssue.objects.get(partnership=partnership, name="Theft and shoplifting")
@@ -88,6 +89,7 @@ def test_a_priority_made_from_an_issue_cites_the_matrix_evidence(partnership, pl
 
 
 def test_approval_moves_the_plan_and_keeps_each_version(plan, manager):
+    services.send_to(plan, "board", manager)
     services.send_to(plan, "scrutiny", manager)
     assert plan.status == PlanStatus.SCRUTINY
     services.record_step(plan, stage="scrutiny", committee="Scrutiny Committee", meeting_on=date(2025, 3, 4),
@@ -99,14 +101,16 @@ def test_approval_moves_the_plan_and_keeps_each_version(plan, manager):
     services.record_step(plan, stage="cabinet", committee="Cabinet", meeting_on=date(2025, 3, 11), comments="",
                          decision="referred_back", user=manager)
     assert plan.status == PlanStatus.DRAFT
+    services.record_step(plan, stage="board", committee="Partnership board", meeting_on=date(2025, 3, 18),
+                         comments="", decision="recommended", user=manager)
     services.record_step(plan, stage="council", committee="Full Council", meeting_on=date(2025, 3, 26), comments="",
                          decision="approved", user=manager)
     assert plan.status == PlanStatus.ADOPTED
     versions = list(plan.versions.all())
-    assert [v.number for v in versions] == [1, 2, 3, 4, 5]
-    considered = versions[2]
+    assert [v.number for v in versions] == [1, 2, 3, 4, 5, 6, 7]
+    considered = versions[3]
     assert considered.snapshot["approval"][0]["comments"] == "Members asked for targets."
-    differences = services.compare(versions[2].snapshot, versions[3].snapshot)
+    differences = services.compare(versions[3].snapshot, versions[4].snapshot)
     assert [(d.noun, d.change, d.fields) for d in differences if d.noun == "KPI"] == [
         ("KPI", "changed", [("Target", "270", "250")])]
 

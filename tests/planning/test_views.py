@@ -60,7 +60,7 @@ def test_a_manager_starts_a_plan_and_builds_it(manager_client, partnership):
         "title": "Joint patrols", "owner": police.pk, **date_fields("due_on", date(2026, 3, 31)),
         "funding_source": "pcc", "funding_amount": "12000"})
     action = Action.objects.get(priority=priority)
-    assert action.funding_label == "Police and Crime Commissioner grant: £12,000"
+    assert action.funding_label == "PCC Crime Reduction Grant: £12,000"
 
     response = manager_client.post(url(partnership, "kpi-add", action=action.pk), {
         "title": "ASB records per quarter", "direction": "down", "frequency": "quarterly", "source": "police.uk",
@@ -68,7 +68,8 @@ def test_a_manager_starts_a_plan_and_builds_it(manager_client, partnership):
     assert "Select the police.uk category the KPI counts" in response.content.decode()
     manager_client.post(url(partnership, "kpi-add", action=action.pk), {
         "title": "ASB records per quarter", "direction": "down", "frequency": "quarterly", "source": "police.uk",
-        "measure_kind": "police", "measure_category": "Anti-social behaviour", "baseline": "300", "target": "270"})
+        "measure_kind": "police", "measure_category": "Anti-social behaviour", "baseline": "300", "target": "270",
+        "unit": "count"})
     kpi = KPI.objects.get(action=action)
     assert kpi.bound and kpi.measure_label == "Police.uk: Anti-social behaviour records in the area per quarter"
     overview = manager_client.get(url(partnership, "index")).content.decode()
@@ -121,13 +122,19 @@ def test_evidence_can_be_withdrawn_only_by_those_who_may_change_its_subject(clie
 
 def test_recording_meetings_and_comparing_versions(manager_client, partnership, plan):
     response = manager_client.post(url(partnership, "approval-record"), {
+        "stage": "board", "committee": "Partnership board", **date_fields("meeting_on", date(2025, 2, 11)),
+        "comments": "", "decision": "recommended"})
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.status == "scrutiny"
+    response = manager_client.post(url(partnership, "approval-record"), {
         "stage": "scrutiny", "committee": "Scrutiny Committee", **date_fields("meeting_on", date(2025, 3, 4)),
         "comments": "Members expressed concern at the lack of targets.", "decision": "commented"})
     assert response.status_code == 302
     plan.refresh_from_db()
     assert plan.status == "cabinet"
-    step = ApprovalStep.objects.get(plan=plan)
-    assert step.version.number == 2
+    step = ApprovalStep.objects.get(plan=plan, stage="scrutiny")
+    assert step.version.number == 3
     page = manager_client.get(url(partnership, "approval")).content.decode()
     assert "Members expressed concern at the lack of targets." in page and "Commented and noted" in page
     action = Action.objects.get(priority__theme__plan=plan)
