@@ -49,6 +49,7 @@ from .forms import (
 from .models import (
     FROZEN_MESSAGE,
     KPI,
+    PLAN_STATUS_ORDER,
     Action,
     CandidateIssue,
     Characteristic,
@@ -1214,7 +1215,7 @@ class Approval(PlanningMixin, TemplateView):
             steps=plan.approval_steps.select_related("version", "recorded_by"), versions=versions,
             compare_form=CompareForm(versions=versions, initial={
                 "a": versions[-2].pk if len(versions) > 1 else None, "b": versions[-1].pk if versions else None}),
-            next_status=services.next_status(plan), statuses=services.PLAN_STATUS_ORDER,
+            next_status=services.next_status(plan), statuses=PLAN_STATUS_ORDER,
             send_label={"board": "Send the plan to the board for sign-off", "scrutiny": "Send the plan to scrutiny",
                         "cabinet": "Send the plan to cabinet",
                         "council": "Send the plan to full council"}.get(str(services.next_status(plan) or "")),
