@@ -124,16 +124,6 @@ def test_plan_equality_approval_and_delivery_follow_the_plan(manager_client, par
     assert "Completed" in rows["approval"] and "In progress" in rows["delivery"]
 
 
-def test_a_status_stored_by_hand_no_longer_contradicts_the_data(manager_client, partnership):
-    # Partnerships made before statuses came from the data hold stored statuses: they are ignored
-    # unless a manager marked the stage done.
-    from saferplan.partnership.models import CycleStage
-
-    CycleStage.objects.update_or_create(partnership=partnership, stage=Stage.CONSULTATION,
-                                        defaults={"status": StageStatus.COMPLETED})
-    assert "Not yet started" in _stage_rows(manager_client, partnership)["consultation"]
-
-
 def test_the_manager_marks_a_stage_done_and_it_is_recorded_with_who_and_why(manager_client, partnership):
     url = reverse("partnership:stage", kwargs={"slug": partnership.slug, "stage": "assessment"})
     page = manager_client.get(url).content.decode()
