@@ -15,3 +15,13 @@ def not_found(request, exception=None):
 def server_error(request):
     # No request context: the failure may be in whatever builds it.
     return HttpResponseServerError(get_template("errors/500.html").render({"request": None}))
+
+
+def home(request):
+    """The site's front door: residents get the public start page, staff their partnership.
+
+    Here rather than in either app, so that neither stage imports the other's views."""
+    from saferplan.consultation.public import start
+    from saferplan.partnership.views import staff_home
+
+    return staff_home(request) if request.user.is_authenticated else start(request)

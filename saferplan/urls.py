@@ -40,7 +40,7 @@ password_reset = [
 ]
 
 urlpatterns = [
-    path("", partnership_views.home, name="home"),
+    path("", pages.home, name="home"),
     path("sign-in/", signin.sign_in, name="sign-in"),
     path("sign-in/code/", signin.sign_in_code, name="sign-in-code"),
     path("sign-out/", signin.sign_out, name="sign-out"),

@@ -38,12 +38,8 @@ from .models import (
 from .permissions import access_for, partnerships_of
 
 
-def home(request):
-    """Anyone not signed in gets the public start page; a member of one partnership goes straight to it."""
-    if not request.user.is_authenticated:
-        from saferplan.consultation.public import start
-
-        return start(request)
+def staff_home(request):
+    """A member of one partnership goes straight to it; a member of several chooses."""
     partnerships = list(partnerships_of(request.user))
     if len(partnerships) == 1:
         return redirect(partnerships[0].get_absolute_url())
