@@ -216,7 +216,21 @@ class Organisation(models.Model):
         return reverse("partnership:organisation", kwargs={"slug": self.partnership.slug, "pk": self.pk})
 
 
-class Person(models.Model):
+class KeepsLastManager:
+    """Refuses ``delete()`` when ``removal_problem()`` says it would take the last manager, so no
+    page, command or cascade can leave a partnership that nobody can reach."""
+
+    def removal_problem(self) -> str | None:
+        raise NotImplementedError
+
+    def delete(self, *args, **kwargs):
+        problem = self.removal_problem()
+        if problem:
+            raise LastManagerError(problem, code="last_manager")
+        return super().delete(*args, **kwargs)
+
+
+class Person(KeepsLastManager, models.Model):
     """Someone in the partnership's directory: may own actions without ever signing in."""
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="people")
@@ -249,12 +263,6 @@ class Person(models.Model):
                     f"removing them")
         return None
 
-    def delete(self, *args, **kwargs):
-        # Removing the person removes their roles too; refused if that takes the last manager.
-        problem = self.removal_problem()
-        if problem:
-            raise LastManagerError(problem, code="last_manager")
-        return super().delete(*args, **kwargs)
 
 
 class SubGroup(models.Model):
@@ -301,7 +309,7 @@ ROLE_DESCRIPTIONS = {
 SECOND_FACTOR_REQUIRED = {RoleKind.MANAGER, RoleKind.ANALYST}
 
 
-class Role(models.Model):
+class Role(KeepsLastManager, models.Model):
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="roles")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="roles")
     kind = models.CharField(max_length=30, choices=RoleKind.choices)
@@ -332,11 +340,6 @@ class Role(models.Model):
             return "This is the partnership’s only manager. Give someone else the manager role first"
         return None
 
-    def delete(self, *args, **kwargs):
-        problem = self.removal_problem()
-        if problem:
-            raise LastManagerError(problem, code="last_manager")
-        return super().delete(*args, **kwargs)
 
     def save(self, *args, **kwargs):
         # Changing a manager's role to another kind takes a manager away just as removing it does.
