@@ -25,3 +25,28 @@ def _clear_cache(request):
         from django.core.cache import cache
 
         cache.clear()
+
+
+# A partnership with a signed-in manager: the starting point of most page tests. A folder's own
+# conftest may define another (Melton with its real area, say); the nearer one wins.
+@pytest.fixture
+def partnership(db):
+    from saferplan.partnership.testing import make_partnership
+
+    return make_partnership()
+
+
+@pytest.fixture
+def manager(partnership):
+    from saferplan.partnership.models import RoleKind
+    from saferplan.partnership.testing import make_member
+
+    return make_member(partnership, RoleKind.MANAGER)
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    from saferplan.partnership.testing import sign_in_verified
+
+    sign_in_verified(client, manager)
+    return client

@@ -5,7 +5,7 @@ import pytest
 
 from saferplan.consultation import analysis, demo, examples
 from saferplan.consultation.models import Answer, Response, Survey
-from saferplan.planning.evidence_sources import concern_question, concern_results
+from saferplan.planning.evidence_sources import concern_candidates, concern_question, concern_results
 
 pytestmark = pytest.mark.django_db
 
@@ -33,9 +33,11 @@ def test_the_plans_public_concern_comes_from_the_survey_people_answered(partners
     demo.load(partnership)
     assert concern_question(partnership).survey.slug == demo.SLUG  # nobody has answered anything yet
     examples.load(partnership)
-    question = concern_question(partnership)
-    assert question.survey.slug == examples.SLUG
-    results = concern_results(partnership)
+    # Two surveys now ask about priorities: neither is picked for how many answered it (that mixed
+    # one survey's base with another's percentages); the plan names the one it uses.
+    assert concern_question(partnership) is None
+    question = next(q for q in concern_candidates(partnership) if q.survey.slug == examples.SLUG)
+    results = concern_results(partnership, question.pk)
     top = max(results.options, key=lambda o: o.count)
     assert top.label.startswith("Anti-social Behaviour") and results.base == examples.RESPONSES
     # The same figure the consultation's own results give.

@@ -11,29 +11,11 @@ from pypdf import PdfReader
 from saferplan.assessment import police, services
 from saferplan.assessment.periods import Period
 from saferplan.consultation.testing import make_survey, respond
-from saferplan.partnership.models import RoleKind
-from saferplan.partnership.testing import make_member, make_partnership, sign_in_verified
 from saferplan.planning.testing import make_plan
 from tests.assessment.web import melton_slice, store  # noqa: F401 - fixture
 
 PERIOD = "2024-01:2024-12"
 MONTHS = [f"{y}-{m:02d}" for y in (2023, 2024) for m in range(1, 13)]
-
-
-@pytest.fixture
-def partnership(db):
-    return make_partnership()
-
-
-@pytest.fixture
-def manager(partnership):
-    return make_member(partnership, RoleKind.MANAGER)
-
-
-@pytest.fixture
-def manager_client(client, manager):
-    sign_in_verified(client, manager)
-    return client
 
 
 @pytest.fixture

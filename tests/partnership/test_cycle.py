@@ -3,26 +3,14 @@ a manager may mark a stage done, and that mark is recorded in the audit history.
 from __future__ import annotations
 
 import ast
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from saferplan.partnership.models import CycleStage, RoleKind, Stage, StageStatus
-from saferplan.partnership.testing import make_member, make_partnership, sign_in_verified
-
-
-@pytest.fixture
-def partnership(db):
-    return make_partnership()
-
-
-@pytest.fixture
-def manager_client(client, partnership):
-    sign_in_verified(client, make_member(partnership, RoleKind.MANAGER))
-    return client
+from saferplan.partnership.testing import make_member, sign_in_verified
 
 
 def _stage_rows(client, partnership) -> dict[str, str]:

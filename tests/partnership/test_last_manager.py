@@ -6,17 +6,7 @@ from django.urls import reverse
 
 from saferplan.partnership import services
 from saferplan.partnership.models import Person, Role, RoleKind, User
-from saferplan.partnership.testing import make_member, make_partnership, sign_in_verified
-
-
-@pytest.fixture
-def partnership(db):
-    return make_partnership()
-
-
-@pytest.fixture
-def manager(partnership):
-    return make_member(partnership, RoleKind.MANAGER)
+from saferplan.partnership.testing import make_member, sign_in_verified
 
 
 def test_removing_the_only_managers_person_record_is_refused_with_a_clear_message(client, partnership, manager):

@@ -2,25 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from saferplan.partnership.models import RoleKind
-from saferplan.partnership.testing import make_member, make_partnership, sign_in_verified
 from saferplan.planning.testing import make_plan
-
-
-@pytest.fixture
-def partnership(db):
-    return make_partnership()
-
-
-@pytest.fixture
-def manager(partnership):
-    return make_member(partnership, RoleKind.MANAGER)
-
-
-@pytest.fixture
-def manager_client(client, manager):
-    sign_in_verified(client, manager)
-    return client
 
 
 @pytest.fixture
