@@ -18,6 +18,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
+from saferplan.wording import counted
+
 from .analysis import compare_counts
 from .periods import Period, add_months, month_label
 from .police import ImportRefused, Limits, Progress, _noop, _plain, count_records, records_mismatch
@@ -264,7 +266,7 @@ def import_partner(conn, path: str | Path, mapping: ColumnMapping, dataset: str,
         except BaseException:
             cur.execute("rollback")
             raise
-        progress(4, 4, f"Stored {rows:,} rows")
+        progress(4, 4, f"Stored {counted(rows, 'row')}")
         return PartnerImportResult(import_id, dataset, rows, measures, months, levels, replaced)
     finally:
         for table in ("partner_raw", "partner_stage", "partner_resolved"):

@@ -648,7 +648,7 @@ def _import(conn, files, skipped, sources, started, progress, total_steps, *, ow
         raise
     finally:
         conn.execute("drop table if exists police_file")
-    progress(total_steps, total_steps, f"Stored {stats[0]:,} records")
+    progress(total_steps, total_steps, f"Stored {counted(stats[0], 'record')}")
     return PoliceImportResult(
         import_id=import_id, files=len(files), rows_read=stats[0], forces=forces, months=months,
         rows_no_location=stats[1], rows_name_assigned=stats[2], rows_unmatched=stats[3],

@@ -95,7 +95,7 @@ def key_findings(survey: Survey, results: list, respondents: int, by_channel: di
                                            threshold=SUPPRESSION_THRESHOLD)
     channels = ", ".join(f"{label.lower()} {by_channel[value]:,}" for (value, label), off
                          in zip(Channel.choices, channel_hidden) if not off)
-    found.append(f"{respondents:,} people answered the survey between {_uk(survey.opens_on)} and {_uk(survey.closes_on)}"
+    found.append(f"{counted(respondents, 'person', 'people')} answered the survey between {_uk(survey.opens_on)} and {_uk(survey.closes_on)}"
                  + (f" ({channels})." if channels else "."))
     for r in results:
         if not r.question.is_choice or r.base < SUPPRESSION_THRESHOLD:
@@ -110,12 +110,12 @@ def key_findings(survey: Survey, results: list, respondents: int, by_channel: di
         leading = [t for t in item["themes"] if t["count"] >= SUPPRESSION_THRESHOLD][:3]
         if leading:
             found.append(f"In their own words ({item['question'].text}), the themes raised most were "
-                         + "; ".join(f"{t['theme'].name} ({t['count']:,} answers)" for t in leading) + ".")
+                         + "; ".join(f"{t['theme'].name} ({counted(t['count'], 'answer')})" for t in leading) + ".")
     reps = Representation.objects.filter(survey=survey)
     petitions = list(Petition.objects.filter(survey=survey))
     if reps.exists() or petitions:
-        found.append(f"{reps.count():,} letters and emails and {len(petitions):,} petitions were received"
-                     + (": " + "; ".join(f"“{p.title}” ({p.signatures:,} signatures)" for p in petitions[:3]) if petitions else "")
+        found.append(f"{counted(reps.count(), 'letter or email', 'letters and emails')} and {counted(len(petitions), 'petition')} were received"
+                     + (": " + "; ".join(f"“{p.title}” ({counted(p.signatures, 'signature')})" for p in petitions[:3]) if petitions else "")
                      + ". They are summarised below.")
     profile = analysis.census_profile(survey)
     missing = [row["band"] for row in profile["rows"] if row["under_represented"]]
@@ -128,7 +128,7 @@ def report(survey: Survey) -> Document:
     results = analysis.analyse(survey, other_limit=5000)
     respondents = results[0].respondents if results else analysis.counted_responses(survey).count()
     examples = analysis.example_responses(survey)
-    example_note = (f" Example data: {examples:,} of the {respondents:,} responses were made up by a program for the "
+    example_note = (f" Example data: {examples:,} of the {counted(respondents, 'response')} were made up by a program for the "
                     "demo and are not the views of real people." if examples else "")
     doc = Document(
         title=f"Consultation report: {survey.title}" + (" (EXAMPLE DATA)" if examples else ""),
@@ -161,7 +161,7 @@ def report(survey: Survey) -> Document:
     channel_table = DisclosedTable(
         "channels", "Survey responses by channel", [Column("label", "Channel"), Column("count", "Responses", "count")],
         _protected_rows([{"label": label, "count": by_channel.get(value, 0)} for value, label in Channel.choices]),
-        note=f"Base: all {respondents:,} responses.")
+        note=f"Base: all {counted(respondents, 'response')}.")
     channels.add(TableBlock(channel_table))
     events = list(survey.events.all())
     if events:
@@ -196,7 +196,7 @@ def report(survey: Survey) -> Document:
                 [Column("label", "Answer"), Column("count", "Respondents", "count"),
                  Column("percent", "% of base", "pct", depends_on=("count",)),
                  Column("interval", "95% interval", depends_on=("count",))], rows,
-                note=f"Base: {r.base:,} of {r.respondents:,} respondents answered this question." + example_note)
+                note=f"Base: {r.base:,} of {counted(r.respondents, 'respondent')} answered this question." + example_note)
             if r.base:
                 title = ("Example data: " if examples else "") + heading
                 section.add(ChartBlock(_chart_of(table, f"chart-{q.code}", title,

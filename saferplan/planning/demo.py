@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from saferplan.partnership.models import Organisation, Person, SubGroup
+from saferplan.wording import counted
 
 from . import evidence_sources, services
 from .evidence_sources import Item
@@ -436,7 +437,7 @@ def _why(issue) -> str:
         return ""
     parts = []
     if issue.volume is not None:
-        parts.append(f"{issue.volume:,} records in the last 12 months"
+        parts.append(f"{counted(issue.volume, 'record')} in the last 12 months"
                      + (f", a {issue.change_pct:+.1f}% change on the year before"
                         + (" (statistically significant)" if issue.significant else "") if issue.change_pct is not None
                         else "") + ".")

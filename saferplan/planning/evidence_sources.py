@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 
+from saferplan.wording import counted
+
 from .models import EvidenceKind
 
 log = logging.getLogger(__name__)
@@ -234,7 +236,7 @@ def concern_item(results: ConcernResults, option: OptionResult) -> Item:
     pct = f"{option.pct:.0f}%" if option.pct is not None else "None"
     return Item(
         EvidenceKind.CONSULTATION,
-        f"{pct} of the {results.base:,} respondents who answered the question on priorities chose "
+        f"{pct} of the {counted(results.base, 'respondent')} who answered the question on priorities chose "
         f"“{_short(option.label)}” ({results.survey_title})",
         results.url,
         f"{option.count:,} of the {results.base:,} people who answered “{results.question_text}” chose it.",

@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from saferplan.partnership.models import default_plan_period
+from saferplan.wording import counted
 
 from . import evidence_sources
 from .evidence_sources import Item
@@ -395,7 +396,7 @@ def concern_figure(issue: CandidateIssue) -> str:
     """The public concern figure with its base and the survey and question it comes from."""
     if issue.concern_pct is None:
         return "No data"
-    base = f" of the {issue.concern_base:,} respondents who answered" if issue.concern_base else " of respondents"
+    base = f" of the {counted(issue.concern_base, 'respondent')} who answered" if issue.concern_base else " of respondents"
     source = issue.concern_source or "source not recorded"
     return f"{issue.concern_pct}%{base} ({source})"
 
@@ -426,7 +427,7 @@ def ranked_issues(partnership, weights: dict[str, int] | None = None, plan: Plan
             evidence.setdefault(e.criterion or Criterion.JUDGEMENT, []).append(e)
         t_score, t_label = trend_score(issue)
         volume_figure = "No data" if issue.volume is None else (
-            f"{issue.volume:,} records" + (f", {issue.rate:,.1f} per 1,000 a year" if issue.rate is not None else ""))
+            counted(issue.volume, "record") + (f", {issue.rate:,.1f} per 1,000 a year" if issue.rate is not None else ""))
         trend_figure = t_label if issue.change_pct is None else f"{issue.change_pct:+.1f}%: {t_label.lower()}"
         scores = [
             Score("volume", "Volume and rate", _proportional(issue.volume, most["volume"]), volume_figure,

@@ -92,7 +92,8 @@ def hostile_store(partnership, store, tmp_path):  # noqa: F811 - the store fixtu
     with services.writing() as conn:
         police.import_police(conn, [folder])
         partner.import_partner(conn, fires, partner.ColumnMapping(
-            area="LSOA21CD", month="Month", measure="Incident type", count="Incidents"), "=cmd|' /C calc'!A0")
+            area="LSOA21CD", month="Month", measure="Incident type", count="Incidents"), "=cmd|' /C calc'!A0",
+            owner=partnership.pk)  # partner data is read by the partnership that imported it
     return partnership
 
 
