@@ -61,7 +61,7 @@ def world(db):
         "question": question, "items": evidence_sources.available(partnership), "periods": reporting_periods(kpi),
         "versions": list(plan.versions.all()), "columns": ["Area", "Month", "Count"],
         "month_choices": [("2024-12", "December 2024")], "rows": [], "email": "someone@example.org",
-        "manager": manager,
+        "manager": manager, "questions": evidence_sources.concern_candidates(partnership),
     }
 
 
@@ -218,7 +218,8 @@ def test_eia_row_keeps_all_its_evidence(manager_client, world):
     url = reverse("planning:eia-row", kwargs={"slug": partnership.slug, "characteristic": "age_0_18"})
     ticked = _tick_all_and_post(manager_client, url, "evidence", fill={"narrative": ["Young people are most at risk"]})
     row = EIARow.objects.get(eia=plan.eia, characteristic="age_0_18")
-    assert len(ticked) == 3 and row.evidence.count() == 3
+    # Three workshop points, and the Census figures an age group also offers.
+    assert len(ticked) >= 3 and row.evidence.count() == len(ticked)
 
 
 def test_you_said_we_did_keeps_every_priority_and_action_it_links(manager_client, world):
