@@ -265,3 +265,63 @@ def test_the_test_profile_runs_tasks_at_once_and_others_queue_them_for_the_worke
     result = subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "django_tasks_db.DatabaseBackend", result.stderr
+
+
+# --- The production stack: web processes and the worker ---------------------------------------
+
+from .test_serving import _sign_in, stack  # noqa: E402,F401 - the fixture that runs scripts/serve.sh
+
+START_IMPORT = textwrap.dedent("""
+    import sys
+    import django
+    django.setup()
+    from pathlib import Path
+    from saferplan.assessment import services
+    from saferplan.partnership.models import Partnership
+
+    job = services.start_police_server(Partnership.objects.get(slug="melton"), Path(sys.argv[1]), None)
+    print(job.pk)
+""")
+
+
+def test_the_stack_s_worker_runs_an_import_that_every_web_process_then_reads(stack, database_url):
+    import requests
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    from saferplan.partnership.testing import PASSWORD, add_totp
+
+    from .conftest import production_environment
+
+    base, var_dir, log = stack
+    melton = make_partnership()
+    user = make_member(melton, RoleKind.ANALYST)
+    user.password = PBKDF2PasswordHasher().encode(PASSWORD, PBKDF2PasswordHasher().salt())
+    user.save(update_fields=["password"])
+    device = add_totp(user)
+
+    # Queued by a web-side call with production settings: the stack's worker picks it up.
+    env = production_environment(database_url, var_dir, SAFERPLAN_ALLOW_HTTP="1",
+                                 DJANGO_SETTINGS_MODULE="saferplan.settings")
+    started = subprocess.run([sys.executable, "-c", START_IMPORT, str(LEICS)], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=120)
+    assert started.returncode == 0, started.stderr
+    job = ImportJob.objects.get(pk=int(started.stdout.strip().splitlines()[-1]))
+    until = time.monotonic() + 180
+    while job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING) and time.monotonic() < until:
+        time.sleep(0.5)
+        job.refresh_from_db()
+    assert job.status == ImportJob.Status.SUCCEEDED, (job.status, job.error, log.read_text()[-3000:])
+    assert len(job.result["months"]) == 24
+
+    session = requests.Session()
+    assert _sign_in(session, base, user, device).status_code == 200
+    # Each request may reach either web process: all answer, from the snapshot the worker published.
+    for _ in range(8):
+        ready = requests.get(base + "/readyz")
+        assert ready.status_code == 200 and ready.json()["failed"] == [], ready.text
+        page = session.get(base + f"/p/{melton.slug}/assessment/")
+        assert page.status_code == 200, page.text[:500]
+        assert "There is no police data" not in page.text and "12 months with data in the period" in page.text
+    imported = session.get(base + job.get_absolute_url())
+    assert "Import finished" in imported.text
+    assert (var_dir / "saferplan-snapshots" / "current").exists()
