@@ -57,21 +57,18 @@ def store_path() -> Path:
     return Path(settings.DUCKDB_PATH)
 
 
-def snapshot_dir() -> Path:
-    return store_path().parent / f"{store_path().stem}-snapshots"
+def snapshot_dir(store: Path | None = None) -> Path:
+    store = store or store_path()
+    return store.parent / f"{store.stem}-snapshots"
 
 
-def _pointer() -> Path:
-    return snapshot_dir() / "current"
-
-
-def current_snapshot() -> Path | None:
+def current_snapshot(store: Path | None = None) -> Path | None:
     """The snapshot readers open now (None: nothing has been written yet)."""
     try:
-        name = _pointer().read_text(encoding="ascii").strip()
+        name = (snapshot_dir(store) / "current").read_text(encoding="ascii").strip()
     except FileNotFoundError:
         return None
-    return snapshot_dir() / name
+    return snapshot_dir(store) / name
 
 
 def _generation(path: Path | None) -> int:
@@ -79,23 +76,25 @@ def _generation(path: Path | None) -> int:
     return int(match[1]) if match else 0
 
 
-def publish_snapshot(conn) -> Path:
+def publish_snapshot(conn, store: Path | None = None) -> Path:
     """Copy the committed store to a new snapshot and point readers at it.
 
     The copy is made under a temporary name and the pointer replaced with ``os.replace``, so a
     reader sees the old snapshot or the new one, never a half-copied file. Called by the writer
     holding the write lock, after a checkpoint has put every committed change in the file.
+    ``store``: the file ``conn`` writes, when not the configured one (the command line's --db).
     """
+    store = Path(store or store_path())
     conn.execute("checkpoint")
-    folder = snapshot_dir()
+    folder = snapshot_dir(store)
     folder.mkdir(parents=True, exist_ok=True)
-    name = f"snapshot-{_generation(current_snapshot()) + 1}.duckdb"
+    name = f"snapshot-{_generation(current_snapshot(store)) + 1}.duckdb"
     partial = folder / f".{name}.partial"
-    shutil.copyfile(store_path(), partial)
+    shutil.copyfile(store, partial)
     os.replace(partial, folder / name)
     pointer = folder / ".current.partial"
     pointer.write_text(name, encoding="ascii")
-    os.replace(pointer, _pointer())
+    os.replace(pointer, folder / "current")
     kept = sorted(folder.glob("snapshot-*.duckdb"), key=_generation)[-SNAPSHOTS_KEPT:]
     for old in folder.glob("snapshot-*.duckdb"):
         if old not in kept:

@@ -138,6 +138,18 @@ def test_readyz_fails_on_a_broken_snapshot_without_naming_its_path(store, client
     assert str(store.parent) not in response.content.decode()
 
 
+@pytest.mark.django_db
+def test_a_command_line_import_into_the_served_store_is_published_for_the_web(store):
+    from saferplan.cli import main
+
+    with services.writing():
+        pass  # the site's store, published (empty)
+    services.close_store()
+    assert main(["import-police", "--db", str(store), "--quiet", str(month_files("2024-01")[0])]) == 0
+    with services.reading(None) as conn:
+        assert conn.execute("select count(distinct month) from import_file_seen").fetchone()[0] == 1
+
+
 # --- A killed worker -------------------------------------------------------------------------
 
 # The worker's side of an import, as `saferplan worker` runs it, made long: the real import of
