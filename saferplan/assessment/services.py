@@ -186,6 +186,10 @@ def writing():
     with _write_lock:
         cursor = _writer()
         try:
+            if current_snapshot() is None:
+                # A new store: published as it is first, so that a refused first import (which
+                # publishes nothing) still leaves the web something to read.
+                publish_snapshot(cursor)
             yield cursor
             publish_snapshot(cursor)
         finally:
