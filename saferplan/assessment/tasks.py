@@ -10,10 +10,17 @@ from . import services
 
 @task()
 def import_data(job_id: int) -> None:
-    services.run_import(job_id)
-    services.remove_abandoned_uploads()
+    try:
+        services.run_import(job_id)
+        services.remove_abandoned_uploads()
+    finally:
+        # Let go of the store file between tasks: the command line and backups can open it then.
+        services.close_store()
 
 
 @task()
 def work_out_wards(areas: list[str]) -> None:
-    services.work_out_wards(areas)
+    try:
+        services.work_out_wards(areas)
+    finally:
+        services.close_store()
