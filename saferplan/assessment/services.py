@@ -3,9 +3,9 @@ assessment of a partnership's area, findings and harm weights. Views and the dem
 the computations are the engine's (``police``, ``partner``, ``engine``, ``findings``, ``report``).
 
 DuckDB lets one process open a file to write it, or any number open it read-only, never both.
-So only the job worker (``manage.py db_worker``, running ``tasks.py``) writes the store file;
-after each write it publishes a copy, a snapshot, and web processes read the latest snapshot
-read-only, switching when a newer one is published. Any number of web processes can then serve
+So only the job worker (``saferplan worker``: django-tasks' ``db_worker`` running ``tasks.py``)
+writes the store file; after each write it publishes a copy, a snapshot, and web processes read
+the latest snapshot read-only, switching when a newer one is published. Any number of web processes can then serve
 the assessment while an import runs, and none of them can take the writer's lock. Imports are
 all or nothing inside a DuckDB transaction, so a refused or interrupted import leaves the store
 (and every snapshot) as it was.
