@@ -150,6 +150,24 @@ def test_a_command_line_import_into_the_served_store_is_published_for_the_web(st
         assert conn.execute("select count(distinct month) from import_file_seen").fetchone()[0] == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_restored_store_is_what_the_web_then_reads(store, tmp_path):
+    from saferplan.cli import main
+    from saferplan.assessment.police import import_police
+
+    with services.writing() as conn:
+        import_police(conn, month_files("2024-01"))
+    services.close_store()
+    backup = tmp_path / "backup.tar.gz"
+    assert main(["backup", str(backup)]) == 0
+    with services.writing() as conn:
+        import_police(conn, month_files("2024-02"))
+    services.close_store()
+    assert main(["restore", str(backup), "--yes"]) == 0
+    with services.reading(None) as conn:
+        assert conn.execute("select count(distinct month) from import_file_seen").fetchone()[0] == 1
+
+
 # --- A killed worker -------------------------------------------------------------------------
 
 # The worker's side of an import, as `saferplan worker` runs it, made long: the real import of
