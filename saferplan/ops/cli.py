@@ -62,5 +62,7 @@ def run_worker(args) -> int:
     # Web processes read only published snapshots: a store written before snapshots existed (or
     # restored from a backup) is published before the first task, so the pages see its data.
     ensure_snapshot()
-    call_command("db_worker", batch=args.batch, interval=1.0)
+    # No autoreload (db_worker's default with DEBUG): it would run the worker in a child process
+    # that `make demo` and serve.sh, which stop the worker by its process id, would leave behind.
+    call_command("db_worker", batch=args.batch, interval=1.0, reload=False)
     return 0
