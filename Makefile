@@ -1,7 +1,7 @@
 # Saferplan: two commands for a machine that has never seen the project.
-#   make demo   install everything, load the Melton demo partnership, serve on http://127.0.0.1:8000
+#   make demo   install everything, load the Melton demo partnership, serve on http://127.0.0.1:8000 (with the job worker)
 #   make test   install everything (PostgreSQL and Chromium included), then run every test
-#   make serve  the production stack on this machine: PostgreSQL, gunicorn on http://127.0.0.1:8080
+#   make serve  the production stack on this machine: PostgreSQL, gunicorn on http://127.0.0.1:8080, the job worker
 # Re-running either is quick: each step only runs when its inputs changed.
 
 PYTHON ?= python3
@@ -15,7 +15,9 @@ TEST_ENV := SAFERPLAN_ENV=test
 
 demo: install
 	$(DEMO_ENV) $(BIN)/saferplan demo
-	@echo "Serving on http://127.0.0.1:8000 (Ctrl+C to stop)"
+	@echo "Serving on http://127.0.0.1:8000 with the job worker (Ctrl+C to stop)"
+	@$(DEMO_ENV) $(BIN)/saferplan worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install system-deps

@@ -115,6 +115,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "saferplan.partnership",
     "saferplan.assessment",
     "saferplan.consultation",
@@ -287,6 +289,16 @@ else:
 # survive restarts): a per-process memory cache would give each process its own count.
 # The table is made by `migrate` (saferplan.ops creates it after migrating).
 CACHE_TABLE = "saferplan_cache"
+# Long work (imports) runs as tasks: queued in the ORM database and run by the job worker
+# (`manage.py db_worker`), the only process that writes the DuckDB store. Tests run each task at
+# once, inside the call that enqueues it, so that they need no worker.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend" if TESTING
+        else "django_tasks_db.DatabaseBackend",
+    }
+}
+
 CACHES = {
     "default": {
         "BACKEND": "saferplan.ops.cache.SharedDatabaseCache",

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make serve`: Saferplan's production stack on this machine: PostgreSQL, the database migrated
 # (with the shared cache table), static files collected with their manifest, then several
-# gunicorn web processes on http://127.0.0.1:8080, all with production settings.
+# gunicorn web processes on http://127.0.0.1:8080 and the job worker, all with production settings.
 #
 # Takes the same environment as a real deployment (see README, "Running in production"). For use
 # on this machine only, it fills in what is missing: DATABASE_URL (the local PostgreSQL cluster),
@@ -48,8 +48,10 @@ stop() { kill -TERM "${pids[@]}" 2>/dev/null || true; wait || true; }
 trap stop INT TERM EXIT
 "$BIN/gunicorn" --config scripts/gunicorn.conf.py saferplan.wsgi &
 pids+=($!)
-# The job worker starts here too once it exists, e.g.
-#   "$BIN/python" manage.py db_worker & pids+=($!)
+# The job worker: imports and other long work, and the one process that writes the crime store
+# (the web processes read the snapshots it publishes).
+"$BIN/saferplan" worker &
+pids+=($!)
 echo "Serving on http://${SAFERPLAN_BIND:-127.0.0.1:8080} with production settings (Ctrl+C to stop)"
 # When any one process stops, stop the others: a half-running stack is worse than none.
 wait -n "${pids[@]}"

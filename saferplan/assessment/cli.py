@@ -286,6 +286,17 @@ def _check_writable(out: str) -> None:
         raise CommandError(f"--out {out}: cannot write there ({exc.strerror or exc})") from None
 
 
+def _publish_if_served(conn, path) -> None:
+    """Web processes read only published snapshots of a store: an import into one they serve
+    (it has snapshots) is published too, or they would not see it."""
+    from pathlib import Path
+
+    from .services import publish_snapshot, snapshot_dir
+
+    if snapshot_dir(Path(path)).is_dir():
+        publish_snapshot(conn, Path(path))
+
+
 def run_import(args) -> int:
     from saferplan.cli import CommandError
 
@@ -296,6 +307,7 @@ def run_import(args) -> int:
     try:
         result = import_police(conn, args.paths, progress=_progress(args.quiet), owner=owner,
                                confirm_shrink=args.confirm_shrink, made_by=_made_by(owner))
+        _publish_if_served(conn, args.db)
     except ImportRefused as exc:
         raise CommandError(_refused(exc)) from None
     finally:

@@ -41,6 +41,7 @@ def load(partnership) -> None:
 
 
 def _import(partnership, folder: Path) -> None:
+    services.ensure_snapshot()
     wanted = services.months_present([folder])
     with services.reading(None) as conn:
         held = {r[0] for r in conn.execute(

@@ -17,9 +17,12 @@ from simple_history.models import HistoricalRecords
 
 from saferplan.partnership.models import Partnership
 
-# A running job whose progress has not moved for this long is taken to have been interrupted
-# (the web process stopped mid-import); DuckDB rolled it back, so nothing of it was kept.
-STALLED_AFTER = timedelta(minutes=15)
+# The job worker touches a running job's row this often (services._heartbeat), so a running job
+# not touched for STALLED_AFTER lost its worker (killed, or the machine restarted); DuckDB rolled
+# the import back, so nothing of it was kept. A queued job may wait behind others for a while.
+HEARTBEAT_SECONDS = 5
+STALLED_AFTER = timedelta(seconds=15)
+QUEUED_STALLED_AFTER = timedelta(minutes=15)
 
 
 class ImportJob(models.Model):
@@ -78,9 +81,9 @@ class ImportJob(models.Model):
 
     @property
     def stalled(self) -> bool:
-        return self.status in (self.Status.RUNNING, self.Status.QUEUED) and (
-            timezone.now() - self.updated_at > STALLED_AFTER
-        )
+        waited = timezone.now() - self.updated_at
+        return (self.status == self.Status.RUNNING and waited > STALLED_AFTER) or (
+            self.status == self.Status.QUEUED and waited > QUEUED_STALLED_AFTER)
 
     @property
     def percent(self) -> int:

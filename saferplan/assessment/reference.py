@@ -169,10 +169,14 @@ def ensure_ward_lookup(conn, lad_codes: list[str]) -> list[str]:
     equal-area.
     """
     missing = []
+    # A web process reads a read-only snapshot: the job worker fills the lookup for it
+    # (services._ensure_wards), and until then the authority has no wards here.
+    read_only = conn.execute(
+        "select readonly from duckdb_databases() where database_name = current_database()").fetchone()[0]
     for lad_code in lad_codes:
         if conn.execute("select count(*) from ward where lad_code = ?", [lad_code]).fetchone()[0]:
             continue
-        lsoas, wards = lsoa_boundaries(lad_code), ward_boundaries(lad_code)
+        lsoas, wards = (None, None) if read_only else (lsoa_boundaries(lad_code), ward_boundaries(lad_code))
         if lsoas is None or wards is None:
             missing.append(lad_code)
             continue

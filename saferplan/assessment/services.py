@@ -2,10 +2,13 @@
 assessment of a partnership's area, findings and harm weights. Views and the demo call these;
 the computations are the engine's (``police``, ``partner``, ``engine``, ``findings``, ``report``).
 
-The DuckDB store allows one writing process per file. The web process therefore keeps one
-connection per store file, shared by its threads through cursors (DuckDB isolates them), and
-takes a lock for writing so that one import runs at a time. Imports are all or nothing inside a
-DuckDB transaction, so a refused or interrupted import leaves the store as it was.
+DuckDB lets one process open a file to write it, or any number open it read-only, never both.
+So only the job worker (``saferplan worker``: django-tasks' ``db_worker`` running ``tasks.py``)
+writes the store file; after each write it publishes a copy, a snapshot, and web processes read
+the latest snapshot read-only, switching when a newer one is published. Any number of web processes can then serve
+the assessment while an import runs, and none of them can take the writer's lock. Imports are
+all or nothing inside a DuckDB transaction, so a refused or interrupted import leaves the store
+(and every snapshot) as it was.
 """
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import hashlib
 import io
 import json
 import logging
+import os
 import re
 import shutil
 import threading
@@ -25,7 +29,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import close_old_connections, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from . import engine, findings, partner, police, report
@@ -41,6 +45,9 @@ _connections_lock = threading.Lock()
 _write_lock = threading.RLock()
 CACHE_SECONDS = 60 * 60
 DOCUMENT_CACHE_SECONDS = 10 * 60
+# Readers mid-request may still hold the snapshot before the current one; older ones go.
+SNAPSHOTS_KEPT = 2
+_EMPTY = ":empty:"
 
 
 # --- The store ------------------------------------------------------------------------------
@@ -50,7 +57,95 @@ def store_path() -> Path:
     return Path(settings.DUCKDB_PATH)
 
 
-def _connection():
+def snapshot_dir(store: Path | None = None) -> Path:
+    store = store or store_path()
+    return store.parent / f"{store.stem}-snapshots"
+
+
+def current_snapshot(store: Path | None = None) -> Path | None:
+    """The snapshot readers open now (None: nothing has been written yet)."""
+    try:
+        name = (snapshot_dir(store) / "current").read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        return None
+    return snapshot_dir(store) / name
+
+
+def _generation(path: Path | None) -> int:
+    match = re.fullmatch(r"snapshot-(\d+)\.duckdb", path.name) if path else None
+    return int(match[1]) if match else 0
+
+
+def publish_snapshot(conn, store: Path | None = None) -> Path:
+    """Copy the committed store to a new snapshot and point readers at it.
+
+    The copy is made under a temporary name and the pointer replaced with ``os.replace``, so a
+    reader sees the old snapshot or the new one, never a half-copied file. Called by the writer
+    holding the write lock, after a checkpoint has put every committed change in the file.
+    ``store``: the file ``conn`` writes, when not the configured one (the command line's --db).
+    """
+    store = Path(store or store_path())
+    conn.execute("checkpoint")
+    folder = snapshot_dir(store)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"snapshot-{_generation(current_snapshot(store)) + 1}.duckdb"
+    partial = folder / f".{name}.partial"
+    shutil.copyfile(store, partial)
+    os.replace(partial, folder / name)
+    pointer = folder / ".current.partial"
+    pointer.write_text(name, encoding="ascii")
+    os.replace(pointer, folder / "current")
+    kept = sorted(folder.glob("snapshot-*.duckdb"), key=_generation)[-SNAPSHOTS_KEPT:]
+    for old in folder.glob("snapshot-*.duckdb"):
+        if old not in kept:
+            # A reader that still has it open keeps reading it: the file goes when it closes.
+            old.unlink(missing_ok=True)
+    return folder / name
+
+
+class StoreNotPublished(RuntimeError):
+    """The store holds data but no snapshot of it has been published for the web to read."""
+
+
+def ensure_snapshot() -> None:
+    """Publish the store if it has never been (the worker and the demo call this as they start)."""
+    if current_snapshot() is None and store_path().exists():
+        with writing():
+            pass
+
+
+def _reader():
+    """A cursor on the latest snapshot, read-only; reopened when a newer one is published."""
+    from .store import connect
+
+    snapshot = current_snapshot()
+    if snapshot is None and store_path().exists():
+        # Reading nothing would show a partnership no figures as if it had none.
+        raise StoreNotPublished("the crime data store has not been published for reading yet: "
+                                "start the job worker (saferplan worker)")
+    key = str(snapshot) if snapshot else _EMPTY
+    with _connections_lock:
+        conn = _connections.get(key)
+        if conn is None:
+            # Nothing written yet: an empty store in memory, so that pages say "no data" rather
+            # than fail, and the writer's file is never opened here.
+            conn = connect(snapshot, read_only=True) if snapshot else connect(None)
+            _connections[key] = conn
+            _forget_old_readers(keep={key})
+        cursor = conn.cursor()
+    return cursor
+
+
+def _forget_old_readers(keep: set[str]) -> None:
+    """Close connections to snapshots older than the previous one (called under the lock)."""
+    readers = sorted((k for k in _connections if k not in (str(store_path()), _EMPTY)),
+                     key=lambda k: _generation(Path(k)))
+    for k in readers[:-SNAPSHOTS_KEPT]:
+        if k not in keep:
+            _connections.pop(k).close()
+
+
+def _writer():
     from .store import connect
 
     key = str(store_path())
@@ -68,14 +163,15 @@ def owner_of(partnership) -> int | None:
 
 @contextmanager
 def reading(partnership):
-    """A cursor on the store that reads what ``partnership`` may read (any number at once).
+    """A cursor on the latest snapshot that reads what ``partnership`` may read (any number at
+    once, in any number of processes, while the worker writes).
 
     ``None`` reads the shared data alone (the operator's loads). There is deliberately no
     default: every read says whose data it is.
     """
     from .store import scope
 
-    cursor = _connection()
+    cursor = _reader()
     try:
         yield scope(cursor, owner_of(partnership))
     finally:
@@ -84,11 +180,18 @@ def reading(partnership):
 
 @contextmanager
 def writing():
-    """A cursor on the store for writing: one writer at a time in this process."""
+    """A cursor on the store file for writing: the job worker's (and the command line's, the
+    demo's, the tests'), one writer at a time; a web process never calls it. What it wrote is
+    published as a new snapshot when it ends without an error."""
     with _write_lock:
-        cursor = _connection()
+        cursor = _writer()
         try:
+            if current_snapshot() is None:
+                # A new store: published as it is first, so that a refused first import (which
+                # publishes nothing) still leaves the web something to read.
+                publish_snapshot(cursor)
             yield cursor
+            publish_snapshot(cursor)
         finally:
             cursor.close()
 
@@ -218,7 +321,8 @@ def assessment(partnership, period: Period) -> dict:
     with the partnership's harm weights; cached until the data or the weights change."""
     weights = weights_for(partnership)
     with reading(partnership) as conn:
-        version = data_version(conn)
+        # The snapshot's number too: the worker may add ward lookups without a new import.
+        version = f"{data_version(conn)}.{_generation(current_snapshot())}"
     key = _key("assessment", str(store_path()), partnership.pk, version, partnership.area_codes, str(period),
                weights)
     data = cache.get(key)
@@ -232,17 +336,25 @@ def assessment(partnership, period: Period) -> dict:
 
 
 def _ensure_wards(areas: list[str]) -> None:
-    """Work out the LSOA -> ward lookup once per authority (it is written to the store, so under
-    the write lock, which also keeps two first requests from both writing it)."""
+    """Have the worker work out the LSOA -> ward lookup once per authority: it is written to the
+    store, which only the worker writes. Until its snapshot is published the assessment has no
+    wards; the cache key changes with the snapshot, so the next request has them."""
     from .reference import lsoa_boundary_path, ward_boundary_path
 
     with reading(None) as conn:
         have = {r[0] for r in conn.execute(
             "select distinct lad_code from ward where lad_code in (select unnest(?))", [areas]).fetchall()}
     need = [a for a in areas if a not in have and lsoa_boundary_path(a).exists() and ward_boundary_path(a).exists()]
-    if need:
-        with writing() as conn:
-            ensure_ward_lookup(conn, need)
+    if need and cache.add(_key("wards", str(store_path()), need), True, 10 * 60):
+        from .tasks import work_out_wards
+
+        work_out_wards.enqueue(need)
+
+
+def work_out_wards(areas: list[str]) -> None:
+    """The worker's side of ``_ensure_wards``."""
+    with writing() as conn:
+        ensure_ward_lookup(conn, areas)
 
 
 def report_tables(data: dict, publish: bool = False):
@@ -401,11 +513,6 @@ def save_uploads(files) -> Path:
     return folder
 
 
-def inline_imports() -> bool:
-    """Run imports inside the request (tests) rather than in a background thread."""
-    return getattr(settings, "ASSESSMENT_IMPORTS_INLINE", settings.TESTING)
-
-
 def max_upload_bytes() -> int:
     """The most an upload may hold (an archive's files expand further; see police.Limits)."""
     return int(getattr(settings, "ASSESSMENT_MAX_UPLOAD_BYTES", 1024 ** 3))
@@ -468,20 +575,96 @@ def start_partner_import(job: ImportJob, mapping: partner.ColumnMapping, dataset
 
 
 def _start(job: ImportJob) -> None:
-    if inline_imports():
-        run_import(job.pk)
-        job.refresh_from_db()
-        return
-    # Start the thread once the job row is committed, so that it can read it.
-    transaction.on_commit(lambda: threading.Thread(
-        target=_run_in_thread, args=(job.pk,), name=f"import-{job.pk}", daemon=True).start())
+    """Queue the import for the job worker; the job row is what the page polls meanwhile.
+
+    The queue is in the ORM database, so the worker sees the task when the job row is committed
+    with it. (The test profile's backend runs it here and now.)"""
+    from .tasks import import_data
+
+    import_data.enqueue(job.pk)
+    job.refresh_from_db()
 
 
-def _run_in_thread(job_id: int) -> None:
+def retry_import(job: ImportJob, user) -> ImportJob:
+    """Queue again an import whose worker stopped; its files were kept for this."""
+    if not job.stalled:
+        raise ValueError("only an interrupted import can be retried")
+    if job.upload_dir and not Path(job.upload_dir).is_dir():
+        raise ValueError("the files of this import are no longer kept: upload them again")
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.QUEUED, progress_done=0, progress_total=0, message="Waiting to start again",
+        started_at=None, finished_at=None, updated_at=timezone.now())
+    log.info("import job %s retried by user %s", job.pk, getattr(user, "pk", None))
+    _start(job)
+    return job
+
+
+def abandon_import(job: ImportJob) -> ImportJob:
+    """Give up an interrupted import: nothing of it was kept, and its files go now."""
+    if not job.stalled:
+        raise ValueError("only an interrupted import can be abandoned")
+    _end_abandoned(job)
+    job.refresh_from_db()
+    return job
+
+
+def _end_abandoned(job: ImportJob) -> None:
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.FAILED, message="Interrupted", finished_at=timezone.now(), updated_at=timezone.now(),
+        error={"file": None, "line": None, "field": None, "errors": [], "summary": "",
+               "message": "The import was interrupted before it finished and was not retried. "
+                          "Nothing from it was kept."})
+    if job.upload_dir:
+        shutil.rmtree(job.upload_dir, ignore_errors=True)
+
+
+# An interrupted import keeps its files this long for a retry; then they go.
+ABANDONED_AFTER = 60 * 60 * 24
+
+
+def remove_abandoned_uploads() -> int:
+    """End interrupted imports nobody retried within a day, and remove upload folders no import
+    refers to (left by a process killed between saving the files and recording the job)."""
+    from datetime import timedelta
+
+    cutoff = timezone.now() - timedelta(seconds=ABANDONED_AFTER)
+    ended = 0
+    for job in ImportJob.objects.filter(status__in=[ImportJob.Status.RUNNING, ImportJob.Status.QUEUED],
+                                        updated_at__lt=cutoff):
+        _end_abandoned(job)
+        ended += 1
+    root = upload_root()
+    if root.is_dir():
+        known = {Path(d).name for d in ImportJob.objects.exclude(upload_dir="").values_list("upload_dir", flat=True)}
+        for folder in root.iterdir():
+            if folder.is_dir() and folder.name not in known and folder.stat().st_mtime < cutoff.timestamp():
+                shutil.rmtree(folder, ignore_errors=True)
+                ended += 1
+    return ended
+
+
+@contextmanager
+def _heartbeat(job_id: int):
+    """While the worker runs the job, touch its row every few seconds, so that a page can tell
+    a long step from a worker that was killed (see ``ImportJob.stalled``)."""
+    from .models import HEARTBEAT_SECONDS
+
+    stop = threading.Event()
+
+    def beat():
+        try:
+            while not stop.wait(HEARTBEAT_SECONDS):
+                ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.RUNNING).update(updated_at=timezone.now())
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"import-{job_id}-heartbeat", daemon=True)
+    thread.start()
     try:
-        run_import(job_id)
+        yield
     finally:
-        close_old_connections()
+        stop.set()
+        thread.join()
 
 
 def confirm_import(job: ImportJob, user) -> ImportJob:
@@ -541,9 +724,19 @@ def _made_by(job: ImportJob) -> str:
 
 
 def run_import(job_id: int) -> None:
+    """Run a queued import (the job worker's task; the demo calls it directly)."""
     job = ImportJob.objects.select_related("partnership").get(pk=job_id)
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, started_at=timezone.now(),
-                                               message="Starting", updated_at=timezone.now())
+    # Claim the job: a second task for it (a retry queued twice) finds it taken and stops.
+    if not ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).update(
+            status=ImportJob.Status.RUNNING, started_at=timezone.now(), message="Starting",
+            updated_at=timezone.now()):
+        log.info("import job %s is not queued (%s): not run again", job.pk, job.status)
+        return
+    with _heartbeat(job.pk):
+        _run(job)
+
+
+def _run(job: ImportJob) -> None:
 
     def progress(done: int, total: int, message: str) -> None:
         ImportJob.objects.filter(pk=job.pk).update(progress_done=done, progress_total=total,

@@ -14,6 +14,7 @@ urlpatterns = [
     path("data/partner/<int:pk>/columns/", views.PartnerMapping.as_view(), name="partner-mapping"),
     path("data/imports/<int:pk>/", views.ImportDetail.as_view(), name="import"),
     path("data/imports/<int:pk>/confirm/", views.ImportConfirm.as_view(), name="import-confirm"),
+    path("data/imports/<int:pk>/retry/", views.ImportRetry.as_view(), name="import-retry"),
     path("data/imports/<int:pk>/status.json", views.ImportStatus.as_view(), name="import-status"),
     path("findings/", views.FindingsList.as_view(), name="findings"),
     path("findings/draft/", views.DraftFindings.as_view(), name="findings-draft"),

@@ -326,6 +326,26 @@ class ImportConfirm(AssessmentMixin, View):
         return redirect(job.get_absolute_url())
 
 
+class ImportRetry(AssessmentMixin, View):
+    """Queue again, or give up, an import whose worker stopped before it finished."""
+
+    capability = "change_assessment"
+
+    def post(self, request, slug, pk):
+        job = get_object_or_404(ImportJob, partnership=self.partnership, pk=pk)
+        if not job.stalled:
+            return redirect(job.get_absolute_url())
+        if "abandon" in request.POST:
+            services.abandon_import(job)
+            messages.success(request, "The import was abandoned: the records held are as they were.")
+        else:
+            try:
+                services.retry_import(job, request.user)
+            except ValueError as exc:
+                messages.error(request, f"The import cannot be retried: {exc}.")
+        return redirect(job.get_absolute_url())
+
+
 class ImportStatus(AssessmentMixin, View):
     capability = "change_assessment"
 

@@ -199,6 +199,13 @@ def restore(source: Path) -> Summary:
             os.replace(incoming, store)
         elif store.exists():
             store.unlink()
+        # Web processes read only published snapshots: publish the restored store (an empty one
+        # if the backup had none), or they would go on reading what was there before.
+        from saferplan.assessment.services import writing
+
+        with writing():
+            pass
+        close_store()
 
         media_root = Path(settings.MEDIA_ROOT)
         incoming_media = work / MEDIA

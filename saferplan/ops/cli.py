@@ -1,4 +1,4 @@
-"""`saferplan backup FILE` and `saferplan restore FILE`."""
+"""`saferplan backup FILE`, `saferplan restore FILE` and `saferplan worker`."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,6 +15,11 @@ def register(subparsers) -> None:
     restore.add_argument("file", type=Path, help="a file written by `saferplan backup`")
     restore.add_argument("--yes", action="store_true", help="confirm that everything now on this site is replaced")
     restore.set_defaults(handler=run_restore)
+
+    worker = subparsers.add_parser("worker", help="run the job worker: imports and other long work, the one writer "
+                                                  "of the crime data store")
+    worker.add_argument("--batch", action="store_true", help="stop when no task is waiting (instead of waiting for more)")
+    worker.set_defaults(handler=run_worker)
 
 
 def _describe(summary) -> str:
@@ -45,4 +50,19 @@ def run_restore(args) -> int:
     except BackupError as exc:
         raise CommandError(str(exc)) from exc
     print(f"Restored {_describe(summary)} from {args.file}")
+    return 0
+
+
+def run_worker(args) -> int:
+    setup_django()
+    from django.core.management import call_command
+
+    from saferplan.assessment.services import ensure_snapshot
+
+    # Web processes read only published snapshots: a store written before snapshots existed (or
+    # restored from a backup) is published before the first task, so the pages see its data.
+    ensure_snapshot()
+    # No autoreload (db_worker's default with DEBUG): it would run the worker in a child process
+    # that `make demo` and serve.sh, which stop the worker by its process id, would leave behind.
+    call_command("db_worker", batch=args.batch, interval=1.0, reload=False)
     return 0

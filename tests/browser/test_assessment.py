@@ -155,3 +155,26 @@ def test_analyst_confirms_an_import_that_shrinks_a_month_and_sees_it_listed(brow
     journey.click_link("Back to data held and imports")
     changes = journey.page.locator("#data-changes").inner_text()
     assert "the partnership’s own" in changes and "2024-12" in changes
+
+
+def test_analyst_retries_an_import_whose_worker_was_stopped(browse, store, tmp_path):
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    journey, partnership = signed_in(browse, RoleKind.ANALYST, "analyst@melton.example")
+    folder = settings.ASSESSMENT_UPLOAD_DIR / "f00d"
+    month = melton_slice("2024-12", folder)
+    # What a worker killed mid-import leaves: the job running, its files, no heartbeat since.
+    job = ImportJob.objects.create(partnership=partnership, kind=ImportJob.Kind.POLICE, status="running",
+                                   sources=[month["path"].name], upload_dir=str(folder), progress_done=1,
+                                   progress_total=3, message="Read and checked 1 of 1 files")
+    ImportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - timedelta(minutes=1))
+
+    journey.visit(job.get_absolute_url())
+    assert journey.heading() == "Import interrupted"
+    journey.submit("Retry the import")
+    assert journey.heading() == "Import finished"
+    assert f"{month['rows']:,}" in journey.page.locator("#import-counts").inner_text()
+    assert not folder.exists()

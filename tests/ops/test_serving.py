@@ -79,8 +79,8 @@ def test_the_production_stack_serves_pages_static_files_and_signed_in_staff(stac
     user.save(update_fields=["password"])
     device = add_totp(user)
 
-    # Asked first: until the job worker is the store's only writer, the first web process to open
-    # the crime store keeps the others from opening it (docs/operations.md).
+    # Every web process reads the crime store's published snapshot, none holds the store itself
+    # (docs/operations.md; tests/ops/test_worker.py asks each process in turn).
     ready = requests.get(base + "/readyz")
     assert ready.status_code == 200, ready.text
     assert ready.json()["failed"] == []
