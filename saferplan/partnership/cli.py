@@ -22,6 +22,10 @@ def run_demo(args) -> int:
 
     from .demo import DEMO_PASSWORD, load_demo
 
+    from django.conf import settings
+
+    # A fresh checkout has no var/ yet: SQLite will not create the folder its file lives in.
+    settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
     call_command("migrate", interactive=False, verbosity=0)
     result = load_demo(args.data)
     for step in _demo_steps():

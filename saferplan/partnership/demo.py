@@ -72,6 +72,12 @@ def load_demo(data_dir: Path | None = None) -> DemoResult:
             "police_forces": spec["police_forces"],
             "plan_start": date.fromisoformat(spec["plan_start"]),
             "plan_end": date.fromisoformat(spec["plan_end"]),
+            # Demo contact details (example.org addresses, not real ones) so that the public
+            # privacy notice shows what a partnership fills in.
+            "contact_email": spec.get("contact_email", ""),
+            "contact_address": spec.get("contact_address", ""),
+            "data_controller": spec.get("data_controller", ""),
+            "retention_period": spec.get("retention_period", ""),
         },
     )
     organisations = {}
