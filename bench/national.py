@@ -55,6 +55,7 @@ def build(folder: Path, rows: int) -> tuple[list[str], int, int]:
     """Write the simulated files into ``folder``; return the file paths, rows and forces."""
     leics = sorted(str(p) for p in (data_dir() / "police-uk" / "leicestershire").glob("*-street.csv"))
     con = duckdb.connect()
+    con.execute("set enable_progress_bar = false")
     con.execute(f"""
         create table src as
         select *, row_number() over () as n,
@@ -121,7 +122,6 @@ def build(folder: Path, rows: int) -> tuple[list[str], int, int]:
             left join (select k, count(*) as nl from force_lad group by k) fn on fn.k = f.k
             left join force_lad fl on f.k > 0 and sl.code is null and fl.k = f.k
                  and fl.j = hash(s."LSOA code") % fn.nl
-            order by f.k, mm.month, s.n
         ) to '{parts}' (format csv, header true, partition_by (p_month, p_force))
     """)
     total = 0

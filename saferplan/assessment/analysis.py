@@ -181,14 +181,16 @@ def totals(categories: list[dict], share: float = 0.5) -> dict:
     }
 
 
-def monthly_series(conn, lad_codes: list[str], period: Period, months: int = 36) -> dict:
+def monthly_series(conn, lad_codes: list[str], period: Period, months: int = 36,
+                   forces: list[str] | None = None) -> dict:
     """Monthly counts by category for up to ``months`` months ending with the period.
 
     Months for which the store holds no file for a force serving the area are ``None``, not 0:
-    a missing file is not a month without crime.
+    a missing file is not a month without crime. ``forces`` defaults to the area's forces.
     """
     span = Period(add_months(period.end, -(min(months, 36) - 1)), period.end)
-    cover = set(months_covered(conn, area_forces(conn, lad_codes), span))
+    forces = area_forces(conn, lad_codes) if forces is None else forces
+    cover = set(months_covered(conn, forces, span))
     # Start at the first month with data (or the period's start), not at empty early months.
     first = min([m for m in cover if m <= period.start], default=period.start)
     span = Period(max(span.start, first), span.end)
@@ -223,34 +225,52 @@ def data_quality(conn, lad_codes: list[str], period: Period, forces: list[str] |
 
     ``forces`` defaults to the forces with any record in the area. Counts over "the input" cover
     every month those forces have in the store; the ``in_period`` counts cover the assessed
-    and previous periods only.
+    and previous periods only. The forces' counts come from their files' counts, taken at import
+    (``police_month_seen``), so that a national store is not rescanned force by force; only the
+    counts of the area itself read records, and those lie together in the store.
     """
     forces = area_forces(conn, lad_codes) if forces is None else forces
     previous = period.previous()
-    sql = f"""
-        select
-            count(*) as records,
-            count(*) filter (where lsoa_status = 'none') as no_location,
-            count(*) filter (where lon is null or lat is null) as no_coordinates,
-            count(*) filter (where lsoa_status in ('name-assigned', 'unmatched')) as non_2021_lsoa,
-            count(*) filter (where lsoa_status = 'name-assigned') as name_assigned,
-            count(*) filter (where lsoa_status = 'name-assigned' and {IN_AREA}) as name_assigned_to_area,
-            count(*) filter (where lsoa_status = 'unmatched') as unmatched_unplaced,
-            count(*) filter (where {IN_AREA}) as area_records
+    files = """
+        select coalesce(sum(rows), 0) as records,
+               coalesce(sum(no_location), 0) as no_location,
+               coalesce(sum(no_coordinates), 0) as no_coordinates,
+               coalesce(sum(name_assigned + unmatched), 0) as non_2021_lsoa,
+               coalesce(sum(name_assigned), 0) as name_assigned,
+               coalesce(sum(unmatched), 0) as unmatched_unplaced
+        from police_month_seen
+        where force in (select unnest($forces)) {where}
+    """
+    area = f"""
+        select count(*) filter (where lsoa_status = 'name-assigned') as name_assigned_to_area,
+               count(*) as area_records
         from police_seen
-        where force in (select unnest($forces)) {{where}}
+        where {IN_AREA} and force in (select unnest($forces)) {{where}}
     """
     params = {"areas": lad_codes, "forces": forces}
-    everything = _rows(conn, sql.format(where=""), params)[0]
-    in_period = _rows(conn, sql.format(
-        where="and ((month >= $start and month < $after) or (month >= $prev_start and month < $prev_after))"),
-        {**params, **_range(period), "prev_start": previous.start, "prev_after": previous.after_end})[0]
+    periods = {**_range(period), "prev_start": previous.start, "prev_after": previous.after_end}
+
+    def counts(where_file: str, where_record: str, extra: dict) -> dict:
+        out = _rows(conn, files.format(where=where_file), {"forces": forces, **extra})[0]
+        out.update(_rows(conn, area.format(where=where_record), {**params, **extra})[0])
+        order = ["records", "no_location", "no_coordinates", "non_2021_lsoa", "name_assigned",
+                 "name_assigned_to_area", "unmatched_unplaced", "area_records"]
+        return {key: int(out[key]) for key in order}
+
+    everything = counts("", "", {})
+    month_of_file = "cast(month || '-01' as date)"
+    in_period = counts(
+        f"and (({month_of_file} >= $start and {month_of_file} < $after) "
+        f"or ({month_of_file} >= $prev_start and {month_of_file} < $prev_after))",
+        "and ((month >= $start and month < $after) or (month >= $prev_start and month < $prev_after))",
+        periods)
+    # Unmatched records have no authority, so they lie together at the end of each import.
     unplaced_names = _rows(
         conn,
         """
         select lsoa_code, lsoa_name, count(*) as records from police_seen
-        where force in (select unnest($forces)) and lsoa_status = 'unmatched'
-        group by all order by records desc limit 20
+        where lsoa_status = 'unmatched' and force in (select unnest($forces))
+        group by all order by records desc, lsoa_code limit 20
         """,
         {"forces": forces},
     )
