@@ -123,8 +123,10 @@ def months_covered(conn, forces: list[str], period: Period) -> list[date]:
 def coverage(conn, lad_codes: list[str], period: Period) -> dict:
     forces = area_forces(conn, lad_codes)
     previous = period.previous()
-    current_months = months_covered(conn, forces, period)
-    previous_months = months_covered(conn, forces, previous)
+    # One query for both periods and any months between them.
+    held = months_covered(conn, forces, Period(previous.start, period.end))
+    current_months = [m for m in held if period.start <= m <= period.end]
+    previous_months = [m for m in held if previous.start <= m <= previous.end]
     missing = [month_label(m) for m in period.month_list() if m not in current_months]
     missing_previous = [month_label(m) for m in previous.month_list() if m not in previous_months]
     return {
@@ -231,39 +233,40 @@ def data_quality(conn, lad_codes: list[str], period: Period, forces: list[str] |
     """
     forces = area_forces(conn, lad_codes) if forces is None else forces
     previous = period.previous()
-    files = """
-        select coalesce(sum(rows), 0) as records,
-               coalesce(sum(no_location), 0) as no_location,
-               coalesce(sum(no_coordinates), 0) as no_coordinates,
-               coalesce(sum(name_assigned + unmatched), 0) as non_2021_lsoa,
-               coalesce(sum(name_assigned), 0) as name_assigned,
-               coalesce(sum(unmatched), 0) as unmatched_unplaced
-        from police_month_seen
-        where force in (select unnest($forces)) {where}
-    """
-    area = f"""
+    in_periods = ("((month >= $start and month < $after) "
+                  "or (month >= $prev_start and month < $prev_after))")
+    params = {"forces": forces, **_range(period), "prev_start": previous.start,
+              "prev_after": previous.after_end}
+    # Each count twice: over every month held ("input") and over the two periods ("in_period").
+    files = _rows(conn, f"""
+        with f as (
+            select * replace (cast(month || '-01' as date) as month) from police_month_seen
+            where force in (select unnest($forces))
+        )
+        select {", ".join(
+            f"coalesce(sum({column}){where}, 0) as {prefix}{name}"
+            for prefix, where in (("", ""), ("p_", f" filter (where {in_periods})"))
+            for name, column in (("records", "rows"), ("no_location", "no_location"),
+                                 ("no_coordinates", "no_coordinates"),
+                                 ("non_2021_lsoa", "name_assigned + unmatched"),
+                                 ("name_assigned", "name_assigned"),
+                                 ("unmatched_unplaced", "unmatched")))}
+        from f
+        """, params)[0]
+    area = _rows(conn, f"""
         select count(*) filter (where lsoa_status = 'name-assigned') as name_assigned_to_area,
-               count(*) as area_records
+               count(*) as area_records,
+               count(*) filter (where lsoa_status = 'name-assigned' and {in_periods})
+                   as p_name_assigned_to_area,
+               count(*) filter (where {in_periods}) as p_area_records
         from police_seen
-        where {IN_AREA} and force in (select unnest($forces)) {{where}}
-    """
-    params = {"areas": lad_codes, "forces": forces}
-    periods = {**_range(period), "prev_start": previous.start, "prev_after": previous.after_end}
-
-    def counts(where_file: str, where_record: str, extra: dict) -> dict:
-        out = _rows(conn, files.format(where=where_file), {"forces": forces, **extra})[0]
-        out.update(_rows(conn, area.format(where=where_record), {**params, **extra})[0])
-        order = ["records", "no_location", "no_coordinates", "non_2021_lsoa", "name_assigned",
-                 "name_assigned_to_area", "unmatched_unplaced", "area_records"]
-        return {key: int(out[key]) for key in order}
-
-    everything = counts("", "", {})
-    month_of_file = "cast(month || '-01' as date)"
-    in_period = counts(
-        f"and (({month_of_file} >= $start and {month_of_file} < $after) "
-        f"or ({month_of_file} >= $prev_start and {month_of_file} < $prev_after))",
-        "and ((month >= $start and month < $after) or (month >= $prev_start and month < $prev_after))",
-        periods)
+        where {IN_AREA} and force in (select unnest($forces))
+        """, {**params, "areas": lad_codes})[0]
+    found = {**files, **area}
+    order = ["records", "no_location", "no_coordinates", "non_2021_lsoa", "name_assigned",
+             "name_assigned_to_area", "unmatched_unplaced", "area_records"]
+    everything = {key: int(found[key]) for key in order}
+    in_period = {key: int(found["p_" + key]) for key in order}
     # Unmatched records have no authority, so they lie together at the end of each import.
     unplaced_names = _rows(
         conn,
@@ -285,7 +288,10 @@ def lsoa_rates(conn, lad_codes: list[str], period: Period, months: int | None = 
     rows = _rows(
         conn,
         f"""
-        with pop as (select lsoa_code, sum(residents) as population from lsoa_population group by 1),
+        with pop as (
+            select lsoa_code, sum(residents) as population from lsoa_population
+            where lsoa_code in (select lsoa_code from lsoa where {IN_AREA}) group by 1
+        ),
         counts as (
             select lsoa_code,
                    count(*) filter (where category <> '{ASB}') as crimes,
