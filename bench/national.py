@@ -151,7 +151,7 @@ import json, sys, time
 start = time.perf_counter()
 sys.path.insert(0, {root!r})
 from saferplan.assessment.engine import assess
-from saferplan.assessment.periods import Period
+from saferplan.core.periods import Period
 from saferplan.assessment.store import connect, scope
 imported = time.perf_counter() - start
 if {warm_harm}:
@@ -184,7 +184,7 @@ def main() -> int:
     args = parser.parse_args()
 
     from saferplan.assessment.engine import assess
-    from saferplan.assessment.periods import Period
+    from saferplan.core.periods import Period
     from saferplan.assessment.police import import_police
     from saferplan.assessment.store import connect
 

@@ -609,7 +609,7 @@ def _import(conn, files, skipped, sources, started, progress, total_steps, *, ow
         ).fetchone()[0]
         # One statement reads, checks, resolves and stores every file: DuckDB reads them all in
         # parallel, and the rows go in ordered by (authority, month) so that one authority's
-        # assessment reads its own row groups only (docs/adr/0009-store-layout.md).
+        # assessment reads its own row groups only (docs/adr/0011-store-layout.md).
         try:
             conn.execute(_insert_sql([str(s.path) for s in files], o), [import_id])
         except duckdb.Error as exc:

@@ -59,7 +59,7 @@ create table if not exists import_file (
 -- police.uk street-level records (crime and anti-social behaviour), all forces, all months.
 -- Each import stores its rows ordered by (lad_code, month), so that DuckDB's per-row-group
 -- min/max skips the rest of the country when one authority is assessed
--- (docs/adr/0009-store-layout.md).
+-- (docs/adr/0011-store-layout.md).
 create table if not exists police_record (
     import_id    integer not null,
     force        varchar not null,            -- file-name slug, e.g. 'leicestershire', 'btp'

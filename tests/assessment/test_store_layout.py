@@ -1,4 +1,4 @@
-"""The store's layout (docs/adr/0009-store-layout.md): rows stored in (authority, month) order,
+"""The store's layout (docs/adr/0011-store-layout.md): rows stored in (authority, month) order,
 each file's placement counts kept at import and read by data quality instead of the records,
 and the fast record count agreeing with the line-by-line one."""
 from __future__ import annotations
@@ -8,7 +8,7 @@ import csv
 import pytest
 
 from saferplan.assessment import analysis, police
-from saferplan.assessment.periods import Period
+from saferplan.core.periods import Period
 from saferplan.assessment.police import ImportRefused, Limits, count_records, import_police
 from saferplan.assessment.store import connect, scope
 
