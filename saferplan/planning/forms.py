@@ -508,7 +508,7 @@ class PublishForm(PlainTextMixin, forms.Form):
 
 def reporting_periods(kpi: KPI) -> list[tuple[date, date, str]]:
     """The periods a KPI reports on, from a year before the plan starts to its end."""
-    from .services import _add_months, period_of
+    from .services.kpis import _add_months, period_of
 
     plan = kpi.action.priority.theme.plan
     month = date(plan.starts_on.year - 1, plan.starts_on.month, 1)

@@ -1,0 +1,1 @@
+"""The planning pages, split by page family (see ``urls.py``)."""

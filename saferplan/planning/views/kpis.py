@@ -1,0 +1,145 @@
+"""Pages for KPIs and their values."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import View
+from django.views.generic import TemplateView
+
+from saferplan.partnership.models import RoleKind
+
+from .. import services
+from ..forms import KPIForm, KPIValueForm
+from ..models import Action, KPI
+from .base import FormPage, PlanningMixin, RemovePage, post_only
+
+
+# --- KPIs ------------------------------------------------------------------------------------------
+
+
+class KPIMixin:
+    frozen_with_plan = True
+    model = KPI
+    form_class = KPIForm
+    noun = "KPI"
+
+    def queryset(self):
+        return KPI.objects.filter(action__priority__theme__plan__partnership=self.partnership).select_related(
+            "action__priority__theme__plan", "action__owner")
+
+    def success_url(self, obj):
+        return obj.get_absolute_url()
+
+
+class KPIForm_(KPIMixin, FormPage):
+    def new_object(self):
+        action = get_object_or_404(Action, priority__theme__plan__partnership=self.partnership, pk=self.kwargs["action"])
+        return KPI(action=action, order=services.next_order(action.kpis.all()))
+
+    def heading(self, obj):
+        return "Change the KPI" if obj.pk else "Add a KPI"
+
+    def back_url(self, obj):
+        return obj.get_absolute_url() if obj.pk else obj.action.get_absolute_url()
+
+    def extra(self, obj):
+        return {"caption": obj.action.title}
+
+    def save(self, form, adding):
+        kpi = form.save()
+        if kpi.bound:
+            try:
+                services.refresh_kpi_values(kpi)
+            except Exception:
+                messages.warning(self.request, "The KPI’s values could not be read from the imported data yet.")
+        return kpi
+
+
+def can_report(access, kpi) -> bool:
+    if not access.can("report_kpis"):
+        return False
+    if access.can("change_plan") or RoleKind.ANALYST in access.kinds:
+        return True
+    return kpi.action.owner_id in access.officer_for
+
+
+class KPIDetail(KPIMixin, PlanningMixin, TemplateView):
+    template_name = "planning/kpi.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        kpi = get_object_or_404(self.queryset(), pk=self.kwargs["pk"])
+        context.update(self.context(kpi=kpi, values=kpi.values.all(), can_report=can_report(self.access, kpi),
+                                    history=self.history_for(kpi),
+                                    can_change=self.can("change_plan") and kpi.plan.editable))
+        return context
+
+
+class KPIRemove(KPIMixin, RemovePage):
+    def back_url(self, obj):
+        return obj.get_absolute_url()
+
+    def after_url(self, obj):
+        return obj.action.get_absolute_url()
+
+
+class KPIValueAdd(KPIMixin, PlanningMixin, View):
+    capability = "report_kpis"
+
+    def get_kpi(self):
+        kpi = get_object_or_404(self.queryset(), pk=self.kwargs["pk"])
+        if not can_report(self.access, kpi):
+            raise PermissionDenied("Only the organisation that owns the action reports its KPIs.")
+        return kpi
+
+    def get(self, request, slug, pk):
+        kpi = self.get_kpi()
+        return self._render(KPIValueForm(periods=services.reportable_periods(kpi)), kpi)
+
+    def post(self, request, slug, pk):
+        kpi = self.get_kpi()
+        form = KPIValueForm(request.POST, periods=services.reportable_periods(kpi))
+        if form.is_valid():
+            start, end, label = form.periods[form.cleaned_data["period"]]
+            try:
+                value = services.record_kpi_value(
+                    kpi, period_start=start, value=form.cleaned_data["value"], note=form.cleaned_data["note"],
+                    reason=form.cleaned_data.get("reason", ""), user=request.user)
+            except services.KPIValueRefused as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+                return self._render(form, kpi)
+            word = "corrected" if value.correction_reason else "saved"
+            messages.success(request, f"The value for {label} ({value.value_label}) has been {word}.")
+            return redirect(kpi.get_absolute_url())
+        return self._render(form, kpi)
+
+    def _render(self, form, kpi):
+        unit = kpi.get_unit_display().lower()
+        return render(self.request, "planning/form.html", self.context(
+            form=form, heading=f"Report a value for “{kpi}”", button="Save value", back_url=kpi.get_absolute_url(),
+            caption=kpi.action.title,
+            intro=f"Values are in the KPI’s unit ({unit}). Only periods of the plan that have ended can be reported. "
+                  "Reporting a period again corrects it: give the reason, and the earlier value stays in the "
+                  "history."))
+
+
+class KPIRefresh(KPIMixin, PlanningMixin, View):
+    capability = "report_kpis"
+
+    def get(self, request, slug, pk):
+        kpi = get_object_or_404(self.queryset(), pk=pk)
+        return post_only(request, kpi.get_absolute_url(), "Go to the KPI to read its values from the imported data")
+
+    def post(self, request, slug, pk):
+        kpi = get_object_or_404(self.queryset(), pk=pk)
+        if not can_report(self.access, kpi):
+            raise PermissionDenied("Only the organisation that owns the action, an analyst or a manager refreshes "
+                                   "its KPIs.")
+        try:
+            n = services.refresh_kpi_values(kpi)
+            messages.success(request, f"{n} value{'s' if n != 1 else ''} read from the imported data.")
+        except Exception:
+            messages.success(request, "No imported data could be read for this KPI yet.")
+        return redirect(kpi.get_absolute_url())
