@@ -40,11 +40,11 @@ def text_table(key: str, title: str, columns: list[tuple[str, str]], rows: list[
 
 
 def period_label(period: str) -> str:
-    try:
-        from saferplan.assessment.periods import Period
+    from saferplan.assessment.periods import Period
 
+    try:
         return Period.parse(period).label()
-    except Exception:
+    except ValueError:  # a figure typed in by hand, for a period written some other way
         return period.replace(":", " to ")
 
 
@@ -299,17 +299,12 @@ def build_eia_document(plan: Plan) -> Document:
          "narrative": r.narrative or "–",
          "evidence": "; ".join(f"{e.title}" + (f" ({services.absolute(e.url)})" if e.url else "")
                                for e in r.evidence.all()) or "–"} for r in rows]))
-    health = doc.section("Health inequalities (HI)")
+    health = doc.section("Health inequalities")
     health.add(text_table("health", "Health inequalities", [("question", "Question"), ("answer", "Answer")], [
-        {"question": q, "answer": a or "Not yet written."} for q, a in [
-            ("How HI will be reduced", eia.health_how_reduced),
-            ("Evidence showing how HI will be reduced", eia.health_evidence),
-            ("Groups of people who face HI", eia.health_groups),
-            ("How to improve HI for groups identified", eia.health_improve)]]))
-    digital = doc.section("Digital inequalities (DI)")
+        {"question": q, "answer": a or "Not yet written."} for q, a in services.eia_answers(eia, services.EIA_HEALTH)]))
+    digital = doc.section("Digital inequalities")
     digital.add(text_table("digital", "Digital inequalities", [("question", "Question"), ("answer", "Answer")], [
-        {"question": "Impact to DI", "answer": eia.digital_impact or "Not yet written."},
-        {"question": "Opportunities to reduce DI", "answer": eia.digital_opportunities or "Not yet written."}]))
+        {"question": q, "answer": a or "Not yet written."} for q, a in services.eia_answers(eia, services.EIA_DIGITAL)]))
     steps = doc.section("Next steps")
     actions = list(eia.actions.all())
     if actions:

@@ -75,6 +75,10 @@ urlpatterns = [
     path("you-said-we-did/", you_said.YouSaid.as_view(), name="you-said"),
     path("you-said-we-did/add/", you_said.YouSaidForm_.as_view(), name="you-said-add"),
     path("you-said-we-did/draft/", you_said.YouSaidSuggest.as_view(), name="you-said-suggest"),
+    path("you-said-we-did/suggestions/<int:pk>/accept/", you_said.SuggestionAccept.as_view(),
+         name="you-said-suggestion-accept"),
+    path("you-said-we-did/suggestions/<int:pk>/dismiss/", you_said.SuggestionDismiss.as_view(),
+         name="you-said-suggestion-dismiss"),
     path("you-said-we-did/<int:pk>/edit/", you_said.YouSaidForm_.as_view(), name="you-said-edit"),
     path("you-said-we-did/<int:pk>/remove/", you_said.YouSaidRemove.as_view(), name="you-said-remove"),
 ]

@@ -53,7 +53,7 @@ from .versions import (
 )
 from .approval import (
     next_status,
-    SENT_LABELS,
+    send_label,
     STAGE_AFTER,
     send_to,
     outcome,
@@ -66,6 +66,9 @@ from .approval import (
 )
 from .eia import (
     ensure_eia,
+    EIA_HEALTH,
+    EIA_DIGITAL,
+    eia_answers,
     eia_sign_off,
     eia_rows,
     EQUALITY_QUESTION,
@@ -77,6 +80,11 @@ from .eia import (
 )
 from .you_said import (
     suggested_you_said,
+    drafted_we_did,
+    draft_suggestions,
+    open_suggestions,
+    accept_suggestion,
+    dismiss_suggestion,
 )
 
 __all__ = [
@@ -122,7 +130,7 @@ __all__ = [
     "Difference",
     "compare",
     "next_status",
-    "SENT_LABELS",
+    "send_label",
     "STAGE_AFTER",
     "send_to",
     "outcome",
@@ -133,6 +141,9 @@ __all__ = [
     "plan_ranking",
     "plan_weights",
     "ensure_eia",
+    "EIA_HEALTH",
+    "EIA_DIGITAL",
+    "eia_answers",
     "eia_sign_off",
     "eia_rows",
     "EQUALITY_QUESTION",
@@ -142,4 +153,9 @@ __all__ = [
     "equality_evidence",
     "RESPONDENT_AGE_GROUPS",
     "suggested_you_said",
+    "drafted_we_did",
+    "draft_suggestions",
+    "open_suggestions",
+    "accept_suggestion",
+    "dismiss_suggestion",
 ]

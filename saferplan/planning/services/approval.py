@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import evidence_sources
-from ..models import ApprovalStep, Decision, IllegalMove, Plan, PlanStatus, PlanVersion, STATE_PHRASES
+from ..models import SENT_TO, STATE_PHRASES, ApprovalStep, Decision, IllegalMove, Plan, PlanStatus, PlanVersion
 from .plan import _carry_kpi_values, publish
 from .prioritisation import ranked_issues, weights_for
 from .versions import save_version, snapshot
@@ -23,22 +23,21 @@ def next_status(plan: Plan) -> str | None:
     return status.value if status else None
 
 
-SENT_LABELS = {"board": "Sent to the board for sign-off", "scrutiny": "Sent to scrutiny",
-               "cabinet": "Sent to cabinet", "council": "Sent to full council", "draft": "Returned to draft"}
 STAGE_AFTER = {"board": PlanStatus.SCRUTINY, "scrutiny": PlanStatus.CABINET, "cabinet": PlanStatus.COUNCIL}
+
+
+def send_label(status: str | None) -> str | None:
+    """The words of the button that sends the plan to ``status``."""
+    return f"Send the plan to {SENT_TO[status]}" if status in SENT_TO else None
 
 
 @transaction.atomic
 def send_to(plan: Plan, status: str, user=None) -> PlanVersion:
-    """Move the plan on (for example send the draft to the board), keeping the version sent. Only
-    the moves the plan's state allows; adoption comes only from full council's recorded decision."""
-    if status == PlanStatus.ADOPTED:
-        raise IllegalMove("The plan is adopted when full council’s decision to approve it is recorded: "
-                          "record the meeting instead")
-    if status == PlanStatus.SUPERSEDED:
-        raise IllegalMove("An adopted plan is superseded only when its revision is adopted")
-    plan.move_to(status)
-    return save_version(plan, SENT_LABELS.get(status, plan.get_status_display()), user)
+    """Send the plan on to a committee (for example the draft to the board), keeping the version
+    sent. Only through the plan's own transitions, and only those a button may make: referring
+    back, adoption and superseding come only from a recorded decision."""
+    plan.send_to_committee(status)
+    return save_version(plan, f"Sent to {SENT_TO[status]}", user)
 
 
 def outcome(stage: str, decision: str) -> str:

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.text import capfirst
+
+from saferplan.consultation import selectors as consultation
 
 from .. import evidence_sources
 from ..evidence_sources import Item
 from ..models import Characteristic, EIARow, EqualityImpactAssessment, EvidenceKind, Impact, Plan
-from .prioritisation import _period_label
 
 
 # --- Equality impact assessment -----------------------------------------------------------------
@@ -20,6 +22,16 @@ def ensure_eia(plan: Plan) -> EqualityImpactAssessment:
         if characteristic.value not in have:
             EIARow.objects.create(eia=eia, characteristic=characteristic.value, impact=Impact.UNKNOWN)
     return eia
+
+
+# The assessment's sections, as the page and the documents both show them: each answer under its
+# field's own label (the model's verbose name), so that the two never word a question differently.
+EIA_HEALTH = ["health_how_reduced", "health_evidence", "health_groups", "health_improve"]
+EIA_DIGITAL = ["digital_impact", "digital_opportunities"]
+
+
+def eia_answers(eia: EqualityImpactAssessment, names: list[str]) -> list[tuple[str, str]]:
+    return [(capfirst(EqualityImpactAssessment._meta.get_field(n).verbose_name), getattr(eia, n)) for n in names]
 
 
 def eia_sign_off(eia: EqualityImpactAssessment) -> str:
@@ -51,27 +63,25 @@ HATE_STRANDS = {"disability": "disab", "gender_reassignment": "transgender", "ra
 CENSUS_URL = "https://www.ons.gov.uk/census"
 
 
-def equality_evidence(partnership, characteristic: str | None = None) -> list[Item]:
+def equality_evidence(partnership, characteristic: str | None = None, partner_data: bool = True) -> list[Item]:
     """Evidence for one protected characteristic (every characteristic's, if none is given): the
     Census 2021 residents of the age group, what respondents to the consultation said about it in
     aggregate, with its base, and hate crime of its strand where partner data holds it. Each
-    characteristic cites its own figures, never one address for all."""
+    characteristic cites its own figures, never one address for all. Raises ``AssessmentUnavailable``
+    if partner data is wanted and the store cannot be read."""
     wanted = [characteristic] if characteristic else list(Characteristic.values)
     items = []
     for code in wanted:
         items += _census_items(partnership, code) + _respondent_items(partnership, code)
-    items += _partner_equality_items(partnership, wanted)
+    if partner_data:
+        items += _partner_equality_items(partnership, wanted)
     return items
 
 
 def _census_items(partnership, characteristic: str) -> list[Item]:
     if characteristic not in CENSUS_AGE_GROUPS:
         return []
-    try:
-        from saferplan.consultation.analysis import census_age
-    except ImportError:  # pragma: no cover - the consultation app is part of the project
-        return []
-    population = census_age(partnership)
+    population = consultation.census_age(partnership)
     total = sum(population.values())
     if not total:
         return []
@@ -91,59 +101,49 @@ RESPONDENT_AGE_GROUPS = {"age_0_18": ("aged under 16", ["Under 16"]),
 
 def _respondent_items(partnership, characteristic: str) -> list[Item]:
     code = EQUALITY_QUESTION.get(characteristic)
-    survey_model = evidence_sources._model("consultation.Survey")
-    if code is None or survey_model is None:
+    if code is None:
         return []
-    try:
-        from saferplan.consultation.analysis import CELL_THRESHOLD, SUPPRESSED, equality_summary
-    except ImportError:  # pragma: no cover
-        return []
+    threshold, suppressed = consultation.CELL_THRESHOLD, consultation.SUPPRESSED
     items = []
-    for survey in survey_model.objects.filter(partnership=partnership, equality_monitoring=True):
-        if not survey.equality_responses.exists():
-            continue  # nobody has answered the equality questions: nothing to cite yet
-        question = next((q for q in equality_summary(survey) if q["code"] == code), None)
+    for profile in consultation.equality_profiles(partnership):
+        question = profile.question(code)
         if question is None:
             continue
-        url = evidence_sources.url_for([("consultation:analysis", {"slug": partnership.slug, "pk": survey.pk})])
-        url = f"{url}#profile" if url else evidence_sources.results_url(survey)
+        survey = profile.survey
         if characteristic in RESPONDENT_AGE_GROUPS:
             words, bands = RESPONDENT_AGE_GROUPS[characteristic]
-            base = sum(r["count"] for r in question["rows"])
-            n = sum(r["count"] for r in question["rows"] if r["label"] in bands)
+            base = sum(r.count for r in question.rows)
+            n = sum(r.count for r in question.rows if r.label in bands)
             # Shown only if neither the group nor the rest is small, so the base cannot reveal a suppressed count.
-            if n < CELL_THRESHOLD:
-                shown = SUPPRESSED
-            elif base - n < CELL_THRESHOLD:
+            if n < threshold:
+                shown = suppressed
+            elif base - n < threshold:
                 shown = "not shown (the rest of the respondents are fewer than 10)"
             else:
                 shown = f"{n:,}"
-            title = (f"Respondents {words}: {shown} of the {question['base_display']} who gave their age "
-                     f"({survey.title})")
+            title = f"Respondents {words}: {shown} of the {question.base_display} who gave their age ({survey.title})"
         else:
-            title = (f"{question['label']} of the {question['base_display']} respondents to {survey.title} "
+            title = (f"{question.label} of the {question.base_display} respondents to {survey.title} "
                      "who answered the equality question")
         # The answers themselves stay on the consultation's page: beside the base, a list of counts with
         # only the small ones hidden would let a reader subtract their way to them.
-        items.append(Item(EvidenceKind.CONSULTATION, title, url,
-                          f"Answers to “{question['text']}”, in aggregate; counts under {CELL_THRESHOLD} are not shown.",
+        items.append(Item(EvidenceKind.CONSULTATION, title, profile.url,
+                          f"Answers to “{question.text}”, in aggregate; counts under {threshold} are not shown.",
                           "consultation", "survey", f"{survey.pk}:{characteristic}"))
     return items
 
 
 def _partner_equality_items(partnership, characteristics: list[str]) -> list[Item]:
-    data = evidence_sources.assessment_data(partnership)
-    if not data:
+    summary = evidence_sources.assessment_summary(partnership)
+    if not summary:
         return []
-    url = evidence_sources.assessment_url(partnership, data["period"])
     items = []
-    for row in data.get("partner", []):
-        name = f"{row['dataset']}: {row['measure']}"
-        lowered = name.lower()
+    for row in summary.partner:
+        lowered = row.name.lower()
         if "hate" not in lowered:
             continue
         if len(characteristics) > 1 or any(HATE_STRANDS.get(c) and HATE_STRANDS[c] in lowered
                                            for c in characteristics):
-            items.append(Item(EvidenceKind.PARTNER, f"{name}: {row['count']:,} in {_period_label(data)}", url,
-                              "", "", "", ""))
+            items.append(Item(EvidenceKind.PARTNER, f"{row.name}: {row.change.count:,} in {summary.period_label}",
+                              summary.url))
     return items

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from saferplan.assessment import selectors as assessment
+
 from ..models import KPI, KPIValue, MeasureKind, PlanStatus
 
 
@@ -38,46 +40,24 @@ def period_of(month: date, frequency: str) -> tuple[date, date, str]:
     return _fy_quarter(month)
 
 
-def monthly_counts(kpi, conn) -> tuple[dict[date, float], set[date]]:
-    """The KPI's measure per month in the area, and the months the store covers for it.
-
-    ``conn`` reads what the partnership may read (``assessment.services.reading(partnership)``)."""
+def monthly_counts(kpi, conn=None) -> assessment.MonthlyMeasure:
+    """The KPI's measure per month in the area, and the months the store covers for it."""
     partnership = kpi.action.priority.theme.plan.partnership
-    areas = partnership.area_codes
     if kpi.measure_kind == MeasureKind.POLICE:
-        rows = conn.execute(
-            "select month, count(*) from police_seen where lad_code in (select unnest(?)) and category = ? "
-            "group by month", [areas, kpi.measure_category]).fetchall()
-        try:
-            from saferplan.assessment.services import months_held
-
-            covered = {date.fromisoformat(m["month"] + "-01") for m in months_held(partnership, conn)}
-        except Exception:
-            covered = {r[0] for r in conn.execute(
-                "select distinct month from police_seen where lad_code in (select unnest(?))", [areas]).fetchall()}
-    else:
-        rows = conn.execute(
-            "select month, sum(value) from partner_seen where lad_code in (select unnest(?)) and dataset = ? "
-            "and measure = ? group by month", [areas, kpi.measure_dataset, kpi.measure_name]).fetchall()
-        covered = {r[0] for r in rows}
-    counts = {(m if isinstance(m, date) else m.date()): float(n) for m, n in rows}
-    covered = {(m if isinstance(m, date) and not hasattr(m, "hour") else m.date()) for m in covered}
-    return counts, covered
+        return assessment.measure_by_month(partnership, category=kpi.measure_category, conn=conn)
+    return assessment.measure_by_month(partnership, dataset=kpi.measure_dataset, measure=kpi.measure_name, conn=conn)
 
 
 @transaction.atomic
 def refresh_kpi_values(kpi, conn=None) -> int:
     """Replace a bound KPI's values with those worked out from the imported data: one per complete
-    reporting period (every month of it in the store), from two years before the plan starts."""
+    reporting period (every month of it in the store), from two years before the plan starts.
+    ``conn``: a cursor scoped to what the partnership reads (the worker's, a test's); by default
+    the latest snapshot. Raises ``AssessmentUnavailable`` if the store cannot be read."""
     if not kpi.bound:
         return 0
-    if conn is None:
-        from saferplan.assessment.services import reading
-
-        with reading(kpi.action.priority.theme.plan.partnership) as cursor:
-            counts, covered = monthly_counts(kpi, cursor)
-    else:
-        counts, covered = monthly_counts(kpi, conn)
+    measure = monthly_counts(kpi, conn)
+    counts, covered = measure.counts, measure.covered
     plan = kpi.action.priority.theme.plan
     earliest = date(plan.starts_on.year - 2, plan.starts_on.month, 1)
     periods: dict[date, tuple[date, str]] = {}

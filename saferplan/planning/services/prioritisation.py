@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from saferplan.assessment.selectors import AssessmentSummary, Change, PartnerFigure
 from saferplan.wording import counted
 
 from .. import evidence_sources
@@ -77,10 +78,9 @@ def weights_for(partnership) -> PrioritisationWeights:
     return weights
 
 
-def _partner_rows(issue: CandidateIssue, data: dict) -> list[dict]:
+def _partner_rows(issue: CandidateIssue, summary: AssessmentSummary) -> list[PartnerFigure]:
     words = [w.lower() for w in issue.partner_measures if w.strip()]
-    return [r for r in data.get("partner", [])
-            if any(w in f"{r['dataset']}: {r['measure']}".lower() for w in words)]
+    return [r for r in summary.partner if any(w in r.name.lower() for w in words)]
 
 
 @dataclass
@@ -92,25 +92,25 @@ class RefreshResult:
 
 
 @transaction.atomic
-def refresh_issues(partnership, data: dict | None = None, concern=None) -> RefreshResult:
+def refresh_issues(partnership, summary: AssessmentSummary | None = None, concern=None) -> RefreshResult:
     """Bring every candidate issue's figures up to date from the assessment, the consultation and
     the workshops, with the evidence each figure came from. Figures with no source keep what a
-    person typed."""
-    data = data if data is not None else evidence_sources.assessment_data(partnership)
+    person typed. Raises ``AssessmentUnavailable`` (changing nothing) if the store cannot be read."""
+    summary = summary if summary is not None else evidence_sources.assessment_summary(partnership)
     concern = concern if concern is not None else evidence_sources.concern_results(partnership)
     plan = current_plan(partnership)
     if concern is not None and plan is not None and plan.editable and plan.concern_question_id is None:
         plan.concern_question_id = concern.question_pk  # the only candidate: recorded, so it stays the source
         plan.save(update_fields=["concern_question_id"])
     issues = ensure_issues(partnership)
-    result = RefreshResult(assessment=bool(data), consultation=bool(concern), issues=len(issues))
-    findings = evidence_sources.accepted_findings(partnership) if data else []
+    result = RefreshResult(assessment=summary is not None, consultation=bool(concern), issues=len(issues))
+    findings = evidence_sources.accepted_findings(partnership) if summary else []
     for issue in issues:
         Evidence.objects.filter(content_type=ContentType.objects.get_for_model(issue), object_id=issue.pk,
                                 automatic=True).delete()
-        if data:
-            result.period = data["period"]
-            _refresh_from_assessment(issue, data, findings)
+        if summary:
+            result.period = summary.period
+            _refresh_from_assessment(issue, summary, findings)
         if concern:
             _refresh_from_consultation(issue, concern)
         _refresh_from_workshops(issue)
@@ -130,65 +130,48 @@ def choose_concern_question(plan: Plan, question_id: int) -> None:
     refresh_issues(plan.partnership)
 
 
-def _refresh_from_assessment(issue: CandidateIssue, data: dict, findings: list) -> None:
-    from saferplan.assessment.analysis import compare_counts
+def _decimal(value, places: int) -> Decimal | None:
+    return None if value is None else Decimal(str(round(value, places)))
 
-    partnership = issue.partnership
-    categories = {c["category"]: c for c in data.get("categories", [])}
-    chosen = [categories[c] for c in issue.police_categories if c in categories]
-    partner = _partner_rows(issue, data)
-    rows = chosen or partner
-    if not rows:
+
+def _refresh_from_assessment(issue: CandidateIssue, summary: AssessmentSummary, findings: list) -> None:
+    chosen = [c.change for name in issue.police_categories if (c := summary.category(name)) is not None]
+    partner = _partner_rows(issue, summary)
+    changes = chosen or [r.change for r in partner]
+    if not changes:
         return
-    count = sum(r["count"] for r in rows)
-    previous = sum(r["previous_count"] for r in rows)
-    if len(rows) == 1:
-        change = rows[0]
-    else:
-        change = compare_counts(count, previous)
-    issue.period = data["period"]
+    change = Change.combined(changes)
+    count, previous = change.count, change.previous_count
+    issue.period = summary.period
     issue.volume, issue.previous_volume = count, previous
-    issue.change_pct = Decimal(str(change["change_pct"])) if change.get("change_pct") is not None else None
-    issue.significant = change.get("significant")
-    population = (data.get("rates") or {}).get("population")
-    # Annualised from the months that hold data, as the assessment's own rates are.
-    months = (data.get("rates") or {}).get("months") or (data.get("period_detail") or {}).get("months", 12) or 12
-    issue.rate = (Decimal(str(round(count * 1000 / population * 12 / months, 2))) if population else None)
-    harm_rows = [r for r in (data.get("harm") or {}).get("rows", []) if r["category"] in issue.police_categories]
+    issue.change_pct = _decimal(change.change_pct, 1)
+    issue.significant = change.significant
+    issue.rate = _decimal(summary.rate_per_1000(count), 1)
+    harm_rows = [r for r in summary.harm if r.category in issue.police_categories]
     if harm_rows:
-        issue.harm = Decimal(str(round(sum(r["harm"] for r in harm_rows), 1)))
-        issue.harm_share = Decimal(str(round(sum(r["harm_share_pct"] or 0 for r in harm_rows), 1)))
+        issue.harm = _decimal(sum(r.harm for r in harm_rows), 1)
+        issue.harm_share = _decimal(sum(r.share_pct or 0 for r in harm_rows), 1)
     else:
         issue.harm = issue.harm_share = None
-    period_label = _period_label(data)
     source = "police.uk records" if chosen else "partner data"
-    names = ", ".join(issue.police_categories if chosen else [f"{r['dataset']}: {r['measure']}" for r in partner])
-    url = evidence_sources.assessment_url(partnership, data["period"])
+    names = ", ".join(issue.police_categories if chosen else [r.name for r in partner])
     kind = EvidenceKind.ASSESSMENT if chosen else EvidenceKind.PARTNER
-    cite(issue, Item(kind, f"{count:,} {source} in {period_label} ({names})", url,
-                     f"{previous:,} in the same months a year earlier", "", "", ""), criterion=Criterion.VOLUME,
-         automatic=True)
+    cite(issue, Item(kind, f"{count:,} {source} in {summary.period_label} ({names})", summary.url,
+                     f"{previous:,} in the same months a year earlier"), criterion=Criterion.VOLUME, automatic=True)
     if issue.change_pct is not None:
-        way = change.get("direction") or ("rise" if count > previous else "fall" if count < previous else "same")
+        way = change.direction or ("rise" if count > previous else "fall" if count < previous else "same")
         word = {"rise": "rise", "fall": "fall"}.get(way, "no change")
         sig = "statistically significant" if issue.significant else "not statistically significant"
-        cite(issue, Item(kind, f"A {abs(issue.change_pct)}% {word} on the same months a year earlier ({sig})", url,
-                         data.get("significance", {}).get("test", "") if isinstance(data.get("significance"), dict)
-                         else ""), criterion=Criterion.TREND, automatic=True)
+        cite(issue, Item(kind, f"A {abs(issue.change_pct)}% {word} on the same months a year earlier ({sig})",
+                         summary.url, summary.significance_test), criterion=Criterion.TREND, automatic=True)
     if harm_rows:
         cite(issue, Item(EvidenceKind.ASSESSMENT,
-                         f"{issue.harm_share}% of all crime harm in the area (Cambridge Crime Harm Index)", url,
-                         f"{issue.harm:,} harm days", "", "", ""), criterion=Criterion.HARM, automatic=True)
+                         f"{issue.harm_share}% of all crime harm in the area (Cambridge Crime Harm Index)",
+                         summary.url, f"{issue.harm:,} harm days"), criterion=Criterion.HARM, automatic=True)
     wanted = set(issue.police_categories)
     for finding in findings:
-        category = getattr(finding, "category", "")
-        if category and category in wanted:
+        if finding.category and finding.category in wanted:
             cite(issue, evidence_sources.finding_item(finding), criterion=Criterion.TREND, automatic=True)
-
-
-def _period_label(data: dict) -> str:
-    detail = data.get("period_detail") or {}
-    return detail.get("label") or data.get("period", "")
 
 
 def _refresh_from_consultation(issue: CandidateIssue, concern) -> None:

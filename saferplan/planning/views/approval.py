@@ -31,9 +31,7 @@ class Approval(PlanningMixin, TemplateView):
             compare_form=CompareForm(versions=versions, initial={
                 "a": versions[-2].pk if len(versions) > 1 else None, "b": versions[-1].pk if versions else None}),
             next_status=services.next_status(plan), statuses=PLAN_STATUS_ORDER,
-            send_label={"board": "Send the plan to the board for sign-off", "scrutiny": "Send the plan to scrutiny",
-                        "cabinet": "Send the plan to cabinet",
-                        "council": "Send the plan to full council"}.get(str(services.next_status(plan) or "")),
+            send_label=services.send_label(services.next_status(plan)),
             comments=plan.comments.select_related("author")))
         return context
 

@@ -34,12 +34,8 @@ class EIAOverview(PlanningMixin, TemplateView):
                          ("Head of service", eia.head_of_service), ("Cabinet member", eia.cabinet_member),
                          ("Context and background", eia.context), ("Baseline data and information", eia.baseline),
                          ("Monitoring and evaluation", eia.monitoring), ("Impact on council staff", eia.staff_impact)],
-            health=[("How health inequalities will be reduced", eia.health_how_reduced),
-                    ("Evidence showing how they will be reduced", eia.health_evidence),
-                    ("Groups of people who face them", eia.health_groups),
-                    ("How to improve them for the groups identified", eia.health_improve)],
-            digital=[("Impact on digital inequalities", eia.digital_impact),
-                     ("Opportunities to reduce them", eia.digital_opportunities)]))
+            health=services.eia_answers(eia, services.EIA_HEALTH),
+            digital=services.eia_answers(eia, services.EIA_DIGITAL)))
         return context
 
 
@@ -75,8 +71,12 @@ class EIARowEdit(PlanningMixin, View):
 
     def items(self, row):
         have = {services.item_of(e).key for e in row.evidence.all()}
-        items = services.equality_evidence(self.partnership, row.characteristic) + evidence_sources.available(
-            self.partnership)
+        try:
+            offered = services.equality_evidence(self.partnership, row.characteristic)
+        except evidence_sources.AssessmentUnavailable as exc:
+            messages.warning(self.request, f"Partner data’s hate crime figures are not offered: {exc}.")
+            offered = services.equality_evidence(self.partnership, row.characteristic, partner_data=False)
+        items = offered + evidence_sources.available(self.partnership)
         return [i for i in items if i.key not in have]
 
     def get(self, request, slug, characteristic):

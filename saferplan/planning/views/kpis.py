@@ -10,6 +10,7 @@ from django.views.generic import TemplateView
 from saferplan.partnership.models import RoleKind
 
 from .. import services
+from ..evidence_sources import AssessmentUnavailable
 from ..forms import KPIForm, KPIValueForm
 from ..models import Action, KPI
 from .base import FormPage, PlanningMixin, RemovePage, post_only
@@ -51,8 +52,8 @@ class KPIForm_(KPIMixin, FormPage):
         if kpi.bound:
             try:
                 services.refresh_kpi_values(kpi)
-            except Exception:
-                messages.warning(self.request, "The KPI’s values could not be read from the imported data yet.")
+            except AssessmentUnavailable as exc:
+                messages.warning(self.request, f"The KPI has been saved, but its values could not be read: {exc}.")
         return kpi
 
 
@@ -139,7 +140,11 @@ class KPIRefresh(KPIMixin, PlanningMixin, View):
                                    "its KPIs.")
         try:
             n = services.refresh_kpi_values(kpi)
+        except AssessmentUnavailable as exc:
+            messages.warning(request, f"{exc}.")
+            return redirect(kpi.get_absolute_url())
+        if n:
             messages.success(request, f"{n} value{'s' if n != 1 else ''} read from the imported data.")
-        except Exception:
-            messages.success(request, "No imported data could be read for this KPI yet.")
+        else:
+            messages.success(request, "The imported data holds no complete reporting period for this KPI yet.")
         return redirect(kpi.get_absolute_url())

@@ -7,6 +7,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from .. import evidence_sources, services
+from ..evidence_sources import AssessmentUnavailable
 from ..forms import CandidateIssueForm, ConcernSourceForm, EvidenceForm, JudgementForm, WeightsForm
 from ..models import CandidateIssue, Criterion, FrozenPlan
 from .base import FormPage, PlanningMixin, RemovePage, _url, post_only
@@ -64,7 +65,11 @@ class RefreshIssues(PlanningMixin, View):
                          "Go to the prioritisation matrix to refresh the figures")
 
     def post(self, request, slug):
-        result = services.refresh_issues(self.partnership)
+        try:
+            result = services.refresh_issues(self.partnership)
+        except AssessmentUnavailable as exc:
+            messages.warning(request, f"The figures have not been refreshed. {exc}.")
+            return redirect("planning:prioritisation", slug=slug)
         parts = []
         parts.append(f"the assessment for {result.period}" if result.assessment else "no assessment data yet")
         parts.append("the consultation results" if result.consultation else "no consultation results yet")

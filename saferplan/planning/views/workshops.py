@@ -1,14 +1,15 @@
 """Pages for partner workshops, their points, and the elected members' survey."""
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import TemplateView
 
-from .. import evidence_sources, services
+from saferplan.consultation import selectors as consultation
+from saferplan.consultation import services as consultation_services
+
+from .. import services
 from ..forms import WorkshopForm, WorkshopPointForm
 from ..models import PointKind, Workshop, WorkshopPoint
 from .base import FormPage, PlanningMixin, RemovePage, _url, post_only
@@ -24,19 +25,8 @@ class Workshops(PlanningMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         workshops = Workshop.objects.filter(partnership=self.partnership).select_related("sub_group").prefetch_related(
             "organisations", "points")
-        context.update(self.context(workshops=workshops, member_surveys=member_surveys(self.partnership)))
+        context.update(self.context(workshops=workshops, member_surveys=consultation.member_surveys(self.partnership)))
         return context
-
-
-def member_surveys(partnership):
-    Survey = evidence_sources._model("consultation.Survey")
-    if Survey is None:
-        return []
-    try:
-        surveys = Survey.objects.filter(partnership=partnership)
-        return list(surveys.filter(audience="members"))
-    except Exception:
-        return []
 
 
 class WorkshopMixin:
@@ -146,47 +136,9 @@ class MembersSurvey(PlanningMixin, View):
         return post_only(request, _url("workshops", self.partnership), "Go to the workshops to start the survey")
 
     def post(self, request, slug):
-        survey = create_members_survey(self.partnership)
-        if survey is None:
-            messages.success(request, "The consultation is not available yet, so no members’ survey was made.")
-            return redirect("planning:workshops", slug=slug)
-        messages.success(request, f"“{survey}” has been made as a draft: check it, then publish it to members.")
-        try:
-            return redirect(survey.get_absolute_url())
-        except Exception:
-            return redirect("planning:workshops", slug=slug)
-
-
-MEMBERS_QUESTIONS = [
-    {"title": "Priorities", "questions": [
-        {"code": "m1", "type": "multiple", "max_choices": 3, "allow_other": True,
-         "text": "Which three issues should the partnership’s plan focus on in your ward?",
-         "options": ["Anti-social Behaviour", "Hate Crime", "Motor Vehicle Crime/theft", "Robbery", "Burglary",
-                     "Theft", "Youth violence, gangs", "Violent crime", "Drugs offences", "Domestic abuse",
-                     "Road safety"]},
-        {"code": "m2", "type": "text", "max_length": 2000,
-         "text": "What do residents raise with you most often about crime and anti-social behaviour?"},
-        {"code": "m3", "type": "text", "max_length": 2000,
-         "text": "Is there anything the draft priorities miss, or that the partnership should do differently?"},
-    ]},
-]
-
-
-def create_members_survey(partnership):
-    try:
-        from saferplan.consultation import library
-        from saferplan.consultation.models import Audience, Survey
-    except ImportError:
-        return None
-    today = date.today()
-    slug = f"elected-members-{today.year}"
-    existing = Survey.objects.filter(partnership=partnership, slug=slug).first()
-    if existing:
-        return existing
-    fields = {"partnership": partnership, "title": f"Elected members’ survey {today.year}", "slug": slug,
-              "purpose": "Elected members’ views on the draft priorities of the community safety plan.",
-              "opens_on": today, "closes_on": date.fromordinal(today.toordinal() + 28), "published": False,
-              "equality_monitoring": False, "audience": Audience.MEMBERS}
-    survey = Survey.objects.create(**fields)
-    library.add_sections(survey, MEMBERS_QUESTIONS)
-    return survey
+        survey, made = consultation_services.create_members_survey(self.partnership)
+        if made:
+            messages.success(request, f"“{survey}” has been made as a draft: check it, then publish it to members.")
+        else:
+            messages.success(request, f"“{survey}” was made earlier this year: here it is.")
+        return redirect(survey.get_absolute_url())

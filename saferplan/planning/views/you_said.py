@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
 from .. import evidence_sources, services
-from ..forms import YouSaidForm
-from ..models import YouSaidWeDid
+from ..forms import SuggestionForm, YouSaidForm
+from ..models import FrozenPlan, IllegalMove, YouSaidSuggestion, YouSaidWeDid
 from .base import FormPage, PlanningMixin, RemovePage, _url, post_only
 
 
@@ -23,7 +22,8 @@ class YouSaid(PlanningMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         plan = self.plan
         rows = plan.you_said.prefetch_related("priorities", "actions", "evidence") if plan else []
-        context.update(self.context(rows=rows, suggestions=services.suggested_you_said(plan) if plan else []))
+        context.update(self.context(rows=rows, suggestions=services.open_suggestions(plan) if plan else [],
+                                    can_draft=bool(plan and plan.editable and services.suggested_you_said(plan))))
         return context
 
 
@@ -68,6 +68,8 @@ class YouSaidRemove(YouSaidMixin, RemovePage):
 
 
 class YouSaidSuggest(PlanningMixin, View):
+    """Draft suggestions from the consultation's results: shown apart, for a person to accept or dismiss."""
+
     capability = "change_plan"
 
     def get(self, request, slug):
@@ -76,20 +78,70 @@ class YouSaidSuggest(PlanningMixin, View):
 
     def post(self, request, slug):
         plan = self.require_plan()
-        made = 0
-        with transaction.atomic():
-            for s in services.suggested_you_said(plan):
-                if s["item"].title in set(plan.you_said.values_list("you_said", flat=True)):
-                    continue
-                priorities = s["priorities"]
-                we_did = ("We made " + " and ".join(f"“{p.title}”" for p in priorities) +
-                          " a priority of the plan.") if priorities else "We considered this issue but did not make it " \
-                                                                          "a priority: see the plan for why."
-                row = YouSaidWeDid.objects.create(plan=plan, you_said=s["item"].title, we_did=we_did,
-                                                  order=services.next_order(plan.you_said.all()))
-                row.priorities.set(priorities)
-                services.cite(row, s["item"])
-                made += 1
-        messages.success(request, f"{made} row{'s' if made != 1 else ''} drafted from the consultation’s results: "
-                                  "check the wording of each.")
-        return redirect("planning:you-said", slug=slug)
+        try:
+            made = services.draft_suggestions(plan)
+        except FrozenPlan as exc:
+            messages.warning(request, exc.messages[0] + ".")
+            return redirect("planning:you-said", slug=slug)
+        n = len(made)
+        messages.success(request, f"{n} suggestion{'s' if n != 1 else ''} drafted from the consultation’s results: "
+                                  "accept, change or dismiss each. None is in the plan until it is accepted.")
+        return redirect(_url("you-said", self.partnership) + "#suggestions")
+
+
+class SuggestionMixin(PlanningMixin):
+    capability = "change_plan"
+
+    def get_suggestion(self) -> YouSaidSuggestion:
+        return get_object_or_404(YouSaidSuggestion, plan__partnership=self.partnership, pk=self.kwargs["pk"],
+                                 status=YouSaidSuggestion.Status.SUGGESTED)
+
+    def refused(self, exc):
+        messages.warning(self.request, exc.messages[0] + ".")
+        return redirect(_url("you-said", self.partnership) + "#suggestions")
+
+
+class SuggestionAccept(SuggestionMixin, View):
+    """Accept a suggestion as drafted (the button beside it), or change it first (this page)."""
+
+    def get(self, request, slug, pk):
+        suggestion = self.get_suggestion()
+        return self._render(SuggestionForm(instance=suggestion), suggestion)
+
+    def post(self, request, slug, pk):
+        suggestion = self.get_suggestion()
+        if request.POST.get("as_drafted"):
+            fields = {}
+        else:
+            form = SuggestionForm(request.POST, instance=suggestion)
+            if not form.is_valid():
+                return self._render(form, suggestion)
+            fields = {"you_said": form.cleaned_data["you_said"], "we_did": form.cleaned_data["we_did"],
+                      "actions": form.cleaned_data.get("actions") or ()}
+        try:
+            row = services.accept_suggestion(suggestion, request.user, **fields)
+        except (IllegalMove, FrozenPlan) as exc:
+            return self.refused(exc)
+        messages.success(request, "The suggestion has been accepted: it is now a row of “You said, we did”.")
+        return redirect(_url("you-said", self.partnership) + f"#row-{row.pk}")
+
+    def _render(self, form, suggestion):
+        return render(self.request, "planning/form.html", self.context(
+            form=form, heading="Change the suggestion, then accept it", button="Accept this row",
+            caption="You said, we did", back_url=_url("you-said", self.partnership) + "#suggestions",
+            intro="Drafted from the consultation’s results. It becomes a row of “You said, we did”, citing the "
+                  "result it was drafted from, only when you accept it."))
+
+
+class SuggestionDismiss(SuggestionMixin, View):
+    def get(self, request, slug, pk):
+        return post_only(request, _url("you-said", self.partnership), "Go to “You said, we did” to dismiss it")
+
+    def post(self, request, slug, pk):
+        suggestion = self.get_suggestion()
+        try:
+            services.dismiss_suggestion(suggestion, request.user)
+        except (IllegalMove, FrozenPlan) as exc:
+            return self.refused(exc)
+        messages.success(request, f"The suggestion “{suggestion}” has been dismissed: it will not be drafted again.")
+        return redirect(_url("you-said", self.partnership) + "#suggestions")
