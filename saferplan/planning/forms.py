@@ -508,7 +508,8 @@ class SuggestionForm(PlainTextMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["actions"].queryset = Action.objects.filter(priority__in=self.instance.priorities.all())
+        priorities = self.instance.priorities.all() if self.instance.pk else []
+        self.fields["actions"].queryset = Action.objects.filter(priority__in=priorities)
         if not self.fields["actions"].queryset.exists():
             del self.fields["actions"]
 
