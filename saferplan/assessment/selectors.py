@@ -14,9 +14,10 @@ from datetime import date
 import duckdb
 from django.urls import reverse
 
+from saferplan.core.periods import Period
+
 from . import analysis, services
 from .models import accepted_findings as _accepted
-from .periods import Period
 
 
 class AssessmentUnavailable(RuntimeError):

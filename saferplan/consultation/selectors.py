@@ -16,10 +16,6 @@ from django.urls import reverse
 from . import analysis
 from .models import COUNTED, Audience, Question, QuestionType, Survey
 
-# Published counts under this are suppressed, shown as SUPPRESSED.
-CELL_THRESHOLD = analysis.CELL_THRESHOLD
-SUPPRESSED = analysis.SUPPRESSED
-
 # The Coventry template's question on which issues should be the priorities (and the demo's).
 CONCERN_QUESTION_CODE = "q5"
 

@@ -40,7 +40,7 @@ def text_table(key: str, title: str, columns: list[tuple[str, str]], rows: list[
 
 
 def period_label(period: str) -> str:
-    from saferplan.assessment.periods import Period
+    from saferplan.core.periods import Period
 
     try:
         return Period.parse(period).label()

@@ -10,6 +10,7 @@ import pytest
 from saferplan.assessment.police import import_police
 from saferplan.assessment.reference import lookup_path
 from saferplan.assessment.store import connect, scope
+from saferplan.core.periods import period_of
 from saferplan.planning import evidence_sources, services
 from saferplan.planning.models import (
     KPI,
@@ -139,10 +140,10 @@ def test_comparing_finds_added_removed_and_changed_items(plan):
 
 
 def test_reporting_periods_are_financial_quarters():
-    assert services.period_of(date(2025, 4, 1), "quarterly") == (date(2025, 4, 1), date(2025, 7, 1), "Q1 2025/26")
-    assert services.period_of(date(2026, 2, 1), "quarterly") == (date(2026, 1, 1), date(2026, 4, 1), "Q4 2025/26")
-    assert services.period_of(date(2026, 2, 1), "annually")[2] == "2025/26"
-    assert services.period_of(date(2026, 2, 1), "monthly")[2] == "February 2026"
+    assert period_of(date(2025, 4, 1), "quarterly") == (date(2025, 4, 1), date(2025, 7, 1), "2025-26 Q1")
+    assert period_of(date(2026, 2, 1), "quarterly") == (date(2026, 1, 1), date(2026, 4, 1), "2025-26 Q4")
+    assert period_of(date(2026, 2, 1), "annually")[2] == "2025-26"
+    assert period_of(date(2026, 2, 1), "monthly")[2] == "February 2026"
 
 
 def test_a_bound_kpi_takes_its_values_from_the_imported_data(plan):
@@ -157,7 +158,7 @@ def test_a_bound_kpi_takes_its_values_from_the_imported_data(plan):
     value = kpi.values.get()
     expected = _count_with_csv(months[:3], "Anti-social behaviour", plan.partnership.area_codes)
     assert expected > 0
-    assert (value.period_label, value.value, value.source) == ("Q1 2024/25", Decimal(expected), "imported")
+    assert (value.period_label, value.value, value.source) == ("2024-25 Q1", Decimal(expected), "imported")
 
 
 def _count_with_csv(months, category, areas) -> int:

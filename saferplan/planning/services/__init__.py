@@ -35,7 +35,6 @@ from .prioritisation import (
     copy_issue_evidence,
 )
 from .kpis import (
-    period_of,
     monthly_counts,
     refresh_kpi_values,
     reportable_periods,
@@ -116,7 +115,6 @@ __all__ = [
     "ranked_issues",
     "priority_from_issue",
     "copy_issue_evidence",
-    "period_of",
     "monthly_counts",
     "refresh_kpi_values",
     "reportable_periods",

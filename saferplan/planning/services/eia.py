@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils.text import capfirst
 
 from saferplan.consultation import selectors as consultation
+from saferplan.core.disclosure import EQUALITY_ANSWERS
 
 from .. import evidence_sources
 from ..evidence_sources import Item
@@ -103,7 +104,7 @@ def _respondent_items(partnership, characteristic: str) -> list[Item]:
     code = EQUALITY_QUESTION.get(characteristic)
     if code is None:
         return []
-    threshold, suppressed = consultation.CELL_THRESHOLD, consultation.SUPPRESSED
+    threshold, suppressed = EQUALITY_ANSWERS.threshold, EQUALITY_ANSWERS.marker
     items = []
     for profile in consultation.equality_profiles(partnership):
         question = profile.question(code)
@@ -118,7 +119,7 @@ def _respondent_items(partnership, characteristic: str) -> list[Item]:
             if n < threshold:
                 shown = suppressed
             elif base - n < threshold:
-                shown = "not shown (the rest of the respondents are fewer than 10)"
+                shown = f"not shown (the rest of the respondents are fewer than {threshold})"
             else:
                 shown = f"{n:,}"
             title = f"Respondents {words}: {shown} of the {question.base_display} who gave their age ({survey.title})"

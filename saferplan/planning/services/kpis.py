@@ -9,35 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from saferplan.assessment import selectors as assessment
+from saferplan.core.periods import add_months, period_of
 
 from ..models import KPI, KPIValue, MeasureKind, PlanStatus
 
 
 # --- KPIs bound to data -------------------------------------------------------------------------
-
-
-def _fy_quarter(month: date) -> tuple[date, date, str]:
-    """The financial-year quarter (April to June is Q1) holding ``month``."""
-    fy = month.year if month.month >= 4 else month.year - 1
-    quarter = ((month.month - 4) % 12) // 3
-    start = _add_months(date(fy, 4, 1), quarter * 3)
-    return start, _add_months(start, 3), f"Q{quarter + 1} {fy}/{(fy + 1) % 100:02d}"
-
-
-def _add_months(d: date, n: int) -> date:
-    m = d.month - 1 + n
-    return date(d.year + m // 12, m % 12 + 1, 1)
-
-
-def period_of(month: date, frequency: str) -> tuple[date, date, str]:
-    """(start, first day after, label) of the reporting period holding ``month``."""
-    month = month.replace(day=1)
-    if frequency == "monthly":
-        return month, _add_months(month, 1), f"{month:%B %Y}"
-    if frequency == "annually":
-        fy = month.year if month.month >= 4 else month.year - 1
-        return date(fy, 4, 1), date(fy + 1, 4, 1), f"{fy}/{str(fy + 1)[-2:]}"
-    return _fy_quarter(month)
 
 
 def monthly_counts(kpi, conn=None) -> assessment.MonthlyMeasure:
@@ -74,7 +51,7 @@ def refresh_kpi_values(kpi, conn=None) -> int:
         m = start
         while m < after:
             months.append(m)
-            m = _add_months(m, 1)
+            m = add_months(m, 1)
         if not all(m in covered for m in months) or start in entered:
             continue
         value = sum(counts.get(m, 0) for m in months)
@@ -98,7 +75,7 @@ def reportable_periods(kpi, today: date | None = None) -> list[tuple[date, date,
         end = date.fromordinal(after.toordinal() - 1)
         if start >= plan.starts_on and end <= plan.ends_on and end < today:
             periods.setdefault(start, (start, end, label))
-        month = _add_months(month, 1)
+        month = add_months(month, 1)
     return list(periods.values())
 
 

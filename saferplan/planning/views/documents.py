@@ -14,7 +14,7 @@ from .base import PlanningMixin
 
 
 def _download(content: bytes, name: str, fmt: str) -> HttpResponse:
-    from saferplan.documents.downloads import attachment
+    from saferplan.core.downloads import attachment
 
     return attachment(content, name)
 

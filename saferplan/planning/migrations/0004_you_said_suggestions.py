@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('planning', '0002_plan_states_revisions_kpi_units_eia_signoff'),
+        ('planning', '0003_kpi_period_labels_financial_year_form'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
