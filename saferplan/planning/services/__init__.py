@@ -12,6 +12,7 @@ from .plan import (
     next_order,
     start_revision,
     publish,
+    plan_history,
 )
 from .evidence import (
     cite,
@@ -98,6 +99,7 @@ __all__ = [
     "next_order",
     "start_revision",
     "publish",
+    "plan_history",
     "cite",
     "item_of",
     "DEFAULT_ISSUES",

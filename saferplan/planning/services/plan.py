@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from saferplan.partnership.audit import merged_history
 from saferplan.partnership.models import default_plan_period
 
 from ..models import (
@@ -175,3 +176,20 @@ def publish(plan: Plan, published: bool = True) -> None:
     plan.published = published
     plan.published_at = timezone.now() if published else None
     plan.save()
+
+
+def plan_history(plan: Plan, limit: int = 300) -> list:
+    """Every recorded change to the plan and its themes, priorities, actions, KPIs and their
+    values (removed ones too), newest first."""
+    theme_ids = set(Theme.history.filter(plan_id=plan.pk).values_list("id", flat=True))
+    priority_ids = set(Priority.history.filter(theme_id__in=theme_ids).values_list("id", flat=True))
+    action_ids = set(Action.history.filter(priority_id__in=priority_ids).values_list("id", flat=True))
+    kpi_ids = set(KPI.history.filter(action_id__in=action_ids).values_list("id", flat=True))
+    return merged_history([
+        (Plan, plan.history.all(), lambda r: f"Plan: {r.title}"),
+        (Theme, Theme.history.filter(id__in=theme_ids), lambda r: f"Theme: {r.title}"),
+        (Priority, Priority.history.filter(id__in=priority_ids), lambda r: f"Priority: {r.title}"),
+        (Action, Action.history.filter(id__in=action_ids), lambda r: f"Action: {r.title}"),
+        (KPI, KPI.history.filter(id__in=kpi_ids), lambda r: f"KPI: {r.title}"),
+        (KPIValue, KPIValue.history.filter(kpi_id__in=kpi_ids), lambda r: f"KPI value: {r.period_label}"),
+    ], limit)

@@ -2,20 +2,15 @@
 add, change and remove pages."""
 from __future__ import annotations
 
-from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import render
 from django.urls import reverse
-from django.utils.text import capfirst
-from django.views import View
 
+from saferplan.core.pages import PartnershipMixin, PartnershipObjectMixin, RemovePage
 from saferplan.partnership.audit import history_of
-from saferplan.partnership.forms import ConfirmRemoveForm
-from saferplan.partnership.views import PartnershipMixin
 
 from .. import services
-from ..models import FROZEN_MESSAGE, FrozenPlan, Plan
+from ..models import FROZEN_MESSAGE, Plan
 
 
 def _url(name, partnership, **kwargs):
@@ -57,7 +52,7 @@ class PlanningMixin(PartnershipMixin):
         return history_of(obj) if self.can("view_history") else None
 
 
-# --- Generic add, change and remove ---------------------------------------------------------------
+# --- Add, change and remove: core.pages bases, refused once the plan is adopted -------------------
 
 
 def post_only(request, back_url: str, back_text: str) -> HttpResponse:
@@ -69,138 +64,45 @@ def post_only(request, back_url: str, back_text: str) -> HttpResponse:
     return response
 
 
-class FrozenGuard:
-    """Pages that change the plan's structure: refused once the plan is adopted (the model refuses
-    too; this gives the person the reason and the way forward instead of an error)."""
+class PlanningRecord(PartnershipObjectMixin, PlanningMixin):
+    """One kind of the plan's records on the core add, change and remove pages. A part of the
+    plan's structure (``frozen_with_plan``) is refused once the plan is adopted: the model refuses
+    too; this gives the person the reason and the way forward."""
 
+    capability = "change_plan"
+    template_name = "planning/record_form.html"
     frozen_with_plan = False
 
-    def plan_of(self, obj):
-        return getattr(obj, "plan", None) if self.frozen_with_plan else None
-
-    def refuse_if_frozen(self, obj):
-        plan = self.plan_of(obj)
-        if plan is not None and not plan.editable:
-            return self.frozen_response()
-        return None
-
-    def frozen_response(self):
-        messages.warning(self.request, FROZEN_MESSAGE + ".")
-        return redirect(_url("index", self.partnership) + "#revise")
-
-
-class FormPage(FrozenGuard, PlanningMixin, View):
-    """Add (no pk) or change (pk) one object with a ModelForm."""
-
-    model = None
-    form_class = None
-    template = "planning/form.html"
-    noun = ""
-    capability = "change_plan"
-
-    def queryset(self):
-        raise NotImplementedError
-
-    def get_object(self):
-        if "pk" in self.kwargs:
-            return get_object_or_404(self.queryset(), pk=self.kwargs["pk"])
-        return self.new_object()
-
-    def new_object(self):
-        return self.model()
-
-    def form_kwargs(self, obj):
-        return {}
-
-    def get(self, request, slug, **kwargs):
-        obj = self.get_object()
-        if refused := self.refuse_if_frozen(obj):
-            return refused
-        return self.render_form(self.form_class(instance=obj, initial=self.initial(obj), **self.form_kwargs(obj)), obj)
-
-    def initial(self, obj):
-        return {}
-
-    def post(self, request, slug, **kwargs):
-        obj = self.get_object()
-        if refused := self.refuse_if_frozen(obj):
-            return refused
-        form = self.form_class(request.POST, instance=obj, **self.form_kwargs(obj))
-        if form.is_valid():
-            adding = obj.pk is None
-            try:
-                with transaction.atomic():
-                    saved = self.save(form, adding)
-            except FrozenPlan:
-                return self.frozen_response()
-            messages.success(request, self.message(saved, adding))
-            return redirect(self.success_url(saved))
-        return self.render_form(form, obj)
-
-    def save(self, form, adding):
-        return form.save()
-
-    def message(self, obj, adding):
-        return f"{capfirst(self.noun)} “{obj}” has been {'added' if adding else 'saved'}."
-
-    def success_url(self, obj):
+    def list_url(self) -> str:
         return _url("index", self.partnership)
 
-    def back_url(self, obj):
-        return self.success_url(obj) if obj.pk else _url("index", self.partnership)
+    def editable(self, obj) -> bool:
+        plan = getattr(obj, "plan", None) if self.frozen_with_plan and obj is not None else None
+        return plan is None or plan.editable
 
-    def heading(self, obj):
-        return f"Change {self.noun}" if obj.pk else f"Add {'an' if self.noun[0] in 'aeiou' else 'a'} {self.noun}"
+    def not_editable_message(self, obj) -> str:
+        return FROZEN_MESSAGE + "."
 
-    def render_form(self, form, obj):
-        return render(self.request, self.template, self.context(
-            form=form, object=obj, heading=self.heading(obj), back_url=self.back_url(obj),
-            button="Save changes" if obj.pk else f"Add {self.noun}", intro=self.intro(obj), **self.extra(obj)))
+    def not_editable_url(self, obj) -> str:
+        return _url("index", self.partnership) + "#revise"
 
-    def intro(self, obj):
+    def success_url(self, obj) -> str:
+        return self.back_url(obj)
+
+    def get_success_url(self):
+        return self.success_url(self.object)
+
+    def intro(self) -> str:
         return ""
 
-    def extra(self, obj):
-        return {}
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(plan=self.plan, planning_nav=PLANNING_NAV, intro=self.intro())
+        return context
 
 
-class RemovePage(FrozenGuard, PlanningMixin, View):
-    template = "planning/confirm_remove.html"
-    noun = ""
-    capability = "change_plan"
+class RecordRemove(PlanningRecord, RemovePage):
+    template_name = "planning/confirm_remove.html"
 
-    def queryset(self):
-        raise NotImplementedError
-
-    def get_object(self):
-        return get_object_or_404(self.queryset(), pk=self.kwargs["pk"])
-
-    def consequences(self, obj):
-        return []
-
-    def back_url(self, obj):
-        return _url("index", self.partnership)
-
-    def after_url(self, obj):
-        return _url("index", self.partnership)
-
-    def get(self, request, slug, pk):
-        obj = self.get_object()
-        if refused := self.refuse_if_frozen(obj):
-            return refused
-        return render(request, self.template, self.context(object=obj, noun=self.noun, form=ConfirmRemoveForm(),
-                                                           consequences=self.consequences(obj),
-                                                           back_url=self.back_url(obj)))
-
-    def post(self, request, slug, pk):
-        obj = self.get_object()
-        if refused := self.refuse_if_frozen(obj):
-            return refused
-        after = self.after_url(obj)
-        name = str(obj)
-        try:
-            obj.delete()
-        except FrozenPlan:
-            return self.frozen_response()
-        messages.success(request, f"{capfirst(self.noun)} “{name}” has been removed.")
-        return redirect(after)
+    def after_url(self, obj) -> str:
+        return self.list_url()

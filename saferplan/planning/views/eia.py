@@ -8,10 +8,12 @@ from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
+from saferplan.core.pages import CreatePage, UpdatePage
+
 from .. import evidence_sources, services
 from ..forms import EIAActionForm, EIAForm, EIARowForm
-from ..models import Characteristic, EIAAction
-from .base import FormPage, PlanningMixin, RemovePage, _url
+from ..models import Characteristic, EIAAction, EqualityImpactAssessment
+from .base import PlanningMixin, PlanningRecord, RecordRemove, _url
 
 
 # --- Equality impact assessment --------------------------------------------------------------------
@@ -39,25 +41,30 @@ class EIAOverview(PlanningMixin, TemplateView):
         return context
 
 
-class EIAEdit(FormPage):
+class EIAEdit(PlanningRecord, UpdatePage):
+    model = EqualityImpactAssessment
     form_class = EIAForm
     capability = "change_eia"
     noun = "equality impact assessment"
+    partnership_path = "plan__partnership"
 
-    def get_object(self):
+    def get_object(self, queryset=None):
         return services.ensure_eia(self.require_plan())
 
-    def heading(self, obj):
-        return "Change the assessment’s details"
-
-    def success_url(self, obj):
+    def list_url(self):
         return _url("eia", self.partnership)
 
-    def message(self, obj, adding):
+    def back_url(self, obj):
+        return self.list_url()
+
+    def heading(self):
+        return "Change the assessment’s details"
+
+    def get_success_message(self, cleaned_data):
         return "The equality impact assessment has been saved."
 
-    def extra(self, obj):
-        return {"caption": "Equality impact assessment"}
+    def caption(self):
+        return "Equality impact assessment"
 
 
 class EIARowEdit(PlanningMixin, View):
@@ -100,30 +107,36 @@ class EIARowEdit(PlanningMixin, View):
             form=form, row=row, evidence=row.evidence.all(), back_url=_url("eia", self.partnership)))
 
 
-class EIAActionMixin:
+class EIAActionRecord(PlanningRecord):
     model = EIAAction
     form_class = EIAActionForm
     noun = "action"
     capability = "change_eia"
+    partnership_path = "eia__plan__partnership"
 
-    def queryset(self):
-        return EIAAction.objects.filter(eia__plan__partnership=self.partnership)
+    def list_url(self):
+        return _url("eia", self.partnership)
 
-    def new_object(self):
-        eia = services.ensure_eia(self.require_plan())
-        return EIAAction(eia=eia, order=services.next_order(eia.actions.all()))
+    def back_url(self, obj):
+        return self.list_url()
 
     def success_url(self, obj):
         return _url("eia", self.partnership) + "#actions"
 
-    def back_url(self, obj):
-        return _url("eia", self.partnership)
+    def caption(self):
+        return "Equality impact assessment"
 
 
-class EIAActionForm_(EIAActionMixin, FormPage):
-    def extra(self, obj):
-        return {"caption": "Equality impact assessment"}
+class EIAActionAdd(EIAActionRecord, CreatePage):
+    def new_object(self):
+        eia = services.ensure_eia(self.require_plan())
+        return EIAAction(eia=eia, order=services.next_order(eia.actions.all()))
 
 
-class EIAActionRemove(EIAActionMixin, RemovePage):
-    after_url = EIAActionMixin.success_url
+class EIAActionEdit(EIAActionRecord, UpdatePage):
+    pass
+
+
+class EIAActionRemove(EIAActionRecord, RecordRemove):
+    def after_url(self, obj):
+        return self.success_url(obj)

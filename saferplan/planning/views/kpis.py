@@ -7,47 +7,39 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
+from saferplan.core.pages import CreatePage, UpdatePage
 from saferplan.partnership.models import RoleKind
 
 from .. import services
 from ..evidence_sources import AssessmentUnavailable
 from ..forms import KPIForm, KPIValueForm
 from ..models import Action, KPI
-from .base import FormPage, PlanningMixin, RemovePage, post_only
+from .base import PlanningRecord, RecordRemove, post_only
 
 
 # --- KPIs ------------------------------------------------------------------------------------------
 
 
-class KPIMixin:
+class KPIRecord(PlanningRecord):
     frozen_with_plan = True
     model = KPI
     form_class = KPIForm
     noun = "KPI"
+    partnership_path = "action__priority__theme__plan__partnership"
 
-    def queryset(self):
-        return KPI.objects.filter(action__priority__theme__plan__partnership=self.partnership).select_related(
-            "action__priority__theme__plan", "action__owner")
+    def get_queryset(self):
+        return super().get_queryset().select_related("action__priority__theme__plan", "action__owner")
 
-    def success_url(self, obj):
-        return obj.get_absolute_url()
+    def parent_action(self):
+        return get_object_or_404(Action, priority__theme__plan__partnership=self.partnership, pk=self.kwargs["action"])
 
+    def caption(self):
+        return (self.object.action if self.object else self.parent_action()).title
 
-class KPIForm_(KPIMixin, FormPage):
-    def new_object(self):
-        action = get_object_or_404(Action, priority__theme__plan__partnership=self.partnership, pk=self.kwargs["action"])
-        return KPI(action=action, order=services.next_order(action.kpis.all()))
+    def heading(self):
+        return "Change the KPI" if self.object else "Add a KPI"
 
-    def heading(self, obj):
-        return "Change the KPI" if obj.pk else "Add a KPI"
-
-    def back_url(self, obj):
-        return obj.get_absolute_url() if obj.pk else obj.action.get_absolute_url()
-
-    def extra(self, obj):
-        return {"caption": obj.action.title}
-
-    def save(self, form, adding):
+    def save(self, form):
         kpi = form.save()
         if kpi.bound:
             try:
@@ -55,6 +47,19 @@ class KPIForm_(KPIMixin, FormPage):
             except AssessmentUnavailable as exc:
                 messages.warning(self.request, f"The KPI has been saved, but its values could not be read: {exc}.")
         return kpi
+
+
+class KPIAdd(KPIRecord, CreatePage):
+    def new_object(self):
+        action = self.parent_action()
+        return KPI(action=action, order=services.next_order(action.kpis.all()))
+
+    def back_url(self, obj):
+        return obj.get_absolute_url() if obj is not None and obj.pk else self.parent_action().get_absolute_url()
+
+
+class KPIEdit(KPIRecord, UpdatePage):
+    pass
 
 
 def can_report(access, kpi) -> bool:
@@ -65,31 +70,29 @@ def can_report(access, kpi) -> bool:
     return kpi.action.owner_id in access.officer_for
 
 
-class KPIDetail(KPIMixin, PlanningMixin, TemplateView):
+class KPIDetail(KPIRecord, TemplateView):
+    capability = "view_plan"
     template_name = "planning/kpi.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        kpi = get_object_or_404(self.queryset(), pk=self.kwargs["pk"])
+        kpi = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
         context.update(self.context(kpi=kpi, values=kpi.values.all(), can_report=can_report(self.access, kpi),
                                     history=self.history_for(kpi),
                                     can_change=self.can("change_plan") and kpi.plan.editable))
         return context
 
 
-class KPIRemove(KPIMixin, RemovePage):
-    def back_url(self, obj):
-        return obj.get_absolute_url()
-
+class KPIRemove(KPIRecord, RecordRemove):
     def after_url(self, obj):
         return obj.action.get_absolute_url()
 
 
-class KPIValueAdd(KPIMixin, PlanningMixin, View):
+class KPIValueAdd(KPIRecord, View):
     capability = "report_kpis"
 
     def get_kpi(self):
-        kpi = get_object_or_404(self.queryset(), pk=self.kwargs["pk"])
+        kpi = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
         if not can_report(self.access, kpi):
             raise PermissionDenied("Only the organisation that owns the action reports its KPIs.")
         return kpi
@@ -126,15 +129,15 @@ class KPIValueAdd(KPIMixin, PlanningMixin, View):
                   "history."))
 
 
-class KPIRefresh(KPIMixin, PlanningMixin, View):
+class KPIRefresh(KPIRecord, View):
     capability = "report_kpis"
 
     def get(self, request, slug, pk):
-        kpi = get_object_or_404(self.queryset(), pk=pk)
+        kpi = get_object_or_404(self.get_queryset(), pk=pk)
         return post_only(request, kpi.get_absolute_url(), "Go to the KPI to read its values from the imported data")
 
     def post(self, request, slug, pk):
-        kpi = get_object_or_404(self.queryset(), pk=pk)
+        kpi = get_object_or_404(self.get_queryset(), pk=pk)
         if not can_report(self.access, kpi):
             raise PermissionDenied("Only the organisation that owns the action, an analyst or a manager refreshes "
                                    "its KPIs.")

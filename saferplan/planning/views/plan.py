@@ -1,20 +1,18 @@
 """Pages for the plan itself: its overview, start, details, publication, revision and history."""
 from __future__ import annotations
 
-from itertools import chain
-
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
-from saferplan.partnership.audit import _rows
+from saferplan.core.pages import UpdatePage
 
 from .. import services
 from ..forms import PlanForm, PublishForm
-from ..models import Action, CandidateIssue, IllegalMove, KPI, KPIValue, Plan, PlanStatus, Priority, Theme, Workshop
-from .base import FormPage, PlanningMixin, _url
+from ..models import CandidateIssue, IllegalMove, Plan, PlanStatus, Workshop
+from .base import PlanningMixin, PlanningRecord, _url
 
 
 # --- The plan -------------------------------------------------------------------------------------
@@ -98,21 +96,21 @@ class PlanStart(PlanningMixin, View):
             intro="Community safety plans run for three years from 1 April. You can change any of this later."))
 
 
-class PlanEdit(FormPage):
+class PlanEdit(PlanningRecord, UpdatePage):
     model = Plan
     form_class = PlanForm
     noun = "plan"
 
-    def plan_of(self, obj):
-        return obj
-
-    def get_object(self):
+    def get_object(self, queryset=None):
         return self.require_plan()
 
-    def heading(self, obj):
+    def editable(self, obj):
+        return obj.editable
+
+    def heading(self):
         return "Change the plan’s details"
 
-    def message(self, obj, adding):
+    def get_success_message(self, cleaned_data):
         return "The plan’s details have been saved."
 
 
@@ -157,21 +155,5 @@ class PlanHistory(PlanningMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         plan = self.require_plan()
-        theme_ids = set(Theme.history.filter(plan_id=plan.pk).values_list("id", flat=True))
-        priority_ids = set(Priority.history.filter(theme_id__in=theme_ids).values_list("id", flat=True))
-        action_ids = set(Action.history.filter(priority_id__in=priority_ids).values_list("id", flat=True))
-        kpi_ids = set(KPI.history.filter(action_id__in=action_ids).values_list("id", flat=True))
-        sources = [
-            (Plan, plan.history.all(), lambda r: f"Plan: {r.title}"),
-            (Theme, Theme.history.filter(id__in=theme_ids), lambda r: f"Theme: {r.title}"),
-            (Priority, Priority.history.filter(id__in=priority_ids), lambda r: f"Priority: {r.title}"),
-            (Action, Action.history.filter(id__in=action_ids), lambda r: f"Action: {r.title}"),
-            (KPI, KPI.history.filter(id__in=kpi_ids), lambda r: f"KPI: {r.title}"),
-            (KPIValue, KPIValue.history.filter(kpi_id__in=kpi_ids), lambda r: f"KPI value: {r.period_label}"),
-        ]
-        rows = list(chain.from_iterable(
-            _rows(records.select_related("history_user").order_by("-history_date")[:300], model, subject)
-            for model, records, subject in sources))
-        rows.sort(key=lambda r: r.when, reverse=True)
-        context.update(self.context(history=rows[:300]))
+        context.update(self.context(history=services.plan_history(plan)))
         return context

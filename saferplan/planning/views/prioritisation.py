@@ -6,11 +6,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
+from saferplan.core.pages import CreatePage, UpdatePage
+
 from .. import evidence_sources, services
 from ..evidence_sources import AssessmentUnavailable
 from ..forms import CandidateIssueForm, ConcernSourceForm, EvidenceForm, JudgementForm, WeightsForm
 from ..models import CandidateIssue, Criterion, FrozenPlan
-from .base import FormPage, PlanningMixin, RemovePage, _url, post_only
+from .base import PlanningMixin, PlanningRecord, RecordRemove, _url, post_only
 
 
 # --- Prioritisation --------------------------------------------------------------------------------
@@ -117,62 +119,60 @@ class ConcernSource(PlanningMixin, View):
             back_url=_url("prioritisation", self.partnership), intro=intro))
 
 
-class IssueMixin:
+class IssueRecord(PlanningRecord):
     model = CandidateIssue
+    form_class = CandidateIssueForm
     noun = "issue"
     capability = "score_priorities"
 
-    def queryset(self):
-        return CandidateIssue.objects.filter(partnership=self.partnership)
+    def list_url(self):
+        return _url("prioritisation", self.partnership)
 
-    def success_url(self, obj):
-        return obj.get_absolute_url()
+    def caption(self):
+        return "Prioritisation"
 
 
-class IssueForm_(IssueMixin, FormPage):
-    form_class = CandidateIssueForm
+class IssueFields:
+    """The issue's own fields and figures (the judgement score has its own page)."""
 
-    def new_object(self):
-        return CandidateIssue(partnership=self.partnership,
-                              order=services.next_order(CandidateIssue.objects.filter(partnership=self.partnership)))
-
-    def form_kwargs(self, obj):
+    def form_kwargs(self):
         return {"partnership": self.partnership}
 
-    def back_url(self, obj):
-        return obj.get_absolute_url() if obj.pk else _url("prioritisation", self.partnership)
-
-    def extra(self, obj):
-        return {"caption": "Prioritisation"}
-
-    def intro(self, obj):
+    def intro(self):
         return ("Refreshing the figures fills in those the assessment and the consultation hold; type in those they "
                 "do not (for example from a partner’s report), and cite where they came from on the issue’s page.")
 
 
-class IssueJudgement(IssueMixin, FormPage):
+class IssueAdd(IssueFields, IssueRecord, CreatePage):
+    def new_object(self):
+        return CandidateIssue(partnership=self.partnership,
+                              order=services.next_order(CandidateIssue.objects.filter(partnership=self.partnership)))
+
+
+class IssueEdit(IssueFields, IssueRecord, UpdatePage):
+    pass
+
+
+class IssueJudgement(IssueRecord, UpdatePage):
     form_class = JudgementForm
 
-    def heading(self, obj):
-        return f"Judgement score for {obj}"
+    def heading(self):
+        return f"Judgement score for {self.object}"
 
-    def back_url(self, obj):
-        return obj.get_absolute_url()
-
-    def message(self, obj, adding):
-        return f"The judgement score for {obj} has been saved."
+    def get_success_message(self, cleaned_data):
+        return f"The judgement score for {self.object} has been saved."
 
     def success_url(self, obj):
         return _url("prioritisation", self.partnership) + f"#issue-{obj.pk}"
 
 
-class IssueDetail(IssueMixin, PlanningMixin, TemplateView):
+class IssueDetail(IssueRecord, TemplateView):
     template_name = "planning/issue.html"
     capability = "view_plan"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        issue = get_object_or_404(self.queryset(), pk=self.kwargs["pk"])
+        issue = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
         row = next(r for r in services.ranked_issues(self.partnership) if r.issue.pk == issue.pk)
         context.update(self.context(issue=issue, row=row, points=issue.workshop_points.select_related("workshop"),
                                     history=self.history_for(issue), priorities=issue.priorities.all(),
@@ -180,9 +180,9 @@ class IssueDetail(IssueMixin, PlanningMixin, TemplateView):
         return context
 
 
-class IssueEvidence(IssueMixin, PlanningMixin, View):
+class IssueEvidence(IssueRecord, View):
     def get_object(self):
-        return get_object_or_404(self.queryset(), pk=self.kwargs["pk"])
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
     def get(self, request, slug, pk):
         issue = self.get_object()
@@ -210,9 +210,6 @@ def _criterion_for(kind: str) -> str:
             "partner_data": Criterion.VOLUME}.get(kind, Criterion.JUDGEMENT)
 
 
-class IssueRemove(IssueMixin, RemovePage):
-    def back_url(self, obj):
-        return obj.get_absolute_url()
-
+class IssueRemove(IssueRecord, RecordRemove):
     def after_url(self, obj):
         return _url("prioritisation", self.partnership)

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import TemplateView
+
+from saferplan.core.pages import CreatePage, UpdatePage
 
 from .. import evidence_sources, services
 from ..forms import ActionForm, EvidenceForm, PriorityForm, ThemeForm
@@ -21,34 +22,34 @@ from ..models import (
     Theme,
     YouSaidWeDid,
 )
-from .base import FormPage, FrozenGuard, PlanningMixin, RemovePage, _url, post_only
+from .base import PlanningMixin, PlanningRecord, RecordRemove, _url, post_only
 
 
 # --- Themes ----------------------------------------------------------------------------------------
 
 
-class ThemeMixin:
+class ThemeRecord(PlanningRecord):
     frozen_with_plan = True
     model = Theme
     form_class = ThemeForm
     noun = "theme"
-
-    def queryset(self):
-        return Theme.objects.filter(plan__partnership=self.partnership)
-
-    def new_object(self):
-        plan = self.require_plan()
-        return Theme(plan=plan, order=services.next_order(plan.themes.all()))
+    partnership_path = "plan__partnership"
 
     def success_url(self, obj):
         return _url("index", self.partnership) + f"#theme-{obj.pk}"
 
 
-class ThemeForm_(ThemeMixin, FormPage):
+class ThemeAdd(ThemeRecord, CreatePage):
+    def new_object(self):
+        plan = self.require_plan()
+        return Theme(plan=plan, order=services.next_order(plan.themes.all()))
+
+
+class ThemeEdit(ThemeRecord, UpdatePage):
     pass
 
 
-class ThemeRemove(ThemeMixin, RemovePage):
+class ThemeRemove(ThemeRecord, RecordRemove):
     def consequences(self, obj):
         n = obj.priorities.count()
         return [f"Its {n} priorit{'y' if n == 1 else 'ies'}, their actions and KPIs will be removed too"] if n else []
@@ -57,20 +58,23 @@ class ThemeRemove(ThemeMixin, RemovePage):
 # --- Priorities ------------------------------------------------------------------------------------
 
 
-class PriorityMixin:
+class PriorityRecord(PlanningRecord):
     frozen_with_plan = True
     model = Priority
-    noun = "priority"
-
-    def queryset(self):
-        return Priority.objects.filter(theme__plan__partnership=self.partnership).select_related("theme__plan")
-
-    def success_url(self, obj):
-        return obj.get_absolute_url()
-
-
-class PriorityForm_(PriorityMixin, FormPage):
     form_class = PriorityForm
+    noun = "priority"
+    partnership_path = "theme__plan__partnership"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("theme__plan")
+
+    def form_kwargs(self):
+        return {"plan": self.object.theme.plan if self.object else self.require_plan(), "items": None}
+
+
+class PriorityAdd(PriorityRecord, CreatePage):
+    """A new priority, in a theme; from the matrix, answering a candidate issue, with the evidence
+    the matrix used for it offered (and ticked) alongside everything else."""
 
     def new_object(self):
         plan = self.require_plan()
@@ -78,78 +82,62 @@ class PriorityForm_(PriorityMixin, FormPage):
             raise Http404("Add a theme first")
         return Priority(theme=plan.themes.first())
 
-    def get(self, request, slug, **kwargs):
-        if "pk" not in kwargs and self.plan is not None and not self.plan.themes.exists():
+    def get(self, request, *args, **kwargs):
+        if self.plan is not None and not self.plan.themes.exists():
             messages.success(request, "Add a theme first: every priority sits in a theme.")
-            return redirect("planning:theme-add", slug=slug)
-        return super().get(request, slug, **kwargs)
+            return redirect("planning:theme-add", slug=self.partnership.slug)
+        return super().get(request, *args, **kwargs)
 
-    def form_kwargs(self, obj):
-        plan = obj.theme.plan if obj.pk else self.require_plan()
-        return {"plan": plan, "items": evidence_sources.available(self.partnership) if not obj.pk else None}
+    def form_kwargs(self):
+        return {"plan": self.require_plan(), "items": evidence_sources.available(self.partnership)}
 
-    def _issue(self):
+    def issue(self) -> CandidateIssue | None:
         pk = self.request.GET.get("issue") or self.request.POST.get("issue")
         if pk and str(pk).isdigit():
             return CandidateIssue.objects.filter(partnership=self.partnership, pk=pk).first()
         return None
 
-    def initial(self, obj):
-        initial = {}
+    def get_initial(self):
+        initial = super().get_initial()
         theme = self.request.GET.get("theme")
         if theme and theme.isdigit():
             initial["theme"] = theme
-        issue = self._issue()
-        if issue is not None and not obj.pk:
-            initial.update(issue=issue.pk, title=issue.name, description=issue.description)
-            keys = {services.item_of(e).key for e in issue.evidence.all()}
-            initial["evidence"] = [k for k in keys]
+        if (issue := self.issue()) is not None:
+            initial.update(issue=issue.pk, title=issue.name, description=issue.description,
+                           evidence=[services.item_of(e).key for e in issue.evidence.all()])
         return initial
 
-    def render_form(self, form, obj):
-        issue = self._issue()
-        if issue is not None and not obj.pk and "evidence" in form.fields:
-            # The matrix's evidence for the issue is offered (and ticked) alongside everything else.
-            extra = [services.item_of(e) for e in issue.evidence.all()]
-            for item in extra:
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        if (issue := self.issue()) is not None and "evidence" in form.fields:
+            for item in (services.item_of(e) for e in issue.evidence.all()):
                 if item.key not in form.evidence_items:
                     form.evidence_items[item.key] = item
                     form.fields["evidence"].choices = [(item.key, f"{item.kind_label}: {item.title}")] + list(
                         form.fields["evidence"].choices)
-        return super().render_form(form, obj)
+        return form
 
-    def post(self, request, slug, **kwargs):
-        obj = self.get_object()
-        if refused := self.refuse_if_frozen(obj):
-            return refused
-        form = self.form_class(request.POST, instance=obj, **self.form_kwargs(obj))
-        issue = self._issue()
-        if issue is not None and not obj.pk:
-            for e in issue.evidence.all():
-                item = services.item_of(e)
-                form.evidence_items.setdefault(item.key, item)
-                form.fields["evidence"].choices = list(form.fields["evidence"].choices) + [(item.key, item.title)]
-        if form.is_valid():
-            adding = obj.pk is None
-            with transaction.atomic():
-                priority = form.save(commit=False)
-                if adding:
-                    priority.order = services.next_order(priority.theme.priorities.all())
-                priority.save()
-                if adding:
-                    for item in form.chosen_items():
-                        services.cite(priority, item)
-            messages.success(request, self.message(priority, adding))
-            return redirect(priority.get_absolute_url())
-        return self.render_form(form, obj)
+    def save(self, form):
+        priority = form.save(commit=False)
+        priority.order = services.next_order(priority.theme.priorities.all())
+        priority.save()
+        form.save_m2m()
+        for item in form.chosen_items():
+            services.cite(priority, item)
+        return priority
 
 
-class PriorityDetail(PriorityMixin, PlanningMixin, TemplateView):
+class PriorityEdit(PriorityRecord, UpdatePage):
+    pass
+
+
+class PriorityDetail(PriorityRecord, TemplateView):
+    capability = "view_plan"
     template_name = "planning/priority.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        priority = get_object_or_404(self.queryset(), pk=self.kwargs["pk"])
+        priority = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
         context.update(self.context(
             priority=priority, evidence=priority.evidence.all(),
             actions=priority.actions.select_related("owner", "lead", "sub_group").prefetch_related("kpis"),
@@ -158,25 +146,20 @@ class PriorityDetail(PriorityMixin, PlanningMixin, TemplateView):
         return context
 
 
-class PriorityRemove(PriorityMixin, RemovePage):
-    def back_url(self, obj):
-        return obj.get_absolute_url()
-
+class PriorityRemove(PriorityRecord, RecordRemove):
     def consequences(self, obj):
         n = obj.actions.count()
         return [f"Its {n} action{'s' if n != 1 else ''} and their KPIs will be removed too"] if n else []
 
 
-class PriorityEvidence(PriorityMixin, FrozenGuard, PlanningMixin, View):
-    capability = "change_plan"
-
+class PriorityEvidence(PriorityRecord, View):
     def get_object(self):
-        return get_object_or_404(self.queryset(), pk=self.kwargs["pk"])
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
     def get(self, request, slug, pk):
         priority = self.get_object()
-        if refused := self.refuse_if_frozen(priority):
-            return refused
+        if not self.editable(priority):
+            return self.refuse(priority)
         return self._render(EvidenceForm(items=self.items(priority)), priority)
 
     def items(self, priority):
@@ -185,8 +168,8 @@ class PriorityEvidence(PriorityMixin, FrozenGuard, PlanningMixin, View):
 
     def post(self, request, slug, pk):
         priority = self.get_object()
-        if refused := self.refuse_if_frozen(priority):
-            return refused
+        if not self.editable(priority):
+            return self.refuse(priority)
         form = EvidenceForm(request.POST, items=self.items(priority))
         if form.is_valid():
             chosen = form.chosen_items()
@@ -237,56 +220,55 @@ class EvidenceRemove(PlanningMixin, View):
 # --- Actions ---------------------------------------------------------------------------------------
 
 
-class ActionMixin:
+class ActionRecord(PlanningRecord):
     frozen_with_plan = True
     model = Action
     form_class = ActionForm
     noun = "action"
+    partnership_path = "priority__theme__plan__partnership"
 
-    def queryset(self):
-        return Action.objects.filter(priority__theme__plan__partnership=self.partnership).select_related(
-            "priority__theme__plan", "owner", "lead", "sub_group")
+    def get_queryset(self):
+        return super().get_queryset().select_related("priority__theme__plan", "owner", "lead", "sub_group")
 
-    def form_kwargs(self, obj):
+    def form_kwargs(self):
         return {"partnership": self.partnership}
 
-    def success_url(self, obj):
-        return obj.get_absolute_url()
+    def caption(self):
+        return (self.object.priority if self.object else self.priority()).title
+
+    def priority(self):
+        return get_object_or_404(Priority, theme__plan__partnership=self.partnership, pk=self.kwargs["priority"])
 
 
-class ActionForm_(ActionMixin, FormPage):
+class ActionAdd(ActionRecord, CreatePage):
     def new_object(self):
-        priority = get_object_or_404(Priority, theme__plan__partnership=self.partnership, pk=self.kwargs["priority"])
+        priority = self.priority()
         return Action(priority=priority, order=services.next_order(priority.actions.all()))
 
     def back_url(self, obj):
-        return obj.get_absolute_url() if obj.pk else obj.priority.get_absolute_url()
+        return obj.get_absolute_url() if obj is not None and obj.pk else self.priority().get_absolute_url()
 
-    def extra(self, obj):
-        return {"caption": obj.priority.title}
-
-    def initial(self, obj):
-        if obj.pk:
-            return {}
-        plan = obj.priority.theme.plan
-        return {"starts_on": plan.starts_on}
+    def get_initial(self):
+        return {**super().get_initial(), "starts_on": self.priority().theme.plan.starts_on}
 
 
-class ActionDetail(ActionMixin, PlanningMixin, TemplateView):
+class ActionEdit(ActionRecord, UpdatePage):
+    pass
+
+
+class ActionDetail(ActionRecord, TemplateView):
+    capability = "view_plan"
     template_name = "planning/action.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        action = get_object_or_404(self.queryset(), pk=self.kwargs["pk"])
+        action = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
         context.update(self.context(action=action, kpis=action.kpis.prefetch_related("values"),
                                     history=self.history_for(action),
                                     can_change=self.can("change_plan") and action.plan.editable))
         return context
 
 
-class ActionRemove(ActionMixin, RemovePage):
-    def back_url(self, obj):
-        return obj.get_absolute_url()
-
+class ActionRemove(ActionRecord, RecordRemove):
     def after_url(self, obj):
         return obj.priority.get_absolute_url()

@@ -7,12 +7,13 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from saferplan.consultation import selectors as consultation
+from saferplan.core.pages import CreatePage, UpdatePage
 from saferplan.consultation import services as consultation_services
 
 from .. import services
 from ..forms import WorkshopForm, WorkshopPointForm
 from ..models import PointKind, Workshop, WorkshopPoint
-from .base import FormPage, PlanningMixin, RemovePage, _url, post_only
+from .base import PlanningMixin, PlanningRecord, RecordRemove, _url, post_only
 
 
 # --- Workshops -------------------------------------------------------------------------------------
@@ -29,102 +30,102 @@ class Workshops(PlanningMixin, TemplateView):
         return context
 
 
-class WorkshopMixin:
+class WorkshopRecord(PlanningRecord):
     model = Workshop
     form_class = WorkshopForm
     noun = "workshop"
     capability = "change_workshops"
 
-    def queryset(self):
-        return Workshop.objects.filter(partnership=self.partnership)
+    def list_url(self):
+        return _url("workshops", self.partnership)
 
-    def new_object(self):
-        return Workshop(partnership=self.partnership)
-
-    def form_kwargs(self, obj):
+    def form_kwargs(self):
         return {"partnership": self.partnership}
 
-    def success_url(self, obj):
-        return obj.get_absolute_url()
+
+class WorkshopAdd(WorkshopRecord, CreatePage):
+    pass
 
 
-class WorkshopForm_(WorkshopMixin, FormPage):
-    def back_url(self, obj):
-        return obj.get_absolute_url() if obj.pk else _url("workshops", self.partnership)
-
-    def save(self, form, adding):
-        return form.save()
+class WorkshopEdit(WorkshopRecord, UpdatePage):
+    pass
 
 
-class WorkshopDetail(WorkshopMixin, PlanningMixin, TemplateView):
+class WorkshopDetail(WorkshopRecord, TemplateView):
     template_name = "planning/workshop.html"
     capability = "view_plan"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        workshop = get_object_or_404(self.queryset(), pk=self.kwargs["pk"])
+        workshop = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
         points = workshop.points.prefetch_related("issues")
         groups = [(kind, [p for p in points if p.kind == kind.value]) for kind in PointKind]
         context.update(self.context(workshop=workshop, groups=groups, history=self.history_for(workshop)))
         return context
 
 
-class WorkshopRemove(WorkshopMixin, RemovePage):
-    def back_url(self, obj):
-        return obj.get_absolute_url()
-
-    def after_url(self, obj):
-        return _url("workshops", self.partnership)
-
+class WorkshopRemove(WorkshopRecord, RecordRemove):
     def consequences(self, obj):
         n = obj.points.count()
         return [f"Its {n} recorded point{'s' if n != 1 else ''} will be removed too, and priorities will no longer "
                 "cite them"] if n else []
 
 
-class PointMixin:
+class PointRecord(PlanningRecord):
     model = WorkshopPoint
     form_class = WorkshopPointForm
     noun = "point"
     capability = "change_workshops"
+    partnership_path = "workshop__partnership"
 
-    def queryset(self):
-        return WorkshopPoint.objects.filter(workshop__partnership=self.partnership).select_related("workshop")
+    def get_queryset(self):
+        return super().get_queryset().select_related("workshop")
 
-    def form_kwargs(self, obj):
+    def form_kwargs(self):
         return {"partnership": self.partnership}
+
+    def workshop(self) -> Workshop:
+        if self.object is not None:
+            return self.object.workshop
+        return get_object_or_404(Workshop, partnership=self.partnership, pk=self.kwargs["workshop"])
+
+    def list_url(self):
+        return self.workshop().get_absolute_url()
+
+    def back_url(self, obj):
+        return (obj.workshop if obj is not None and obj.pk else self.workshop()).get_absolute_url()
 
     def success_url(self, obj):
         return obj.workshop.get_absolute_url() + f"#point-{obj.pk}"
 
+    def caption(self):
+        workshop = self.workshop()
+        return f"{workshop.title}, {workshop.held_on:%-d %B %Y}"
 
-class PointForm_(PointMixin, FormPage):
+    def heading(self):
+        return "Change the point" if self.object else "Add a point"
+
+    def get_success_message(self, cleaned_data):
+        return f"The point has been {self.action}."
+
+
+class PointAdd(PointRecord, CreatePage):
     def new_object(self):
-        workshop = get_object_or_404(Workshop, partnership=self.partnership, pk=self.kwargs["workshop"])
+        workshop = self.workshop()
         return WorkshopPoint(workshop=workshop, order=services.next_order(workshop.points.all()))
 
-    def initial(self, obj):
+    def get_initial(self):
         kind = self.request.GET.get("kind")
-        return {"kind": kind} if kind in PointKind.values else {}
+        return {**super().get_initial(), **({"kind": kind} if kind in PointKind.values else {})}
 
-    def back_url(self, obj):
+
+class PointEdit(PointRecord, UpdatePage):
+    pass
+
+
+class PointRemove(PointRecord, RecordRemove):
+    def after_url(self, obj):
         return obj.workshop.get_absolute_url()
-
-    def heading(self, obj):
-        return "Change the point" if obj.pk else "Add a point"
-
-    def message(self, obj, adding):
-        return f"The point has been {'added' if adding else 'saved'}."
-
-    def extra(self, obj):
-        return {"caption": f"{obj.workshop.title}, {obj.workshop.held_on:%-d %B %Y}"}
-
-
-class PointRemove(PointMixin, RemovePage):
-    def back_url(self, obj):
-        return obj.workshop.get_absolute_url()
-
-    after_url = back_url
 
 
 class MembersSurvey(PlanningMixin, View):

@@ -6,10 +6,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
+from saferplan.core.pages import CreatePage, UpdatePage
+
 from .. import evidence_sources, services
 from ..forms import SuggestionForm, YouSaidForm
 from ..models import FrozenPlan, IllegalMove, YouSaidSuggestion, YouSaidWeDid
-from .base import FormPage, PlanningMixin, RemovePage, _url, post_only
+from .base import PlanningMixin, PlanningRecord, RecordRemove, _url, post_only
 
 
 # --- You said, we did ------------------------------------------------------------------------------
@@ -27,44 +29,50 @@ class YouSaid(PlanningMixin, TemplateView):
         return context
 
 
-class YouSaidMixin:
+class YouSaidRecord(PlanningRecord):
     model = YouSaidWeDid
     form_class = YouSaidForm
     noun = "row"
+    partnership_path = "plan__partnership"
 
-    def queryset(self):
-        return YouSaidWeDid.objects.filter(plan__partnership=self.partnership)
+    def list_url(self):
+        return _url("you-said", self.partnership)
 
-    def new_object(self):
-        plan = self.require_plan()
-        return YouSaidWeDid(plan=plan, order=services.next_order(plan.you_said.all()))
-
-    def form_kwargs(self, obj):
-        return {"plan": obj.plan, "items": evidence_sources.available(self.partnership)}
+    def back_url(self, obj):
+        return self.list_url()
 
     def success_url(self, obj):
         return _url("you-said", self.partnership) + f"#row-{obj.pk}"
 
-    def back_url(self, obj):
-        return _url("you-said", self.partnership)
+    def form_kwargs(self):
+        plan = self.object.plan if self.object else self.require_plan()
+        return {"plan": plan, "items": evidence_sources.available(self.partnership)}
 
+    def heading(self):
+        return "Change “You said, we did”" if self.object else "Add to “You said, we did”"
 
-class YouSaidForm_(YouSaidMixin, FormPage):
-    def heading(self, obj):
-        return "Change “You said, we did”" if obj.pk else "Add to “You said, we did”"
+    def get_success_message(self, cleaned_data):
+        return f"The row has been {self.action}."
 
-    def message(self, obj, adding):
-        return f"The row has been {'added' if adding else 'saved'}."
-
-    def save(self, form, adding):
+    def save(self, form):
         row = form.save()
         for item in form.chosen_items():
             services.cite(row, item)
         return row
 
 
-class YouSaidRemove(YouSaidMixin, RemovePage):
-    after_url = YouSaidMixin.back_url
+class YouSaidAdd(YouSaidRecord, CreatePage):
+    def new_object(self):
+        plan = self.require_plan()
+        return YouSaidWeDid(plan=plan, order=services.next_order(plan.you_said.all()))
+
+
+class YouSaidEdit(YouSaidRecord, UpdatePage):
+    pass
+
+
+class YouSaidRemove(YouSaidRecord, RecordRemove):
+    pass
 
 
 class YouSaidSuggest(PlanningMixin, View):
