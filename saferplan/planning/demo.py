@@ -293,15 +293,12 @@ def _lookup(model, partnership, **kwargs):
 
 def load(partnership) -> Plan:
     """Build (or rebuild) the demo's planning stage for ``partnership``."""
+    from saferplan.assessment.services import close_store
+
     try:
         plan = _load(partnership)
     finally:
-        try:  # the web server opens the store next; DuckDB lets one process write to it at a time
-            from saferplan.assessment.services import close_store
-
-            close_store()
-        except Exception:
-            pass
+        close_store()  # the web server opens the store next; DuckDB lets one process write to it at a time
     print(f"Plan: {plan.title} ({plan.get_status_display().lower()}, {plan.priorities().count()} priorities, "
           f"{plan.actions().count()} actions)")
     return plan
@@ -331,10 +328,8 @@ def _load(partnership) -> Plan:
 def _concern_question_id(partnership) -> int | None:
     """The public-concern source the demo's plan records: the priorities question of the closed
     example consultation (its responses are labelled as made up), never the open survey."""
-    try:
-        from saferplan.consultation.examples import SLUG
-    except ImportError:  # pragma: no cover - the consultation app is part of the project
-        return None
+    from saferplan.consultation.examples import SLUG
+
     question = next((q for q in evidence_sources.concern_candidates(partnership) if q.survey.slug == SLUG), None)
     return question.pk if question else None
 

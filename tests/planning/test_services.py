@@ -168,7 +168,8 @@ def _count_with_csv(months, category, areas) -> int:
     n = 0
     for month in months:
         with open(police_file(month), newline="", encoding="utf-8-sig") as handle:
-            n += sum(1 for r in csv.DictReader(handle) if r["Crime type"] == category and lad.get(r["LSOA code"]) in areas)
+            n += sum(1 for r in csv.DictReader(handle)
+                     if r["Crime type"] == category and lad.get(r["LSOA code"]) in areas)
     return n
 
 

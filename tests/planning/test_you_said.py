@@ -41,7 +41,8 @@ def test_drafting_makes_suggestions_not_rows(manager_client, client, partnership
     assert suggestions and all(s.status == "suggested" for s in suggestions)
     assert list(plan.you_said.values_list("pk", flat=True)) == rows_before  # nothing in the plan yet
     burglary = next(s for s in suggestions if "Burglary" in s.you_said)
-    assert "100% of the 12 respondents who answered the question on priorities chose “Burglary”" in burglary.you_said
+    chose = "100% of the 12 respondents who answered the question on priorities chose “Burglary”"
+    assert chose in burglary.you_said
     page = manager_client.get(url(partnership, "you-said")).content.decode()
     assert "Suggestions to check" in page and burglary.you_said in page
     # Not published until accepted.

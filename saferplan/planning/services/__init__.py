@@ -41,6 +41,7 @@ from .kpis import (
     reportable_periods,
     KPIValueRefused,
     record_kpi_value,
+    can_report,
 )
 from .versions import (
     absolute,
@@ -122,6 +123,7 @@ __all__ = [
     "reportable_periods",
     "KPIValueRefused",
     "record_kpi_value",
+    "can_report",
     "absolute",
     "snapshot",
     "save_version",

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from saferplan.assessment import selectors as assessment
 from saferplan.core.periods import add_months, period_of
+from saferplan.partnership.models import RoleKind
 
 from ..models import KPI, KPIValue, MeasureKind, PlanStatus
 
@@ -108,3 +109,13 @@ def record_kpi_value(kpi, *, period_start: date, value, note: str = "", reason: 
     existing.source, existing.entered_by = KPIValue.Source.ENTERED, user
     existing.save()
     return existing
+
+
+def can_report(access, kpi) -> bool:
+    """Whether a member may report or refresh a KPI's values: a manager or an analyst, or a partner
+    officer of the organisation that owns its action."""
+    if not access.can("report_kpis"):
+        return False
+    if access.can("change_plan") or RoleKind.ANALYST in access.kinds:
+        return True
+    return kpi.action.owner_id in access.officer_for

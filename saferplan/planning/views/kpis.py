@@ -8,7 +8,6 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from saferplan.core.pages import CreatePage, UpdatePage
-from saferplan.partnership.models import RoleKind
 
 from .. import services
 from ..evidence_sources import AssessmentUnavailable
@@ -62,14 +61,6 @@ class KPIEdit(KPIRecord, UpdatePage):
     pass
 
 
-def can_report(access, kpi) -> bool:
-    if not access.can("report_kpis"):
-        return False
-    if access.can("change_plan") or RoleKind.ANALYST in access.kinds:
-        return True
-    return kpi.action.owner_id in access.officer_for
-
-
 class KPIDetail(KPIRecord, TemplateView):
     capability = "view_plan"
     template_name = "planning/kpi.html"
@@ -77,7 +68,8 @@ class KPIDetail(KPIRecord, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         kpi = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-        context.update(self.context(kpi=kpi, values=kpi.values.all(), can_report=can_report(self.access, kpi),
+        context.update(self.context(kpi=kpi, values=kpi.values.all(),
+                                    can_report=services.can_report(self.access, kpi),
                                     history=self.history_for(kpi),
                                     can_change=self.can("change_plan") and kpi.plan.editable))
         return context
@@ -93,7 +85,7 @@ class KPIValueAdd(KPIRecord, View):
 
     def get_kpi(self):
         kpi = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-        if not can_report(self.access, kpi):
+        if not services.can_report(self.access, kpi):
             raise PermissionDenied("Only the organisation that owns the action reports its KPIs.")
         return kpi
 
@@ -138,7 +130,7 @@ class KPIRefresh(KPIRecord, View):
 
     def post(self, request, slug, pk):
         kpi = get_object_or_404(self.get_queryset(), pk=pk)
-        if not can_report(self.access, kpi):
+        if not services.can_report(self.access, kpi):
             raise PermissionDenied("Only the organisation that owns the action, an analyst or a manager refreshes "
                                    "its KPIs.")
         try:

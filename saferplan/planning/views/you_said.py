@@ -151,5 +151,6 @@ class SuggestionDismiss(SuggestionMixin, View):
             services.dismiss_suggestion(suggestion, request.user)
         except (IllegalMove, FrozenPlan) as exc:
             return self.refused(exc)
-        messages.success(request, f"The suggestion “{suggestion}” has been dismissed: it will not be drafted again.")
+        messages.success(request, f"The suggestion “{suggestion}” has been dismissed: it will not be suggested "
+                                  "again.")
         return redirect(_url("you-said", self.partnership) + "#suggestions")
