@@ -455,3 +455,32 @@ def asb_summary(categories: list[dict], lsoa_rows: list[dict], series: dict, sha
                        "asb_rate": r["asb_rate"]} for r in top],
         "monthly": [{"month": m["month"], "asb": m["asb"]} for m in series["months"]],
     }
+
+
+def measure_by_month(conn, lad_codes: list[str], *, category: str = "", dataset: str = "",
+                     measure: str = "") -> tuple[dict[date, float], set[date]]:
+    """One measure of the area per month, and the months the store covers for it: a police.uk
+    category (months with a file for every force serving the area, so that a missing file is
+    never read as a month without crime), or a partner dataset's measure (months it has rows for).
+    """
+    if category:
+        rows = conn.execute(
+            f"select month, count(*) from police_seen where {IN_AREA} and category = $category group by month",
+            {"areas": lad_codes, "category": category}).fetchall()
+        forces = area_forces(conn, lad_codes)
+        covered = {r[0] for r in conn.execute(
+            """
+            select cast(month || '-01' as date) from import_file_seen where force in (select unnest($forces))
+            group by 1 having count(distinct force) = len($forces)
+            """, {"forces": forces}).fetchall()} if forces else set()
+    else:
+        rows = conn.execute(
+            f"select month, sum(value) from partner_seen where {IN_AREA} and dataset = $dataset "
+            "and measure = $measure group by month",
+            {"areas": lad_codes, "dataset": dataset, "measure": measure}).fetchall()
+        covered = {r[0] for r in rows}
+    return {_day(m): float(n) for m, n in rows}, {_day(m) for m in covered}
+
+
+def _day(month) -> date:
+    return month.date() if hasattr(month, "hour") else month  # a timestamp column gives datetimes

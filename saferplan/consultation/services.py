@@ -286,3 +286,40 @@ def purge_due(today: date | None = None) -> list[PurgeLog]:
     today = today or timezone.localdate()
     return [purge(s, trigger="scheduled")
             for s in Survey.objects.filter(purge_on__lte=today, purged_at__isnull=True)]
+
+
+# The elected members' survey that partner workshops sit beside (the Coventry cycle's member survey).
+MEMBERS_QUESTIONS = [
+    {"title": "Priorities", "questions": [
+        {"code": "m1", "type": "multiple", "max_choices": 3, "allow_other": True,
+         "text": "Which three issues should the partnership’s plan focus on in your ward?",
+         "options": ["Anti-social Behaviour", "Hate Crime", "Motor Vehicle Crime/theft", "Robbery", "Burglary",
+                     "Theft", "Youth violence, gangs", "Violent crime", "Drugs offences", "Domestic abuse",
+                     "Road safety"]},
+        {"code": "m2", "type": "text", "max_length": 2000,
+         "text": "What do residents raise with you most often about crime and anti-social behaviour?"},
+        {"code": "m3", "type": "text", "max_length": 2000,
+         "text": "Is there anything the draft priorities miss, or that the partnership should do differently?"},
+    ]},
+]
+
+
+@transaction.atomic
+def create_members_survey(partnership, today: date | None = None) -> tuple[Survey, bool]:
+    """This year's elected members' survey of the partnership, as an unpublished draft open for four
+    weeks; (the survey, whether it was made now). Asking again returns the one already made."""
+    from . import library
+    from .models import Audience
+
+    today = today or timezone.localdate()
+    slug = f"elected-members-{today.year}"
+    existing = Survey.objects.filter(partnership=partnership, slug=slug).first()
+    if existing is not None:
+        return existing, False
+    survey = Survey.objects.create(
+        partnership=partnership, title=f"Elected members’ survey {today.year}", slug=slug,
+        purpose="Elected members’ views on the draft priorities of the community safety plan.",
+        opens_on=today, closes_on=date.fromordinal(today.toordinal() + 28), published=False,
+        equality_monitoring=False, audience=Audience.MEMBERS)
+    library.add_sections(survey, MEMBERS_QUESTIONS)
+    return survey, True
