@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import warnings
 
-from .reference import lsoa_boundaries
+from .reference import boundary_features, boundaries_missing, missing_message
 
 PERMUTATIONS = 999
 SEED = 20240401  # fixed so that the same data always gives the same hotspots
@@ -21,30 +21,20 @@ METHOD = (
 ).format(perms=f"{PERMUTATIONS:,}", alpha=ALPHA, pct=round(ALPHA * 100))
 
 
-def gi_star(lad_codes: list[str], counts: dict[str, int]) -> dict:
-    """Gi* per LSOA of the area; ``counts`` maps every LSOA code to its crime count.
+def gi_star(conn, lad_codes: list[str], counts: dict[str, int]) -> dict:
+    """Gi* per LSOA of the area (every authority of a partnership together, so that LSOAs on a
+    shared border are neighbours); ``counts`` maps every LSOA code to its crime count.
 
     Returns ``available: False`` with a reason, rather than raising, when an authority has no
-    boundary file: the rest of the assessment does not depend on hotspots.
+    boundaries loaded: the rest of the assessment does not depend on hotspots.
     """
-    import pandas as pd
-
-    frames, missing = [], []
-    for lad_code in lad_codes:
-        frame = lsoa_boundaries(lad_code)
-        if frame is None:
-            missing.append(lad_code)
-        else:
-            frames.append(frame[["LSOA21CD", "LSOA21NM", "geometry"]])
+    missing = boundaries_missing(conn, "lsoa", lad_codes)
     if missing:
         return {
             "available": False,
-            "reason": (
-                f"No LSOA boundary file for {', '.join(missing)} in the reference data "
-                "(geography/boundaries/lsoa21-<authority>.geojson), so neighbours cannot be "
-                "worked out and hotspots are unavailable. Everything else in the assessment "
-                "does not need boundaries."
-            ),
+            "reason": (missing_message(conn, "lsoa", missing) + " Without them the LSOAs' neighbours "
+                       "cannot be worked out, so hotspots are unavailable; the rest of the assessment "
+                       "does not need boundaries."),
             "method": METHOD,
             "lsoas": [],
         }
@@ -53,7 +43,8 @@ def gi_star(lad_codes: list[str], counts: dict[str, int]) -> dict:
     from esda.getisord import G_Local
     from libpysal.weights import Queen
 
-    areas = geopandas.GeoDataFrame(pd.concat(frames, ignore_index=True)).sort_values("LSOA21CD")
+    areas = geopandas.GeoDataFrame.from_features(boundary_features(conn, "lsoa", lad_codes),
+                                                 crs=4326).sort_values("LSOA21CD")
     areas = areas.reset_index(drop=True)
     values = np.array([float(counts.get(code, 0)) for code in areas["LSOA21CD"]])
     with warnings.catch_warnings():

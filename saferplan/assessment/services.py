@@ -36,7 +36,6 @@ from . import engine, findings, partner, police, report
 from .harm import harm_weights
 from .models import Finding, HarmWeight, ImportJob
 from .periods import Period, add_months, month_label, parse_month
-from .reference import ensure_ward_lookup
 
 log = logging.getLogger(__name__)
 
@@ -321,40 +320,17 @@ def assessment(partnership, period: Period) -> dict:
     with the partnership's harm weights; cached until the data or the weights change."""
     weights = weights_for(partnership)
     with reading(partnership) as conn:
-        # The snapshot's number too: the worker may add ward lookups without a new import.
+        # The snapshot's number too: reference data (boundaries, the harm index) changes without an import.
         version = f"{data_version(conn)}.{_generation(current_snapshot())}"
     key = _key("assessment", str(store_path()), partnership.pk, version, partnership.area_codes, str(period),
                weights)
     data = cache.get(key)
     if data is None:
-        _ensure_wards(partnership.area_codes)
         with reading(partnership) as conn:
             data = engine.assess(conn, partnership.area_codes, period, weights=weights or None).to_dict()
         data["data_version"] = version
         cache.set(key, data, CACHE_SECONDS)
     return data
-
-
-def _ensure_wards(areas: list[str]) -> None:
-    """Have the worker work out the LSOA -> ward lookup once per authority: it is written to the
-    store, which only the worker writes. Until its snapshot is published the assessment has no
-    wards; the cache key changes with the snapshot, so the next request has them."""
-    from .reference import lsoa_boundary_path, ward_boundary_path
-
-    with reading(None) as conn:
-        have = {r[0] for r in conn.execute(
-            "select distinct lad_code from ward where lad_code in (select unnest(?))", [areas]).fetchall()}
-    need = [a for a in areas if a not in have and lsoa_boundary_path(a).exists() and ward_boundary_path(a).exists()]
-    if need and cache.add(_key("wards", str(store_path()), need), True, 10 * 60):
-        from .tasks import work_out_wards
-
-        work_out_wards.enqueue(need)
-
-
-def work_out_wards(areas: list[str]) -> None:
-    """The worker's side of ``_ensure_wards``."""
-    with writing() as conn:
-        ensure_ward_lookup(conn, areas)
 
 
 def report_tables(data: dict, publish: bool = False):
@@ -390,7 +366,11 @@ def document(partnership, period: Period, fmt: str, publish: bool) -> bytes:
     content = cache.get(cache_key)
     if content is None:
         data = with_reviewed_findings(partnership, data)
-        doc = report.build_document(data, publish)
+        from .reference import boundary_features
+
+        with reading(None) as conn:
+            boundaries = boundary_features(conn, "lsoa", partnership.area_codes)
+        doc = report.build_document(data, publish, boundaries)
         doc.author = partnership.name
         if fmt == "pdf":
             from saferplan.documents.pdf import render_pdf
@@ -442,7 +422,7 @@ def map_geojson(partnership, period: Period, level: str, publish: bool = False) 
     from saferplan.documents.tables import is_withheld
 
     from .disclosure import publication
-    from .reference import lsoa_boundary_path, ward_boundary_path
+    from .reference import boundary_features
 
     data = assessment(partnership, period)
     if publish:
@@ -453,34 +433,80 @@ def map_geojson(partnership, period: Period, level: str, publish: bool = False) 
 
     if level == "lsoa":
         rows = {r["lsoa_code"]: r for r in data["lsoas"]}
-        code_field, name_field, path_of = "LSOA21CD", "LSOA21NM", lsoa_boundary_path
+        code_field, name_field = "LSOA21CD", "LSOA21NM"
     else:
         rows = {r["ward_code"]: r for r in data["wards"]["rows"]}
-        code_field, name_field, path_of = "WD25CD", "WD25NM", ward_boundary_path
+        code_field, name_field = "WD25CD", "WD25NM"
     hot = {r["lsoa_code"]: r["classification"] for r in data["hotspots"].get("lsoas", [])}
     features = []
-    for lad in partnership.area_codes:
-        path = path_of(lad)
-        if not path.exists():
-            continue
-        for feature in json.loads(path.read_text(encoding="utf-8"))["features"]:
-            code = feature["properties"][code_field]
-            row = rows.get(code, {})
-            feature["properties"] = {
-                "code": code, "name": feature["properties"][name_field],
-                "crimes": value(row, "crimes", "crimes"), "asb": value(row, "asb", "asb"),
-                "population": row.get("population"),
-                "crime_rate": value(row, "crime_rate", "crimes"), "asb_rate": value(row, "asb_rate", "asb"),
-                "hotspot": hot.get(code) if level == "lsoa" else None,
-            }
-            features.append(feature)
+    with reading(None) as conn:
+        shapes = boundary_features(conn, level, partnership.area_codes)
+    for feature in shapes:
+        code = feature["properties"][code_field]
+        row = rows.get(code, {})
+        feature["properties"] = {
+            "code": code, "name": feature["properties"][name_field],
+            "crimes": value(row, "crimes", "crimes"), "asb": value(row, "asb", "asb"),
+            "population": row.get("population"),
+            "crime_rate": value(row, "crime_rate", "crimes"), "asb_rate": value(row, "asb_rate", "asb"),
+            "hotspot": hot.get(code) if level == "lsoa" else None,
+        }
+        features.append(feature)
     return {"type": "FeatureCollection", "features": features}
 
 
-def has_boundaries(partnership) -> bool:
-    from .reference import lsoa_boundary_path
+def load_reference(paths: list, *, authority: str | None = None, only: list[str] | None = None,
+                   progress=None) -> list:
+    """Load reference files into the store (``reference.load.load_files``): the command line's,
+    the demo's and the boundaries job's one way in. Each file is all or nothing."""
+    from .reference.load import load_files
 
-    return any(lsoa_boundary_path(lad).exists() for lad in partnership.area_codes)
+    with writing() as conn:
+        return load_files(conn, paths, authority=authority, only=only, progress=progress)
+
+
+def reference_status(area_codes: list[str] | None = None) -> dict:
+    from .reference.load import status
+
+    with reading(None) as conn:
+        return status(conn, area_codes)
+
+
+def authority_names(codes: list[str]) -> list[str]:
+    """Local authority names for codes, from the loaded lookup; ``ValueError`` says which codes
+    it does not hold (or that no lookup is loaded)."""
+    from . import reference
+
+    with reading(None) as conn:
+        return reference.authority_names(conn, codes)
+
+
+def ward_names(area_codes: list[str]) -> list[tuple[str, str]]:
+    """(ward code, ward name) of the authorities' loaded ward boundaries, by name."""
+    with reading(None) as conn:
+        return conn.execute("select ward_code, ward_name from ward_boundary where lad_code in (select unnest(?)) "
+                            "order by ward_name, ward_code", [list(area_codes)]).fetchall()
+
+
+def census_age(area_codes: list[str]) -> dict[str, int]:
+    """Census 2021 usual residents of the authorities by age group (empty: not loaded)."""
+    from . import reference
+
+    with reading(None) as conn:
+        return reference.census_age(conn, list(area_codes))
+
+
+def boundaries_missing(partnership, level: str = "lsoa") -> str | None:
+    """What the pages say when some of the area's boundaries are not loaded (None: all are)."""
+    from . import reference
+
+    with reading(None) as conn:
+        missing = reference.boundaries_missing(conn, level, partnership.area_codes)
+        return reference.missing_message(conn, level, missing) if missing else None
+
+
+def has_boundaries(partnership) -> bool:
+    return boundaries_missing(partnership) is None
 
 
 # --- Imports ----------------------------------------------------------------------------------
@@ -750,14 +776,16 @@ def _run(job: ImportJob) -> None:
                 result = police.import_police(
                     conn, _police_sources(job), progress=progress, owner=owner,
                     confirm_shrink=_confirmed_shrinks(job), limits=import_limits(),
-                    made_by="the site operator (demo)" if job.shared else _made_by(job)).to_dict()
+                    made_by="the site operator (demo)" if job.shared else _made_by(job),
+                    # A partnership's import keeps only the forces with records in its area.
+                    areas=None if job.shared else areas,
+                    own_forces=job.partnership.police_forces or []).to_dict()
                 in_area = conn.execute(
                     """select count(*), count(*) filter (where lsoa_status = 'name-assigned')
                        from police_record where import_id = ? and lad_code in (select unnest(?))""",
                     [result["import_id"], areas]).fetchone()
                 result["rows_in_area"], result["name_assigned_in_area"] = in_area
                 result["skipped_members"] = [_display(s, job) for s in result["skipped_members"]]
-                ensure_ward_lookup(conn, areas)
             else:
                 mapping = partner.ColumnMapping(**job.mapping)
                 result = partner.import_partner(conn, partner_file(job), mapping, job.dataset,
