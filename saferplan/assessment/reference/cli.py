@@ -115,7 +115,8 @@ def run_status(args) -> int:
         if not state["missing"]:
             print("  everything its assessment needs is loaded")
         for m in state["missing"]:
-            whose = f" for {m['authority_name'] or m['authority']} ({m['authority']})" if m["authority"] else ""
+            whose = ("" if not m["authority"] else f" for {m['authority_name']} ({m['authority']})"
+                     if m["authority_name"] else f" for {m['authority']}")
             print(f"  missing: {m['title']}{whose}; get it from the {m['where']}, then run "
                   "saferplan reference load FILE")
     return 0
