@@ -29,6 +29,7 @@ class ImportJob(models.Model):
     class Kind(models.TextChoices):
         POLICE = "police", "police.uk street-level data"
         PARTNER = "partner", "Partner data"
+        BOUNDARIES = "boundaries", "Boundaries (GeoJSON)"
 
     class Status(models.TextChoices):
         AWAITING_MAPPING = "awaiting_mapping", "Waiting for the column mapping"

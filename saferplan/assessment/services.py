@@ -505,9 +505,6 @@ def boundaries_missing(partnership, level: str = "lsoa") -> str | None:
         return reference.missing_message(conn, level, missing) if missing else None
 
 
-def has_boundaries(partnership) -> bool:
-    return boundaries_missing(partnership) is None
-
 
 # --- Imports ----------------------------------------------------------------------------------
 
@@ -556,6 +553,36 @@ def start_police_upload(partnership, files, user) -> ImportJob:
     )
     _start(job)
     return job
+
+
+def start_boundary_upload(partnership, files, user) -> ImportJob:
+    """Boundaries for the partnership's own authorities, loaded by the worker (it writes the
+    store) with the operator's loader: the same checks, and only the area's features."""
+    folder = save_uploads(files)
+    job = ImportJob.objects.create(
+        partnership=partnership, kind=ImportJob.Kind.BOUNDARIES, created_by=user,
+        sources=[safe_name(f.name) for f in files], upload_dir=str(folder),
+    )
+    _start(job)
+    return job
+
+
+def boundary_status(partnership) -> list[dict]:
+    """Per authority of the area: whether its LSOA and ward boundaries are loaded, from which
+    file and when, and where to get them."""
+    from .reference import DATASETS, LSOA_BOUNDARIES, WARD_BOUNDARIES
+
+    with reading(None) as conn:
+        loaded = {(d, lad): (src, at) for d, lad, src, at in conn.execute(
+            "select dataset, lad_code, source, loaded_at from reference_load where lad_code in (select unnest(?))",
+            [list(partnership.area_codes)]).fetchall()}
+    names = dict(zip(partnership.area_codes, list(partnership.area_names) + [""] * len(partnership.area_codes)))
+    return [{"code": lad, "name": names.get(lad) or lad,
+             "levels": [{"title": DATASETS[d]["title"], "where": DATASETS[d]["where"],
+                         "source": loaded.get((d, lad), (None, None))[0],
+                         "loaded_at": loaded.get((d, lad), (None, None))[1]}
+                        for d in (LSOA_BOUNDARIES, WARD_BOUNDARIES)]}
+            for lad in partnership.area_codes]
 
 
 def start_police_server(partnership, folder: Path, user) -> ImportJob:
@@ -772,7 +799,15 @@ def _run(job: ImportJob) -> None:
     owner = None if job.shared else job.partnership.pk
     try:
         with writing() as conn:
-            if job.kind == ImportJob.Kind.POLICE:
+            if job.kind == ImportJob.Kind.BOUNDARIES:
+                from .reference.load import load_files
+
+                loaded = load_files(conn, [(str(Path(job.upload_dir) / n), n) for n in job.sources],
+                                    only=list(areas), progress=progress)
+                result = {"files": [{"file": r.file, "title": r.describe(), "rows": r.rows,
+                                     "authorities": r.authorities} for r in loaded],
+                          "rows_read": sum(r.rows for r in loaded)}
+            elif job.kind == ImportJob.Kind.POLICE:
                 result = police.import_police(
                     conn, _police_sources(job), progress=progress, owner=owner,
                     confirm_shrink=_confirmed_shrinks(job), limits=import_limits(),
