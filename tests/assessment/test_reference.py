@@ -16,7 +16,7 @@ from saferplan.assessment.reference.load import load_files, status
 from saferplan.assessment.store import connect
 from saferplan.cli import main
 
-from .conftest import LEICS, LOOKUP, police_file
+from .conftest import LOOKUP, police_file
 from tests.conftest import DATA_DIR
 
 COVENTRY, MEDWAY, MELTON, CHARNWOOD = "E08000026", "E06000035", "E07000133", "E07000130"
