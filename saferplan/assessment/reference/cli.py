@@ -103,7 +103,8 @@ def run_status(args) -> int:
     print("Reference data in the store:")
     for d in state["datasets"]:
         if d["loaded"]:
-            scope = f", {d['authorities']} authorities" if d["authorities"] is not None else ""
+            scope = (f", {d['authorities']} {'authority' if d['authorities'] == 1 else 'authorities'}"
+                     if d["authorities"] is not None else "")
             print(f"  {d['title']}: {d['rows']:,} rows{scope}, loaded {d['loaded_at']:%Y-%m-%d %H:%M} from {d['sources']}")
         else:
             print(f"  {d['title']}: not loaded (from the {d['where']})")
