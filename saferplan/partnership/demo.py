@@ -46,8 +46,9 @@ def load_demo_reference(data_dir: Path, area_codes: list[str]) -> None:
     """The national reference data from the shared data folder, through the operator's loader
     (``saferplan reference load``), unless it is loaded already."""
     from saferplan.assessment.reference.load import shared_data_files
-    from saferplan.assessment.services import load_reference, reference_status
+    from saferplan.assessment.services import ensure_snapshot, load_reference, reference_status
 
+    ensure_snapshot()  # a store from before snapshots is published first, so it can be read
     state = reference_status(area_codes)
     if not state["missing"]:
         return
