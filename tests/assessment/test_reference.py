@@ -239,3 +239,31 @@ def test_a_partnership_of_two_authorities_with_boundaries_for_one_says_what_is_m
     assert "LSOA 2021 boundaries for Charnwood (E07000130) are not loaded" in data["hotspots_unavailable"]
     assert "saferplan reference load" in data["hotspots_unavailable"]
     assert not data["wards"]["available"] and "not loaded" in data["wards"]["reason"]
+
+
+def test_wards_whose_file_names_no_authority_are_placed_by_the_loaded_lsoa_boundaries(tmp_path, monkeypatch):
+    """The ONS national ward boundaries carry no authority code: each ward is placed by the LSOA
+    boundary holding its inner point, or refused when none is loaded."""
+    monkeypatch.delenv("SAFERPLAN_REFERENCE_FROM", raising=False)
+    conn = connect(tmp_path / "store.duckdb")
+    load_files(conn, [LOOKUP])
+    national = {"type": "FeatureCollection", "features": []}
+    for lad in (MELTON, COVENTRY):
+        data = json.loads((BOUNDARIES / f"ward-{lad}.geojson").read_text(encoding="utf-8"))
+        for feature in data["features"]:
+            feature["properties"] = {k: v for k, v in feature["properties"].items()
+                                     if k in ("WD25CD", "WD25NM", "LONG", "LAT", "GlobalID")}
+        national["features"] += data["features"]
+    wards = tmp_path / "Wards_December_2025_Boundaries_UK_BGC.geojson"
+    wards.write_text(json.dumps(national), encoding="utf-8")
+    with pytest.raises(ImportRefused) as refused:
+        load_files(conn, [wards])
+    assert "feature 1" in str(refused.value) and refused.value.field == "LADnnCD"
+    assert "load the LSOA 2021 boundaries first" in str(refused.value)
+    load_files(conn, [BOUNDARIES / f"lsoa21-{MELTON}.geojson", BOUNDARIES / f"lsoa21-{COVENTRY}.geojson"])
+    [result] = load_files(conn, [wards])
+    assert result.authorities == sorted([MELTON, COVENTRY])
+    assert dict(conn.execute("select lad_code, count(*) from ward_boundary group by 1").fetchall()) == {
+        MELTON: 16, COVENTRY: 18}
+    # The same wards as the authority's own file places them in.
+    assert dict(conn.execute("select lad_code, count(*) from ward group by 1").fetchall()) == {MELTON: 16, COVENTRY: 18}

@@ -238,8 +238,10 @@ def _read_harm(path: Path, name: str) -> tuple[list[tuple], list[str]]:
     return offences, notes
 
 
-def _read_geojson(path: Path, name: str, level: str, lookup: dict[str, str], authority: str | None):
-    """(code, name, authority, geometry JSON) per feature, checked."""
+def _read_geojson(path: Path, name: str, level: str, lookup: dict[str, str], authority: str | None,
+                  lsoa_frame=lambda: None):
+    """(code, name, authority, geometry JSON) per feature, checked. ``lsoa_frame`` gives the
+    loaded LSOA boundaries that place wards whose file does not name their authority."""
     from shapely.geometry import shape
 
     try:
@@ -279,12 +281,10 @@ def _read_geojson(path: Path, name: str, level: str, lookup: dict[str, str], aut
                                     "first, or check the file is of 2021 LSOAs)", file=name, field=code_key)
         else:
             lad_key = next((k for k in props if re.fullmatch(r"LAD\d\dCD|LADCD_ACTIVE", k) and props[k]), None)
+            # No authority in the file (the ONS national ward boundaries have none): placed below,
+            # by the loaded LSOA boundary holding the ward's inner point.
             lad = str(props[lad_key]).strip() if lad_key else authority
-            if not lad:
-                raise ImportRefused(f"{here} ({code}): no local authority property (LADnnCD): give "
-                                    "--authority CODE for a file of one authority's wards", file=name,
-                                    field="LADnnCD")
-            if not LAD_CODE.match(lad):
+            if lad and not LAD_CODE.match(lad):
                 raise ImportRefused(f"{here} ({code}): {lad!r} is not a local authority code", file=name,
                                     field=lad_key or "--authority")
         if code in seen:
@@ -307,7 +307,50 @@ def _read_geojson(path: Path, name: str, level: str, lookup: dict[str, str], aut
         rows.append((code, label, lad, json.dumps(geometry, separators=(",", ":"))))
     if not rows:
         raise ImportRefused("the file holds no features", file=name, field="features")
+    unplaced = [i for i, r in enumerate(rows) if not r[2]]
+    if unplaced:
+        rows = _place_wards(rows, unplaced, name, seen, lsoa_frame)
     return rows
+
+
+def _place_wards(rows: list[tuple], unplaced: list[int], name: str, seen: dict, lsoa_frame) -> list[tuple]:
+    """Give each ward without an authority the authority of the loaded LSOA boundary that holds
+    its inner point (a point inside the polygon, not its centroid, which may fall outside)."""
+    import geopandas
+    from shapely.geometry import shape
+
+    lsoas = lsoa_frame()
+    if lsoas is None:
+        code = rows[unplaced[0]][0]
+        raise ImportRefused(f"feature {seen[code]} ({code}): the file does not say which local authority each "
+                            "ward is in (no LADnnCD property): load the LSOA 2021 boundaries first, so that "
+                            "wards are placed by them, or give --authority CODE for one authority's wards",
+                            file=name, field="LADnnCD")
+    points = geopandas.GeoDataFrame(
+        {"i": unplaced}, geometry=[shape(json.loads(rows[i][3])).representative_point() for i in unplaced], crs=4326)
+    found = geopandas.sjoin(points, lsoas, predicate="within", how="left").drop_duplicates("i")
+    placed = dict(zip(found["i"], found["LAD"]))
+    rows = list(rows)
+    for i in unplaced:
+        lad = placed.get(i)
+        if not isinstance(lad, str):
+            code = rows[i][0]
+            raise ImportRefused(f"feature {seen[code]} ({code}): no loaded LSOA boundary holds this ward and the "
+                                "file does not say its local authority: load the LSOA boundaries of its "
+                                "authority first", file=name, field="geometry")
+        rows[i] = (rows[i][0], rows[i][1], lad, rows[i][3])
+    return rows
+
+
+def _lsoa_frame(conn):
+    """Every loaded LSOA boundary with its authority (for placing wards), or None."""
+    import geopandas
+
+    rows = conn.execute("select lad_code, geometry from lsoa_boundary").fetchall()
+    if not rows:
+        return None
+    return geopandas.GeoDataFrame.from_features(
+        [{"type": "Feature", "geometry": json.loads(g), "properties": {"LAD": lad}} for lad, g in rows], crs=4326)
 
 
 def _record(conn, dataset: str, name: str, rows: int, lad: str | None = None) -> None:
@@ -348,7 +391,8 @@ def load_file(conn, path: str | Path, name: str | None = None, *, authority: str
         if dataset == LSOA_BOUNDARIES and not lookup:
             raise ImportRefused("load the LSOA 2021 lookup before LSOA boundaries (it places each LSOA in its "
                                 "authority)", file=name)
-        rows = _read_geojson(path, name, "lsoa" if dataset == LSOA_BOUNDARIES else "ward", lookup, authority)
+        rows = _read_geojson(path, name, "lsoa" if dataset == LSOA_BOUNDARIES else "ward", lookup, authority,
+                             lambda: _lsoa_frame(conn))
         lads = sorted({r[2] for r in rows})
         if only is not None:
             outside = [r for r in rows if r[2] not in only]
