@@ -84,6 +84,10 @@ def register(subparsers) -> None:
         load.add_argument("paths", nargs="+", metavar="PATH")
         load.add_argument("--db", metavar="FILE", help="the store (default: the site's, SAFERPLAN_DUCKDB)")
         load.add_argument("--quiet", action="store_true")
+        load.add_argument("--on-worker", action="store_true",
+                          help="queue the import for the job worker (saferplan worker) instead of writing "
+                               "the store here: for a large archive while the site is serving")
+        load.add_argument("--wait", action="store_true", help="with --on-worker, wait until it has finished")
         _owner_arguments(load)
         load.set_defaults(handler=run_import)
 
@@ -386,6 +390,8 @@ def run_import(args) -> int:
 
     from .police import ImportRefused, import_police
 
+    if args.on_worker:
+        return _import_on_worker(args)
     owner = _owner(args)
     areas, own_forces = None, []
     if owner is not None:
@@ -414,6 +420,43 @@ def run_import(args) -> int:
 
         print("Skipped, no records in the partnership's area: "
               + "; ".join(SkippedForce(**f).describe() for f in result.skipped_forces))
+    return 0
+
+
+def _import_on_worker(args) -> int:
+    """Queue the import as a job; the worker (the store's one writer) runs it."""
+    from pathlib import Path
+
+    from saferplan.cli import CommandError
+
+    owner = _owner(args)  # sets Django up when --partnership is given
+    from saferplan.cli import setup_django
+
+    setup_django()
+    from saferplan.partnership.models import Partnership
+
+    from .models import ImportJob
+    from .services import start_operator_import
+
+    missing = [p for p in args.paths if not Path(p).exists()]
+    if missing:
+        raise CommandError(f"{missing[0]}: no such file or folder")
+    job = start_operator_import([Path(p) for p in args.paths],
+                                Partnership.objects.get(pk=owner) if owner is not None else None)
+    print(f"Import job {job.pk} queued for the job worker")
+    while args.wait and not job.finished:
+        time.sleep(2)
+        job.refresh_from_db()
+    if job.status == ImportJob.Status.SUCCEEDED:
+        r = job.result
+        print(f"Imported {r['rows_read']:,} records ({', '.join(r['forces'])}; {len(r['months'])} months)")
+        if r.get("skipped_forces"):
+            print("Skipped, no records in the partnership's area: "
+                  + "; ".join(f"{f['force']} ({f['files']} files)" for f in r["skipped_forces"]))
+    elif job.status in (ImportJob.Status.FAILED, ImportJob.Status.NEEDS_CONFIRMATION):
+        raise CommandError(f"import job {job.pk} refused, nothing was kept: {job.error.get('summary') or job.error.get('message')}")
+    else:
+        print(f"Import job {job.pk}: {job.get_status_display().lower()}")
     return 0
 
 

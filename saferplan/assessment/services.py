@@ -585,6 +585,18 @@ def boundary_status(partnership) -> list[dict]:
             for lad in partnership.area_codes]
 
 
+def start_operator_import(paths: list[Path], partnership=None) -> ImportJob:
+    """The site operator's import of police.uk files on the server (the national monthly
+    archive, say) on the job worker: shared data for every partnership (every force kept), or,
+    given a partnership, its own (only the forces serving it)."""
+    job = ImportJob.objects.create(
+        partnership=partnership, kind=ImportJob.Kind.POLICE, created_by=None,
+        sources=[str(Path(p).resolve()) for p in paths], from_server=True, shared=partnership is None,
+    )
+    _start(job)
+    return job
+
+
 def start_police_server(partnership, folder: Path, user) -> ImportJob:
     job = ImportJob.objects.create(
         partnership=partnership, kind=ImportJob.Kind.POLICE, created_by=user, sources=[str(folder)],
@@ -795,8 +807,13 @@ def _run(job: ImportJob) -> None:
         ImportJob.objects.filter(pk=job.pk).update(progress_done=done, progress_total=total,
                                                    message=_display(message, job)[:500], updated_at=timezone.now())
 
-    areas = job.partnership.area_codes
-    owner = None if job.shared else job.partnership.pk
+    partnership = job.partnership  # None: the site operator's import for everyone
+    areas = list(partnership.area_codes) if partnership else []
+    owner = None if job.shared or partnership is None else partnership.pk
+    if partnership is None:
+        made_by = f"the site operator (command line, import {job.pk})"
+    else:
+        made_by = "the site operator (demo)" if job.shared else _made_by(job)
     try:
         with writing() as conn:
             if job.kind == ImportJob.Kind.BOUNDARIES:
@@ -811,10 +828,10 @@ def _run(job: ImportJob) -> None:
                 result = police.import_police(
                     conn, _police_sources(job), progress=progress, owner=owner,
                     confirm_shrink=_confirmed_shrinks(job), limits=import_limits(),
-                    made_by="the site operator (demo)" if job.shared else _made_by(job),
+                    made_by=made_by,
                     # A partnership's import keeps only the forces with records in its area.
-                    areas=None if job.shared else areas,
-                    own_forces=job.partnership.police_forces or []).to_dict()
+                    areas=None if owner is None else areas,
+                    own_forces=partnership.police_forces if partnership else []).to_dict()
                 in_area = conn.execute(
                     """select count(*), count(*) filter (where lsoa_status = 'name-assigned')
                        from police_record where import_id = ? and lad_code in (select unnest(?))""",
