@@ -47,6 +47,14 @@ def upload(client, *paths):
 
 
 def test_a_manager_loads_the_areas_boundaries_and_maps_can_use_them(client, coventry):
+    from saferplan.assessment.police import import_police
+
+    # December 2024: six Leicestershire Police records are located in Coventry.
+    with services.writing() as conn:
+        import_police(conn, [DATA_DIR / "police-uk" / "leicestershire" / "2024-12-leicestershire-street.csv"])
+    index = client.get(url("index")).content.decode()
+    assert 'id="boundaries-missing"' in index and "LSOA 2021 boundaries for Coventry (E08000026) are not loaded" in index
+    assert url("boundaries") in index and 'id="assessment-map"' not in index
     page = client.get(url("boundaries")).content.decode()
     assert "Coventry (E08000026)" in page and "Not loaded." in page and "Open Geography Portal" in page
     assert "are not loaded" in services.boundaries_missing(coventry)
@@ -64,6 +72,10 @@ def test_a_manager_loads_the_areas_boundaries_and_maps_can_use_them(client, cove
         assert conn.execute("select count(*) from lsoa_ward w join lsoa l using (lsoa_code) "
                             "where l.lad_code = ?", [COVENTRY]).fetchone()[0] == 203
     assert "Not loaded." not in client.get(url("boundaries")).content.decode()
+    index = client.get(url("index")).content.decode()
+    assert 'id="boundaries-missing"' not in index and 'id="assessment-map"' in index
+    lsoas = client.get(url("map-data", period="2024-12:2024-12", level="lsoa")).json()["features"]
+    assert len(lsoas) == 203 and sum(f["properties"]["crimes"] or 0 for f in lsoas) > 0
 
 
 def test_another_authoritys_boundaries_are_refused_and_nothing_is_kept(client, coventry):
