@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import warnings
 
-from .reference import lsoa_boundaries
+from .reference import boundary_features, boundaries_missing, missing_message
 
 PERMUTATIONS = 999
 SEED = 20240401  # fixed so that the same data always gives the same hotspots
@@ -21,64 +21,34 @@ METHOD = (
 ).format(perms=f"{PERMUTATIONS:,}", alpha=ALPHA, pct=round(ALPHA * 100))
 
 
-_NEIGHBOURS: dict = {}
+def gi_star(conn, lad_codes: list[str], counts: dict[str, int]) -> dict:
+    """Gi* per LSOA of the area (every authority of a partnership together, so that LSOAs on a
+    shared border are neighbours); ``counts`` maps every LSOA code to its crime count.
 
-
-def _neighbours(key: tuple, frames: list):
-    """The area's LSOAs (sorted by code) and their Queen-contiguity weights.
-
-    Worked out once per process for each set of authorities and boundary frames: the weights
-    depend on the boundaries alone, and building them is most of a warm assessment's hotspot
-    time. The frames are the reference module's cached reads, so the same objects mean the same
-    boundaries; new boundary files are new frames and are worked out again.
+    Returns ``available: False`` with a reason, rather than raising, when an authority has no
+    boundaries loaded: the rest of the assessment does not depend on hotspots.
     """
-    cached = _NEIGHBOURS.get(key)
-    if cached is not None and len(cached[0]) == len(frames) and all(
-            a is b for a, b in zip(cached[0], frames)):
-        return cached[1], cached[2]
+    missing = boundaries_missing(conn, "lsoa", lad_codes)
+    if missing:
+        return {
+            "available": False,
+            "reason": (missing_message(conn, "lsoa", missing) + " Without them the LSOAs' neighbours "
+                       "cannot be worked out, so hotspots are unavailable; the rest of the assessment "
+                       "does not need boundaries."),
+            "method": METHOD,
+            "lsoas": [],
+        }
     import geopandas
-    import pandas as pd
+    import numpy as np
     from libpysal.weights import Queen
 
-    areas = geopandas.GeoDataFrame(pd.concat([f[["LSOA21CD", "LSOA21NM", "geometry"]] for f in frames],
-                                             ignore_index=True)).sort_values("LSOA21CD")
+    areas = geopandas.GeoDataFrame.from_features(boundary_features(conn, "lsoa", lad_codes),
+                                                 crs=4326).sort_values("LSOA21CD")
     areas = areas.reset_index(drop=True)
     with warnings.catch_warnings():
         # libpysal warns about islands; they are reported with the results.
         warnings.simplefilter("ignore")
         weights = Queen.from_dataframe(areas, ids=areas["LSOA21CD"].tolist(), use_index=False)
-    _NEIGHBOURS[key] = (list(frames), areas, weights)
-    return areas, weights
-
-
-def gi_star(lad_codes: list[str], counts: dict[str, int]) -> dict:
-    """Gi* per LSOA of the area; ``counts`` maps every LSOA code to its crime count.
-
-    Returns ``available: False`` with a reason, rather than raising, when an authority has no
-    boundary file: the rest of the assessment does not depend on hotspots.
-    """
-    frames, missing = [], []
-    for lad_code in lad_codes:
-        frame = lsoa_boundaries(lad_code)
-        if frame is None:
-            missing.append(lad_code)
-        else:
-            frames.append(frame)
-    if missing:
-        return {
-            "available": False,
-            "reason": (
-                f"No LSOA boundary file for {', '.join(missing)} in the reference data "
-                "(geography/boundaries/lsoa21-<authority>.geojson), so neighbours cannot be "
-                "worked out and hotspots are unavailable. Everything else in the assessment "
-                "does not need boundaries."
-            ),
-            "method": METHOD,
-            "lsoas": [],
-        }
-    import numpy as np
-
-    areas, weights = _neighbours(tuple(lad_codes), frames)
     values = np.array([float(counts.get(code, 0)) for code in areas["LSOA21CD"]])
     if values.std() == 0:
         return {"available": False, "reason": "Every LSOA has the same count, so there is no "

@@ -23,7 +23,6 @@ from saferplan.wording import counted
 from .analysis import compare_counts
 from saferplan.core.periods import Period, add_months, month_label
 from .police import ImportRefused, Limits, Progress, _noop, _plain, count_records, records_mismatch
-from .reference import data_dir, ensure_ward_lookup
 
 AREA_LEVELS = {"lsoa": ("E01", "W01"), "ward": ("E05", "W05"), "lad": ("E06", "E07", "E08", "E09", "W06")}
 MONTH_SQL = r"^\d{4}-(0[1-9]|1[0-2])(-\d{2})?$"
@@ -146,12 +145,6 @@ def _level_sql(code: str) -> str:
     return f"case {cases} end"
 
 
-def _load_all_wards(conn) -> None:
-    lads = sorted(p.name[len("ward-"):-len(".geojson")]
-                  for p in (data_dir() / "geography" / "boundaries").glob("ward-*.geojson"))
-    ensure_ward_lookup(conn, lads)
-
-
 def import_partner(conn, path: str | Path, mapping: ColumnMapping, dataset: str,
                    progress: Progress | None = None, *, owner: int | None = None, name: str | None = None,
                    limits: Limits | None = None, made_by: str | None = None) -> PartnerImportResult:
@@ -167,7 +160,6 @@ def import_partner(conn, path: str | Path, mapping: ColumnMapping, dataset: str,
         raise ImportRefused("no such file", file=name)
     header, expected = check_csv(path, name, limits)
     _validate_mapping(header, mapping, name)
-    _load_all_wards(conn)
     progress(1, 4, "Read the header")
     cur = conn.cursor()
     try:

@@ -14,7 +14,7 @@ from saferplan.assessment.engine import assess
 from saferplan.assessment.harm import harm_weights
 from saferplan.assessment.hotspots import gi_star
 from saferplan.core.periods import Period
-from saferplan.assessment.reference import harm_index_path, population_path
+from tests.conftest import DATA_DIR
 
 from .conftest import MELTON, independent_counts, police_file
 
@@ -69,7 +69,7 @@ def test_monthly_series(melton, lsoa_lad):
 def test_rates_use_census_population(melton):
     population = Counter()
     melton_lsoas = {r["lsoa_code"] for r in melton["lsoas"]}
-    with open(population_path(), encoding="utf-8", newline="") as handle:
+    with open(DATA_DIR / "population" / "census2021_lsoa21_age6.csv", encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             if row["lsoa21_code"] in melton_lsoas:
                 population[row["lsoa21_code"]] += round(float(row["usual_residents"]))
@@ -94,14 +94,14 @@ def test_concentration(melton):
     assert conc["share_pct"] == round(sum(top3) / conc["crimes"] * 100, 1)
 
 
-def test_gi_star_on_melton_gives_z_and_p_per_lsoa(melton):
+def test_gi_star_on_melton_gives_z_and_p_per_lsoa(melton, store):
     hot = melton["hotspots"]
     assert hot["available"] and len(hot["lsoas"]) == 30
     for row in hot["lsoas"]:
         assert isinstance(row["z"], float) and 0 < row["p_sim"] <= 1
     assert hot["hotspots"] and all(h["z"] > 0 and h["p_sim"] < 0.05 for h in hot["hotspots"])
     # The permutation seed is fixed: the same counts give the same answer.
-    again = gi_star([MELTON], {r["lsoa_code"]: r["crimes"] for r in melton["lsoas"]})
+    again = gi_star(store, [MELTON], {r["lsoa_code"]: r["crimes"] for r in melton["lsoas"]})
     assert [(r["lsoa_code"], r["p_sim"]) for r in again["lsoas"]] == \
            [(r["lsoa_code"], r["p_sim"]) for r in hot["lsoas"]]
 
@@ -109,7 +109,8 @@ def test_gi_star_on_melton_gives_z_and_p_per_lsoa(melton):
 def test_no_boundary_file_means_no_hotspots_but_everything_else(store):
     charnwood = assess(store, ["E07000130"], PERIOD).to_dict()
     assert not charnwood["hotspots"]["available"]
-    assert "E07000130" in charnwood["hotspots"]["reason"]
+    assert "Charnwood (E07000130) are not loaded" in charnwood["hotspots"]["reason"]
+    assert "saferplan reference load" in charnwood["hotspots"]["reason"]
     assert not charnwood["wards"]["available"]
     assert charnwood["total"] > 0 and charnwood["lsoas"]
 
@@ -133,17 +134,17 @@ def test_outcomes_exclude_asb(melton):
     assert sum(r["records"] for r in rows) == crimes
 
 
-def test_harm_weights_are_medians_of_cchi_groups():
-    book = openpyxl.load_workbook(harm_index_path(), read_only=True)
+def test_harm_weights_are_medians_of_cchi_groups(store):
+    book = openpyxl.load_workbook(DATA_DIR / "harm" / "cambridge-crime-harm-index-2020.xlsx", read_only=True)
     rows = list(book["CCHI 2020 values sheet"].iter_rows(values_only=True, max_col=12))
     head = rows[0]
     g, s, score = head.index("GROUP"), head.index("SUB_GROUP"), head.index("CCHI Score")
     burglary = [r[score] for r in rows[1:] if r[g] == "BURGLARY" and isinstance(r[score], (int, float))]
-    weights = harm_weights()
+    weights = harm_weights(conn=store)
     assert weights.weights["Burglary"] == round(statistics.median(burglary), 1)
     assert "Anti-social behaviour" not in weights.weights
     assert "median" in weights.method
-    edited = harm_weights({"Shoplifting": 50})
+    edited = harm_weights({"Shoplifting": 50}, conn=store)
     assert edited.weights["Shoplifting"] == 50 and edited.edited == ["Shoplifting"]
     assert "Shoplifting" in edited.method
 
@@ -175,7 +176,7 @@ def test_data_quality_counts(melton):
 
 def _population(lsoas: set[str]) -> Counter:
     population = Counter()
-    with open(population_path(), encoding="utf-8", newline="") as handle:
+    with open(DATA_DIR / "population" / "census2021_lsoa21_age6.csv", encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             if row["lsoa21_code"] in lsoas:
                 population[row["lsoa21_code"]] += round(float(row["usual_residents"]))
