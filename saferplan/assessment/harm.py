@@ -50,9 +50,12 @@ class HarmWeights:
 def _default_weights(offences: list[dict], statistic: str) -> HarmWeights:
     summarise = statistics.median if statistic == "median" else statistics.fmean
     weights, basis = {}, {}
+    by_group: dict[str, list[dict]] = {}
+    for o in offences:
+        by_group.setdefault(o["group"], []).append(o)
     for category, groups in CATEGORY_GROUPS.items():
-        scores = [o["score"] for o in offences
-                  if any(o["group"] == g and (s is None or o["sub_group"] == s) for g, s in groups)]
+        scores = [o["score"] for g, s in groups for o in by_group.get(g, [])
+                  if s is None or o["sub_group"] == s]
         if not scores:
             continue
         weights[category] = round(summarise(scores), 1)

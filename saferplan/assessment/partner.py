@@ -338,6 +338,9 @@ def partner_summary(conn, lad_codes: list[str], period: Period) -> list[dict]:
         where lad_code in (select unnest($areas)) and month >= $first and month < $after
         group by all order by month
         """, {"areas": lad_codes, "first": first, "after": period.after_end}).fetchall()
+    by_measure: dict[tuple[str, str], list[dict]] = {}
+    for dataset, measure, month, value in monthly:  # one pass, not one per measure
+        by_measure.setdefault((dataset, measure), []).append({"month": month_label(month), "value": value})
     result = []
     for dataset, measure, current, prev, months, prev_months in rows:
         current, prev = int(round(current or 0)), int(round(prev or 0))
@@ -346,7 +349,6 @@ def partner_summary(conn, lad_codes: list[str], period: Period) -> list[dict]:
             "dataset": dataset, "measure": measure, "months_with_data": months,
             "previous_months_with_data": prev_months,
             **compare_counts(current, prev, share),
-            "monthly": [{"month": month_label(m), "value": v} for d, me, m, v in monthly
-                        if d == dataset and me == measure],
+            "monthly": by_measure.get((dataset, measure), []),
         })
     return result

@@ -126,6 +126,10 @@ create table if not exists ward (
 create table if not exists lsoa_ward (
     lsoa_code varchar primary key, ward_code varchar, area_share double
 );
+-- LSOAs whose boundaries touch (Queen contiguity), both ways, worked out when boundaries load.
+create table if not exists lsoa_neighbour (
+    lsoa_code varchar not null, neighbour_code varchar not null
+);
 """
 
 
@@ -216,8 +220,15 @@ def connect(path: str | Path | None = None, *, read_only: bool = False,
         counted = conn.execute(
             "select count(*) from duckdb_columns() where table_name = 'import_file' "
             "and column_name = 'no_location'").fetchone()[0]
+        had_neighbours = conn.execute(
+            "select count(*) from duckdb_tables() where table_name = 'lsoa_neighbour'").fetchone()[0]
         conn.execute(SCHEMA)
         conn.execute(UPGRADE)
+        if not had_neighbours and conn.execute("select count(*) from lsoa_boundary").fetchone()[0]:
+            # Boundaries loaded before neighbours were kept: work them out once, now.
+            from .reference.load import work_out_neighbours
+
+            work_out_neighbours(conn, None)
         if not counted:
             conn.execute(BACKFILL_FILE_COUNTS)
         conn.execute(READ_MACROS)

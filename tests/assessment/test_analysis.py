@@ -2,6 +2,7 @@ import csv
 import io
 import re
 import json
+import random
 import statistics
 from collections import Counter
 
@@ -44,6 +45,19 @@ def test_significance_is_the_exact_conditional_poisson_test():
     assert analysis.compare_counts(0, 0)["p_value"] == 1.0
     # Unequal coverage shifts the expected share: 30 vs 10 over 3 months vs 1 is no change.
     assert not analysis.compare_counts(30, 10, current_share=0.75)["significant"]
+
+
+def test_binomial_p_value_is_scipys_binomtest():
+    # Our numpy test replaces scipy's in the request path (scipy.stats is slow to import); it
+    # must give scipy's p-values, ties and lopsided shares included, for small and large counts.
+    cases = [(244, 417, 0.5), (9, 15, 0.5), (0, 1, 0.5), (1, 1, 0.5), (5, 10, 0.5), (3, 10, 1 / 3),
+             (30, 40, 0.75), (12, 13, 11 / 23), (0, 500, 0.5), (49_000, 100_000, 0.5), (7, 9, 0.9)]
+    rng = random.Random(20240401)
+    for _ in range(400):
+        n = rng.choice([rng.randint(1, 40), rng.randint(1, 3_000), rng.randint(1, 200_000)])
+        cases.append((rng.randint(0, n), n, rng.choice([0.5, rng.randint(1, 23) / 24, rng.random()])))
+    for k, n, p in cases:
+        assert analysis.binomial_p_value(k, n, p) == pytest.approx(binomtest(k, n, p).pvalue, abs=1e-9), (k, n, p)
 
 
 def test_categories_match_an_independent_count(melton, lsoa_lad):

@@ -151,6 +151,21 @@ def boundary_features(conn, level: str, lad_codes: list[str]) -> list[dict]:
              "properties": {code: c, name: n, "LAD": lad}} for c, n, lad, geometry in rows]
 
 
+def lsoa_neighbours(conn, lad_codes: list[str]) -> list[dict]:
+    """The authorities' LSOAs by code, each with the codes of the LSOAs of the same area that
+    touch it (Queen contiguity: a shared boundary point), as worked out when the boundaries were
+    loaded (:func:`.load.work_out_neighbours`). Hotspots read this instead of the geometry."""
+    rows = conn.execute(
+        """with area as (select lsoa_code, lsoa_name from lsoa_boundary where lad_code in (select unnest(?)))
+           select a.lsoa_code, a.lsoa_name,
+                  list(n.neighbour_code order by n.neighbour_code)
+                      filter (where n.neighbour_code in (select lsoa_code from area))
+           from area a left join lsoa_neighbour n using (lsoa_code)
+           group by all""", [lad_codes]).fetchall()
+    return sorted(({"lsoa_code": c, "lsoa_name": n, "neighbours": nb or []} for c, n, nb in rows),
+                  key=lambda r: r["lsoa_code"])
+
+
 def boundaries_missing(conn, level: str, lad_codes: list[str]) -> list[str]:
     """The authorities of ``lad_codes`` with no LSOA (or ward) boundaries loaded."""
     table = "lsoa_boundary" if level == "lsoa" else "ward_boundary"

@@ -43,7 +43,7 @@ POPULATION_COLUMNS = {
 
 # What the store holds of reference data, in the order a copy must fill it.
 REFERENCE_TABLES = ("reference_load", "lsoa", "authority_name", "lsoa_population", "harm_offence",
-                    "lsoa_boundary", "ward_boundary", "ward", "lsoa_ward")
+                    "lsoa_boundary", "ward_boundary", "ward", "lsoa_ward", "lsoa_neighbour")
 
 Progress = Callable[[int, int, str], None]
 
@@ -426,6 +426,8 @@ def load_file(conn, path: str | Path, name: str | None = None, *, authority: str
             _insert(conn, table, rows, 4)
             for lad in lads:
                 _record(conn, dataset, name, sum(1 for r in rows if r[2] == lad), lad)
+            if dataset == LSOA_BOUNDARIES:
+                work_out_neighbours(conn, [r[0] for r in rows])
             wards = work_out_wards(conn, lads)
             if wards:
                 notes.append(f"LSOAs placed in wards for {len(wards)} "
@@ -529,6 +531,42 @@ def work_out_wards(conn, lad_codes: list[str]) -> list[str]:
     return done
 
 
+# Every boundary point of an LSOA (all rings of all parts), as the (longitude, latitude) pair.
+_VERTICES = """
+    select lsoa_code, unnest(flatten(flatten(cast(geometry->'$.coordinates' as double[][][][])))) as xy
+    from lsoa_boundary where geometry->>'$.type' = 'MultiPolygon'
+    union all
+    select lsoa_code, unnest(flatten(cast(geometry->'$.coordinates' as double[][][]))) as xy
+    from lsoa_boundary where geometry->>'$.type' = 'Polygon'
+"""
+
+
+def work_out_neighbours(conn, lsoa_codes: list[str] | None) -> None:
+    """Record which loaded LSOAs touch ``lsoa_codes`` (None: every loaded LSOA), both ways, in
+    ``lsoa_neighbour``; pairs of LSOAs no longer loaded go.
+
+    Queen contiguity as libpysal's ``Queen`` works it out: two LSOAs are neighbours when their
+    boundaries share a point (the same coordinates exactly; the ONS boundaries are one topology,
+    so neighbours share their vertices). Done here, once per load, so that no assessment needs
+    geometry, shapely or libpysal to find the neighbours (docs/adr/0005-hotspots-getis-ord.md).
+    Neighbours across authorities are kept: a partnership of several authorities joins them.
+    """
+    codes = lsoa_codes if lsoa_codes is not None else [
+        r[0] for r in conn.execute("select lsoa_code from lsoa_boundary").fetchall()]
+    conn.execute(
+        """delete from lsoa_neighbour
+           where lsoa_code in (select unnest($c)) or neighbour_code in (select unnest($c))
+              or lsoa_code not in (select lsoa_code from lsoa_boundary)
+              or neighbour_code not in (select lsoa_code from lsoa_boundary)""", {"c": codes})
+    conn.execute(
+        f"""insert into lsoa_neighbour
+            with vertex as ({_VERTICES}),
+                 new as (select * from vertex where lsoa_code in (select unnest($c))),
+                 pair as (select distinct a.lsoa_code as a, b.lsoa_code as b
+                          from new a join vertex b on a.xy = b.xy and a.lsoa_code <> b.lsoa_code)
+            select a, b from pair union select b, a from pair""", {"c": codes})
+
+
 def copy_reference(conn, source: str | Path) -> bool:
     """Fill an empty store's reference tables from another store (a published snapshot of the
     site's store, or a test session's). Returns False when the source holds none."""
@@ -544,6 +582,8 @@ def copy_reference(conn, source: str | Path) -> bool:
             conn.execute(f"delete from {table}")
             if table in tables:
                 conn.execute(f"insert into {table} select * from reference_source.{table}")
+        if "lsoa_neighbour" not in tables:  # a store from before neighbours were kept
+            work_out_neighbours(conn, None)
         conn.execute("commit")
         return True
     finally:
