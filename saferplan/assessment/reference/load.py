@@ -79,8 +79,11 @@ def _csv_header(path: Path, name: str) -> list[str]:
     for magic, what in NOT_CSV:
         if start.startswith(magic) and not magic.startswith(b"PK"):
             raise ImportRefused(f"the file {what}: save it as CSV UTF-8", file=name, line=1)
+    if not start.strip():
+        raise ImportRefused("the file is empty; expected a header line and rows", file=name, line=1)
     try:
-        first = start.decode("utf-8-sig", errors="strict").splitlines()[0] if start else ""
+        # The first line only: 4 KB may end part-way through a character further on.
+        first = start.split(b"\n")[0].decode("utf-8-sig", errors="strict").strip("\r")
     except UnicodeDecodeError:
         raise ImportRefused("not UTF-8 text: save it as CSV UTF-8", file=name, line=1) from None
     return [h.strip() for h in next(csv.reader([first]), [])]
