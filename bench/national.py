@@ -265,7 +265,8 @@ def main() -> int:
             "geopandas", "shapely", "pandas", "scipy", "esda", "libpysal", "sklearn", "openpyxl"})
         print(f"ASSESSMENT FIRST IN A FRESH PROCESS: {med['seconds']:.3f}s median of {len(runs)}, CPU "
               f"{med['cpu']:.3f}s ({med['seconds'] / w:.1f}x warm)  (target < 0.5s)")
-        print(f"  module imports before it: {med['imports']:.3f}s, CPU since the process started {med['imports_cpu']:.3f}s; "
+        print(f"  module imports before it: {med['imports']:.3f}s, CPU since the process started "
+              f"{med['imports_cpu']:.3f}s; "
               f"imports + first: {med['imports'] + med['seconds']:.3f}s, CPU "
               f"{med['imports_cpu'] + med['cpu']:.3f}s; heavy modules loaded: {', '.join(heavy) or 'none'}")
     finally:
