@@ -15,6 +15,7 @@ import sys
 COMMAND_MODULES = [
     "saferplan.partnership.cli",
     "saferplan.assessment.cli",
+    "saferplan.assessment.reference.cli",
     "saferplan.consultation.cli",
     "saferplan.planning.cli",
     "saferplan.ops.cli",

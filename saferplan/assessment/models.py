@@ -29,6 +29,7 @@ class ImportJob(models.Model):
     class Kind(models.TextChoices):
         POLICE = "police", "police.uk street-level data"
         PARTNER = "partner", "Partner data"
+        BOUNDARIES = "boundaries", "Boundaries (GeoJSON)"
 
     class Status(models.TextChoices):
         AWAITING_MAPPING = "awaiting_mapping", "Waiting for the column mapping"
@@ -39,7 +40,10 @@ class ImportJob(models.Model):
         # Nothing kept yet: the files would leave a force-month with under half its records.
         NEEDS_CONFIRMATION = "needs_confirmation", "Waiting for confirmation"
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="import_jobs")
+    # None: the site operator's import of shared data for every partnership (saferplan police
+    # import --on-worker), seen by no partnership's pages.
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="import_jobs",
+                                    null=True, blank=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     # What the person gave, as they would recognise it: file names, or the server folder.
@@ -72,6 +76,8 @@ class ImportJob(models.Model):
         return f"{self.get_kind_display()} import of {self.created_at:%d %B %Y}"
 
     def get_absolute_url(self):
+        if self.partnership is None:
+            return ""
         return reverse("assessment:import", kwargs={"slug": self.partnership.slug, "pk": self.pk})
 
     @property

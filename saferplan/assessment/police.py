@@ -142,6 +142,8 @@ class PoliceImportResult:
     rows_unmatched: int
     rows_replaced: int
     skipped_members: list[str] = field(default_factory=list)
+    # Forces of the input with no record in the partnership's area (police_sources).
+    skipped_forces: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -506,7 +508,8 @@ def _refuse_for(batch: list[SourceFile], error: Exception | None = None) -> Impo
 def import_police(conn: duckdb.DuckDBPyConnection, sources: Iterable[Source],
                   progress: Progress | None = None, *, owner: int | None = None,
                   confirm_shrink: bool | Iterable = False, limits: Limits | None = None,
-                  made_by: str | None = None) -> PoliceImportResult:
+                  made_by: str | None = None, areas: list[str] | None = None,
+                  own_forces: list[str] = ()) -> PoliceImportResult:
     """Import street-level files into ``police_record`` for ``owner``; all or nothing.
 
     ``sources`` are paths, or (path, name) pairs naming each as the person knows it. Records are
@@ -515,6 +518,8 @@ def import_police(conn: duckdb.DuckDBPyConnection, sources: Iterable[Source],
     in the files are replaced (shared records only by a shared import); a force-month that would
     fall below half of what the owner reads today raises :class:`ImportNeedsConfirmation`
     unless ``confirm_shrink`` is True, or lists every such (force, month, before, after).
+    ``areas`` (a partnership's authorities) keeps only its ``own_forces`` and the forces with
+    records in them (:mod:`.police_sources`); the others are listed in ``skipped_forces``.
     """
     progress = progress or _noop
     limits = limits or Limits()
@@ -523,6 +528,16 @@ def import_police(conn: duckdb.DuckDBPyConnection, sources: Iterable[Source],
     started = datetime.now()
     with tempfile.TemporaryDirectory(prefix="saferplan-import-") as tmp:
         files, skipped = collect_files(sources, Path(tmp), limits)
+        skipped_forces = []
+        if areas is not None:
+            from .police_sources import forces_in_area
+
+            files, skipped_forces = forces_in_area(conn, files, areas, own_forces)
+            if not files:
+                raise ImportRefused(
+                    "no force in the files serves the area (" + ", ".join(areas) + ") or has a record in "
+                    "it; skipped: " + "; ".join(f.describe() for f in skipped_forces)
+                    + ". Import the files of the force that serves the area", file=", ".join(names))
         total_steps = len(files) + 2
         expected: dict[str, int] = {}
         for done, source in enumerate(files, start=1):
@@ -540,9 +555,11 @@ def import_police(conn: duckdb.DuckDBPyConnection, sources: Iterable[Source],
                 seen[key] = source.name
         cursor = conn.cursor()
         try:
-            return _import(cursor, files, skipped, names, started, progress, total_steps,
-                           owner=owner, confirm_shrink=confirm_shrink, expected=expected,
-                           made_by=made_by)
+            result = _import(cursor, files, skipped, names, started, progress, total_steps,
+                             owner=owner, confirm_shrink=confirm_shrink, expected=expected,
+                             made_by=made_by)
+            result.skipped_forces = [f.to_dict() for f in skipped_forces]
+            return result
         finally:
             cursor.close()
 

@@ -13,11 +13,11 @@ command line and tests.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
 
-from .reference import load_reference
 
 SCHEMA = """
 create sequence if not exists import_id_seq start 1;
@@ -93,7 +93,24 @@ create table if not exists partner_record (
     owner       integer                       -- the partnership that imported it (NULL: operator)
 );
 
--- Reference tables, loaded from the shared data folder.
+-- Reference tables: national data the site operator loads from the publishers' files
+-- (saferplan reference load; reference/load.py), shared by every partnership.
+create table if not exists reference_load (
+    dataset varchar not null,                 -- lsoa-lookup, population, harm-index, lsoa-boundaries, ward-boundaries
+    lad_code varchar,                         -- boundaries: the authority; else NULL (national)
+    source varchar not null,                  -- the file as the operator named it
+    rows bigint not null,
+    loaded_at timestamp not null
+);
+create table if not exists harm_offence (
+    position integer, title varchar, score double, offence_group varchar, sub_group varchar
+);
+create table if not exists lsoa_boundary (
+    lsoa_code varchar primary key, lsoa_name varchar, lad_code varchar not null, geometry varchar not null
+);
+create table if not exists ward_boundary (
+    ward_code varchar primary key, ward_name varchar, lad_code varchar not null, geometry varchar not null
+);
 create table if not exists lsoa (
     lsoa_code varchar primary key, lsoa_name varchar, lad_code varchar, lad_name varchar
 );
@@ -108,6 +125,10 @@ create table if not exists ward (
 );
 create table if not exists lsoa_ward (
     lsoa_code varchar primary key, ward_code varchar, area_share double
+);
+-- LSOAs whose boundaries touch (Queen contiguity), both ways, worked out when boundaries load.
+create table if not exists lsoa_neighbour (
+    lsoa_code varchar not null, neighbour_code varchar not null
 );
 """
 
@@ -179,8 +200,19 @@ create or replace macro imports_for(p) as table
 """
 
 
-def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) the store; ``None`` gives a fresh in-memory store."""
+def reference_source() -> str | None:
+    """A store to copy reference data from into a new one (``SAFERPLAN_REFERENCE_FROM``): the
+    test session's, or a second instance's; the site's own store is loaded by the operator."""
+    return os.environ.get("SAFERPLAN_REFERENCE_FROM") or None
+
+
+def connect(path: str | Path | None = None, *, read_only: bool = False,
+            reference_from: str | Path | None = None) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the store; ``None`` gives a fresh in-memory store.
+
+    A writable store with no reference data is given a copy of ``reference_from`` 's (default:
+    :func:`reference_source`), when there is one; otherwise reference data is what the operator
+    loads (``saferplan reference load``)."""
     if path is not None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     conn = duckdb.connect(str(path) if path is not None else ":memory:", read_only=read_only)
@@ -188,12 +220,23 @@ def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckd
         counted = conn.execute(
             "select count(*) from duckdb_columns() where table_name = 'import_file' "
             "and column_name = 'no_location'").fetchone()[0]
+        had_neighbours = conn.execute(
+            "select count(*) from duckdb_tables() where table_name = 'lsoa_neighbour'").fetchone()[0]
         conn.execute(SCHEMA)
         conn.execute(UPGRADE)
+        if not had_neighbours and conn.execute("select count(*) from lsoa_boundary").fetchone()[0]:
+            # Boundaries loaded before neighbours were kept: work them out once, now.
+            from .reference.load import work_out_neighbours
+
+            work_out_neighbours(conn, None)
         if not counted:
             conn.execute(BACKFILL_FILE_COUNTS)
         conn.execute(READ_MACROS)
-        load_reference(conn)
+        source = reference_from or reference_source()
+        if source and not conn.execute("select count(*) from reference_load").fetchone()[0]:
+            from .reference.load import copy_reference
+
+            copy_reference(conn, source)
         # The connection itself reads the shared data (the command line, tests); every cursor
         # the web takes from it is a new connection and must be scoped to its partnership.
         scope(conn, None)

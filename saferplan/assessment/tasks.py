@@ -17,10 +17,3 @@ def import_data(job_id: int) -> None:
         # Let go of the store file between tasks: the command line and backups can open it then.
         services.close_store()
 
-
-@task()
-def work_out_wards(areas: list[str]) -> None:
-    try:
-        services.work_out_wards(areas)
-    finally:
-        services.close_store()

@@ -7,14 +7,9 @@ equality answers (only ever in aggregate) follow :mod:`saferplan.core.disclosure
 """
 from __future__ import annotations
 
-import csv
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
-
-from django.conf import settings
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -372,29 +367,11 @@ def by_day(survey: Survey) -> dict:
 
 # Who answered, against the Census --------------------------------------------------------------
 
-@lru_cache(maxsize=16)
-def _census_age(codes: tuple[str, ...], data_dir: str) -> dict[str, int]:
-    data = Path(data_dir)
-    wanted = set(codes)
-    lsoas = set()
-    with open(data / "geography" / "lsoa21_to_lad.csv", newline="", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            if row["lad_code"] in wanted:
-                lsoas.add(row["lsoa21_code"])
-    totals: Counter = Counter()
-    with open(data / "population" / "census2021_lsoa21_age6.csv", newline="", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            if row["lsoa21_code"] in lsoas:
-                totals[row["age_group"]] += int(float(row["usual_residents"]))
-    return dict(totals)
-
-
 def census_age(partnership) -> dict[str, int]:
     """Census 2021 usual residents of the partnership's area by the six age bands."""
-    try:
-        return _census_age(tuple(sorted(partnership.area_codes)), str(settings.DATA_DIR))
-    except FileNotFoundError:
-        return {}
+    from saferplan.assessment.services import census_age as loaded_census_age
+
+    return loaded_census_age(partnership.area_codes)
 
 
 def census_profile(survey: Survey) -> dict:

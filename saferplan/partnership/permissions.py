@@ -35,6 +35,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Strategic assessment: analysts import data and review findings; everyone reads the result.
     "view_assessment": EVERYONE,
     "change_assessment": frozenset({M, A}),
+    # Boundaries of the partnership's own authorities (the national data is the operator's).
+    "load_boundaries": frozenset({M}),
     # Consultation: the manager runs it; officers key in paper responses and log events;
     # results are read by every member: partner officers' workshops review them too.
     "change_consultation": frozenset({M}),
