@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "saferplan.assessment.cli",
     "saferplan.consultation.cli",
     "saferplan.planning.cli",
+    "saferplan.delivery.cli",
     "saferplan.ops.cli",
     "saferplan.erd",
 ]
