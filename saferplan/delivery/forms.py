@@ -8,7 +8,7 @@ from saferplan.forms import DateField, LinkField, MoneyField, PlainTextMixin  # 
 from . import planning_reads as planning
 from .models import RAG, Claim, FundingStream, Risk, ReturnStatus
 from .models.risks import CUSTOM, MATRIX_CHOICES
-from .quarters import financial_year_of
+from .quarters import financial_year_of, months_label
 
 
 class RoundForm(PlainTextMixin, forms.Form):
@@ -19,9 +19,9 @@ class RoundForm(PlainTextMixin, forms.Form):
 
     def __init__(self, *args, quarters, **kwargs):
         super().__init__(*args, **kwargs)
-        self.quarters = {q.key: q for q in quarters}
+        self.quarters = {q.slug: q for q in quarters}
         self.fields["quarter"].choices = [("", "Select a quarter")] + [
-            (q.key, f"{q.label} ({q.months_label})") for q in quarters]
+            (q.slug, f"{q.label} ({months_label(q)})") for q in quarters]
 
     def clean_deadline(self):
         value = self.cleaned_data.get("deadline")
@@ -201,5 +201,5 @@ class ClaimForm(PlainTextMixin, forms.ModelForm):
     def __init__(self, *args, quarters, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["quarter"] = forms.ChoiceField(label="Quarter the claim covers", choices=[("", "Select a quarter")]
-                                                   + [(q.key, q.label) for q in quarters],
+                                                   + [(q.slug, q.label) for q in quarters],
                                                    error_messages={"required": "Choose the quarter the claim covers"})

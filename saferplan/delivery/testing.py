@@ -34,7 +34,7 @@ def make_adopted_plan(partnership, starts_on=date(2022, 4, 1), ends_on=date(2025
                              baseline=Decimal("300"), target=Decimal("240"), direction="down",
                              frequency="quarterly", source="Community safety team records")
     for q, value in zip((Quarter(2022, n) for n in (1, 2, 3, 4)), (298, 290, 299, 330)):
-        kpi.values.create(period_label=q.label, period_start=q.starts_on, period_end=q.ends_on, value=Decimal(value))
+        kpi.values.create(period_label=q.label, period_start=q.start, period_end=q.end, value=Decimal(value))
     for status in ("board", "council", "adopted"):
         plan.move_to(status)
     return plan
@@ -53,7 +53,7 @@ def make_delivery(partnership):
     rag, _ = returns.suggest_rag(patrols, "on_track", None, q)
     ret = returns.submit_return(round_, patrols, status="on_track", narrative="Patrols every weekend.", rag=rag,
                                 spend={allocation.pk: Decimal("2500.50")})
-    Claim.objects.create(stream=stream, quarter=q.key, amount=Decimal("2500.50"), claimed_on=date(2022, 10, 15))
+    Claim.objects.create(stream=stream, quarter=q.slug, amount=Decimal("2500.50"), claimed_on=date(2022, 10, 15))
     risks.change_matrix(risks.register_for(partnership), risk_matrix.MELTON.key)
     risk = risks.save_risk(Risk(partnership=partnership, reference="R1", title="Lack of resource",
                                 cause="Budgets", consequence="Actions dropped", owner=patrols.owner,

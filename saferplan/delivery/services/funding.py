@@ -71,7 +71,7 @@ def spent_to_date(allocation: Allocation, quarter: Quarter | None = None) -> Dec
     """The allocation's spend to date as the action's latest return (up to ``quarter``) reported it."""
     spends = ReturnSpend.objects.filter(allocation=allocation, quarterly_return__correction__isnull=True)
     if quarter is not None:
-        spends = spends.filter(quarterly_return__round__quarter__lte=quarter.key)
+        spends = spends.filter(quarterly_return__round__quarter__lte=quarter.slug)
     latest = spends.order_by("-quarterly_return__round__quarter", "-quarterly_return__pk").first()
     return latest.spent_to_date if latest else ZERO
 
@@ -118,7 +118,7 @@ def summary(stream: FundingStream, quarter: Quarter | None = None, today=None) -
              for a in stream.allocations.select_related("action__owner").order_by("pk")]
     claims = stream.claims.all()
     if quarter is not None:
-        claims = claims.filter(quarter__lte=quarter.key)
+        claims = claims.filter(quarter__lte=quarter.slug)
     claimed = claims.aggregate(total=Sum("amount"))["total"] or ZERO
     result = StreamSummary(stream, lines, claimed, quarter)
     result.flags = flags(result, today)
@@ -136,7 +136,7 @@ def flags(s: StreamSummary, today) -> list[str]:
             found.append(f"“{line.allocation.action.title}” has spent {pounds(line.spent - line.allocation.amount)} "
                          "more than its allocation")
     start, end = financial_year_of(s.stream.financial_year)
-    at = s.quarter.ends_on if s.quarter else today
+    at = s.quarter.end if s.quarter else today
     if at >= end and s.remaining > 0 and s.spent <= s.stream.amount:
         found.append(f"Underspent: {pounds(s.remaining)} unspent at the end of {s.stream.financial_year}")
     elif start <= at < end and s.allocated > 0:

@@ -101,7 +101,7 @@ def values_up_to(kpi, quarter: Quarter | None):
     values = list(kpi.values.all())
     values.sort(key=lambda v: (v.period_start, v.pk))
     if quarter is not None:
-        values = [v for v in values if v.period_end <= quarter.ends_on]
+        values = [v for v in values if v.period_end <= quarter.end]
     return values
 
 

@@ -16,7 +16,7 @@ from saferplan.wording import counted, uk_date
 
 from .. import planning_reads as planning
 from ..models import ReturnRound
-from ..quarters import Quarter
+from ..quarters import Quarter, months_label
 from . import funding, kpis, returns, risks
 
 EXAMPLE_NOTE = ("Example data: the quarterly returns, spend, entered KPI values, risks and funding in this report "
@@ -77,11 +77,11 @@ def gather(partnership, quarter: Quarter, today: date | None = None) -> BoardRep
         raise ReportRefused(f"{partnership.name} has no adopted plan to report on")
     if quarter not in returns.plan_quarters(plan):
         raise ReportRefused(f"{quarter.label} is not a quarter of the plan ({plan.period_label})")
-    round_ = ReturnRound.objects.filter(plan=plan, quarter=quarter.key).first()
+    round_ = ReturnRound.objects.filter(plan=plan, quarter=quarter.slug).first()
     current = returns.current_returns(round_) if round_ else {}
     lines = [ActionLine(a, current.get(a.pk)) for a in planning.actions_of(plan)]
     streams = [s for s in funding.summaries(partnership, quarter)
-               if s.stream.financial_year <= quarter.financial_year]
+               if s.stream.financial_year <= quarter.financial_year.label]
     register = risks.register_rows(partnership, today)
     example = bool((round_ and round_.example) or any(r.risk.example for r in register)
                    or any(s.stream.example for s in streams))
@@ -103,7 +103,7 @@ def _period_key(value) -> str:
     """A quarterly value's period as the export names quarters ("2025-26-Q2"); others by their label."""
     start, end = value.period_start, value.period_end
     q = Quarter.of(start)
-    return q.key if (q.starts_on, q.ends_on) == (start, end) else value.period_label
+    return q.slug if (q.start, q.end) == (start, end) else value.period_label
 
 
 def as_data(report: BoardReport) -> dict:
@@ -112,8 +112,8 @@ def as_data(report: BoardReport) -> dict:
     return {
         "partnership": report.partnership.name,
         "partnership_slug": report.partnership.slug,
-        "quarter": q.key,
-        "quarter_label": f"{q.label} ({q.months_label})",
+        "quarter": q.slug,
+        "quarter_label": f"{q.label} ({months_label(q)})",
         "plan": report.plan.title,
         "as_at": report.as_at.isoformat(),
         "example_data": report.example,
@@ -125,7 +125,7 @@ def as_data(report: BoardReport) -> dict:
             "status": line.status,
             "rag": line.rag,
             "return": None if line.ret is None else {
-                "quarter": q.key, "narrative": line.ret.narrative,
+                "quarter": q.slug, "narrative": line.ret.narrative,
                 "spend": funding.money(funding.spend_of_return(line.ret)),
                 "rag_suggested": line.ret.rag_suggested, "rag_reason": line.ret.rag_reason,
                 "corrected": bool(line.ret.corrects_id)},
@@ -194,7 +194,7 @@ def document(report: BoardReport) -> Document:
     doc = Document(
         title=f"Quarterly performance report: {q.label}",
         subtitle=f"{report.partnership.name}: {report.plan.title}",
-        meta=[("Quarter", f"{q.label}, {q.months_label}"), ("For", "The partnership board"),
+        meta=[("Quarter", f"{q.label}, {months_label(q)}"), ("For", "The partnership board"),
               ("Prepared", uk_date(report.as_at)),
               ("Returns", f"{counted(sum(1 for a in report.actions if a.ret), 'return')} for "
                           f"{counted(len(report.actions), 'action')}" +
@@ -319,13 +319,8 @@ def board_file(partnership, quarter: Quarter, fmt: str, today: date | None = Non
     report = gather(partnership, quarter, today)
     if fmt == "json":
         return as_json(report).encode()
-    doc = document(report)
-    if fmt == "pdf":
-        from saferplan.documents.pdf import render_pdf
+    if fmt not in ("pdf", "docx"):
+        raise ReportRefused(f"{fmt!r} is not a report format (json, pdf or docx)")
+    from saferplan.core.downloads import render_document
 
-        return render_pdf(doc)
-    if fmt == "docx":
-        from saferplan.documents.word import render_docx
-
-        return render_docx(doc)
-    raise ReportRefused(f"{fmt!r} is not a report format (json, pdf or docx)")
+    return render_document(document(report), fmt)

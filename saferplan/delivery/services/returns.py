@@ -18,7 +18,7 @@ from saferplan.wording import counted, uk_date
 from .. import planning_reads as planning
 from ..models import RAG, QuarterlyReturn, Reminder, ReturnRound, ReturnSpend, ReturnStatus
 from ..models.returns import RAG_ORDER
-from ..quarters import Quarter, quarters_between
+from ..quarters import Quarter, months_label, quarters_between
 from . import kpis
 
 RAG_RULE = (
@@ -43,12 +43,12 @@ def plan_quarters(plan) -> list[Quarter]:
 def open_round(plan, quarter: Quarter, deadline: date, user=None, example: bool = False) -> ReturnRound:
     if quarter not in plan_quarters(plan):
         raise ReturnRefused({"quarter": f"{quarter.label} is not a quarter of the plan ({plan.period_label})"})
-    if ReturnRound.objects.filter(plan=plan, quarter=quarter.key).exists():
+    if ReturnRound.objects.filter(plan=plan, quarter=quarter.slug).exists():
         raise ReturnRefused({"quarter": f"Returns for {quarter.label} have already been asked for"})
-    if deadline < quarter.starts_on:
+    if deadline < quarter.start:
         raise ReturnRefused({"deadline": f"The deadline must be on or after the start of {quarter.label} "
-                                         f"({uk_date(quarter.starts_on)})"})
-    return ReturnRound.objects.create(partnership=plan.partnership, plan=plan, quarter=quarter.key, deadline=deadline,
+                                         f"({uk_date(quarter.start)})"})
+    return ReturnRound.objects.create(partnership=plan.partnership, plan=plan, quarter=quarter.slug, deadline=deadline,
                                       opened_by=user if getattr(user, "pk", None) else None, example=example)
 
 
@@ -106,11 +106,11 @@ def suggest_rag(action, status: str, forecast_on: date | None, quarter: Quarter)
         return RAG.GREEN, ["Complete"]
     if status in (ReturnStatus.OFF_TRACK, ReturnStatus.STOPPED):
         found.append((RAG.RED, f"Status is {ReturnStatus(status).label.lower()}"))
-    if action.due_on <= quarter.ends_on:
+    if action.due_on <= quarter.end:
         found.append((RAG.RED, f"Due on {uk_date(action.due_on)} and not complete"))
     if status == ReturnStatus.AT_RISK:
         found.append((RAG.AMBER, "Status is at risk"))
-    if status == ReturnStatus.NOT_STARTED and action.starts_on and action.starts_on <= quarter.ends_on:
+    if status == ReturnStatus.NOT_STARTED and action.starts_on and action.starts_on <= quarter.end:
         found.append((RAG.AMBER, f"Not started, although due to start on {uk_date(action.starts_on)}"))
     if forecast_on and forecast_on > action.due_on:
         found.append((RAG.AMBER, f"Expected to finish on {uk_date(forecast_on)}, after its due date of "
@@ -236,7 +236,7 @@ def send_reminders(round_, today: date | None = None, user=None, every_days: int
         send_mail(
             subject=f"{round_.partnership.name}: {counted(len(actions), 'quarterly return')} overdue for "
                     f"{round_.period.label}",
-            message=(f"The returns for {round_.period.label} ({round_.period.months_label}) were due on "
+            message=(f"The returns for {round_.period.label} ({months_label(round_.period)}) were due on "
                      f"{uk_date(round_.deadline)}. {organisation.name} has not yet sent a return for:\n\n{lines}\n\n"
                      f"Sign in to Saferplan to submit them."),
             from_email=None, recipient_list=to)

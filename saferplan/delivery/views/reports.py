@@ -5,7 +5,7 @@ from django.http import Http404
 from django.utils.text import slugify
 from django.views import View
 
-from saferplan.documents.downloads import attachment
+from saferplan.core.downloads import attachment
 
 from ..services import reports
 from .base import DeliveryMixin
@@ -20,4 +20,4 @@ class BoardReport(DeliveryMixin, View):
             content = reports.board_file(self.partnership, q, fmt)
         except reports.ReportRefused as exc:
             raise Http404(str(exc)) from None
-        return attachment(content, f"{slugify(self.partnership.name)}-board-report-{q.key}.{fmt}")
+        return attachment(content, f"{slugify(self.partnership.name)}-board-report-{q.slug}.{fmt}")

@@ -109,7 +109,7 @@ class RoundOpen(FormPage):
     def make_form(self, data=None):
         plan = self.require_plan()
         taken = set(ReturnRound.objects.filter(plan=plan).values_list("quarter", flat=True))
-        return RoundForm(data, quarters=[q for q in returns.plan_quarters(plan) if q.key not in taken])
+        return RoundForm(data, quarters=[q for q in returns.plan_quarters(plan) if q.slug not in taken])
 
     def page(self):
         return {"back_url": url("rounds", self.partnership),
