@@ -24,20 +24,20 @@ def test_ratings_come_from_the_chosen_matrix_and_the_heat_map_counts_without_col
                                                                                       delivered):
     risk = delivered["risk"]  # Melton: likelihood 3 Low x impact 2 Marginal
     assert risks.rated(risk, risks.matrix_for(partnership)).current.text == "Low Risk"
-    # Medway's lettered matrix: the rating is the cell's name. R1 has numbers, so the change is refused.
+    # Medway's lettered matrix: the rating is the cell's name (C Unlikely x II Major is "CII", scored 2 x 3). R1 has numbers, so the change is refused.
     with pytest.raises(ValidationError) as refused:
         risks.change_matrix(risks.register_for(partnership), risk_matrix.MEDWAY.key)
     assert "R1" in str(refused.value)
     Risk.objects.filter(pk=risk.pk).update(closed=True)
     risks.change_matrix(risks.register_for(partnership), risk_matrix.MEDWAY.key)
     medway = Risk.objects.create(partnership=partnership, reference="R2", title="Partners disengage", cause="c",
-                                 consequence="c", owner=risk.owner, likelihood="D", impact="II",
+                                 consequence="c", owner=risk.owner, likelihood="C", impact="II",
                                  target_likelihood="D", target_impact="IV", tolerance="Low",
                                  review_on=date(2020, 1, 1))
     row = risks.rated(medway, risks.matrix_for(partnership))
-    assert (row.current.text, row.current.band, row.above_tolerance, row.overdue) == ("DII", "Medium", True, True)
+    assert (row.current.text, row.current.band, row.above_tolerance, row.overdue) == ("CII", "Medium", True, True)
     page = manager_client.get(_url(partnership, "risks")).content.decode()
-    assert "DII" in page and "1 risk" in page and "R2" in page and "Above tolerance" in page and "Overdue" in page
+    assert "CII" in page and "1 risk" in page and "R2" in page and "Above tolerance" in page and "Overdue" in page
 
 
 def test_the_partnerships_own_matrix_is_checked_and_kept(manager_client, partnership, delivered):

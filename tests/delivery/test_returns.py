@@ -52,7 +52,7 @@ def test_a_submitted_return_is_locked_and_a_correction_needs_a_reason(client, pa
     page = client.post(path, typed)
     assert page.status_code == 200
     text = page.content.decode()
-    assert "There is a problem" in text and "give the reason for correcting it" in text
+    assert "There is a problem" in text and "Give the reason for correcting the return" in text
     assert "Two weekends lost to the festival" in text and "3,100.25" in text  # what was typed is kept
     response = client.post(path, {**typed, "correction_reason": "The sub-group reviewed the quarter"})
     assert response.status_code == 302

@@ -36,11 +36,26 @@ class RatedRisk:
     overdue: bool
 
 
+def _as_last_rated(risk: Risk, likelihood: str, impact: str) -> risk_matrix.Rating:
+    """A closed risk scored on a matrix the partnership has since left: its rating as last recorded."""
+    last = risk.reviews.first()
+    text = last.rating if last else "Rated on an earlier matrix"
+    return risk_matrix.Rating(risk_matrix.Level(0, likelihood, "earlier matrix"),
+                              risk_matrix.Level(0, impact, "earlier matrix"), last.score if last else 0, text, text)
+
+
 def rated(risk: Risk, matrix: risk_matrix.RiskMatrix, today: date | None = None) -> RatedRisk:
     today = today or timezone.localdate()
-    current = matrix.rate(risk.likelihood, risk.impact)
-    return RatedRisk(risk, current, matrix.rate(risk.target_likelihood, risk.target_impact),
-                     band_index(matrix, current.band) > band_index(matrix, risk.tolerance),
+    try:
+        current = matrix.rate(risk.likelihood, risk.impact)
+        target = matrix.rate(risk.target_likelihood, risk.target_impact)
+    except ValueError:
+        if not risk.closed:  # an open risk always fits: change_matrix refuses otherwise
+            raise
+        current = _as_last_rated(risk, risk.likelihood, risk.impact)
+        target = _as_last_rated(risk, risk.target_likelihood, risk.target_impact)
+        return RatedRisk(risk, current, target, False, False)
+    return RatedRisk(risk, current, target, band_index(matrix, current.band) > band_index(matrix, risk.tolerance),
                      not risk.closed and risk.review_on < today)
 
 

@@ -65,10 +65,7 @@ class RiskDetail(RiskMixin, Page):
     def data(self):
         risk = self.get_risk()
         matrix = risks.matrix_for(self.partnership)
-        try:
-            row = risks.rated(risk, matrix)
-        except ValueError:
-            row = None  # scored on an earlier matrix (only closed risks can be)
+        row = risks.rated(risk, matrix)
         return {"risk": risk, "row": row, "matrix": matrix, "reviews": risk.reviews.select_related("reviewed_by"),
                 "history": self.history_for(risk)}
 
