@@ -13,7 +13,7 @@ from django.views.generic import TemplateView
 from saferplan.core.downloads import attachment
 from saferplan.core.disclosure import note as disclosure_note
 from saferplan.partnership.audit import history_of
-from saferplan.partnership.views import PartnershipMixin
+from saferplan.core.pages import PartnershipMixin
 
 from . import report, services
 from .disclosure import publication
