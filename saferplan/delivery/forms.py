@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from django import forms
 
-from saferplan.forms import DateField, LinkField, MoneyField, PlainTextMixin  # noqa: F401
+from saferplan.forms import DateField, MoneyField, PlainTextMixin
 
 from . import planning_reads as planning
-from .models import RAG, Claim, FundingStream, Risk, ReturnStatus
+from .models import RAG, Allocation, Claim, FundingStream, Risk, ReturnStatus
 from .models.risks import CUSTOM, MATRIX_CHOICES
 from .quarters import financial_year_of, months_label
 
@@ -177,16 +177,20 @@ class StreamForm(PlainTextMixin, forms.ModelForm):
         return value
 
 
-class AllocationForm(PlainTextMixin, forms.Form):
-    action = forms.ChoiceField(label="Action", error_messages={"required": "Choose the action the money goes to"})
+class AllocationForm(PlainTextMixin, forms.ModelForm):
     amount = MoneyField(label="Amount (£)", max_digits=12, decimal_places=2, min_value=0)
-    note = forms.CharField(label="Note (optional)", required=False, max_length=300)
+
+    class Meta:
+        model = Allocation
+        fields = ["action", "amount", "note"]
+        labels = {"note": "Note (optional)"}
+        error_messages = {"action": {"required": "Choose the action the money goes to"}}
 
     def __init__(self, *args, actions, **kwargs):
         super().__init__(*args, **kwargs)
-        self.actions = {str(a.pk): a for a in actions}
-        self.fields["action"].choices = [("", "Select an action")] + [
-            (str(a.pk), f"{a.title} ({a.owner.name})") for a in actions]
+        self.fields["action"].queryset = actions
+        self.fields["action"].label_from_instance = lambda a: f"{a.title} ({a.owner.name})"
+        self.fields["action"].empty_label = "Select an action"
 
 
 class ClaimForm(PlainTextMixin, forms.ModelForm):

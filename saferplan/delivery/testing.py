@@ -60,6 +60,7 @@ def make_delivery(partnership):
                                 likelihood="3", impact="2", target_likelihood="2", target_impact="2",
                                 tolerance="Low Risk", review_on=date(2026, 12, 31)))
     return {"plan": plan, "round": round_, "return": ret, "stream": stream, "risk": risk, "action": patrols,
+            "allocation": allocation,
             "kpi": patrols.kpis.get()}
 
 
@@ -88,6 +89,8 @@ ACCESS = {
     "delivery:stream-add": {_M},
     "delivery:stream": EVERY_ROLE,
     "delivery:stream-edit": {_M},
+    "delivery:stream-remove": {_M},
+    "delivery:allocation-remove": {_M},
     "delivery:allocation-add": {_M},
     "delivery:claim-add": {_M},
     "delivery:report": EVERY_ROLE,
@@ -109,7 +112,9 @@ def url_kwargs(world) -> dict[str, dict]:
         "delivery:risk-review": {"pk": made["risk"].pk},
         "delivery:stream": {"pk": made["stream"].pk},
         "delivery:stream-edit": {"pk": made["stream"].pk},
-        "delivery:allocation-add": {"pk": made["stream"].pk},
-        "delivery:claim-add": {"pk": made["stream"].pk},
+        "delivery:stream-remove": {"pk": made["stream"].pk},
+        "delivery:allocation-add": {"stream": made["stream"].pk},
+        "delivery:allocation-remove": {"stream": made["stream"].pk, "pk": made["allocation"].pk},
+        "delivery:claim-add": {"stream": made["stream"].pk},
         "delivery:report": {"quarter": quarter, "fmt": "json"},
     }

@@ -22,17 +22,20 @@ urlpatterns = [
     # Risk register
     path("risks/", risks.Register.as_view(), name="risks"),
     path("risks/matrix/", risks.MatrixChoose.as_view(), name="matrix"),
-    path("risks/add/", risks.RiskForm_.as_view(), name="risk-add"),
+    path("risks/add/", risks.RiskAdd.as_view(), name="risk-add"),
     path("risks/<int:pk>/", risks.RiskDetail.as_view(), name="risk"),
-    path("risks/<int:pk>/edit/", risks.RiskForm_.as_view(), name="risk-edit"),
+    path("risks/<int:pk>/edit/", risks.RiskEdit.as_view(), name="risk-edit"),
     path("risks/<int:pk>/review/", risks.RiskReview.as_view(), name="risk-review"),
     # Funding
     path("funding/", funding.Funding.as_view(), name="funding"),
-    path("funding/add/", funding.StreamForm_.as_view(), name="stream-add"),
+    path("funding/add/", funding.StreamAdd.as_view(), name="stream-add"),
     path("funding/<int:pk>/", funding.StreamDetail.as_view(), name="stream"),
-    path("funding/<int:pk>/edit/", funding.StreamForm_.as_view(), name="stream-edit"),
-    path("funding/<int:pk>/allocate/", funding.AllocationAdd.as_view(), name="allocation-add"),
-    path("funding/<int:pk>/claims/add/", funding.ClaimAdd.as_view(), name="claim-add"),
+    path("funding/<int:pk>/edit/", funding.StreamEdit.as_view(), name="stream-edit"),
+    path("funding/<int:pk>/remove/", funding.StreamRemove.as_view(), name="stream-remove"),
+    path("funding/<int:stream>/allocate/", funding.AllocationAdd.as_view(), name="allocation-add"),
+    path("funding/<int:stream>/allocations/<int:pk>/remove/", funding.AllocationRemove.as_view(),
+         name="allocation-remove"),
+    path("funding/<int:stream>/claims/add/", funding.ClaimAdd.as_view(), name="claim-add"),
     # The board's report
     path("report/<str:quarter>.<str:fmt>", reports.BoardReport.as_view(), name="report"),
 ]

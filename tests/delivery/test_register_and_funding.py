@@ -74,11 +74,11 @@ def test_a_risk_form_keeps_what_was_typed_and_a_review_keeps_the_history_of_rati
 def test_allocations_never_exceed_the_stream_and_totals_reconcile_to_the_penny(manager_client, partnership, delivered):
     stream, patrols = delivered["stream"], delivered["action"]
     other = delivered["plan"].actions().get(owner__kind="district_council")
-    page = manager_client.post(_url(partnership, "allocation-add", pk=stream.pk),
+    page = manager_client.post(_url(partnership, "allocation-add", stream=stream.pk),
                                {"action": str(other.pk), "amount": "£94,460.01"}).content.decode()
     assert "would allocate more than the stream holds" in page and "£94,460.00 is left to allocate" in page
     assert "94,460.01" in page  # kept as typed
-    assert manager_client.post(_url(partnership, "allocation-add", pk=stream.pk),
+    assert manager_client.post(_url(partnership, "allocation-add", stream=stream.pk),
                                {"action": str(other.pk), "amount": "94,460.00"}).status_code == 302
     s = funding.summary(stream, Quarter(2022, 2))
     assert (s.allocated, s.spent, s.remaining, s.unallocated) == (
@@ -92,6 +92,11 @@ def test_allocations_never_exceed_the_stream_and_totals_reconcile_to_the_penny(m
         amount=Decimal("100.00")), action=patrols, amount=Decimal("100.00")))
     page = manager_client.get(_url(partnership, "funding")).content.decode()
     assert "£106,560.00" in page  # the total of the two streams' amounts
+    # An allocation a return has reported spend from cannot be removed: the page says what uses it.
+    reported = delivered["allocation"]
+    page = manager_client.post(_url(partnership, "allocation-remove", stream=stream.pk, pk=reported.pk))
+    assert page.status_code == 200 and "cannot be removed while these depend on it" in page.content.decode()
+    assert Allocation.objects.filter(pk=reported.pk).exists()
 
 
 def test_a_stream_needs_a_real_financial_year(manager_client, partnership):

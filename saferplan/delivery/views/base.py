@@ -1,8 +1,10 @@
 """What every delivery page shares: the partnership and its role check (``PartnershipMixin``), the
 plan being delivered, and the navigation between delivery's pages.
 
-The add/change pages use a small form-page base here until ``saferplan/core/pages.py`` lands;
-then they move onto its CreatePage/UpdatePage.
+Records (risks, funding streams, allocations, claims, returns) are added, changed, shown and
+removed through core's page bases (``saferplan.core.pages``); ``FormPage`` here is only for the
+forms that are not one record's fields (opening a round, a return with its spend lines, a review,
+the matrix), whose work a service does.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from saferplan.partnership.audit import history_of
-from saferplan.partnership.views import PartnershipMixin
+from saferplan.core.pages import PartnershipMixin
 
 from .. import planning_reads as planning
 from ..quarters import Quarter

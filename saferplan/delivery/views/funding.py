@@ -1,16 +1,19 @@
-"""Funding: the streams with their balances, one stream's allocations, spend and claims."""
+"""Funding: the streams with their balances, and each stream's allocations, spend and claims."""
 from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
+
+from saferplan.core.pages import CreatePage, DetailPage, RemovePage, UpdatePage
 
 from .. import planning_reads as planning
 from ..forms import AllocationForm, ClaimForm, StreamForm
-from ..models import Allocation, FundingStream
-from ..quarters import financial_year_of, quarters_between
+from ..models import Allocation, Claim, FundingStream
+from ..quarters import FinancialYear
 from ..services import funding
-from .base import FormPage, Page, done, url
+from .base import DeliveryMixin, Page, url
 
 
 class Funding(Page):
@@ -23,106 +26,143 @@ class Funding(Page):
                   ("allocated", "spent", "remaining", "claimed")}
         totals["amount"] = sum((s.stream.amount for s in summaries), Decimal("0"))
         return {"summaries": summaries, "totals": {k: funding.pounds(v) for k, v in totals.items()},
-                "rules": funding.FLAG_RULES, "pounds": funding.pounds,
-                "example": any(s.stream.example for s in summaries)}
+                "rules": funding.FLAG_RULES, "example": any(s.stream.example for s in summaries)}
 
 
-class StreamMixin:
-    def get_stream(self) -> FundingStream:
-        return get_object_or_404(FundingStream, partnership=self.partnership, pk=self.kwargs["pk"])
-
-
-class StreamDetail(StreamMixin, Page):
-    template_name = "delivery/stream.html"
-    nav = "funding"
-
-    def data(self):
-        stream = self.get_stream()
-        return {"s": funding.summary(stream), "by_quarter": funding.spend_by_quarter(stream),
-                "claims": stream.claims.all(), "rules": funding.FLAG_RULES, "history": self.history_for(stream)}
-
-
-class StreamForm_(FormPage):
+class StreamPages(DeliveryMixin):
+    model = FundingStream
+    noun = "funding stream"
+    form_class = StreamForm
     capability = "change_funding"
-    nav = "funding"
+    template_name = "delivery/model_form.html"
 
-    def make_form(self, data=None):
-        self.object = (get_object_or_404(FundingStream, partnership=self.partnership, pk=self.kwargs["pk"])
-                       if "pk" in self.kwargs else FundingStream(partnership=self.partnership))
-        return StreamForm(data, instance=self.object)
+    def list_url(self):
+        return url("funding", self.partnership)
 
-    @property
-    def heading(self):
-        return "Change the funding stream" if self.object.pk else "Add a funding stream"
-
-    @property
-    def button(self):
-        return "Save changes" if self.object.pk else "Add the funding stream"
-
-    def page(self):
-        return {"back_url": self.object.get_absolute_url() if self.object.pk else url("funding", self.partnership)}
-
-    def act(self, form):
-        adding = self.object.pk is None
-        stream = form.save(commit=False)
+    def save(self, form):
+        stream = form.instance
         if stream.pk and funding.allocated(stream) > stream.amount:
-            from django.core.exceptions import ValidationError
-
-            raise ValidationError({"amount": f"{funding.pounds(funding.allocated(stream))} is already allocated from "
-                                             "this stream: the amount cannot be less than that"})
-        stream.save()
-        done(self.request, f"The funding stream “{stream}” has been {'added' if adding else 'saved'}.")
-        return stream.get_absolute_url()
+            raise ValidationError(f"{funding.pounds(funding.allocated(stream))} is already allocated from this "
+                                  "stream: its amount cannot be less than that")
+        return form.save()
 
 
-class AllocationAdd(StreamMixin, FormPage):
+class StreamAdd(StreamPages, CreatePage):
+    pass
+
+
+class StreamEdit(StreamPages, UpdatePage):
+    pass
+
+
+class StreamRemove(StreamPages, RemovePage):
+    def consequences(self, obj):
+        return [f"Its {obj.allocations.count()} allocations and {obj.claims.count()} claims go with it",
+                "It cannot be removed once a return has reported spend from it"]
+
+
+class StreamDetail(DeliveryMixin, DetailPage):
+    model = FundingStream
+    noun = "funding stream"
+    template_name = "delivery/stream.html"
+
+    def list_url(self):
+        return url("funding", self.partnership)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        stream = self.object
+        context.update(s=funding.summary(stream), by_quarter=funding.spend_by_quarter(stream),
+                       claims=stream.claims.all(), rules=funding.FLAG_RULES)
+        return context
+
+
+class OfStream(DeliveryMixin):
+    """Pages of one stream's allocations and claims: the stream comes from the URL."""
+
+    partnership_path = "stream__partnership"
     capability = "change_funding"
-    nav = "funding"
-    button = "Allocate the money"
-
-    def make_form(self, data=None):
-        self.stream = self.get_stream()
-        actions = list(planning.actions_of(self.plan).exclude(allocations__stream=self.stream)) if self.plan else []
-        return AllocationForm(data, actions=actions)
+    template_name = "delivery/model_form.html"
 
     @property
+    def stream(self) -> FundingStream:
+        if not hasattr(self, "_stream"):
+            self._stream = get_object_or_404(FundingStream, partnership=self.partnership, pk=self.kwargs["stream"])
+        return self._stream
+
+    def new_object(self):
+        return self.model(stream=self.stream)
+
+    def list_url(self):
+        return self.stream.get_absolute_url()
+
+    def back_url(self, obj):
+        return self.stream.get_absolute_url()
+
+    def get_success_url(self):
+        return self.stream.get_absolute_url()
+
+    def caption(self):
+        return str(self.stream)
+
+
+class AllocationAdd(OfStream, CreatePage):
+    model = Allocation
+    noun = "allocation"
+    form_class = AllocationForm
+
+    def form_kwargs(self):
+        actions = planning.actions_of(self.plan).exclude(allocations__stream=self.stream) if self.plan else \
+            planning.Action.objects.none()
+        return {"actions": actions}
+
     def heading(self):
         return f"Allocate money from {self.stream}"
 
-    def page(self):
-        s = funding.summary(self.stream)
-        return {"back_url": self.stream.get_absolute_url(),
-                "intro": f"{funding.pounds(s.unallocated)} of {funding.pounds(self.stream.amount)} is left to "
-                         f"allocate. Conditions: {self.stream.conditions or 'none recorded'}"}
+    def button(self):
+        return "Allocate the money"
 
-    def act(self, form):
-        action = form.actions[form.cleaned_data["action"]]
-        funding.save_allocation(Allocation(stream=self.stream, action=action, amount=form.cleaned_data["amount"],
-                                           note=form.cleaned_data["note"]))
-        done(self.request, f"{funding.pounds(form.cleaned_data['amount'])} has been allocated to “{action.title}”.")
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        s = funding.summary(self.stream)
+        context["intro"] = (f"{funding.pounds(s.unallocated)} of {funding.pounds(self.stream.amount)} is left to "
+                            f"allocate. Conditions: {self.stream.conditions or 'none recorded'}")
+        return context
+
+    def save(self, form):
+        return funding.save_allocation(form.instance)
+
+    def get_success_message(self, cleaned_data):
+        return f"{funding.pounds(self.object.amount)} has been allocated to “{self.object.action.title}”."
+
+
+class AllocationRemove(OfStream, RemovePage):
+    model = Allocation
+    noun = "allocation"
+
+    def get_queryset(self):
+        return super().get_queryset().filter(stream=self.stream)
+
+    def after_url(self, obj):
         return self.stream.get_absolute_url()
 
+    def consequences(self, obj):
+        return ["It cannot be removed once a return has reported spend from it: the spend would lose its funding"]
 
-class ClaimAdd(StreamMixin, FormPage):
-    capability = "change_funding"
-    nav = "funding"
-    button = "Record the claim"
 
-    def make_form(self, data=None):
-        self.stream = self.get_stream()
-        start, end = financial_year_of(self.stream.financial_year)
-        return ClaimForm(data, quarters=quarters_between(start, end))
+class ClaimAdd(OfStream, CreatePage):
+    model = Claim
+    noun = "claim"
+    form_class = ClaimForm
 
-    @property
+    def form_kwargs(self):
+        return {"quarters": FinancialYear.parse(self.stream.financial_year).quarters()}
+
     def heading(self):
         return f"Record a claim on {self.stream}"
 
-    def page(self):
-        return {"back_url": self.stream.get_absolute_url()}
+    def button(self):
+        return "Record the claim"
 
-    def act(self, form):
-        claim = form.save(commit=False)
-        claim.stream = self.stream
-        claim.save()
-        done(self.request, f"The claim of {funding.pounds(claim.amount)} has been recorded.")
-        return self.stream.get_absolute_url()
+    def get_success_message(self, cleaned_data):
+        return f"The claim of {funding.pounds(self.object.amount)} has been recorded."

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views import View
 
+from saferplan.core.pages import DetailPage
 from saferplan.partnership.models import RoleKind, SubGroup
 
 from .. import planning_reads as planning
@@ -217,18 +218,20 @@ class ReturnSubmit(RoundMixin, FormPage):
         return ret.get_absolute_url()
 
 
-class ReturnDetail(Page):
+class ReturnDetail(DeliveryMixin, DetailPage):
+    model = QuarterlyReturn
+    partnership_path = "round__partnership"
+    noun = "return"
+    context_object_name = "ret"
     template_name = "delivery/return.html"
-    nav = "rounds"
 
-    def data(self):
-        ret = get_object_or_404(QuarterlyReturn.objects.select_related("round", "action__owner", "organisation"),
-                                round__partnership=self.partnership, pk=self.kwargs["pk"])
+    def list_url(self):
+        return url("rounds", self.partnership)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        ret = self.object
         chain = returns.chain_of(ret)
-        return {"ret": ret, "chain": chain, "current": chain[-1], "spend_total": pounds(spend_of_return(ret)),
-                "can_correct": returns.can_submit(self.access, ret.action) and chain[-1].pk == ret.pk,
-                "history": self.history_for(ret)}
-
-
-__all__ = ["Overview", "Actions", "SubGroupActions", "Rounds", "RoundOpen", "RoundDetail", "RoundRemind",
-           "ReturnSubmit", "ReturnDetail"]
+        context.update(chain=chain, current=chain[-1], spend_total=pounds(spend_of_return(ret)),
+                       can_correct=returns.can_submit(self.access, ret.action) and chain[-1].pk == ret.pk)
+        return context

@@ -5,10 +5,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from saferplan.core.pages import CreatePage, DetailPage, UpdatePage
+
 from ..forms import MatrixForm, ReviewForm, RiskForm
 from ..models import Risk
 from ..services import risks
-from .base import FormPage, Page, done, url
+from .base import DeliveryMixin, FormPage, Page, done, url
 
 
 class Register(Page):
@@ -52,68 +54,64 @@ class MatrixChoose(FormPage):
         return url("risks", self.partnership)
 
 
-class RiskMixin:
-    def get_risk(self) -> Risk:
-        return get_object_or_404(Risk.objects.select_related("owner"), partnership=self.partnership,
-                                 pk=self.kwargs["pk"])
-
-
-class RiskDetail(RiskMixin, Page):
-    template_name = "delivery/risk.html"
-    nav = "risks"
-
-    def data(self):
-        risk = self.get_risk()
-        matrix = risks.matrix_for(self.partnership)
-        row = risks.rated(risk, matrix)
-        return {"risk": risk, "row": row, "matrix": matrix, "reviews": risk.reviews.select_related("reviewed_by"),
-                "history": self.history_for(risk)}
-
-
-class RiskForm_(FormPage):
+class RiskPages(DeliveryMixin):
+    model = Risk
+    noun = "risk"
+    form_class = RiskForm
     capability = "change_risks"
-    nav = "risks"
+    template_name = "delivery/model_form.html"
 
-    def get_object(self):
-        if "pk" in self.kwargs:
-            return get_object_or_404(Risk, partnership=self.partnership, pk=self.kwargs["pk"])
+    def list_url(self):
+        return url("risks", self.partnership)
+
+    def form_kwargs(self):
+        return {"partnership": self.partnership, "matrix": risks.matrix_for(self.partnership), "plan": self.plan}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["intro"] = (f"Scored on the {risks.matrix_for(self.partnership).name} matrix. The rating is worked "
+                            "out from the likelihood and impact; each change of rating is kept in the risk’s history.")
+        return context
+
+    def save(self, form):
+        risk = form.save(commit=False)
+        risks.save_risk(risk, self.request.user, note="First rating" if risk.pk is None else "")
+        form.save_m2m()
+        return risk
+
+
+class RiskAdd(RiskPages, CreatePage):
+    def new_object(self):
         return Risk(partnership=self.partnership, reference=risks.next_reference(self.partnership))
 
-    def make_form(self, data=None):
-        self.object = self.get_object()
-        return RiskForm(data, instance=self.object, partnership=self.partnership,
-                        matrix=risks.matrix_for(self.partnership), plan=self.plan)
 
-    @property
-    def heading(self):
-        return f"Change risk {self.object.reference}" if self.object.pk else "Add a risk"
-
-    @property
-    def button(self):
-        return "Save changes" if self.object.pk else "Add the risk"
-
-    def page(self):
-        matrix = risks.matrix_for(self.partnership)
-        return {"back_url": self.object.get_absolute_url() if self.object.pk else url("risks", self.partnership),
-                "intro": f"Scored on the {matrix.name} matrix. The rating is worked out from the likelihood and "
-                         "impact; a change of rating is kept in the risk’s history."}
-
-    def act(self, form):
-        adding = self.object.pk is None
-        risk = form.save(commit=False)
-        risks.save_risk(risk, self.request.user, note="Added" if adding else "")
-        form.save_m2m()
-        done(self.request, f"Risk {risk.reference} has been {'added' if adding else 'saved'}.")
-        return risk.get_absolute_url()
+class RiskEdit(RiskPages, UpdatePage):
+    pass
 
 
-class RiskReview(RiskMixin, FormPage):
+class RiskDetail(DeliveryMixin, DetailPage):
+    model = Risk
+    noun = "risk"
+    context_object_name = "risk"
+    template_name = "delivery/risk.html"
+
+    def list_url(self):
+        return url("risks", self.partnership)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(row=risks.rated(self.object, risks.matrix_for(self.partnership)),
+                       reviews=self.object.reviews.select_related("reviewed_by"))
+        return context
+
+
+class RiskReview(FormPage):
     capability = "change_risks"
     nav = "risks"
     button = "Record the review"
 
     def make_form(self, data=None):
-        self.risk = self.get_risk()
+        self.risk = get_object_or_404(Risk, partnership=self.partnership, pk=self.kwargs["pk"])
         if self.risk.closed:
             raise Http404("The risk is closed")
         return ReviewForm(data, matrix=risks.matrix_for(self.partnership),
