@@ -56,6 +56,7 @@ class StreamEdit(StreamPages, UpdatePage):
 
 
 class StreamRemove(StreamPages, RemovePage):
+    template_name = RemovePage.template_name
     def consequences(self, obj):
         return [f"Its {obj.allocations.count()} allocations and {obj.claims.count()} claims go with it",
                 "It cannot be removed once a return has reported spend from it"]
@@ -137,6 +138,7 @@ class AllocationAdd(OfStream, CreatePage):
 
 
 class AllocationRemove(OfStream, RemovePage):
+    template_name = RemovePage.template_name
     model = Allocation
     noun = "allocation"
 
