@@ -9,7 +9,7 @@ example for Melton. Safe to run again: the demo's own delivery records are rebui
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -18,7 +18,7 @@ from saferplan.partnership.models import Organisation, User
 
 from . import planning_reads as planning
 from . import risk_matrix
-from .models import FundingStream, ReturnRound, Risk, ReturnStatus
+from .models import Claim, FundingStream, ReturnRound, Risk, ReturnStatus
 from .models.funding import Allocation
 from .quarters import Quarter
 from .services import funding, returns, risks
@@ -212,6 +212,7 @@ def _load(partnership, plan) -> None:
     _kpi_values(plan, manager)
     allocations = _funding(partnership, plan)
     _returns(partnership, plan, allocations, manager)
+    _claims(partnership)
     _risks(partnership, plan, manager)
 
 
@@ -273,6 +274,16 @@ def _returns(partnership, plan, allocations, manager) -> None:
                 returns.submit_return(round_, action, status=status, narrative=narratives[number], rag=suggested,
                                       forecast_on=forecast, spend=spend, user=user,
                                       correction_reason=CORRECTION[3])
+
+
+def _claims(partnership) -> None:
+    """The PCC grant is claimed quarterly in arrears: Q1 to Q3 claimed (the first two paid), Q4 not yet."""
+    stream = FundingStream.objects.get(partnership=partnership, source="pcc", example=True)
+    for number, row in enumerate(funding.spend_by_quarter(stream)[:3]):
+        quarter = QUARTERS[number]
+        Claim.objects.create(stream=stream, quarter=quarter.slug, amount=row["in_quarter"],
+                             claimed_on=quarter.end + timedelta(days=21), reference=f"CRG-MEL-{quarter.slug}",
+                             paid_on=quarter.end + timedelta(days=45) if number < 2 else None)
 
 
 def _risks(partnership, plan, manager) -> None:

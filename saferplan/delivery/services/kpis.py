@@ -75,7 +75,7 @@ def rag_for(kpi, value: Decimal, on: date) -> tuple[str | None, Decimal | None, 
     """(rag, expected, reason) for ``value`` reported for the period ending ``on``."""
     unit = kpi.unit
     if kpi.baseline is None:
-        return None, None, "No RAG: the KPI has no numeric baseline"
+        return None, None, "The KPI has no numeric baseline"
     if kpi.direction == planning.Direction.MAINTAIN:
         base = abs(kpi.baseline) or Decimal(1)
         gap = abs(value - kpi.baseline) / base
@@ -83,7 +83,7 @@ def rag_for(kpi, value: Decimal, on: date) -> tuple[str | None, Decimal | None, 
         return rag, kpi.baseline, (f"{planning.with_unit(value, unit)} is {gap * 100:.1f}% from the baseline of "
                                    f"{planning.with_unit(kpi.baseline, unit)}")
     if kpi.target is None:
-        return None, None, f"No RAG: the target is not a number ({kpi.target_text or 'not set'})"
+        return None, None, f"The target is not a number ({kpi.target_text or 'not set'})"
     expected = trajectory(kpi, on)
     margin = abs(kpi.target - kpi.baseline) * AMBER_SHARE
     worse = (value - expected) if kpi.direction == planning.Direction.DOWN else (expected - value)
@@ -110,7 +110,7 @@ def standing(kpi, quarter: Quarter | None = None) -> Standing:
     values = values_up_to(kpi, quarter)
     in_plan = [v for v in values if v.period_start >= kpi.plan.starts_on]
     if not in_plan:
-        return Standing(kpi, None, None, None, "No RAG: no value reported for a period of the plan yet")
+        return Standing(kpi, None, None, None, "No value has been reported for a period of the plan yet")
     latest = in_plan[-1]
     rag, expected, reason = rag_for(kpi, latest.value, latest.period_end)
     return Standing(kpi, latest, expected, rag, f"{latest.period_label}: {reason}")
@@ -139,12 +139,12 @@ def kpi_table(kpi, quarter: Quarter | None = None) -> Table:
                      "source": v.get_source_display() + (f"; corrected: {v.correction_reason}"
                                                          if v.correction_reason else "")})
     return Table(
-        key=f"kpi-{kpi.pk}", title=f"{kpi.title}: values against the trajectory ({unit})",
-        columns=[Column("period", "Period"), Column("value", f"Value ({unit})"),
+        key=f"kpi-{kpi.pk}", title=f"{kpi.title}: values against the trajectory (unit: {unit.lower()})",
+        columns=[Column("period", "Period"), Column("value", "Value"),
                  Column("expected", "Trajectory"), Column("rag", "RAG"), Column("source", "Source")],
         rows=rows,
         note=(f"Source: {kpi.source}. Baseline {kpi.baseline_label}; target {kpi.target_label}; "
-              f"{kpi.get_direction_display().lower()}. " + RAG_RULE))
+              f"{kpi.get_direction_display().lower()}. Values for periods before the plan started have no RAG."))
 
 
 def kpi_chart(kpi, quarter: Quarter | None = None) -> Chart:
@@ -154,14 +154,17 @@ def kpi_chart(kpi, quarter: Quarter | None = None) -> Chart:
     from saferplan.documents.charts import COLOURS, _configure, title_of
 
     table = kpi_table(kpi, quarter)
-    data = []
+    data, periods = [], []
     for v in values_up_to(kpi, quarter):
-        data.append({"period": v.period_end.isoformat(), "series": "Reported", "value": float(v.value)})
+        periods.append(v.period_label)
+        data.append({"period": v.period_label, "series": "Reported", "value": float(v.value)})
         if v.period_start >= kpi.plan.starts_on and (t := trajectory(kpi, v.period_end)) is not None:
-            data.append({"period": v.period_end.isoformat(), "series": "Trajectory to target", "value": float(t)})
+            data.append({"period": v.period_label, "series": "Trajectory to target", "value": float(t)})
     unit = kpi.get_unit_display()
-    chart = alt.Chart(alt.Data(values=data), title=title_of(f"{kpi.title} ({unit})")).mark_line(point=True).encode(
-        x=alt.X("period:T", title="End of period", axis=alt.Axis(format="%b %Y", labelAngle=-45)),
+    chart = alt.Chart(alt.Data(values=data), title=title_of(f"{kpi.title} ({unit.lower()})")).mark_line(
+        point=True).encode(
+        # One tick per reported period, in order, named as the table names it.
+        x=alt.X("period:O", title=None, sort=periods, axis=alt.Axis(labelAngle=-45)),
         y=alt.Y("value:Q", title=unit),
         color=alt.Color("series:N", title=None, scale=alt.Scale(range=COLOURS)),
         strokeDash=alt.StrokeDash("series:N", title=None),

@@ -242,22 +242,24 @@ def document(report: BoardReport) -> Document:
                  Column("rag", "RAG"), Column("spend", "Spend to date", "text")],
         rows=[{"title": line.action.title, "owner": line.action.owner.name, "due": uk_date(line.action.due_on),
                "status": line.status, "rag": _rag_text(line.rag),
-               "spend": funding.pounds(funding.spend_of_return(line.ret)) if line.ret else "–"}
+               "spend": (funding.pounds(funding.spend_of_return(line.ret)) if line.ret and line.ret.spend.exists()
+                         else "No allocation" if not line.action.allocations.exists() else "–")}
               for line in report.actions],
         note=returns.RAG_RULE)))
 
     kpi_section = doc.section("KPIs against target")
     kpi_section.add(Paragraph(kpis.RAG_RULE))
     for s in report.kpis:
-        block = doc.section(f"{s.kpi.title} ({s.kpi.get_unit_display()})", level=3)
-        block.add(Paragraph(f"RAG: {s.rag_label}. {s.reason}. Baseline {s.kpi.baseline_label}; target "
+        block = doc.section(s.kpi.title, level=3)
+        block.add(Paragraph(f"RAG: {s.rag_label}. {s.reason}. Unit: {s.kpi.get_unit_display().lower()}. Baseline {s.kpi.baseline_label}; target "
                             f"{s.kpi.target_label}; {s.kpi.get_direction_display().lower()}. Source: {s.kpi.source}."))
         if kpis.values_up_to(s.kpi, q):
             block.add(ChartBlock(kpis.kpi_chart(s.kpi, q)))
 
     risk_section = doc.section("Risks above tolerance")
     above = report.above_tolerance
-    risk_section.add(Paragraph(f"Rated on the {report.matrix.name} matrix. "
+    risk_section.add(Paragraph(f"The register as it stands on {uk_date(report.as_at)}, rated on the "
+                               f"{report.matrix.name} matrix. "
                                f"{counted(len(above), 'open risk')} {'is' if len(above) == 1 else 'are'} rated above "
                                f"the tolerance the partnership set for {'it' if len(above) == 1 else 'them'}."))
     if above:
