@@ -45,6 +45,10 @@ def test_a_submitted_return_is_locked_and_a_correction_needs_a_reason(client, pa
     with pytest.raises(ReturnLocked):
         first.narrative = "Changed quietly"
         first.save()
+    spend = first.spend.get()
+    with pytest.raises(ReturnLocked):
+        spend.spent_to_date = Decimal("1.00")
+        spend.save()
     path = _url(partnership, "return-submit", quarter=delivered["round"].quarter, action=delivered["action"].pk)
     allocation = delivered["action"].allocations.get()
     typed = {"status": "at_risk", "narrative": "Two weekends lost to the festival", "rag": "amber",

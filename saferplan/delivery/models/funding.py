@@ -70,6 +70,14 @@ class ReturnSpend(models.Model):
     def __str__(self):
         return f"£{self.spent_to_date:,.2f} from {self.allocation.stream.name}"
 
+    def save(self, *args, **kwargs):
+        # Part of a submitted return, so locked with it: a change is a correction of the return.
+        if self.pk and type(self).objects.filter(pk=self.pk).exists():
+            from .returns import ReturnLocked
+
+            raise ReturnLocked("Spend reported in a submitted return cannot be changed: submit a correction")
+        super().save(*args, **kwargs)
+
 
 class Claim(models.Model):
     stream = models.ForeignKey(FundingStream, on_delete=models.CASCADE, related_name="claims")
