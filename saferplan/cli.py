@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "saferplan.assessment.reference.cli",
     "saferplan.consultation.cli",
     "saferplan.planning.cli",
+    "saferplan.delivery.cli",
     "saferplan.ops.cli",
     "saferplan.erd",
 ]

@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "saferplan.assessment",
     "saferplan.consultation",
     "saferplan.planning",
+    "saferplan.delivery",
     "saferplan.ops",
 ]
 

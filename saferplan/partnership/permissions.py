@@ -59,6 +59,14 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "record_approval": frozenset({M}),
     "comment_on_plan": frozenset({M, B, S}),
     "report_kpis": frozenset({M, A, P}),
+    # Delivery: the manager runs the return rounds, the register and the funding; partner
+    # officers submit returns for the actions their own organisation owns (see
+    # ``delivery.services.returns.can_submit``); everyone reads progress.
+    "view_delivery": EVERYONE,
+    "run_returns": frozenset({M}),
+    "submit_returns": frozenset({M, P}),
+    "change_risks": frozenset({M}),
+    "change_funding": frozenset({M}),
 }
 
 
