@@ -81,6 +81,6 @@ def funding_source_choices() -> list[tuple[str, str]]:
 def can_report_kpi(access, kpi) -> bool:
     """Whether this person may report the KPI's values (planning's rule: the owner organisation's
     partner officers, analysts and the manager)."""
-    from saferplan.planning.views import can_report
+    from saferplan.planning.services import can_report
 
     return can_report(access, kpi)
