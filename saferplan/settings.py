@@ -216,6 +216,9 @@ RATELIMIT_IP_META_KEY = "saferplan.ops.client.client_address"
 OTP_TOTP_ISSUER = "Saferplan"
 OTP_TOTP_THROTTLE_FACTOR = 1
 
+# In the database, like everything shared between web processes; saved in one statement (see
+# saferplan/ops/sessions.py): the public form saves the session on every answer.
+SESSION_ENGINE = "saferplan.ops.sessions"
 SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
