@@ -170,7 +170,9 @@ if PRODUCTION:
         refuse("DATABASE_URL is not set; set it to the PostgreSQL database,"
                " e.g. postgres://USER:PASSWORD@HOST:5432/saferplan" + PRODUCTION_HINT + ".")
     try:
-        _database = dj_database_url.config(conn_max_age=CONN_MAX_AGE)
+        # A kept connection is checked before each request's first query, so a database restart
+        # or failover costs one reconnection, not a failed request.
+        _database = dj_database_url.config(conn_max_age=CONN_MAX_AGE, conn_health_checks=CONN_MAX_AGE > 0)
     except (ValueError, KeyError) as exc:
         refuse(f"DATABASE_URL is not a database address ({type(exc).__name__}); use postgres://USER:PASSWORD@HOST:5432/NAME.")
     if not _database.get("ENGINE", "").endswith("postgresql"):
