@@ -6,11 +6,12 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import OperationalError, transaction
 from django.db.models import Count, ProtectedError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
-from saferplan.documents.downloads import attachment
+from saferplan.core.disclosure import CROSS_TABULATIONS, EQUALITY_ANSWERS
+from saferplan.core.downloads import attachment, preview
 from saferplan.forms import id_or_404
 from saferplan.wording import counted
 from saferplan.partnership.views import PartnershipMixin
@@ -477,11 +478,7 @@ class RepresentationAttachment(ConsultationView):
         rep = get_object_or_404(Representation, pk=pk, survey__partnership=self.partnership)
         if not rep.attachment:
             raise Http404("No attachment")
-        name = rep.attachment.name.rsplit("/", 1)[-1]
-        # Always a download, never shown inline: an uploaded file cannot run in the site's origin.
-        response = FileResponse(rep.attachment.open("rb"), as_attachment=True, filename=name,
-                                content_type="application/octet-stream")
-        return response
+        return attachment(rep.attachment, rep.attachment.name.rsplit("/", 1)[-1])
 
 
 class Petitions(SimpleList):
@@ -514,7 +511,7 @@ class Analysis(ConsultationView):
             "survey": survey, "result": result, "dimensions": choices, "row": row, "col": col,
             "crosstab": crosstab, "crosstab_error": error, "by_day": analysis.by_day(survey),
             "profile": analysis.census_profile(survey), "equality": analysis.equality_summary(survey),
-            "threshold": analysis.CELL_THRESHOLD,
+            "threshold": CROSS_TABULATIONS.threshold, "equality_threshold": EQUALITY_ANSWERS.threshold,
         })
 
 
@@ -649,7 +646,9 @@ class Report(ConsultationView):
         if fmt not in ("pdf", "docx", "html"):
             raise Http404
         document = outputs.report(survey)
-        return outputs.document_response(document, fmt, f"{survey.slug}-consultation-report")
+        if fmt == "html":
+            return preview(document)
+        return attachment(document, f"{survey.slug}-consultation-report.{fmt}")
 
 
 class Export(ConsultationView):

@@ -1549,7 +1549,7 @@ class YouSaidSuggest(PlanningMixin, View):
 
 
 def _download(content: bytes, name: str, fmt: str) -> HttpResponse:
-    from saferplan.documents.downloads import attachment
+    from saferplan.core.downloads import attachment
 
     return attachment(content, name)
 
