@@ -83,8 +83,12 @@ class Survey(models.Model):
     purge_on = models.DateField("Delete personal data on", null=True, blank=True)
     purged_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Raised by every change to the survey's sections, questions and options (definition.py): the
+    # public form caches those under this number, so an edit is never served from a stale copy.
+    definition_version = models.PositiveIntegerField(default=1, editable=False)
 
-    history = HistoricalRecords()
+    # The version is bookkeeping, not a change anyone made.
+    history = HistoricalRecords(excluded_fields=["definition_version"])
 
     class Meta:
         ordering = ["-opens_on", "title"]
@@ -92,6 +96,14 @@ class Survey(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            # A survey loaded before a question was added still holds the old version: writing it
+            # back would make the cached questions of that old version current again.
+            kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
+                                       if not f.primary_key and f.name != "definition_version"]
+        super().save(*args, **kwargs)
 
     def clean(self):
         if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
@@ -313,7 +325,14 @@ class Answer(models.Model):
     spoilt = models.BooleanField(default=False)
 
     class Meta:
-        indexes = [models.Index(fields=["question", "option"]), models.Index(fields=["response", "question"])]
+        indexes = [
+            models.Index(fields=["response", "question"]),
+            # The analysis reads answers from these two alone, never the table: counts per option
+            # in option order, and a question's answers in respondent order, so that a
+            # cross-tabulation joins two questions' ranges by respondent without sorting.
+            models.Index(fields=["question", "option", "spoilt", "response"], name="answer_question_option"),
+            models.Index(fields=["question", "spoilt", "response", "option"], name="answer_question_respondent"),
+        ]
 
 
 class Redaction(models.Model):

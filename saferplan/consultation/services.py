@@ -95,6 +95,10 @@ def _answer_rows(questions: list[Question], answers: dict[str, AnswerValue]) -> 
         if q.is_choice:
             valid = {o.pk: o for o in q.options.all()}
             seen = set()
+            if not q.is_multiple and len({int(o) for o in value.get("options", []) if int(o) in valid}) > 1:
+                # Every channel gives one option here (the form, the paper page and the importer
+                # refuse more); the analysis counts a respondent once per row, so refuse too.
+                raise ValueError(f"Question {q.code} takes one answer, not {len(value['options'])}")
             for option_id in value.get("options", []):
                 option = valid.get(int(option_id))
                 if option is None or option.pk in seen:
