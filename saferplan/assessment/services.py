@@ -29,8 +29,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
+
+from saferplan.ops import jobs
 
 from . import engine, findings, partner, police, report
 from .harm import harm_weights
@@ -591,9 +593,7 @@ def retry_import(job: ImportJob, user) -> ImportJob:
         raise ValueError("only an interrupted import can be retried")
     if job.upload_dir and not Path(job.upload_dir).is_dir():
         raise ValueError("the files of this import are no longer kept: upload them again")
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.QUEUED, progress_done=0, progress_total=0, message="Waiting to start again",
-        started_at=None, finished_at=None, updated_at=timezone.now())
+    jobs.requeue(job)
     log.info("import job %s retried by user %s", job.pk, getattr(user, "pk", None))
     _start(job)
     return job
@@ -629,8 +629,8 @@ def remove_abandoned_uploads() -> int:
 
     cutoff = timezone.now() - timedelta(seconds=ABANDONED_AFTER)
     ended = 0
-    for job in ImportJob.objects.filter(status__in=[ImportJob.Status.RUNNING, ImportJob.Status.QUEUED],
-                                        updated_at__lt=cutoff):
+    for job in ImportJob.objects.filter(status__in=[ImportJob.Status.RUNNING, ImportJob.Status.QUEUED,
+                                                    ImportJob.Status.INTERRUPTED], updated_at__lt=cutoff):
         _end_abandoned(job)
         ended += 1
     root = upload_root()
@@ -641,30 +641,6 @@ def remove_abandoned_uploads() -> int:
                 shutil.rmtree(folder, ignore_errors=True)
                 ended += 1
     return ended
-
-
-@contextmanager
-def _heartbeat(job_id: int):
-    """While the worker runs the job, touch its row every few seconds, so that a page can tell
-    a long step from a worker that was killed (see ``ImportJob.stalled``)."""
-    from .models import HEARTBEAT_SECONDS
-
-    stop = threading.Event()
-
-    def beat():
-        try:
-            while not stop.wait(HEARTBEAT_SECONDS):
-                ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.RUNNING).update(updated_at=timezone.now())
-        finally:
-            connection.close()  # this thread's own connection
-
-    thread = threading.Thread(target=beat, name=f"import-{job_id}-heartbeat", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
 
 
 def confirm_import(job: ImportJob, user) -> ImportJob:
@@ -727,20 +703,18 @@ def run_import(job_id: int) -> None:
     """Run a queued import (the job worker's task; the demo calls it directly)."""
     job = ImportJob.objects.select_related("partnership").get(pk=job_id)
     # Claim the job: a second task for it (a retry queued twice) finds it taken and stops.
-    if not ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).update(
-            status=ImportJob.Status.RUNNING, started_at=timezone.now(), message="Starting",
-            updated_at=timezone.now()):
+    if not jobs.claim(ImportJob, job.pk):
         log.info("import job %s is not queued (%s): not run again", job.pk, job.status)
         return
-    with _heartbeat(job.pk):
+    job.refresh_from_db()
+    with jobs.running(job):
         _run(job)
 
 
 def _run(job: ImportJob) -> None:
 
     def progress(done: int, total: int, message: str) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(progress_done=done, progress_total=total,
-                                                   message=_display(message, job)[:500], updated_at=timezone.now())
+        jobs.report_progress(job, done, total, _display(message, job))
 
     areas = job.partnership.area_codes
     owner = None if job.shared else job.partnership.pk
