@@ -731,6 +731,7 @@ def _run(job: ImportJob) -> None:
                     [result["import_id"], areas]).fetchone()
                 result["rows_in_area"], result["name_assigned_in_area"] = in_area
                 result["skipped_members"] = [_display(s, job) for s in result["skipped_members"]]
+                result["areas"] = _import_areas(conn, "police_record", result["import_id"])
                 ensure_ward_lookup(conn, areas)
             else:
                 mapping = partner.ColumnMapping(**job.mapping)
@@ -740,6 +741,7 @@ def _run(job: ImportJob) -> None:
                 result["rows_in_area"] = conn.execute(
                     "select count(*) from partner_record where import_id = ? and lad_code in (select unnest(?))",
                     [result["import_id"], areas]).fetchone()[0]
+                result["areas"] = _import_areas(conn, "partner_record", result["import_id"])
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.SUCCEEDED, result=result, finished_at=timezone.now(),
             message="Finished", updated_at=timezone.now())
@@ -772,6 +774,25 @@ def _run(job: ImportJob) -> None:
         # confirmation keeps its files; everything else is in the store now.
         if job.upload_dir and not keep:
             shutil.rmtree(job.upload_dir, ignore_errors=True)
+
+
+def _import_areas(conn, table: str, import_id) -> list[str]:
+    return [r[0] for r in conn.execute(f"select distinct lad_code from {table} where import_id = ? "
+                                       "and lad_code is not null order by 1", [import_id]).fetchall()]
+
+
+def partnerships_reading_import(job_id: int) -> list[int]:
+    """The partnerships whose figures a finished import changed: its own partnership, or for
+    shared data every partnership with an area in it."""
+    from saferplan.partnership.models import Partnership
+
+    job = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.SUCCEEDED).first()
+    if job is None:
+        return []
+    if not job.shared:
+        return [job.partnership_id]
+    areas = set((job.result or {}).get("areas", []))
+    return [p.pk for p in Partnership.objects.only("pk", "area_codes") if areas & set(p.area_codes or [])]
 
 
 def months_present(paths: list[Path]) -> list[str]:

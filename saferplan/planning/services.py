@@ -802,6 +802,8 @@ def adopt(plan: Plan) -> None:
         if was_public:
             publish(previous, False)
             publish(plan)
+    if plan.published:
+        _prepare_public_documents(plan)
 
 
 def freeze(plan: Plan) -> dict:
@@ -923,6 +925,17 @@ def publish(plan: Plan, published: bool = True) -> None:
     plan.published = published
     plan.published_at = timezone.now() if published else None
     plan.save()
+    if published:
+        _prepare_public_documents(plan)
+
+
+def _prepare_public_documents(plan: Plan) -> None:
+    """The worker renders the public documents now, so that the first reader is served them."""
+    from saferplan.documents.tasks import prepare_documents
+
+    from .stored_documents import plan_keys
+
+    prepare_documents.enqueue(plan_keys(plan))
 
 
 # --- Comparing two versions ---------------------------------------------------------------------
