@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import json
 
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery, Value
 from django.utils.text import slugify
 
 from saferplan.documents import stored
 from saferplan.documents.downloads import CONTENT_TYPES
 
 from . import documents, services
-from .models import FROZEN_STATUSES, EIAAction, EIARow, EqualityImpactAssessment, Plan, PlanStatus
+from .models import FROZEN_STATUSES, EIAAction, EIARow, EqualityImpactAssessment, Plan, PlanStatus, PlanVersion
 
 # Raise when the documents' layout changes, so that every stored plan is rendered again.
 LAYOUT = 1
@@ -26,24 +26,35 @@ def _plan(key: str) -> tuple[Plan, str]:
     return Plan.objects.select_related("partnership").get(pk=int(pk)), fmt
 
 
+def _latest(model, **where):
+    return Subquery(model.objects.filter(**where).order_by().values(**{"g": Value(1)}).annotate(
+        t=Max("history_date")).values("t")[:1])
+
+
+def _inputs(pk: int) -> Plan:
+    """The plan with, in the same query, what else its documents show that may change: its latest
+    version's number and when its EIA (which is signed off after adoption) last changed. One
+    query, because the public download works this out on every request."""
+    eia = EqualityImpactAssessment.objects.filter(plan=OuterRef(OuterRef("pk"))).values("pk")[:1]
+    return Plan.objects.select_related("partnership").annotate(
+        last_version=Subquery(PlanVersion.objects.filter(plan=OuterRef("pk")).order_by("-number").values("number")[:1]),
+        eia_changed=_latest(EqualityImpactAssessment.history.model, plan_id=OuterRef("pk")),
+        eia_rows_changed=_latest(EIARow.history.model, eia_id=Subquery(eia)),
+        eia_actions_changed=_latest(EIAAction.history.model, eia_id=Subquery(eia)),
+    ).get(pk=pk)
+
+
 def inputs_version(plan: Plan) -> str:
     parts = [LAYOUT, plan.pk, plan.status, plan.title, plan.published_at, plan.adopted_at, plan.starts_on,
              plan.ends_on, plan.vision, plan.introduction, plan.partnership.name, plan.partnership.area_codes,
-             plan.versions.aggregate(n=Max("number"))["n"]]
-    # The EIA goes on changing after adoption (its rows and actions are signed off later).
-    eia = EqualityImpactAssessment.objects.filter(plan=plan).first()
-    if eia is not None:
-        parts += [eia.history.aggregate(t=Max("history_date"))["t"],
-                  EIARow.history.filter(eia_id=eia.pk).aggregate(t=Max("history_date"))["t"],
-                  EIAAction.history.filter(eia_id=eia.pk).aggregate(t=Max("history_date"))["t"]]
-    if plan.status not in FROZEN_STATUSES:
+             plan.last_version, plan.eia_changed, plan.eia_rows_changed, plan.eia_actions_changed]
+    if plan.status not in FROZEN_STATUSES:  # a published draft: anything in it may change
         parts.append(json.dumps(services.snapshot(plan), sort_keys=True, default=str))
     return stored.digest(*parts)
 
 
 def _version(key: str) -> str:
-    plan, fmt = _plan(key)
-    return stored.digest(key, inputs_version(plan))
+    return stored.digest(key, inputs_version(_inputs(int(key.split(":")[1]))))
 
 
 def _render(key: str) -> stored.Rendered:
