@@ -249,3 +249,35 @@ def test_the_published_plan_pdf_is_rendered_by_the_worker_and_served_as_stored(c
     assert client.get(url).content.startswith(b"%PDF")
     assert not (settings.DOCUMENT_STORE_DIR / stored.path).exists()  # the old version went
     assert planning.public_plan(melton) == plan
+
+
+@pytest.mark.django_db
+def test_a_finished_import_refreshes_the_kpis_bound_to_the_data_of_the_partnerships_reading_it(store, tmp_path):
+    from saferplan.assessment.tasks import import_data
+    from saferplan.planning.models import KPIValue
+    from saferplan.planning.testing import make_plan
+
+    melton = make_partnership()
+    plan = make_plan(melton)  # its KPI counts police.uk anti-social behaviour per quarter
+    other = make_partnership(name="Elsewhere Community Safety Partnership", slug="elsewhere", codes=("E07000134",))
+    folder = tmp_path / "uploads" / "q4"
+    folder.mkdir(parents=True)
+    for month in ("2024-01", "2024-02", "2024-03"):
+        shutil.copy(LEICS / f"{month}-leicestershire-street.csv", folder)
+    job = ImportJob.objects.create(partnership=melton, kind=ImportJob.Kind.POLICE, upload_dir=str(folder),
+                                   sources=sorted(p.name for p in folder.iterdir()))
+    assert services.partnerships_reading_import(job.pk) == []  # not finished yet
+    import_data.enqueue(job.pk)  # the worker's task; the refresh it queues runs at once in tests
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.SUCCEEDED and "E07000133" in job.result["areas"]
+    assert services.partnerships_reading_import(job.pk) == [melton.pk]
+    value = KPIValue.objects.get(kpi__action__priority__theme__plan=plan)
+    assert value.source == KPIValue.Source.IMPORTED and value.period_label.startswith("Q4")
+    with services.reading(melton) as conn:
+        asb = conn.execute("select count(*) from police_seen where lad_code = 'E07000133' and month >= '2024-01-01' "
+                           "and month < '2024-04-01' and category = 'Anti-social behaviour'").fetchone()[0]
+    assert value.value == asb
+    # Shared data changes what every partnership with an area in it reads.
+    ImportJob.objects.filter(pk=job.pk).update(shared=True)
+    assert "E07000134" in job.result["areas"]  # North West Leicestershire, in the same force's files
+    assert set(services.partnerships_reading_import(job.pk)) == {melton.pk, other.pk}
