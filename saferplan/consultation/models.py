@@ -268,7 +268,8 @@ class ImportBatch(jobs.Job):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    FINISHED_STATUSES = (Status.IMPORTED,)
+    # Back to its mapping is an end too: checked (with or without errors) and waiting for a person.
+    FINISHED_STATUSES = (Status.IMPORTED, Status.MAPPING)
     SUCCEEDED_STATUS = Status.IMPORTED
 
     class Meta:

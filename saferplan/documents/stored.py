@@ -15,6 +15,7 @@ import hashlib
 import logging
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from importlib import import_module
 from pathlib import Path
 from typing import Callable
@@ -75,7 +76,8 @@ def current(key: str):
     stored = StoredDocument.objects.filter(key=key, version=version).first()
     if stored is None:
         stored = _queue(key, version)
-    elif stored.stalled or stored.status == StoredDocument.Status.FAILED:
+    elif stored.stalled or (stored.status == StoredDocument.Status.FAILED
+                            and timezone.now() - stored.finished_at > RETRY_FAILED_AFTER):
         if stored.stalled:
             jobs.requeue(stored, "Being prepared again")
         else:
@@ -87,6 +89,8 @@ def current(key: str):
 
 
 RETRY_AFTER_SECONDS = 5
+# A document that failed to render is tried again by a request after this long, not by every one.
+RETRY_FAILED_AFTER = timedelta(minutes=1)
 
 
 def response(request, key: str, *, title: str, back_url: str = "", back_text: str = "",
