@@ -3,7 +3,7 @@
 Every function takes a connection scoped to one owner (``store.scope``: queries read the views
 ``police_seen`` and ``import_file_seen``, never the tables, so that a partnership's figures are
 made of what it may read and nothing else), the partnership's local authority codes and a
-:class:`~saferplan.assessment.periods.Period`, and returns JSON-serialisable data. A record
+:class:`~saferplan.core.periods.Period`, and returns JSON-serialisable data. A record
 belongs to the area when its resolved ``lad_code`` (from its 2021 LSOA, or for an older LSOA
 code from the authority its LSOA name names) is one of the area's authorities.
 """
@@ -14,7 +14,7 @@ from datetime import date
 
 from scipy.stats import binomtest
 
-from .periods import Period, add_months, month_label
+from saferplan.core.periods import Period, add_months, month_label
 
 ASB = "Anti-social behaviour"
 ALPHA = 0.05
@@ -123,8 +123,10 @@ def months_covered(conn, forces: list[str], period: Period) -> list[date]:
 def coverage(conn, lad_codes: list[str], period: Period) -> dict:
     forces = area_forces(conn, lad_codes)
     previous = period.previous()
-    current_months = months_covered(conn, forces, period)
-    previous_months = months_covered(conn, forces, previous)
+    # One query for both periods and any months between them.
+    held = months_covered(conn, forces, Period(previous.start, period.end))
+    current_months = [m for m in held if period.start <= m <= period.end]
+    previous_months = [m for m in held if previous.start <= m <= previous.end]
     missing = [month_label(m) for m in period.month_list() if m not in current_months]
     missing_previous = [month_label(m) for m in previous.month_list() if m not in previous_months]
     return {
@@ -181,14 +183,16 @@ def totals(categories: list[dict], share: float = 0.5) -> dict:
     }
 
 
-def monthly_series(conn, lad_codes: list[str], period: Period, months: int = 36) -> dict:
+def monthly_series(conn, lad_codes: list[str], period: Period, months: int = 36,
+                   forces: list[str] | None = None) -> dict:
     """Monthly counts by category for up to ``months`` months ending with the period.
 
     Months for which the store holds no file for a force serving the area are ``None``, not 0:
-    a missing file is not a month without crime.
+    a missing file is not a month without crime. ``forces`` defaults to the area's forces.
     """
     span = Period(add_months(period.end, -(min(months, 36) - 1)), period.end)
-    cover = set(months_covered(conn, area_forces(conn, lad_codes), span))
+    forces = area_forces(conn, lad_codes) if forces is None else forces
+    cover = set(months_covered(conn, forces, span))
     # Start at the first month with data (or the period's start), not at empty early months.
     first = min([m for m in cover if m <= period.start], default=period.start)
     span = Period(max(span.start, first), span.end)
@@ -223,34 +227,53 @@ def data_quality(conn, lad_codes: list[str], period: Period, forces: list[str] |
 
     ``forces`` defaults to the forces with any record in the area. Counts over "the input" cover
     every month those forces have in the store; the ``in_period`` counts cover the assessed
-    and previous periods only.
+    and previous periods only. The forces' counts come from their files' counts, taken at import
+    (``police_month_seen``), so that a national store is not rescanned force by force; only the
+    counts of the area itself read records, and those lie together in the store.
     """
     forces = area_forces(conn, lad_codes) if forces is None else forces
     previous = period.previous()
-    sql = f"""
-        select
-            count(*) as records,
-            count(*) filter (where lsoa_status = 'none') as no_location,
-            count(*) filter (where lon is null or lat is null) as no_coordinates,
-            count(*) filter (where lsoa_status in ('name-assigned', 'unmatched')) as non_2021_lsoa,
-            count(*) filter (where lsoa_status = 'name-assigned') as name_assigned,
-            count(*) filter (where lsoa_status = 'name-assigned' and {IN_AREA}) as name_assigned_to_area,
-            count(*) filter (where lsoa_status = 'unmatched') as unmatched_unplaced,
-            count(*) filter (where {IN_AREA}) as area_records
+    in_periods = ("((month >= $start and month < $after) "
+                  "or (month >= $prev_start and month < $prev_after))")
+    params = {"forces": forces, **_range(period), "prev_start": previous.start,
+              "prev_after": previous.after_end}
+    # Each count twice: over every month held ("input") and over the two periods ("in_period").
+    files = _rows(conn, f"""
+        with f as (
+            select * replace (cast(month || '-01' as date) as month) from police_month_seen
+            where force in (select unnest($forces))
+        )
+        select {", ".join(
+            f"coalesce(sum({column}){where}, 0) as {prefix}{name}"
+            for prefix, where in (("", ""), ("p_", f" filter (where {in_periods})"))
+            for name, column in (("records", "rows"), ("no_location", "no_location"),
+                                 ("no_coordinates", "no_coordinates"),
+                                 ("non_2021_lsoa", "name_assigned + unmatched"),
+                                 ("name_assigned", "name_assigned"),
+                                 ("unmatched_unplaced", "unmatched")))}
+        from f
+        """, params)[0]
+    area = _rows(conn, f"""
+        select count(*) filter (where lsoa_status = 'name-assigned') as name_assigned_to_area,
+               count(*) as area_records,
+               count(*) filter (where lsoa_status = 'name-assigned' and {in_periods})
+                   as p_name_assigned_to_area,
+               count(*) filter (where {in_periods}) as p_area_records
         from police_seen
-        where force in (select unnest($forces)) {{where}}
-    """
-    params = {"areas": lad_codes, "forces": forces}
-    everything = _rows(conn, sql.format(where=""), params)[0]
-    in_period = _rows(conn, sql.format(
-        where="and ((month >= $start and month < $after) or (month >= $prev_start and month < $prev_after))"),
-        {**params, **_range(period), "prev_start": previous.start, "prev_after": previous.after_end})[0]
+        where {IN_AREA} and force in (select unnest($forces))
+        """, {**params, "areas": lad_codes})[0]
+    found = {**files, **area}
+    order = ["records", "no_location", "no_coordinates", "non_2021_lsoa", "name_assigned",
+             "name_assigned_to_area", "unmatched_unplaced", "area_records"]
+    everything = {key: int(found[key]) for key in order}
+    in_period = {key: int(found["p_" + key]) for key in order}
+    # Unmatched records have no authority, so they lie together at the end of each import.
     unplaced_names = _rows(
         conn,
         """
         select lsoa_code, lsoa_name, count(*) as records from police_seen
-        where force in (select unnest($forces)) and lsoa_status = 'unmatched'
-        group by all order by records desc limit 20
+        where lsoa_status = 'unmatched' and force in (select unnest($forces))
+        group by all order by records desc, lsoa_code limit 20
         """,
         {"forces": forces},
     )
@@ -265,7 +288,10 @@ def lsoa_rates(conn, lad_codes: list[str], period: Period, months: int | None = 
     rows = _rows(
         conn,
         f"""
-        with pop as (select lsoa_code, sum(residents) as population from lsoa_population group by 1),
+        with pop as (
+            select lsoa_code, sum(residents) as population from lsoa_population
+            where lsoa_code in (select lsoa_code from lsoa where {IN_AREA}) group by 1
+        ),
         counts as (
             select lsoa_code,
                    count(*) filter (where category <> '{ASB}') as crimes,

@@ -8,7 +8,7 @@ from .analysis import ALPHA, SIGNIFICANCE_METHOD, SIGNIFICANCE_TEST
 from .findings import plural
 from .harm import harm_view, harm_weights
 from .hotspots import gi_star
-from .periods import Period
+from saferplan.core.periods import Period
 from .reference import ensure_ward_lookup
 
 def definitions(quality: dict, area_name: str) -> dict:
@@ -67,12 +67,13 @@ def assess(conn, lad_codes: list[str], period: Period, *, weights: dict[str, flo
     share = analysis._current_share(cover)
     categories = analysis.category_changes(conn, lad_codes, period, cover)
     totals = analysis.totals(categories, share)
-    series = analysis.monthly_series(conn, lad_codes, period)
+    # The area's forces are found once (coverage) and handed on, not looked up again.
+    series = analysis.monthly_series(conn, lad_codes, period, forces=cover["forces"])
     missing_wards = ensure_ward_lookup(conn, lad_codes)
     months_with_data = cover["months_with_data"]
     lsoas = analysis.lsoa_rates(conn, lad_codes, period, months_with_data)
     wards = analysis.ward_rates(lsoas, months_with_data) if not missing_wards else []
-    quality = analysis.data_quality(conn, lad_codes, period, forces)
+    quality = analysis.data_quality(conn, lad_codes, period, cover["forces"] if forces is None else forces)
     hotspots = (gi_star(lad_codes, {r["lsoa_code"]: r["crimes"] for r in lsoas}) if with_hotspots
                 else {"available": False, "reason": "Hotspots were not requested.", "lsoas": []})
     harm = harm_view(categories, harm_weights(weights))

@@ -21,21 +21,49 @@ METHOD = (
 ).format(perms=f"{PERMUTATIONS:,}", alpha=ALPHA, pct=round(ALPHA * 100))
 
 
+_NEIGHBOURS: dict = {}
+
+
+def _neighbours(key: tuple, frames: list):
+    """The area's LSOAs (sorted by code) and their Queen-contiguity weights.
+
+    Worked out once per process for each set of authorities and boundary frames: the weights
+    depend on the boundaries alone, and building them is most of a warm assessment's hotspot
+    time. The frames are the reference module's cached reads, so the same objects mean the same
+    boundaries; new boundary files are new frames and are worked out again.
+    """
+    cached = _NEIGHBOURS.get(key)
+    if cached is not None and len(cached[0]) == len(frames) and all(
+            a is b for a, b in zip(cached[0], frames)):
+        return cached[1], cached[2]
+    import geopandas
+    import pandas as pd
+    from libpysal.weights import Queen
+
+    areas = geopandas.GeoDataFrame(pd.concat([f[["LSOA21CD", "LSOA21NM", "geometry"]] for f in frames],
+                                             ignore_index=True)).sort_values("LSOA21CD")
+    areas = areas.reset_index(drop=True)
+    with warnings.catch_warnings():
+        # libpysal warns about islands; they are reported with the results.
+        warnings.simplefilter("ignore")
+        weights = Queen.from_dataframe(areas, ids=areas["LSOA21CD"].tolist(), use_index=False)
+    _NEIGHBOURS[key] = (list(frames), areas, weights)
+    return areas, weights
+
+
 def gi_star(lad_codes: list[str], counts: dict[str, int]) -> dict:
     """Gi* per LSOA of the area; ``counts`` maps every LSOA code to its crime count.
 
     Returns ``available: False`` with a reason, rather than raising, when an authority has no
     boundary file: the rest of the assessment does not depend on hotspots.
     """
-    import pandas as pd
-
     frames, missing = [], []
     for lad_code in lad_codes:
         frame = lsoa_boundaries(lad_code)
         if frame is None:
             missing.append(lad_code)
         else:
-            frames.append(frame[["LSOA21CD", "LSOA21NM", "geometry"]])
+            frames.append(frame)
     if missing:
         return {
             "available": False,
@@ -48,22 +76,23 @@ def gi_star(lad_codes: list[str], counts: dict[str, int]) -> dict:
             "method": METHOD,
             "lsoas": [],
         }
-    import geopandas
     import numpy as np
-    from esda.getisord import G_Local
-    from libpysal.weights import Queen
 
-    areas = geopandas.GeoDataFrame(pd.concat(frames, ignore_index=True)).sort_values("LSOA21CD")
-    areas = areas.reset_index(drop=True)
+    areas, weights = _neighbours(tuple(lad_codes), frames)
     values = np.array([float(counts.get(code, 0)) for code in areas["LSOA21CD"]])
+    if values.std() == 0:
+        return {"available": False, "reason": "Every LSOA has the same count, so there is no "
+                "clustering to test.", "method": METHOD, "lsoas": []}
+    from esda.getisord import G_Local
+
     with warnings.catch_warnings():
-        # libpysal warns about islands and esda about zero-variance data; both are reported below.
+        # esda warns about zero-variance data, reported above.
         warnings.simplefilter("ignore")
-        weights = Queen.from_dataframe(areas, ids=areas["LSOA21CD"].tolist(), use_index=False)
-        if values.std() == 0:
-            return {"available": False, "reason": "Every LSOA has the same count, so there is no "
-                    "clustering to test.", "method": METHOD, "lsoas": []}
-        gi = G_Local(values, weights, transform="B", star=True, permutations=PERMUTATIONS, seed=SEED)
+        # n_jobs=1: the permutations of a few hundred LSOAs take milliseconds in this process,
+        # far less than starting a pool of worker processes (esda's default, n_jobs=-1), and the
+        # permutations are drawn once from the seed either way, so the results are the same.
+        gi = G_Local(values, weights, transform="B", star=True, permutations=PERMUTATIONS,
+                     seed=SEED, n_jobs=1)
     lsoas = []
     for i, code in enumerate(areas["LSOA21CD"]):
         z, p = float(gi.Zs[i]), float(gi.p_sim[i])

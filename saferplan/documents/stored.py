@@ -99,7 +99,7 @@ def response(request, key: str, *, title: str, back_url: str = "", back_text: st
     saying it is being prepared (202, with Retry-After) while the worker renders it."""
     from django.shortcuts import render as render_page
 
-    from .downloads import attachment
+    from saferplan.core.downloads import attachment
 
     stored = current(key)
     if stored.status == stored.Status.READY:

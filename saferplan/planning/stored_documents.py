@@ -12,7 +12,7 @@ from django.db.models import Max, OuterRef, Subquery, Value
 from django.utils.text import slugify
 
 from saferplan.documents import stored
-from saferplan.documents.downloads import CONTENT_TYPES
+from saferplan.core.downloads import CONTENT_TYPES
 
 from . import documents, services
 from .models import FROZEN_STATUSES, EIAAction, EIARow, EqualityImpactAssessment, Plan, PlanStatus, PlanVersion
