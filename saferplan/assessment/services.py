@@ -24,19 +24,20 @@ import uuid
 import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
+
+from saferplan.ops import jobs
 
 from . import engine, findings, partner, police, report
 from .harm import harm_weights
 from .models import Finding, HarmWeight, ImportJob
 from saferplan.core.downloads import render_document
-from saferplan.core.periods import Period, add_months, month_label, parse_month
+from saferplan.core.periods import Period, parse_month
 
 log = logging.getLogger(__name__)
 
@@ -650,9 +651,7 @@ def retry_import(job: ImportJob, user) -> ImportJob:
         raise ValueError("only an interrupted import can be retried")
     if job.upload_dir and not Path(job.upload_dir).is_dir():
         raise ValueError("the files of this import are no longer kept: upload them again")
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.QUEUED, progress_done=0, progress_total=0, message="Waiting to start again",
-        started_at=None, finished_at=None, updated_at=timezone.now())
+    jobs.requeue(job)
     log.info("import job %s retried by user %s", job.pk, getattr(user, "pk", None))
     _start(job)
     return job
@@ -688,8 +687,8 @@ def remove_abandoned_uploads() -> int:
 
     cutoff = timezone.now() - timedelta(seconds=ABANDONED_AFTER)
     ended = 0
-    for job in ImportJob.objects.filter(status__in=[ImportJob.Status.RUNNING, ImportJob.Status.QUEUED],
-                                        updated_at__lt=cutoff):
+    for job in ImportJob.objects.filter(status__in=[ImportJob.Status.RUNNING, ImportJob.Status.QUEUED,
+                                                    ImportJob.Status.INTERRUPTED], updated_at__lt=cutoff):
         _end_abandoned(job)
         ended += 1
     root = upload_root()
@@ -700,30 +699,6 @@ def remove_abandoned_uploads() -> int:
                 shutil.rmtree(folder, ignore_errors=True)
                 ended += 1
     return ended
-
-
-@contextmanager
-def _heartbeat(job_id: int):
-    """While the worker runs the job, touch its row every few seconds, so that a page can tell
-    a long step from a worker that was killed (see ``ImportJob.stalled``)."""
-    from .models import HEARTBEAT_SECONDS
-
-    stop = threading.Event()
-
-    def beat():
-        try:
-            while not stop.wait(HEARTBEAT_SECONDS):
-                ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.RUNNING).update(updated_at=timezone.now())
-        finally:
-            connection.close()  # this thread's own connection
-
-    thread = threading.Thread(target=beat, name=f"import-{job_id}-heartbeat", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
 
 
 def confirm_import(job: ImportJob, user) -> ImportJob:
@@ -786,20 +761,18 @@ def run_import(job_id: int) -> None:
     """Run a queued import (the job worker's task; the demo calls it directly)."""
     job = ImportJob.objects.select_related("partnership").get(pk=job_id)
     # Claim the job: a second task for it (a retry queued twice) finds it taken and stops.
-    if not ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).update(
-            status=ImportJob.Status.RUNNING, started_at=timezone.now(), message="Starting",
-            updated_at=timezone.now()):
+    if not jobs.claim(ImportJob, job.pk):
         log.info("import job %s is not queued (%s): not run again", job.pk, job.status)
         return
-    with _heartbeat(job.pk):
+    job.refresh_from_db()
+    with jobs.running(job):
         _run(job)
 
 
 def _run(job: ImportJob) -> None:
 
     def progress(done: int, total: int, message: str) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(progress_done=done, progress_total=total,
-                                                   message=_display(message, job)[:500], updated_at=timezone.now())
+        jobs.report_progress(job, done, total, _display(message, job))
 
     partnership = job.partnership  # None: the site operator's import for everyone
     areas = list(partnership.area_codes) if partnership else []
@@ -832,6 +805,7 @@ def _run(job: ImportJob) -> None:
                     [result["import_id"], areas]).fetchone()
                 result["rows_in_area"], result["name_assigned_in_area"] = in_area
                 result["skipped_members"] = [_display(s, job) for s in result["skipped_members"]]
+                result["areas"] = _import_areas(conn, "police_record", result["import_id"])
             else:
                 mapping = partner.ColumnMapping(**job.mapping)
                 result = partner.import_partner(conn, partner_file(job), mapping, job.dataset,
@@ -840,6 +814,7 @@ def _run(job: ImportJob) -> None:
                 result["rows_in_area"] = conn.execute(
                     "select count(*) from partner_record where import_id = ? and lad_code in (select unnest(?))",
                     [result["import_id"], areas]).fetchone()[0]
+                result["areas"] = _import_areas(conn, "partner_record", result["import_id"])
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.SUCCEEDED, result=result, finished_at=timezone.now(),
             message="Finished", updated_at=timezone.now())
@@ -872,6 +847,25 @@ def _run(job: ImportJob) -> None:
         # confirmation keeps its files; everything else is in the store now.
         if job.upload_dir and not keep:
             shutil.rmtree(job.upload_dir, ignore_errors=True)
+
+
+def _import_areas(conn, table: str, import_id) -> list[str]:
+    return [r[0] for r in conn.execute(f"select distinct lad_code from {table} where import_id = ? "
+                                       "and lad_code is not null order by 1", [import_id]).fetchall()]
+
+
+def partnerships_reading_import(job_id: int) -> list[int]:
+    """The partnerships whose figures a finished import changed: its own partnership, or for
+    shared data every partnership with an area in it."""
+    from saferplan.partnership.models import Partnership
+
+    job = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.SUCCEEDED).first()
+    if job is None:
+        return []
+    if not job.shared:
+        return [job.partnership_id]
+    areas = set((job.result or {}).get("areas", []))
+    return [p.pk for p in Partnership.objects.only("pk", "area_codes") if areas & set(p.area_codes or [])]
 
 
 def months_present(paths: list[Path]) -> list[str]:

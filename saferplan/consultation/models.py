@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from saferplan.ops import jobs
 from saferplan.partnership.models import Partnership
 
 # Lengths every text a member of the public can send is held to.
@@ -256,11 +257,15 @@ class EngagementEvent(models.Model):
         return f"{self.get_kind_display()}, {self.place}"
 
 
-class ImportBatch(models.Model):
-    """A CSV exported from another survey platform, mapped onto this survey's questions."""
+class ImportBatch(jobs.Job):
+    """A CSV exported from another survey platform, mapped onto this survey's questions; checked
+    and imported by the job worker (a file may hold 150,000 responses)."""
 
     class Status(models.TextChoices):
         MAPPING = "mapping", "Waiting for mapping"
+        QUEUED = jobs.QUEUED, "Waiting to start"
+        RUNNING = jobs.RUNNING, "Importing"
+        INTERRUPTED = jobs.INTERRUPTED, "Interrupted"
         IMPORTED = "imported", "Imported"
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="imports")
@@ -269,8 +274,15 @@ class ImportBatch(models.Model):
     mapping = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.MAPPING)
     rows = models.PositiveIntegerField(default=0)
+    # What the worker's check found wrong (each naming file, line, column and question): the
+    # batch is back to waiting for its mapping, which the page shows with these.
+    errors = models.JSONField(default=list, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    # Back to its mapping is an end too: checked (with or without errors) and waiting for a person.
+    FINISHED_STATUSES = (Status.IMPORTED, Status.MAPPING)
+    SUCCEEDED_STATUS = Status.IMPORTED
 
     class Meta:
         ordering = ["-uploaded_at"]

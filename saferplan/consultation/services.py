@@ -173,8 +173,9 @@ def record(survey: Survey, submission: Submission, questions: list[Question] | N
     raise RuntimeError("unreachable")
 
 
-def record_many(survey: Survey, submissions: list[Submission], batch_size: int = 2000) -> int:
-    """Commit many responses at once (imports, benchmarks): all of them or none."""
+def record_many(survey: Survey, submissions: list[Submission], batch_size: int = 2000, progress=None) -> int:
+    """Commit many responses at once (imports, benchmarks): all of them or none.
+    ``progress(rows)`` is told the rows stored after each chunk."""
     questions = list(survey.ordered_questions())
     with transaction.atomic():
         for start in range(0, len(submissions), batch_size):
@@ -192,6 +193,8 @@ def record_many(survey: Survey, submissions: list[Submission], batch_size: int =
                     row.response = response
                     rows.append(row)
             Answer.objects.bulk_create(rows, batch_size=5000)
+            if progress:
+                progress(start + len(chunk))
     return len(submissions)
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from .. import evidence_sources
 from ..models import SENT_TO, STATE_PHRASES, ApprovalStep, Decision, IllegalMove, Plan, PlanStatus, PlanVersion
-from .plan import _carry_kpi_values, publish
+from .plan import _carry_kpi_values, prepare_public_documents, publish
 from .prioritisation import ranked_issues, weights_for
 from .versions import save_version, snapshot
 
@@ -105,6 +105,8 @@ def adopt(plan: Plan) -> None:
         if was_public:
             publish(previous, False)
             publish(plan)
+    if plan.published:
+        prepare_public_documents(plan)
 
 
 def freeze(plan: Plan) -> dict:

@@ -176,6 +176,17 @@ def publish(plan: Plan, published: bool = True) -> None:
     plan.published = published
     plan.published_at = timezone.now() if published else None
     plan.save()
+    if published:
+        prepare_public_documents(plan)
+
+
+def prepare_public_documents(plan: Plan) -> None:
+    """The worker renders the public documents now, so that the first reader is served them."""
+    from saferplan.documents.tasks import prepare_documents
+
+    from ..stored_documents import plan_keys
+
+    prepare_documents.enqueue(plan_keys(plan))
 
 
 def plan_history(plan: Plan, limit: int = 300) -> list:
