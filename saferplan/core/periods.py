@@ -227,6 +227,11 @@ class Quarter:
         """The form :meth:`parse` reads, for URLs: '2025-26-Q2'."""
         return f"{self.financial_year.label}-Q{self.number}"
 
+    @property
+    def span_label(self) -> str:
+        """'July to September 2025'."""
+        return f"{self.start:%B} to {self.end:%B %Y}"
+
     def months(self) -> list[date]:
         return [add_months(self.start, i) for i in range(3)]
 

@@ -6,6 +6,3 @@ class DeliveryConfig(AppConfig):
     label = "delivery"
     verbose_name = "Delivery"
 
-    def ready(self):
-        # Bound KPIs follow the crime store: refreshed after each successful import (see signals).
-        from . import signals  # noqa: F401

@@ -56,7 +56,7 @@ def _partnership(slug):
 
 
 def run_report(args) -> int:
-    from .quarters import Quarter
+    from saferplan.core.periods import Quarter
 
     try:
         quarter = Quarter.parse(args.quarter)

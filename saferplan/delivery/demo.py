@@ -20,7 +20,7 @@ from . import planning_reads as planning
 from . import risk_matrix
 from .models import Claim, FundingStream, ReturnRound, Risk, ReturnStatus
 from .models.funding import Allocation
-from .quarters import Quarter
+from saferplan.core.periods import Quarter
 from .services import funding, returns, risks
 
 log = logging.getLogger(__name__)

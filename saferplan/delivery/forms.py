@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from django import forms
 
+from saferplan.core.periods import FinancialYear
 from saferplan.forms import DateField, MoneyField, PlainTextMixin
 
 from . import planning_reads as planning
 from .models import RAG, Allocation, Claim, FundingStream, Risk, ReturnStatus
 from .models.risks import CUSTOM, MATRIX_CHOICES
-from .quarters import financial_year_of, months_label
+
 
 
 class RoundForm(PlainTextMixin, forms.Form):
@@ -21,7 +22,7 @@ class RoundForm(PlainTextMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.quarters = {q.slug: q for q in quarters}
         self.fields["quarter"].choices = [("", "Select a quarter")] + [
-            (q.slug, f"{q.label} ({months_label(q)})") for q in quarters]
+            (q.slug, f"{q.label} ({q.span_label})") for q in quarters]
 
     def clean_deadline(self):
         value = self.cleaned_data.get("deadline")
@@ -171,7 +172,7 @@ class StreamForm(PlainTextMixin, forms.ModelForm):
     def clean_financial_year(self):
         value = self.cleaned_data["financial_year"].strip()
         try:
-            financial_year_of(value)
+            FinancialYear.parse(value)
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from None
         return value

@@ -8,7 +8,7 @@ from saferplan.partnership.models import RoleKind
 
 from . import risk_matrix
 from .models import Allocation, Claim, FundingStream, Risk
-from .quarters import Quarter
+from saferplan.core.periods import Quarter
 from .services import funding, returns, risks
 
 

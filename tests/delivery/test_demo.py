@@ -54,7 +54,7 @@ def test_the_demo_funding_is_the_seeds_two_streams_and_reconciles_to_the_penny(m
         assert s.spent.as_tuple().exponent == -2  # pounds and pence, never a float
         assert any(line.spent % 1 for line in s.lines)  # odd pennies are carried, not rounded away
     # The PCC grant is claimed quarterly in arrears: the claims to Q3 are exactly the spend to Q3.
-    from saferplan.delivery.quarters import Quarter
+    from saferplan.core.periods import Quarter
 
     to_q3 = funding.summary(streams["pcc"].stream, Quarter(2025, 3))
     assert to_q3.claimed == to_q3.spent and not any("Claimed" in f for f in to_q3.flags)

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from saferplan.delivery import risk_matrix
 from saferplan.delivery.models import Allocation, FundingStream, Risk
-from saferplan.delivery.quarters import Quarter
+from saferplan.core.periods import Quarter
 from saferplan.delivery.services import funding, risks
 
 pytestmark = pytest.mark.django_db
@@ -110,15 +110,18 @@ def test_bound_kpis_are_worked_out_again_after_an_import_of_police_months(partne
     """The real Leicestershire files of 2024, imported as the operator does, refresh a KPI bound to them."""
     from saferplan.assessment.models import ImportJob
     from saferplan.assessment.testing import _load_shared_police_months
-    from saferplan.delivery.services.kpis import refresh_after_import
+    from saferplan.assessment.services import partnerships_reading_import
+    from saferplan.planning.tasks import refresh_for
 
     kpi = delivered["kpi"]
     kpi.measure_kind, kpi.measure_category = "police", "Anti-social behaviour"
     type(kpi).objects.filter(pk=kpi.pk).update(measure_kind="police", measure_category="Anti-social behaviour")
     _load_shared_police_months("2024-01:2024-12")
     job = ImportJob.objects.create(partnership=partnership, kind=ImportJob.Kind.POLICE, shared=True,
-                                   status=ImportJob.Status.SUCCEEDED)
-    assert refresh_after_import(job.pk) >= 4
+                                   status=ImportJob.Status.SUCCEEDED, result={"areas": list(partnership.area_codes)})
+    # The worker's import task asks which partnerships read the import, then refreshes their KPIs.
+    assert partnerships_reading_import(job.pk) == [partnership.pk]
+    assert refresh_for([partnership.pk]) >= 4
     imported = kpi.values.filter(source="imported").order_by("period_start")
     assert [v.period_start for v in imported if v.period_start >= date(2024, 4, 1)] == [
         date(2024, 4, 1), date(2024, 7, 1), date(2024, 10, 1)]

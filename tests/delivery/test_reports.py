@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from saferplan.cli import main
 from saferplan.delivery import risk_matrix
 from saferplan.delivery.services import kpis, reports
-from saferplan.delivery.quarters import Quarter
+from saferplan.core.periods import Quarter
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from saferplan.cli import main
 from saferplan.delivery.models import QuarterlyReturn, Reminder, ReturnLocked
-from saferplan.delivery.quarters import Quarter
+from saferplan.core.periods import Quarter
 from saferplan.delivery.services import funding, returns
 from saferplan.partnership.models import RoleKind
 from saferplan.partnership.testing import make_member, sign_in_verified

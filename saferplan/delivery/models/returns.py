@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from saferplan.partnership.models import Organisation, Partnership
 
-from ..quarters import Quarter, months_label
+from saferplan.core.periods import Quarter
 
 
 class ReturnStatus(models.TextChoices):
@@ -63,10 +63,6 @@ class ReturnRound(models.Model):
     @property
     def period(self) -> Quarter:
         return Quarter.parse(self.quarter)
-
-    @property
-    def months_label(self) -> str:
-        return months_label(self.period)
 
     def get_absolute_url(self):
         return reverse("delivery:round", kwargs={"slug": self.partnership.slug, "quarter": self.quarter})

@@ -14,7 +14,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from ..models import Allocation, FundingStream, QuarterlyReturn, ReturnSpend
-from ..quarters import Quarter, financial_year_of
+from saferplan.core.periods import FinancialYear, Quarter
 
 ZERO = Decimal("0.00")
 
@@ -41,7 +41,7 @@ class FundingRefused(ValidationError):
 
 def check_year(label: str) -> None:
     try:
-        financial_year_of(label)
+        FinancialYear.parse(label)
     except ValueError as exc:
         raise FundingRefused({"financial_year": str(exc)}) from None
 
@@ -135,7 +135,8 @@ def flags(s: StreamSummary, today) -> list[str]:
         if line.spent > line.allocation.amount:
             found.append(f"“{line.allocation.action.title}” has spent {pounds(line.spent - line.allocation.amount)} "
                          "more than its allocation")
-    start, end = financial_year_of(s.stream.financial_year)
+    year = FinancialYear.parse(s.stream.financial_year)
+    start, end = year.start, year.end
     at = s.quarter.end if s.quarter else today
     if at >= end and s.remaining > 0 and s.spent <= s.stream.amount:
         found.append(f"Underspent: {pounds(s.remaining)} unspent at the end of {s.stream.financial_year}")

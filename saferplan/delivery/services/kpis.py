@@ -14,7 +14,7 @@ from saferplan.documents.charts import Chart
 from saferplan.documents.tables import Column, Table
 
 from .. import planning_reads as planning
-from ..quarters import Quarter
+from saferplan.core.periods import Quarter
 
 AMBER_SHARE = Decimal("0.10")  # amber: worse than the trajectory by up to a tenth of the planned change
 MAINTAIN_GREEN, MAINTAIN_AMBER = Decimal("0.05"), Decimal("0.10")
@@ -173,23 +173,3 @@ def kpi_chart(kpi, quarter: Quarter | None = None) -> Chart:
                    f"to the target drawn dashed.")
     return Chart(f"kpi-{kpi.pk}", kpi.title, _configure(chart).to_dict(), table, description,
                  note="The values are in the table below the chart.")
-
-
-def refresh_bound(plan) -> int:
-    """Work out again every bound KPI of the plan from the crime store (the values people entered stay)."""
-    made = 0
-    for kpi in planning.kpis_of(plan):
-        if kpi.bound:
-            made += planning.refresh_kpi_values(kpi)
-    return made
-
-
-def refresh_after_import(job_id) -> int:
-    from ..assessment_reads import partnerships_of_import
-
-    partnerships = partnerships_of_import(job_id)
-    if partnerships == []:
-        return 0
-    plans = [p for partnership in partnerships for p in planning.adopted_plans_with_bound_kpis(partnership)] \
-        if partnerships is not None else list(planning.adopted_plans_with_bound_kpis())
-    return sum(refresh_bound(plan) for plan in plans)

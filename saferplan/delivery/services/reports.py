@@ -16,7 +16,7 @@ from saferplan.wording import counted, uk_date
 
 from .. import planning_reads as planning
 from ..models import ReturnRound
-from ..quarters import Quarter, months_label
+from saferplan.core.periods import Quarter
 from . import funding, kpis, returns, risks
 
 EXAMPLE_NOTE = ("Example data: the quarterly returns, spend, entered KPI values, risks and funding in this report "
@@ -113,7 +113,7 @@ def as_data(report: BoardReport) -> dict:
         "partnership": report.partnership.name,
         "partnership_slug": report.partnership.slug,
         "quarter": q.slug,
-        "quarter_label": f"{q.label} ({months_label(q)})",
+        "quarter_label": f"{q.label} ({q.span_label})",
         "plan": report.plan.title,
         "as_at": report.as_at.isoformat(),
         "example_data": report.example,
@@ -194,7 +194,7 @@ def document(report: BoardReport) -> Document:
     doc = Document(
         title=f"Quarterly performance report: {q.label}",
         subtitle=f"{report.partnership.name}: {report.plan.title}",
-        meta=[("Quarter", f"{q.label}, {months_label(q)}"), ("For", "The partnership board"),
+        meta=[("Quarter", f"{q.label}, {q.span_label}"), ("For", "The partnership board"),
               ("Prepared", uk_date(report.as_at)),
               ("Returns", f"{counted(sum(1 for a in report.actions if a.ret), 'return')} for "
                           f"{counted(len(report.actions), 'action')}" +

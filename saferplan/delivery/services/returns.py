@@ -18,7 +18,7 @@ from saferplan.wording import counted, uk_date
 from .. import planning_reads as planning
 from ..models import RAG, QuarterlyReturn, Reminder, ReturnRound, ReturnSpend, ReturnStatus
 from ..models.returns import RAG_ORDER
-from ..quarters import Quarter, months_label, quarters_between
+from saferplan.core.periods import Quarter, quarters_between
 from . import kpis
 
 RAG_RULE = (
@@ -236,7 +236,7 @@ def send_reminders(round_, today: date | None = None, user=None, every_days: int
         send_mail(
             subject=f"{round_.partnership.name}: {counted(len(actions), 'quarterly return')} overdue for "
                     f"{round_.period.label}",
-            message=(f"The returns for {round_.period.label} ({months_label(round_.period)}) were due on "
+            message=(f"The returns for {round_.period.label} ({round_.period.span_label}) were due on "
                      f"{uk_date(round_.deadline)}. {organisation.name} has not yet sent a return for:\n\n{lines}\n\n"
                      f"Sign in to Saferplan to submit them."),
             from_email=None, recipient_list=to)

@@ -21,7 +21,7 @@ from saferplan.partnership.audit import history_of
 from saferplan.core.pages import PartnershipMixin
 
 from .. import planning_reads as planning
-from ..quarters import Quarter
+from saferplan.core.periods import Quarter
 
 DELIVERY_NAV = [
     ("index", "Overview"),

@@ -11,7 +11,7 @@ from saferplan.core.pages import CreatePage, DetailPage, RemovePage, UpdatePage
 from .. import planning_reads as planning
 from ..forms import AllocationForm, ClaimForm, StreamForm
 from ..models import Allocation, Claim, FundingStream
-from ..quarters import FinancialYear
+from saferplan.core.periods import FinancialYear
 from ..services import funding
 from .base import DeliveryMixin, Page, url
 
