@@ -259,6 +259,10 @@ CONTENT_SECURITY_POLICY = {
 }
 
 LANGUAGE_CODE = "en-gb"
+# Welsh only on the public pages of partnerships that offer it (saferplan/consultation/languages.py):
+# no LocaleMiddleware, so staff pages stay in English whatever the browser asks (docs/adr, Welsh).
+LANGUAGES = [("en", "English"), ("cy", "Cymraeg")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.utils import timezone
+from django.utils import dateformat, timezone, translation
 
 
 def counted(count, singular: str, plural: str | None = None) -> str:
@@ -32,4 +32,7 @@ def uk_date(value) -> str:
         if timezone.is_aware(value):
             value = timezone.localtime(value)
         return value.strftime("%-d %B %Y at %-I:%M%p").replace("AM", "am").replace("PM", "pm")
+    if translation.get_language() == "cy":
+        # Welsh public pages (consultation/languages.py): Django's month names are translated.
+        return dateformat.format(value, "j F Y")
     return value.strftime("%-d %B %Y")

@@ -1,7 +1,8 @@
 """A survey's definition (its sections, questions and options) as the public form reads it on
 every page, without rebuilding it from the database each time.
 
-Three tiers, each keyed by the survey's id and its ``definition_version``:
+Three tiers, each keyed by the survey's id, its ``definition_version`` and the language (the Welsh
+copy has the Welsh text in place of the English, languages.py):
 1. this process's memory: a small bounded map of immutable, already-built questions;
 2. the shared cache (the database cache every web process reads), pickled;
 3. the database, which fills both.
@@ -22,12 +23,13 @@ import django
 from django.core.cache import cache
 from django.db.models import F
 
+from . import languages
 from .models import Option, Question, Section, Survey
 
 LOCAL_LIMIT = 64  # surveys a web process keeps built; a national instance has a few hundred open
 SHARED_SECONDS = 7 * 24 * 60 * 60
 
-_built: OrderedDict[tuple[int, int], list[Question]] = OrderedDict()
+_built: OrderedDict[tuple[int, int, str], list[Question]] = OrderedDict()
 
 
 def _shape() -> str:
@@ -41,22 +43,22 @@ def _shape() -> str:
 SHAPE = _shape()
 
 
-def shared_key(survey: Survey) -> str:
-    return f"consultation:definition:{SHAPE}:{survey.pk}:{survey.definition_version}"
+def shared_key(survey: Survey, language: str = languages.ENGLISH) -> str:
+    return f"consultation:definition:{SHAPE}:{survey.pk}:{survey.definition_version}:{language}"
 
 
-def questions_of(survey: Survey) -> list[Question]:
-    """The survey's questions in order, each with its section and options loaded. Shared between
-    requests: read them, never change them."""
-    key = (survey.pk, survey.definition_version)
+def questions_of(survey: Survey, language: str = languages.ENGLISH) -> list[Question]:
+    """The survey's questions in order, each with its section and options loaded, in ``language``.
+    Shared between requests: read them, never change them."""
+    key = (survey.pk, survey.definition_version, language)
     questions = _built.get(key)
     if questions is not None:
         _built.move_to_end(key)
         return questions
-    questions = cache.get(shared_key(survey))
+    questions = cache.get(shared_key(survey, language))
     if questions is None:
-        questions = list(survey.ordered_questions())
-        cache.set(shared_key(survey), questions, SHARED_SECONDS)
+        questions = languages.questions_in(list(survey.ordered_questions()), language)
+        cache.set(shared_key(survey, language), questions, SHARED_SECONDS)
     _built[key] = questions
     while len(_built) > LOCAL_LIMIT:
         _built.popitem(last=False)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from saferplan.forms import DateField, PlainTextMixin, WholeNumberField
 
@@ -42,12 +44,13 @@ class QuestionForm(PlainTextMixin, forms.Form):
         value = initial_value or {}
         if q.is_choice:
             choices = [(str(o.pk), o.label) for o in self.options]
-            messages = {"required": "Select an answer", "invalid_choice": "Select one of the options",
-                        "invalid_list": "Select one of the options"}
+            # Built while the page's language is active (public pages may be in Welsh).
+            messages = {"required": _("Select an answer"), "invalid_choice": _("Select one of the options"),
+                        "invalid_list": _("Select one of the options")}
             if q.is_multiple:
                 self.fields["answer"] = forms.MultipleChoiceField(
                     label=q.text, choices=choices, required=q.required, widget=forms.CheckboxSelectMultiple,
-                    help_text=q.hint, error_messages={**messages, "required": "Select at least one option"})
+                    help_text=q.hint, error_messages={**messages, "required": _("Select at least one option")})
                 self.initial["answer"] = [str(i) for i in value.get("options", [])]
             else:
                 self.fields["answer"] = forms.ChoiceField(
@@ -56,15 +59,17 @@ class QuestionForm(PlainTextMixin, forms.Form):
                 self.initial["answer"] = str(value["options"][0]) if value.get("options") else None
             if any(o.is_other for o in self.options):
                 self.fields["other"] = forms.CharField(
-                    label="Please specify", required=False, max_length=MAX_OTHER, strip=True,
-                    error_messages={"max_length": f"What you enter for ‘Other’ must be {MAX_OTHER} characters or fewer"})
+                    label=_("Please specify"), required=False, max_length=MAX_OTHER, strip=True,
+                    error_messages={"max_length": _("What you enter for ‘Other’ must be %(limit)s characters or fewer")
+                                    % {"limit": MAX_OTHER}})
                 self.initial["other"] = value.get("other", "")
         else:
             self.fields["answer"] = forms.CharField(
                 label=q.text, required=q.required, help_text=q.hint, strip=True, widget=forms.Textarea,
                 max_length=q.max_length,
-                error_messages={"required": "Enter your answer",
-                                "max_length": f"Your answer must be {q.max_length:,} characters or fewer"})
+                error_messages={"required": _("Enter your answer"),
+                                "max_length": _("Your answer must be %(limit)s characters or fewer")
+                                % {"limit": f"{q.max_length:,}"}})
             self.initial["answer"] = value.get("text", "")
         if paper and q.is_choice:
             self.fields["spoilt"] = forms.BooleanField(label=SPOILT, required=False)
@@ -79,7 +84,8 @@ class QuestionForm(PlainTextMixin, forms.Form):
     @property
     def limit_hint(self) -> str:
         if self.question.is_multiple:
-            return f"Select up to {self.question.max_choices}" if self.question.max_choices else "Select all that apply"
+            return (_("Select up to %(limit)s") % {"limit": self.question.max_choices} if self.question.max_choices
+                    else _("Select all that apply"))
         return ""
 
     def clean(self):
@@ -99,10 +105,11 @@ class QuestionForm(PlainTextMixin, forms.Form):
             # unticking): it neither counts towards the limit nor is saved.
             data["other"] = other_text = ""
         if q.is_multiple and q.max_choices and len(chosen) > q.max_choices:
-            self.add_error("answer", f"Select no more than {q.max_choices} options. You selected {len(chosen)}"
-                                     + (f". If the paper form has {len(chosen)} ticked, mark it as spoilt" if "spoilt" in self.fields else ""))
+            self.add_error("answer", _("Select no more than %(limit)s options. You selected %(chosen)s")
+                           % {"limit": q.max_choices, "chosen": len(chosen)}
+                           + (f". If the paper form has {len(chosen)} ticked, mark it as spoilt" if "spoilt" in self.fields else ""))
         if other is not None and str(other.pk) in chosen and not other_text:
-            self.add_error("other", "Enter what your ‘Other’ answer is")
+            self.add_error("other", _("Enter what your ‘Other’ answer is"))
         return data
 
     def value(self) -> dict:
@@ -149,14 +156,20 @@ class EqualityForm(PlainTextMixin, forms.Form):
 
 class WantEqualityForm(PlainTextMixin, forms.Form):
     answer = forms.ChoiceField(
-        label="Do you want to answer the equality questions?", widget=forms.RadioSelect,
-        choices=[("yes", "Yes, answer the equality questions (takes 2 minutes)"), ("no", "No, skip the equality questions")],
-        error_messages={"required": "Select whether you want to answer the equality questions"})
+        label=gettext_lazy("Do you want to answer the equality questions?"), widget=forms.RadioSelect,
+        choices=[("yes", gettext_lazy("Yes, answer the equality questions (takes 2 minutes)")),
+                 ("no", gettext_lazy("No, skip the equality questions"))],
+        error_messages={"required": gettext_lazy("Select whether you want to answer the equality questions")})
 
 
 class SubmitForm(PlainTextMixin, forms.Form):
     # Hidden from people (by a class, not by type=hidden); software filling every field fills it.
     website = forms.CharField(required=False, max_length=200, label="Leave this box empty")
+
+
+# Shown only to partnerships that offer Welsh (SurveyForm drops them otherwise).
+WELSH_SURVEY_FIELDS = ["title_cy", "purpose_cy", "can_influence_cy", "cannot_influence_cy", "how_results_used_cy",
+                       "contact_cy"]
 
 
 class SurveyForm(PlainTextMixin, forms.ModelForm):
@@ -168,13 +181,18 @@ class SurveyForm(PlainTextMixin, forms.ModelForm):
     class Meta:
         model = Survey
         fields = ["title", "slug", "audience", "purpose", "can_influence", "cannot_influence", "how_results_used", "contact",
-                  "opens_on", "closes_on", "purge_on", "equality_monitoring", "published"]
+                  "opens_on", "closes_on", "purge_on", "equality_monitoring", "published", *WELSH_SURVEY_FIELDS]
         widgets = {f: forms.Textarea(attrs={"rows": 4}) for f in
-                   ["purpose", "can_influence", "cannot_influence", "how_results_used", "contact"]}
+                   ["purpose", "can_influence", "cannot_influence", "how_results_used", "contact",
+                    *WELSH_SURVEY_FIELDS[1:]]}
 
     def __init__(self, *args, partnership=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.partnership = partnership
+        owner = partnership or (self.instance.partnership if self.instance.partnership_id else None)
+        if owner is None or not owner.offers_welsh:
+            for name in WELSH_SURVEY_FIELDS:
+                self.fields.pop(name, None)
         self.fields["slug"].required = False
         self.fields["slug"].help_text = "Used in the web address; leave empty to make one from the title"
 
@@ -238,8 +256,15 @@ class CopySurveyForm(PlainTextMixin, forms.Form):
 class SectionForm(PlainTextMixin, forms.ModelForm):
     class Meta:
         model = Section
-        fields = ["title", "introduction", "order"]
-        widgets = {"introduction": forms.Textarea(attrs={"rows": 3})}
+        fields = ["title", "introduction", "title_cy", "introduction_cy", "order"]
+        widgets = {"introduction": forms.Textarea(attrs={"rows": 3}), "introduction_cy": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, survey: Survey | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        survey = survey or getattr(self.instance, "survey", None)
+        if survey is None or not survey.partnership.offers_welsh:
+            self.fields.pop("title_cy")
+            self.fields.pop("introduction_cy")
         field_classes = {"order": WholeNumberField}
 
 
@@ -248,11 +273,15 @@ class QuestionEditForm(PlainTextMixin, forms.ModelForm):
         label="Options", required=False, widget=forms.Textarea(attrs={"rows": 8}), max_length=20000,
         help_text="One option a line. Not needed for yes/no, area or free-text questions.")
     type = forms.ChoiceField(label="Type of question", choices=QuestionType.choices, widget=forms.RadioSelect)
+    options_text_cy = forms.CharField(
+        label="Options in Welsh", required=False, widget=forms.Textarea(attrs={"rows": 8}), max_length=20000,
+        help_text="One option a line, in the same order as the options above. Answers are counted by option, "
+                  "whichever language the resident chose.")
 
     class Meta:
         model = Question
-        fields = ["section", "code", "text", "hint", "type", "options_text", "required", "max_choices", "allow_other",
-                  "max_length", "order", "show_if_option"]
+        fields = ["section", "code", "text", "hint", "text_cy", "hint_cy", "type", "options_text", "options_text_cy",
+                  "required", "max_choices", "allow_other", "max_length", "order", "show_if_option"]
         field_classes = {"max_choices": WholeNumberField, "max_length": WholeNumberField, "order": WholeNumberField}
 
     def __init__(self, *args, survey: Survey, **kwargs):
@@ -272,6 +301,11 @@ class QuestionEditForm(PlainTextMixin, forms.ModelForm):
         self.fields["show_if_option"].empty_label = "Everyone (no routing)"
         if self.instance.pk and not self.is_bound:
             self.initial["options_text"] = "\n".join(o.label for o in self.instance.options.filter(is_other=False))
+            self.initial["options_text_cy"] = "\n".join(
+                o.label_cy for o in self.instance.options.filter(is_other=False)).strip()
+        if not survey.partnership.offers_welsh:
+            for name in ("text_cy", "hint_cy", "options_text_cy"):
+                self.fields.pop(name)
 
     def routing_groups(self) -> list[dict]:
         """The routing choices grouped by question (an optgroup each), never interleaved."""
@@ -301,6 +335,13 @@ class QuestionEditForm(PlainTextMixin, forms.ModelForm):
         if any(len(label) > 300 for label in labels):
             self.add_error("options_text", "Each option must be 300 characters or fewer")
         data["labels"] = labels
+        welsh = [line.strip() for line in data.get("options_text_cy", "").splitlines() if line.strip()]
+        if welsh and len(welsh) != len(labels):
+            self.add_error("options_text_cy", f"Enter the Welsh options in the same order as the English ones: "
+                                              f"{len(labels)} in English, {len(welsh)} in Welsh")
+        if any(len(label) > 300 for label in welsh):
+            self.add_error("options_text_cy", "Each Welsh option must be 300 characters or fewer")
+        data["labels_cy"] = welsh
         return data
 
 

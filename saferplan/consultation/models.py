@@ -75,6 +75,17 @@ class Survey(models.Model):
     cannot_influence = models.TextField("What is fixed", max_length=MAX_TEXT, blank=True, help_text="One item a line")
     how_results_used = models.TextField("How the results will be used and published", max_length=MAX_TEXT, blank=True)
     contact = models.TextField("Contact details for questions and other formats", max_length=2000, blank=True)
+    # In Welsh, for partnerships that offer their public pages in Welsh (languages.py): an empty
+    # one shows the English text, so nothing is left blank for a resident who chose Welsh.
+    title_cy = models.CharField("Title in Welsh", max_length=200, blank=True)
+    purpose_cy = models.TextField("What the consultation is for, in Welsh", max_length=MAX_TEXT, blank=True)
+    can_influence_cy = models.TextField("What people can influence, in Welsh", max_length=MAX_TEXT, blank=True,
+                                        help_text="One item a line")
+    cannot_influence_cy = models.TextField("What is fixed, in Welsh", max_length=MAX_TEXT, blank=True,
+                                           help_text="One item a line")
+    how_results_used_cy = models.TextField("How the results will be used and published, in Welsh",
+                                           max_length=MAX_TEXT, blank=True)
+    contact_cy = models.TextField("Contact details, in Welsh", max_length=2000, blank=True)
     opens_on = models.DateField("Opens")
     closes_on = models.DateField("Closes")
     published = models.BooleanField(default=False, help_text="Published surveys can be seen by the public.")
@@ -145,6 +156,8 @@ class Section(models.Model):
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="sections")
     title = models.CharField(max_length=200)
     introduction = models.TextField(max_length=2000, blank=True)
+    title_cy = models.CharField("Title in Welsh", max_length=200, blank=True)
+    introduction_cy = models.TextField("Introduction in Welsh", max_length=2000, blank=True)
     order = models.PositiveIntegerField(default=0)
 
     history = HistoricalRecords()
@@ -162,6 +175,8 @@ class Question(models.Model):
     code = models.SlugField(max_length=40, help_text="A short name used in imports and exports, for example q5")
     text = models.CharField(max_length=500)
     hint = models.CharField(max_length=500, blank=True)
+    text_cy = models.CharField("Question in Welsh", max_length=500, blank=True)
+    hint_cy = models.CharField("Hint in Welsh", max_length=500, blank=True)
     type = models.CharField(max_length=20, choices=QuestionType.choices)
     required = models.BooleanField(default=False)
     max_choices = models.PositiveSmallIntegerField(
@@ -204,6 +219,7 @@ class Question(models.Model):
 class Option(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
     label = models.CharField(max_length=300)
+    label_cy = models.CharField("Label in Welsh", max_length=300, blank=True)
     code = models.CharField(max_length=40, blank=True, help_text="An outside code, e.g. the ward's ONS code")
     order = models.PositiveIntegerField(default=0)
     is_other = models.BooleanField(default=False)

@@ -16,13 +16,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from saferplan.ops.client import client_address
 
-from . import definition, services
+from . import definition, languages, services
 from .forms import SPOILT, EqualityForm, QuestionForm, SubmitForm, WantEqualityForm
 from .models import (
     Audience,
@@ -139,10 +140,15 @@ class PublicSurveyView(View):
         self.survey = get_object_or_404(
             Survey.objects.select_related("partnership"), partnership__slug=partnership, slug=survey, published=True)
         self.partnership = self.survey.partnership
+        return languages.respond(request, self.partnership, lambda: self.dispatch_in_language(request, *args, **kwargs))
+
+    def dispatch_in_language(self, request, *args, **kwargs):
         if self.requires_open and not self.survey.is_open():
             return redirect(self.survey.public_url())
-        # Built once per survey version and shared (definition.py): not rebuilt on every page.
-        self.questions = definition.questions_of(self.survey)
+        self.language = languages.language_of(request, self.partnership)
+        languages.survey_in(self.survey, self.language)
+        # Built once per survey version and language and shared (definition.py): not rebuilt on every page.
+        self.questions = definition.questions_of(self.survey, self.language)
         return super().dispatch(request, *args, **kwargs)
 
     def url(self, name, **kwargs):
@@ -151,7 +157,8 @@ class PublicSurveyView(View):
 
     def render(self, template, context=None, status=200):
         context = {"survey": self.survey, "partnership": self.partnership, "public_partnership": self.partnership,
-                   "kiosk": kiosk_of(self.request, self.survey), **(context or {})}
+                   "kiosk": kiosk_of(self.request, self.survey),
+                   "languages": languages.switch_links(self.request, self.partnership), **(context or {})}
         return render(self.request, f"consultation/public/{template}", context, status=status)
 
 
@@ -222,25 +229,38 @@ class PartnershipConsultations(View):
 
     def get(self, request, partnership):
         partnership = public_partnership_or_404(partnership)
+        return languages.respond(request, partnership, lambda: self.page(request, partnership))
+
+    def page(self, request, partnership):
         today = timezone.localdate()
-        surveys = list(public_surveys(partnership).order_by("-closes_on", "title"))
+        language = languages.language_of(request, partnership)
+        surveys = [languages.survey_in(s, language) for s in public_surveys(partnership).order_by("-closes_on", "title")]
+        sessions = list(coming_sessions(partnership, today))
+        for event in sessions:
+            languages.survey_in(event.survey, language)
         plan = published_plan(partnership)
         return render(request, "consultation/public/partnership.html", {
             "public_partnership": partnership, "partnership": partnership,
             "open": [s for s in surveys if s.opens_on <= today <= s.closes_on],
             "coming": [s for s in surveys if s.opens_on > today],
             "closed": [s for s in surveys if s.closes_on < today],
-            "sessions": coming_sessions(partnership, today), "plan": plan,
-            "you_said": plan is not None and plan.you_said.exists()})
+            "sessions": sessions, "plan": plan,
+            "you_said": plan is not None and plan.you_said.exists(),
+            "languages": languages.switch_links(request, partnership)})
 
 
 @never_cache
 def privacy(request, partnership):
     """The partnership's privacy notice for consultations: who holds the data, how to ask, how long."""
     partnership = public_partnership_or_404(partnership)
-    surveys = public_surveys(partnership).order_by("-closes_on", "title")
-    return render(request, "consultation/public/privacy.html", {
-        "public_partnership": partnership, "partnership": partnership, "surveys": surveys})
+
+    def page():
+        language = languages.language_of(request, partnership)
+        surveys = [languages.survey_in(s, language) for s in public_surveys(partnership).order_by("-closes_on", "title")]
+        return render(request, "consultation/public/privacy.html", {
+            "public_partnership": partnership, "partnership": partnership, "surveys": surveys,
+            "languages": languages.switch_links(request, partnership)})
+    return languages.respond(request, partnership, page)
 
 
 class Landing(PublicSurveyView):
@@ -305,7 +325,8 @@ class QuestionPage(PublicSurveyView):
             back = self.url("check")
         return self.render("question.html", {
             "form": form, "question": self.question, "errors": form_errors(form), "back_url": back,
-            "caption": f"{self.question.section.title}: question {index + 1} of {len(self.visible)}",
+            "caption": _("%(section)s: question %(number)s of %(total)s") % {
+                "section": self.question.section.title, "number": index + 1, "total": len(self.visible)},
         }, status=status)
 
 
@@ -336,11 +357,11 @@ class CheckAnswers(PublicSurveyView):
             return redirect(self.after_sending())
         missing = [q for q in services.visible_questions(self.questions, answers)
                    if q.required and services.empty(answers.get(q.code))]
-        errors = [{"href": self.url("question", code=q.code) + "?change=1", "message": f"Answer ‘{q.text}’"}
-                  for q in missing]
+        errors = [{"href": self.url("question", code=q.code) + "?change=1",
+                   "message": _("Answer ‘%(question)s’") % {"question": q.text}} for q in missing]
         if not errors and services.blank(self.questions, answers):
             errors = [{"href": self.url("question", code=self.questions[0].code) if self.questions else "",
-                       "message": "You have not answered any questions. Answer at least one question before sending"}]
+                       "message": _("You have not answered any questions. Answer at least one question before sending")}]
         if errors:
             return self.render("check.html", {"rows": self.rows(answers), "form": SubmitForm(), "errors": errors})
         kiosk = kiosk_of(request, self.survey)

@@ -239,12 +239,12 @@ class QuestionEdit(ConsultationView):
         answered = question.pk and question.answers.exists()
         with transaction.atomic():
             question = form.save()
-            self.save_options(question, form.cleaned_data["labels"], answered)
+            self.save_options(question, form.cleaned_data["labels"], answered, form.cleaned_data.get("labels_cy", []))
         messages.success(request, f"Question {question.code} saved.")
         return redirect(survey.get_absolute_url() + f"#question-{question.pk}")
 
     @staticmethod
-    def save_options(question: Question, labels: list[str], answered: bool):
+    def save_options(question: Question, labels: list[str], answered: bool, labels_cy: list[str] = ()):
         if question.type == QuestionType.AREA:
             if not question.options.exists():
                 library.set_area_options(question)
@@ -254,9 +254,11 @@ class QuestionEdit(ConsultationView):
         if question.type == QuestionType.YES_NO:
             labels = ["Yes", "No"]
         existing = {o.label: o for o in question.options.filter(is_other=False)}
+        welsh = dict(zip(labels, labels_cy)) if len(labels_cy) == len(labels) else {}
         for order, label in enumerate(labels, 1):
             option = existing.pop(label, None) or Option(question=question, label=label)
             option.order = order
+            option.label_cy = welsh.get(label, "")
             option.save()
         for option in existing.values():
             # Options already chosen by someone are kept (their answers would be lost otherwise).

@@ -14,17 +14,24 @@ class PartnershipForm(PlainTextMixin, forms.ModelForm):
     police_forces = forms.CharField(label="Police forces", help_text="Separated by commas", max_length=500)
     plan_start = DateField(label="Plan starts", required=False, help_text="For example, 1 4 2025")
     plan_end = DateField(label="Plan ends", required=False, help_text="For example, 31 3 2028")
+    public_welsh = forms.TypedChoiceField(
+        label="Offer public pages in Welsh", required=False, widget=forms.RadioSelect,
+        coerce=lambda v: {"yes": True, "no": False}.get(v), empty_value=None,
+        choices=[("", "As the area decides (yes for a Welsh authority)"), ("yes", "Yes, in Welsh and English"),
+                 ("no", "No, in English only")],
+        help_text="Residents choose the language on the consultation pages and privacy notice.")
 
     class Meta:
         model = Partnership
         fields = ["name", "police_forces", "plan_start", "plan_end",
-                  "contact_email", "contact_address", "data_controller", "retention_period"]
+                  "contact_email", "contact_address", "data_controller", "retention_period", "public_welsh"]
         widgets = {"contact_address": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["police_forces"] = ", ".join(self.instance.police_forces)
+            self.initial["public_welsh"] = {True: "yes", False: "no"}.get(self.instance.public_welsh, "")
 
     def clean_police_forces(self):
         forces = [f.strip() for f in self.cleaned_data["police_forces"].split(",") if f.strip()]

@@ -140,6 +140,11 @@ class Partnership(models.Model):
     retention_period = models.CharField(
         "How long personal data is kept", max_length=500, blank=True,
         help_text="For example: contact details and equality answers are deleted 12 months after a consultation closes.")
+    # Empty: decided by the area (a Welsh authority, W06, offers Welsh); a manager may say otherwise.
+    public_welsh = models.BooleanField(
+        "Offer public pages in Welsh", null=True, blank=True,
+        help_text="Residents can read the consultations and privacy notice in Welsh and English. "
+                  "Welsh authorities offer it unless you say no.")
 
     history = HistoricalRecords()
 
@@ -151,6 +156,12 @@ class Partnership(models.Model):
 
     def get_absolute_url(self):
         return reverse("partnership:home", kwargs={"slug": self.slug})
+
+    @property
+    def offers_welsh(self) -> bool:
+        if self.public_welsh is not None:
+            return self.public_welsh
+        return any(str(code).startswith("W06") for code in self.area_codes)
 
     @property
     def areas(self) -> list[str]:
