@@ -5,6 +5,13 @@ from django.http import HttpResponseServerError
 
 
 def forbidden(request, exception=None):
+    from django.conf import settings
+
+    from saferplan.partnership.permissions import PartnershipSuspended
+
+    if isinstance(exception, PartnershipSuspended):
+        return render(request, "errors/suspended.html", {
+            "suspended": exception.partnership, "operator_contact": settings.OPERATOR_CONTACT}, status=403)
     return render(request, "errors/403.html", status=403)
 
 
@@ -25,3 +32,18 @@ def home(request):
     from saferplan.partnership.views import staff_home
 
     return staff_home(request) if request.user.is_authenticated else start(request)
+
+
+def partnership_logo(request, slug):
+    """A partnership's logo, for the header of its pages: public, as its public pages are."""
+    from django.http import Http404, HttpResponse
+    from django.shortcuts import get_object_or_404
+
+    from saferplan.partnership.models import Partnership
+
+    partnership = get_object_or_404(Partnership.objects.only("logo", "logo_type"), slug=slug)
+    if not partnership.logo_type or not partnership.logo:
+        raise Http404("No logo")
+    response = HttpResponse(bytes(partnership.logo), content_type=partnership.logo_type)
+    response["Cache-Control"] = "public, max-age=300"
+    return response

@@ -305,6 +305,39 @@ def last_changed(partnership):
     return changes[0]["finished_at"] if changes else None
 
 
+def forces_in_area(area_codes: list[str]) -> list[tuple[str, int]]:
+    """Police forces (as police.uk names them) whose shared records fall in these local
+    authorities, with how many records, most first; empty when none have been loaded yet."""
+    if not area_codes:
+        return []
+    try:
+        with reading(None) as conn:
+            return [(name, n) for name, n in conn.execute(
+                """
+                select falls_within, count(*) from police_seen
+                where lad_code in (select unnest($areas)) and falls_within is not null
+                group by 1 order by 2 desc, 1
+                """, {"areas": list(area_codes)}).fetchall()]
+    except StoreNotPublished:
+        return []
+
+
+def store_rows_by_owner() -> dict[int | None, int]:
+    """Police and partner records in the store by owner (None: shared data the operator loaded),
+    for the operator's storage figures. Whole tables, deliberately unscoped: counts only."""
+    try:
+        with reading(None) as conn:
+            rows = conn.execute(
+                """
+                select owner, count(*) from (select owner from police_record
+                                             union all select owner from partner_record)
+                group by owner
+                """).fetchall()
+    except StoreNotPublished:
+        return {}
+    return {owner: n for owner, n in rows}
+
+
 # --- The assessment ---------------------------------------------------------------------------
 
 

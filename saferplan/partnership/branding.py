@@ -1,0 +1,65 @@
+"""The partnership's own look: its logo, checked and stored, for its pages and documents."""
+from __future__ import annotations
+
+import base64
+import io
+
+from django.core.exceptions import ValidationError
+
+# PNG and JPEG only: an SVG can carry script. Re-encoded through Pillow, so whatever else the
+# uploaded file carried (metadata, appended bytes) is not kept or served.
+LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
+LOGO_MAX_BYTES = 500 * 1024
+LOGO_MAX_SIDE = 2000
+
+
+def checked_logo(upload) -> tuple[bytes, str]:
+    """(the logo's bytes as stored, its content type); refused with what is wrong."""
+    from PIL import Image, UnidentifiedImageError
+
+    name = getattr(upload, "name", "the file")
+    if upload.size > LOGO_MAX_BYTES:
+        raise ValidationError(f"{name} is {upload.size / 1024:,.0f} KB: the logo must be {LOGO_MAX_BYTES // 1024} KB or smaller")
+    data = upload.read()
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image_format = image.format
+            if image_format not in LOGO_FORMATS:
+                raise ValidationError(f"{name} is a {image_format or 'different'} image: the logo must be a PNG or JPEG")
+            if max(image.size) > LOGO_MAX_SIDE:
+                raise ValidationError(f"{name} is {image.size[0]} by {image.size[1]} pixels: the logo must be at most "
+                                      f"{LOGO_MAX_SIDE} pixels on each side")
+            image.load()
+            out = io.BytesIO()
+            if image_format == "JPEG":
+                image.convert("RGB").save(out, "JPEG", quality=90)
+            else:
+                image.save(out, "PNG", optimize=True)
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        raise ValidationError(f"{name} is not a PNG or JPEG image, or it is damaged") from None
+    return out.getvalue(), LOGO_FORMATS[image_format]
+
+
+def set_logo(partnership, upload, alt: str) -> None:
+    data, content_type = checked_logo(upload)
+    partnership.logo, partnership.logo_type, partnership.logo_alt = data, content_type, alt.strip()
+    partnership._change_reason = "Logo changed"
+    partnership.save(update_fields=["logo", "logo_type", "logo_alt"])
+
+
+def remove_logo(partnership) -> None:
+    partnership.logo, partnership.logo_type, partnership.logo_alt = None, "", ""
+    partnership._change_reason = "Logo removed"
+    partnership.save(update_fields=["logo", "logo_type", "logo_alt"])
+
+
+def logo_data_uri(partnership) -> str:
+    """The logo for documents (PDF and HTML versions carry it inside): "" without one."""
+    if not partnership.logo_type or not partnership.logo:
+        return ""
+    return f"data:{partnership.logo_type};base64,{base64.b64encode(bytes(partnership.logo)).decode()}"
+
+
+def brand(partnership) -> dict:
+    """What a document shell shows of the partnership: its name, and its logo with alt text."""
+    return {"name": partnership.name, "logo": logo_data_uri(partnership), "logo_alt": partnership.logo_alt}
