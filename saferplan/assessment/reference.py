@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -208,48 +207,20 @@ def ensure_ward_lookup(conn, lad_codes: list[str]) -> list[str]:
 
 # --- Local authorities, for choosing a partnership's area ------------------------------------
 
-COUNTRY_OF_PREFIX = {"E": "England", "W": "Wales"}
-
-
-@dataclass(frozen=True)
-class Authority:
-    code: str
-    name: str
-    country: str
-
 
 @cache
-def _authorities_from(path: Path) -> tuple[Authority, ...]:
+def _authorities_from(path: Path) -> tuple[tuple[str, str], ...]:
     import csv
 
     found: dict[str, str] = {}
     with open(_require(path), newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
             found.setdefault(row["lad_code"], row["lad_name"])
-    return tuple(sorted((Authority(code, name, COUNTRY_OF_PREFIX.get(code[:1], "")) for code, name in found.items()),
-                        key=lambda a: (a.name, a.code)))
+    return tuple(sorted(found.items()))
 
 
-def authorities() -> list[Authority]:
-    """Every current local authority district of England and Wales (code, name, country), by
-    name: the areas a partnership can cover. From the ONS LSOA lookup; the one place the
-    operator's pages and commands ask, so the source can change behind it."""
-    return list(_authorities_from(lookup_path()))
-
-
-# The police forces of England and Wales as police.uk names them ("Falls within"), for choosing a
-# partnership's forces when no crime data for its area has been loaded yet.
-POLICE_FORCES = (
-    "Avon and Somerset Constabulary", "Bedfordshire Police", "British Transport Police",
-    "Cambridgeshire Constabulary", "Cheshire Constabulary", "City of London Police", "Cleveland Police",
-    "Cumbria Constabulary", "Derbyshire Constabulary", "Devon & Cornwall Police", "Dorset Police",
-    "Durham Constabulary", "Dyfed-Powys Police", "Essex Police", "Gloucestershire Constabulary",
-    "Greater Manchester Police", "Gwent Police", "Hampshire Constabulary", "Hertfordshire Constabulary",
-    "Humberside Police", "Kent Police", "Lancashire Constabulary", "Leicestershire Police",
-    "Lincolnshire Police", "Merseyside Police", "Metropolitan Police Service", "Norfolk Constabulary",
-    "North Wales Police", "North Yorkshire Police", "Northamptonshire Police", "Northumbria Police",
-    "Nottinghamshire Police", "South Wales Police", "South Yorkshire Police", "Staffordshire Police",
-    "Suffolk Constabulary", "Surrey Police", "Sussex Police", "Thames Valley Police",
-    "Warwickshire Police", "West Mercia Police", "West Midlands Police", "West Yorkshire Police",
-    "Wiltshire Police",
-)
+def authorities(conn=None) -> dict[str, str]:
+    """Local authority code -> name: every current district of England and Wales, from the ONS
+    LSOA lookup. (``conn`` is unused here: the reference-data work reads the same answer from
+    the loaded lookup in the store, through this same signature.)"""
+    return dict(_authorities_from(lookup_path()))

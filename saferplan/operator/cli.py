@@ -77,9 +77,7 @@ def run_partnership_create(args) -> int:
     from django.core.exceptions import ValidationError
     from django.db import transaction
 
-    from saferplan.assessment.reference import POLICE_FORCES
-
-    from .services import OperatorError, create_partnership, forces_found, invite_manager, resolve_areas
+    from .services import POLICE_FORCES, OperatorError, create_partnership, forces_found, invite_manager, resolve_areas
 
     try:
         areas = resolve_areas(args.area.split(","), where="--area entry")

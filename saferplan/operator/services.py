@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from saferplan.assessment import services as assessment
-from saferplan.assessment.reference import POLICE_FORCES, Authority, authorities
+from saferplan.assessment import reference
 from saferplan.partnership import services as partnership_services
 from saferplan.partnership.models import (
     OPERATOR,
@@ -36,6 +36,39 @@ from saferplan.partnership.models import (
 
 class OperatorError(ValidationError):
     """Refused, with a message that says what is wrong and where (the field, or the line)."""
+
+
+# The police forces of England and Wales as police.uk names them ("Falls within"), for choosing a
+# partnership's forces when no crime data for its area has been loaded yet.
+POLICE_FORCES = (
+    "Avon and Somerset Constabulary", "Bedfordshire Police", "British Transport Police",
+    "Cambridgeshire Constabulary", "Cheshire Constabulary", "City of London Police", "Cleveland Police",
+    "Cumbria Constabulary", "Derbyshire Constabulary", "Devon & Cornwall Police", "Dorset Police",
+    "Durham Constabulary", "Dyfed-Powys Police", "Essex Police", "Gloucestershire Constabulary",
+    "Greater Manchester Police", "Gwent Police", "Hampshire Constabulary", "Hertfordshire Constabulary",
+    "Humberside Police", "Kent Police", "Lancashire Constabulary", "Leicestershire Police",
+    "Lincolnshire Police", "Merseyside Police", "Metropolitan Police Service", "Norfolk Constabulary",
+    "North Wales Police", "North Yorkshire Police", "Northamptonshire Police", "Northumbria Police",
+    "Nottinghamshire Police", "South Wales Police", "South Yorkshire Police", "Staffordshire Police",
+    "Suffolk Constabulary", "Surrey Police", "Sussex Police", "Thames Valley Police",
+    "Warwickshire Police", "West Mercia Police", "West Midlands Police", "West Yorkshire Police",
+    "Wiltshire Police",
+)
+COUNTRY_OF_PREFIX = {"E": "England", "W": "Wales"}
+
+
+@dataclass(frozen=True)
+class Authority:
+    code: str
+    name: str
+    country: str
+
+
+def authorities() -> list[Authority]:
+    """Every local authority district a partnership can cover (England and Wales), by name."""
+    return sorted((Authority(code, name, COUNTRY_OF_PREFIX.get(code[:1], ""))
+                   for code, name in reference.authorities().items() if code[:1] in COUNTRY_OF_PREFIX),
+                  key=lambda a: (a.name, a.code))
 
 
 # --- Areas --------------------------------------------------------------------------------------
