@@ -191,3 +191,54 @@ def test_a_logo_is_checked_stored_and_shown_in_the_headers(client):
     assert img in public.content.decode().split("</header>")[0]
     logo = client.get(reverse("partnership-logo", kwargs={"slug": partnership.slug}))
     assert logo["Content-Type"] == "image/png" and logo.content == bytes(partnership.logo)
+
+
+def test_the_operator_list_takes_the_same_queries_for_two_partnerships_as_for_six():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from saferplan.consultation.testing import make_survey
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            rows = services.partnership_summaries()
+        assert len(rows) == Partnership.objects.count()
+        return len(captured.captured_queries)
+
+    for n in range(2):
+        p = make_partnership(f"Partnership {n}", f"p{n}", ("E07000133",))
+        make_member(p, RoleKind.MANAGER)
+        make_survey(p)
+    two = queries()
+    for n in range(2, 6):
+        p = make_partnership(f"Partnership {n}", f"p{n}", ("E07000133",))
+        make_member(p, RoleKind.MANAGER)
+        make_survey(p)
+    assert queries() == two
+    # A survey's questions and options are the partnership's rows too (through the survey).
+    [summary] = services.partnership_summaries([Partnership.objects.get(slug="p0")])
+    assert summary.records > 20 and summary.managers == 1
+
+
+def test_someone_with_an_account_becomes_operator_by_signing_in_first(client, capsys):
+    partnership = make_partnership()
+    manager = make_member(partnership, RoleKind.MANAGER)
+    assert main(["operator", "create", manager.email]) == 0
+    link = _link(capsys.readouterr().out)
+    assert client.get(link).url.startswith(reverse("sign-in"))
+    sign_in_verified(client, manager)
+    client.post(link)
+    manager.refresh_from_db()
+    assert manager.is_operator
+    # Still a manager of Melton, and now the operator's pages open too.
+    assert client.get(partnership.get_absolute_url()).status_code == 200
+    assert client.get(reverse("operator:partnerships")).status_code == 200
+    # Someone else signed in cannot use a link made for another address.
+    other = make_member(partnership, RoleKind.ANALYST)
+    assert main(["operator", "create", "new.ops@site.example"]) == 0
+    link = _link(capsys.readouterr().out)
+    client.logout()
+    sign_in_verified(client, other)
+    assert client.post(link).status_code == 403
+    other.refresh_from_db()
+    assert not other.is_operator
