@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import duckdb  # noqa: E402
 
 from saferplan.assessment.engine import assess  # noqa: E402
-from saferplan.assessment.periods import Period  # noqa: E402
+from saferplan.core.periods import Period  # noqa: E402
 from saferplan.assessment.police import import_police  # noqa: E402
 from saferplan.assessment.reference import data_dir  # noqa: E402
 from saferplan.assessment.store import connect  # noqa: E402

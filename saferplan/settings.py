@@ -132,7 +132,7 @@ MIDDLEWARE = [
     "saferplan.ops.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "saferplan.documents.downloads.NoStoreMiddleware",
+    "saferplan.core.downloads.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

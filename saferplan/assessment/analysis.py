@@ -3,7 +3,7 @@
 Every function takes a connection scoped to one owner (``store.scope``: queries read the views
 ``police_seen`` and ``import_file_seen``, never the tables, so that a partnership's figures are
 made of what it may read and nothing else), the partnership's local authority codes and a
-:class:`~saferplan.assessment.periods.Period`, and returns JSON-serialisable data. A record
+:class:`~saferplan.core.periods.Period`, and returns JSON-serialisable data. A record
 belongs to the area when its resolved ``lad_code`` (from its 2021 LSOA, or for an older LSOA
 code from the authority its LSOA name names) is one of the area's authorities.
 """
@@ -14,7 +14,7 @@ from datetime import date
 
 from scipy.stats import binomtest
 
-from .periods import Period, add_months, month_label
+from saferplan.core.periods import Period, add_months, month_label
 
 ASB = "Anti-social behaviour"
 ALPHA = 0.05

@@ -9,6 +9,8 @@ import argparse
 import sys
 import time
 
+from saferplan.core.disclosure import CRIME_COUNTS, SUPPRESSED_DERIVED
+
 ASSESS_HELP = """\
 Assess an area from police.uk street-level files, with no server and no set-up.
 
@@ -50,7 +52,8 @@ def register(subparsers) -> None:
                              "the category table goes here and every other table beside it as "
                              "FILE-<table>.csv")
     assess.add_argument("--publish", action="store_true",
-                        help="for publication: counts under 5 shown as <5, derived figures as [c]")
+                        help=f"for publication: counts under {CRIME_COUNTS.threshold} shown as {CRIME_COUNTS.marker}, "
+                             f"derived figures as {SUPPRESSED_DERIVED}")
     assess.add_argument("--partner-data", action="append", default=[], metavar="CSV",
                         help="partner data CSV (area code, month, measure, count; repeatable)")
     assess.add_argument("--partner-dataset", metavar="NAME",
@@ -194,7 +197,7 @@ def run_assess(args) -> int:
     from saferplan.cli import CommandError
 
     from .engine import assess
-    from .periods import Period
+    from saferplan.core.periods import Period
     from .police import ImportRefused, import_police
     from .partner import import_partner
     from .report import write

@@ -14,7 +14,7 @@ from saferplan.partnership.models import RoleKind
 
 from . import services
 from .models import Finding, ImportJob
-from .periods import Period
+from saferplan.core.periods import Period
 
 DEMO_PERIOD = "2024-01:2024-12"
 # Kinds of finding the demo analyst accepts (the rest stay drafts for someone to review).

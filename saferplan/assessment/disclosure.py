@@ -1,7 +1,7 @@
 """The assessment for publication: which counts are withheld, and why.
 
-The rule (threshold, markers, the complementary search) is the documents' one
-(:mod:`saferplan.documents.tables`). What this module knows is the assessment's arithmetic: which
+The rule (threshold, markers, the complementary search) is :mod:`saferplan.core.disclosure`'s
+(crime counts). What this module knows is the assessment's arithmetic: which
 published figures add up to which, across rows, columns, totals and tables. The same count
 appearing in two places (a category's count in the category and the harm tables) is one cell,
 so it is withheld in both or in neither.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from collections import defaultdict
 
-from saferplan.documents.tables import WITHHELD, complementary_suppression
+from saferplan.core.disclosure import WITHHELD, complementary_suppression
 
 SIDES = ("count", "previous_count")
 GI_SCORES = "gi_scores"  # a marker, not a column: the row's Gi* score and p-value are withheld

@@ -8,7 +8,7 @@ from .analysis import ALPHA, SIGNIFICANCE_METHOD, SIGNIFICANCE_TEST
 from .findings import plural
 from .harm import harm_view, harm_weights
 from .hotspots import gi_star
-from .periods import Period
+from saferplan.core.periods import Period
 from .reference import ensure_ward_lookup
 
 def definitions(quality: dict, area_name: str) -> dict:

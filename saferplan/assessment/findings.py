@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from saferplan.documents.tables import SUPPRESSION_THRESHOLD, is_withheld
+from saferplan.core.disclosure import CRIME_COUNTS, is_withheld
 
 WITHHELD_WORDS = "a withheld number"  # a count withheld to protect a small one elsewhere
 # Changes smaller than this are not worth a sentence unless significant.
@@ -32,8 +32,8 @@ class Finding:
 def count_text(n: int | None, publish: bool = False) -> str:
     if n is None:
         return "unknown"
-    if publish and n < SUPPRESSION_THRESHOLD:
-        return f"fewer than {SUPPRESSION_THRESHOLD}"
+    if publish and n < CRIME_COUNTS.threshold:
+        return f"fewer than {CRIME_COUNTS.threshold}"
     return f"{n:,}"
 
 
@@ -42,7 +42,7 @@ def shown(row: dict, key: str, publish: bool = False) -> str:
     :func:`saferplan.assessment.disclosure.publication` name their withheld counts)."""
     n = row.get(key)
     if publish and n is not None and is_withheld(row, key):
-        return f"fewer than {SUPPRESSION_THRESHOLD}" if n < SUPPRESSION_THRESHOLD else WITHHELD_WORDS
+        return f"fewer than {CRIME_COUNTS.threshold}" if n < CRIME_COUNTS.threshold else WITHHELD_WORDS
     return count_text(n)
 
 

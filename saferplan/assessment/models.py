@@ -190,7 +190,7 @@ class Finding(models.Model):
 
     @property
     def period_label(self) -> str:
-        from .periods import Period
+        from saferplan.core.periods import Period
 
         return Period.parse(self.period).label()
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from saferplan.wording import counted
 
 from .analysis import compare_counts
-from .periods import Period, add_months, month_label
+from saferplan.core.periods import Period, add_months, month_label
 from .police import ImportRefused, Limits, Progress, _noop, _plain, count_records, records_mismatch
 from .reference import data_dir, ensure_ward_lookup
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from saferplan.documents.charts import Chart, bar_chart, grouped_bar_chart, line_chart
 from saferplan.documents.document import Bullets, ChartBlock, Document, Paragraph, TableBlock
-from saferplan.documents.tables import Column, Table, is_withheld
+from saferplan.core.disclosure import is_withheld
+from saferplan.documents.tables import Column, Table
 
 from .disclosure import GI_SCORES, publication
 from .findings import _change_sentence, counted, pct_text, plural, shown

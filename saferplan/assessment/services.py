@@ -35,7 +35,8 @@ from django.utils import timezone
 from . import engine, findings, partner, police, report
 from .harm import harm_weights
 from .models import Finding, HarmWeight, ImportJob
-from .periods import Period, add_months, month_label, parse_month
+from saferplan.core.downloads import render_document
+from saferplan.core.periods import Period, add_months, month_label, parse_month
 from .reference import ensure_ward_lookup
 
 log = logging.getLogger(__name__)
@@ -425,14 +426,7 @@ def document(partnership, period: Period, fmt: str, publish: bool) -> bytes:
         data = with_reviewed_findings(partnership, data)
         doc = report.build_document(data, publish)
         doc.author = partnership.name
-        if fmt == "pdf":
-            from saferplan.documents.pdf import render_pdf
-
-            content = render_pdf(doc)
-        else:
-            from saferplan.documents.word import render_docx
-
-            content = render_docx(doc)
+        content = render_document(doc, fmt)
         cache.set(cache_key, content, DOCUMENT_CACHE_SECONDS)
     return content
 
@@ -472,7 +466,7 @@ def download_name(data: dict, suffix: str, publish: bool) -> str:
 def map_geojson(partnership, period: Period, level: str, publish: bool = False) -> dict:
     """LSOA or ward boundaries of the area with the period's counts and rates in each feature;
     for publication, a count the tables withhold (and the rate worked out from it) is left out."""
-    from saferplan.documents.tables import is_withheld
+    from saferplan.core.disclosure import is_withheld
 
     from .disclosure import publication
     from .reference import lsoa_boundary_path, ward_boundary_path

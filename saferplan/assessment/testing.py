@@ -79,7 +79,7 @@ def _load_shared_police_months(period: str) -> None:
     from django.conf import settings
 
     from . import services
-    from .periods import Period
+    from saferplan.core.periods import Period
     from .police import import_police
 
     folder = settings.DATA_DIR / "police-uk" / "leicestershire"

@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
-from saferplan.documents.downloads import attachment
-from saferplan.documents.tables import SUPPRESSION_NOTE
+from saferplan.core.downloads import attachment
+from saferplan.core.disclosure import note as disclosure_note
 from saferplan.partnership.audit import history_of
-from saferplan.partnership.views import PartnershipMixin
+from saferplan.core.pages import PartnershipMixin
 
 from . import report, services
 from .disclosure import publication
@@ -29,7 +29,7 @@ from .forms import (
     ServerFolderForm,
 )
 from .models import Finding, ImportJob
-from .periods import Period, parse_month
+from saferplan.core.periods import Period, parse_month
 
 MAX_PERIOD_MONTHS = 36
 TOP_ROWS = 10
@@ -149,7 +149,7 @@ class AssessmentIndex(AssessmentMixin, TemplateView):
             period=period, period_str=p, publish=publish, data=data, chart=chart,
             categories=shown("categories"), monthly=shown("monthly"), lsoas=shown("lsoas", TOP_ROWS),
             asb_lsoas=shown("asb_lsoas"), outcomes_overall=shown("outcomes_overall"),
-            headline=report.headline(data, publish), suppression_note=SUPPRESSION_NOTE,
+            headline=report.headline(data, publish), suppression_note=disclosure_note(),
             wards=shown("wards", TOP_ROWS), concentration=shown("concentration"),
             hotspots=shown("hotspots", TOP_ROWS, "Getis-Ord Gi* for every LSOA"), significant_hotspots=significant_hot,
             repeat_locations=shown("repeat_locations"), outcomes=shown("outcomes", 15), harm=shown("harm"),
@@ -198,15 +198,9 @@ class TablesZip(AssessmentMixin, View):
         return attachment(services.tables_zip(data, publish), services.download_name(data, "-tables.zip", publish))
 
 
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
-
-
 class ReportDownload(AssessmentMixin, View):
     def get(self, request, slug, period, fmt):
-        if fmt not in CONTENT_TYPES:
+        if fmt not in ("pdf", "docx"):
             raise Http404("No such format")
         publish = _publish(request)
         p = self.period(period)

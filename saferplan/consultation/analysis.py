@@ -2,8 +2,8 @@
 
 Per question: how many respondents answered it (the base) and what share of all respondents
 that is; per option the count, the percent of the base and a 95% Wilson interval. Multiple
-choice is counted per option, never per combination. Cross-tabulations suppress cells under 10;
-equality answers appear only in aggregate, also suppressed under 10.
+choice is counted per option, never per combination. Cross-tabulations and
+equality answers (only ever in aggregate) follow :mod:`saferplan.core.disclosure`'s rules for them.
 """
 from __future__ import annotations
 
@@ -19,13 +19,11 @@ from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from saferplan.core.disclosure import CROSS_TABULATIONS, EQUALITY_ANSWERS, protect, protect_line, shown
+
 from . import equality, redaction
 from .models import COUNTED, Answer, Channel, EqualityResponse, Question, QuestionType, Response, Survey
 
-CELL_THRESHOLD = 10
-SUPPRESSED = f"<{CELL_THRESHOLD}"
-# A count large enough to show, hidden so that a small one beside it cannot be worked out.
-HIDDEN_TOO = "[c]"
 UNDER_REPRESENTED_RATIO = 0.8
 COUNTED_STATUSES = COUNTED
 
@@ -295,33 +293,6 @@ def _question_pairs(survey: Survey, row_q: Question, col_q: Question) -> tuple[C
     return counts, totals, col_totals
 
 
-def protect(grid: list[list[int]], line_totals_shown: dict, threshold: int = CELL_THRESHOLD) -> list[list[bool]]:
-    """Which cells of a table of counts to hide: every count under the threshold, and then, in
-    any row or column whose total is shown, a second cell wherever only one small non-zero count
-    is hidden (else it is the total minus the rest). Repeated until no line gives one away."""
-    hidden = [[n < threshold for n in row] for row in grid]
-    lines = [[(i, j) for j in range(len(grid[i]))] for i in range(len(grid)) if line_totals_shown.get(("row", i))]
-    if grid:
-        lines += [[(i, j) for i in range(len(grid))] for j in range(len(grid[0])) if line_totals_shown.get(("col", j))]
-    changed = True
-    while changed:
-        changed = False
-        for line in lines:
-            small = [(i, j) for i, j in line if hidden[i][j] and grid[i][j] > 0]
-            if len(small) != 1:
-                continue
-            visible = sorted(((grid[i][j], i, j) for i, j in line if not hidden[i][j]))
-            if visible:
-                _, i, j = visible[0]
-                hidden[i][j] = changed = True
-    return hidden
-
-
-def protect_line(counts: list[int], total_shown: bool = True, threshold: int = CELL_THRESHOLD) -> list[bool]:
-    """``protect`` for one line of counts (options of a question, channels) with a known total."""
-    return protect([counts], {("row", 0): total_shown}, threshold)[0]
-
-
 def chi_squared(grid: list[list[int]]) -> dict | None:
     """Pearson's chi-squared test of independence, with a plain-English reading, or None when
     the table has fewer than two rows or columns with anyone in them."""
@@ -354,30 +325,31 @@ def _table(row_title, row_labels, col_title, col_labels, counts: Counter, totals
            col_totals: Counter | None = None, single: bool = True) -> dict:
     """Rows and columns with their bases, row and column percentages, suppression that no total
     gives away, and (when each respondent is in one cell) a chi-squared test."""
+    rule = CROSS_TABULATIONS
     col_totals = col_totals if col_totals is not None else Counter()
     grid = [[counts[(r, c)] for c in col_labels] for r in row_labels]
-    shown = {("row", i): totals[r] >= CELL_THRESHOLD for i, r in enumerate(row_labels)}
-    shown |= {("col", j): col_totals[c] >= CELL_THRESHOLD for j, c in enumerate(col_labels)}
-    hidden = protect(grid, shown)
+    visible = {("row", i): totals[r] >= rule.threshold for i, r in enumerate(row_labels)}
+    visible |= {("col", j): col_totals[c] >= rule.threshold for j, c in enumerate(col_labels)}
+    hidden = protect(grid, visible, rule)
     rows = []
     for i, r in enumerate(row_labels):
         total = totals[r]
         cells = []
         for j, c in enumerate(col_labels):
             n, off = grid[i][j], hidden[i][j]
-            display = (SUPPRESSED if n < CELL_THRESHOLD else HIDDEN_TOO) if off else f"{n:,}"
+            display = shown(n, rule, off)
             cells.append({"count": n, "suppressed": off, "display": display,
-                          "percent": None if off or not shown[("row", i)] else percent(n, total),
-                          "col_percent": None if off or not shown[("col", j)] else percent(n, col_totals[c])})
+                          "percent": None if off or not visible[("row", i)] else percent(n, total),
+                          "col_percent": None if off or not visible[("col", j)] else percent(n, col_totals[c])})
         rows.append({"label": r, "cells": cells, "total": total,
-                     "total_display": f"{total:,}" if shown[("row", i)] else SUPPRESSED})
+                     "total_display": f"{total:,}" if visible[("row", i)] else rule.marker})
     columns = [{"label": c, "total": col_totals[c],
-                "total_display": f"{col_totals[c]:,}" if shown[("col", j)] else SUPPRESSED}
+                "total_display": f"{col_totals[c]:,}" if visible[("col", j)] else rule.marker}
                for j, c in enumerate(col_labels)]
     test = chi_squared(grid) if single else None
     return {"row_title": row_title, "col_title": col_title, "columns": col_labels, "column_bases": columns,
-            "rows": rows, "suppressed": any(map(any, hidden)), "threshold": CELL_THRESHOLD, "test": test,
-            "hidden_too": any(off and n >= CELL_THRESHOLD for row, flags in zip(grid, hidden) for n, off in zip(row, flags)),
+            "rows": rows, "suppressed": any(map(any, hidden)), "threshold": rule.threshold, "test": test,
+            "hidden_too": any(off and n >= rule.threshold for row, flags in zip(grid, hidden) for n, off in zip(row, flags)),
             "test_not_possible": "" if single or test else (
                 "No test of difference is given: a multiple-choice question counts a respondent in more "
                 "than one cell, which the chi-squared test does not allow.")}
@@ -436,7 +408,7 @@ def census_profile(survey: Survey) -> dict:
     pop_total = sum(population.get(band, 0) for band, _ in equality.CENSUS_AGE_BANDS)
     rows = []
     # The bands add up to the number who gave an age, which is shown: hide complementary counts.
-    hidden = protect_line([counts[label] for _, label in equality.CENSUS_AGE_BANDS], answered >= CELL_THRESHOLD)
+    hidden = protect_line([counts[label] for _, label in equality.CENSUS_AGE_BANDS], EQUALITY_ANSWERS, answered >= EQUALITY_ANSWERS.threshold)
     for (band, label), small in zip(equality.CENSUS_AGE_BANDS, hidden):
         n = counts[label]
         pop = population.get(band, 0)
@@ -446,13 +418,13 @@ def census_profile(survey: Survey) -> dict:
         ratio = (n / answered) / (pop / pop_total) if answered and pop and pop_total else None
         rows.append({
             "band": label, "census_band": band, "count": n,
-            "count_display": (SUPPRESSED if n < CELL_THRESHOLD else HIDDEN_TOO) if small else f"{n:,}",
+            "count_display": shown(n, EQUALITY_ANSWERS, small),
             "share": None if small else share, "low": None if small else low, "high": None if small else high,
             "population": pop, "population_share": pop_share, "ratio": ratio,
             "under_represented": bool(answered and ratio is not None and ratio < UNDER_REPRESENTED_RATIO),
         })
     return {"rows": rows, "answered": answered, "population": pop_total,
-            "answered_display": f"{answered:,}" if answered >= CELL_THRESHOLD or answered == 0 else SUPPRESSED,
+            "answered_display": f"{answered:,}" if answered >= EQUALITY_ANSWERS.threshold or answered == 0 else EQUALITY_ANSWERS.marker,
             "ratio_threshold": UNDER_REPRESENTED_RATIO, "has_census": bool(population)}
 
 
@@ -470,12 +442,12 @@ def equality_summary(survey: Survey) -> list[dict]:
         base = sum(counts[q["code"]].values())
         rows = []
         # One answer each: the options add up to the base shown, so hide complementary counts.
-        hidden = protect_line([counts[q["code"]][option] for option in q["options"]], base >= CELL_THRESHOLD)
+        hidden = protect_line([counts[q["code"]][option] for option in q["options"]], EQUALITY_ANSWERS, base >= EQUALITY_ANSWERS.threshold)
         for option, small in zip(q["options"], hidden):
             n = counts[q["code"]][option]
             rows.append({"label": option, "count": n,
-                         "display": (SUPPRESSED if n < CELL_THRESHOLD else HIDDEN_TOO) if small else f"{n:,}",
-                         "percent": None if small or base < CELL_THRESHOLD else percent(n, base)})
+                         "display": shown(n, EQUALITY_ANSWERS, small),
+                         "percent": None if small or base < EQUALITY_ANSWERS.threshold else percent(n, base)})
         summary.append({"code": q["code"], "label": q["label"], "text": q["text"], "rows": rows,
-                        "base_display": f"{base:,}" if base >= CELL_THRESHOLD or base == 0 else SUPPRESSED})
+                        "base_display": f"{base:,}" if base >= EQUALITY_ANSWERS.threshold or base == 0 else EQUALITY_ANSWERS.marker})
     return summary

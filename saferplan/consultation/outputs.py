@@ -1,6 +1,6 @@
 """Outputs: the consultation report (PDF, DOCX), anonymised responses (CSV, XLSX).
 
-Equality answers appear only as aggregate tables (counts under 10 suppressed); the response
+Equality answers appear only as aggregate tables (suppressed by their own disclosure rule); the response
 exports carry neither contact details nor equality answers, and free text marked as identifying
 is withheld.
 """
@@ -10,13 +10,13 @@ import io
 from dataclasses import dataclass
 
 from django.db.models import Count
-from django.http import HttpResponse
 from django.utils import timezone
 
 from saferplan.documents.charts import bar_chart
 from saferplan.documents.document import Bullets, ChartBlock, Document, Paragraph, TableBlock
-from saferplan.documents.downloads import attachment, csv_text, xlsx_cell
-from saferplan.documents.tables import SUPPRESSED_COUNT, SUPPRESSED_DERIVED, SUPPRESSION_THRESHOLD, Column, Table
+from saferplan.core.downloads import csv_text, xlsx_cell
+from saferplan.core.disclosure import EQUALITY_ANSWERS, SURVEY_ANSWERS, Rule, protect_line
+from saferplan.documents.tables import Column, Table
 from saferplan.wording import counted
 
 from . import analysis, redaction, themes
@@ -45,23 +45,18 @@ class DisclosedTable(Table):
     """A published table whose rows may name counts to hide beyond the small ones (``_hidden``):
     the complementary cells that would otherwise give a small count away by subtraction."""
 
+    rule: Rule = SURVEY_ANSWERS
+
     def is_suppressed(self, row: dict, column: Column) -> bool:
         forced = row.get("_hidden", ())
         if column.key in forced or any(key in forced for key in column.depends_on):
             return True
         return super().is_suppressed(row, column)
 
-    def cell(self, row: dict, column: Column, publish: bool):
-        value = super().cell(row, column, publish)
-        if (value == SUPPRESSED_COUNT and isinstance(row.get(column.key), (int, float))
-                and row[column.key] >= SUPPRESSION_THRESHOLD):
-            return SUPPRESSED_DERIVED  # hidden to protect another cell: it is not under the threshold
-        return value
-
 
 def _protected_rows(rows: list[dict], key: str = "count", total_shown: bool = True) -> list[dict]:
     """Mark the counts to hide so that, with the total shown, no small count can be recovered."""
-    hidden = analysis.protect_line([r[key] for r in rows], total_shown, SUPPRESSION_THRESHOLD)
+    hidden = protect_line([r[key] for r in rows], SURVEY_ANSWERS, total_shown)
     return [{**r, "_hidden": (key,) if off else ()} for r, off in zip(rows, hidden)]
 
 
@@ -91,23 +86,22 @@ def key_findings(survey: Survey, results: list, respondents: int, by_channel: di
     found = []
     # Only figures the report's tables show: a count hidden there (small, or protecting a small
     # one) is not given here either.
-    channel_hidden = analysis.protect_line([by_channel.get(value, 0) for value, _ in Channel.choices],
-                                           threshold=SUPPRESSION_THRESHOLD)
+    channel_hidden = protect_line([by_channel.get(value, 0) for value, _ in Channel.choices], SURVEY_ANSWERS)
     channels = ", ".join(f"{label.lower()} {by_channel[value]:,}" for (value, label), off
                          in zip(Channel.choices, channel_hidden) if not off)
     found.append(f"{counted(respondents, 'person', 'people')} answered the survey between {_uk(survey.opens_on)} and {_uk(survey.closes_on)}"
                  + (f" ({channels})." if channels else "."))
     for r in results:
-        if not r.question.is_choice or r.base < SUPPRESSION_THRESHOLD:
+        if not r.question.is_choice or r.base < SURVEY_ANSWERS.threshold:
             continue
-        hidden = analysis.protect_line([o.count for o in r.options], not r.question.is_multiple, SUPPRESSION_THRESHOLD)
+        hidden = protect_line([o.count for o in r.options], SURVEY_ANSWERS, not r.question.is_multiple)
         shown = [o for o, off in zip(r.options, hidden) if not off and not o.is_other]
         top = sorted(shown, key=lambda o: -o.count)[: (3 if r.question.is_multiple else 1)]
         if top:
             answers = "; ".join(f"{o.label} ({o.percent:.0f}%)" for o in top)
             found.append(f"{r.question.text} Most chosen: {answers}, of {r.base:,} who answered.")
     for item in themes.overview(survey):
-        leading = [t for t in item["themes"] if t["count"] >= SUPPRESSION_THRESHOLD][:3]
+        leading = [t for t in item["themes"] if t["count"] >= SURVEY_ANSWERS.threshold][:3]
         if leading:
             found.append(f"In their own words ({item['question'].text}), the themes raised most were "
                          + "; ".join(f"{t['theme'].name} ({counted(t['count'], 'answer')})" for t in leading) + ".")
@@ -228,7 +222,7 @@ def report(survey: Survey) -> Document:
                 [Column("theme", "Theme"), Column("count", "Answers", "count"),
                  Column("percent", "% of answers", "pct", depends_on=("count",))], rows,
                 note=f"Themes agreed by staff. {item['answers']:,} answers, {item['coded']:,} coded. "
-                     "An answer can have more than one theme.")))
+                     "An answer can have more than one theme.", rule=SURVEY_ANSWERS)))
     if not any_theme:
         theme_section.add(Paragraph("No themes have been agreed yet."))
 
@@ -237,7 +231,7 @@ def report(survey: Survey) -> Document:
     prof.add(Paragraph(
         "Respondents who chose to give their age, against the Census 2021 usual residents of the area. "
         f"A group is marked under-represented when its share of respondents is under {int(analysis.UNDER_REPRESENTED_RATIO * 100)}% "
-        f"of its share of the population. Counts under {analysis.CELL_THRESHOLD} are not shown."))
+        f"of its share of the population. Counts under {EQUALITY_ANSWERS.threshold} are not shown."))
     prof.add(TableBlock(Table(
         "profile", "Respondents' age against the Census 2021 population",
         [Column("band", "Age band"), Column("respondents", "Respondents"), Column("share", "% of respondents"),
@@ -246,7 +240,7 @@ def report(survey: Survey) -> Document:
         [{"band": row["band"], "respondents": row["count_display"],
           "share": "[c]" if row["share"] is None else f"{row['share']:.1f}%", "population": row["population"],
           "pop_share": f"{row['population_share']:.1f}%", "flag": "Yes" if row["under_represented"] else ""}
-         for row in profile["rows"]])))
+         for row in profile["rows"]], rule=EQUALITY_ANSWERS, presuppressed=True)))
     for item in analysis.equality_summary(survey):
         if item["base_display"] in ("0",):
             continue
@@ -255,7 +249,8 @@ def report(survey: Survey) -> Document:
             [Column("label", "Answer"), Column("count", "Respondents"), Column("percent", "%")],
             [{"label": row["label"], "count": row["display"],
               "percent": "[c]" if row["percent"] is None else f"{row['percent']:.1f}%"} for row in item["rows"]],
-            note=f"Equality answers are optional and are reported only in aggregate. Base: {item['base_display']}.")))
+            note=f"Equality answers are optional and are reported only in aggregate. Base: {item['base_display']}.",
+            rule=EQUALITY_ANSWERS, presuppressed=True)))
     doc.footer = "Produced by Saferplan. Equality answers are stored apart from survey answers and are never published individually."
     return doc
 
@@ -286,23 +281,6 @@ def _correspondence(doc: Document, survey: Survey) -> None:
             note="Petitioners’ names are not published.")))
     else:
         section.add(Paragraph("No petitions were received."))
-def document_response(document: Document, fmt: str, name: str) -> HttpResponse:
-    if fmt == "pdf":
-        from saferplan.documents.pdf import render_pdf
-
-        return attachment(render_pdf(document), f"{name}.{fmt}")
-    if fmt == "docx":
-        from saferplan.documents.word import render_docx
-
-        return attachment(render_docx(document), f"{name}.{fmt}")
-    else:
-        from saferplan.documents.pdf import render_html, style_hash
-
-        response = HttpResponse(render_html(document), content_type="text/html; charset=utf-8")
-        response._csp_update = {"style-src": [style_hash()]}  # read by django-csp's middleware
-        return response
-
-
 def anonymised_rows(survey: Survey) -> tuple[list[str], list[list]]:
     """One row a counted response: no reference, no contact details, no equality answers, and in
     free text no names, addresses, postcodes, phone numbers or emails. Made-up example responses

@@ -6,14 +6,17 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import OperationalError, transaction
 from django.db.models import Count, ProtectedError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views import View
 
-from saferplan.documents.downloads import attachment
+from saferplan.core.disclosure import CROSS_TABULATIONS, EQUALITY_ANSWERS
+from saferplan.core.downloads import attachment, preview
+from saferplan.core.pages import CreatePage, ListPage, PartnershipMixin, UpdatePage
 from saferplan.forms import id_or_404
 from saferplan.wording import counted
-from saferplan.partnership.views import PartnershipMixin
 
 from . import analysis, importer, library, outputs, public, redaction, services, themes
 from .forms import (
@@ -392,74 +395,101 @@ class ResponseDetail(ConsultationView):
         return redirect("consultation:responses", slug=slug, pk=response.survey_id)
 
 
-class SimpleList(ConsultationView):
-    """A list of one kind of record for a survey (events, representations, petitions)."""
+class SurveyRecordPage:
+    """A record of one survey (an engagement event, a representation, a petition), on the shared
+    page bases. The survey comes from the URL (``pk``) on its list and add pages, and from the
+    record on its edit page."""
 
-    model = None
-    template = ""
-
-    def get(self, request, slug, pk):
-        survey = self.survey_or_404(pk)
-        return self.page(self.template, {"survey": survey, "objects": self.model.objects.filter(survey=survey)})
-
-
-class SimpleAdd(ConsultationView):
+    partnership_path = "survey__partnership"
+    list_name = ""
     capability = "enter_responses"
-    form_class = None
-    noun = ""
-    list_url = ""
 
-    def instance(self, pk):
-        survey = self.survey_or_404(pk)
-        return survey, self.form_class._meta.model(survey=survey)
+    @cached_property
+    def survey(self) -> Survey:
+        obj = getattr(self, "object", None)
+        if obj is not None and obj.pk:
+            return obj.survey
+        return get_object_or_404(Survey, partnership=self.partnership, pk=self.kwargs["pk"])
 
-    def get(self, request, slug, pk):
-        survey, obj = self.instance(pk)
-        return self.page("record_form.html", {"form": self.form_class(instance=obj), "survey": survey, "noun": self.noun,
-                                              "object": obj, "list_url": self.list_url})
+    def list_url(self):
+        return reverse(f"consultation:{self.list_name}", kwargs={"slug": self.partnership.slug, "pk": self.survey.pk})
 
-    def post(self, request, slug, pk):
-        survey, obj = self.instance(pk)
-        form = self.form_class(request.POST, request.FILES, instance=obj)
-        if not form.is_valid():
-            return self.page("record_form.html", {"form": form, "survey": survey, "noun": self.noun, "object": obj,
-                                                  "list_url": self.list_url})
+    def back_url(self, obj):
+        return self.list_url()
+
+    def caption(self):
+        return self.survey.title
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Made-up example responses are labelled on every page about their survey.
+        context.update(survey=self.survey, examples=analysis.example_responses(self.survey))
+        return context
+
+
+class SurveyRecordList(SurveyRecordPage, ListPage):
+    def get_queryset(self):
+        return super().get_queryset().filter(survey=self.survey)
+
+    def back_url(self, obj):
+        return self.survey.get_absolute_url()
+
+
+class SurveyRecordAdd(SurveyRecordPage, CreatePage):
+    def new_object(self):
+        return self.model(survey=self.survey)
+
+    def save(self, form):
         obj = form.save(commit=False)
-        if hasattr(obj, "recorded_by_id") and not obj.pk:
-            obj.recorded_by = request.user
+        if hasattr(obj, "recorded_by_id"):
+            obj.recorded_by = self.request.user
         obj.save()
-        messages.success(request, f"The {self.noun} has been saved.")
-        return redirect(f"consultation:{self.list_url}", slug=slug, pk=survey.pk)
+        form.save_m2m()
+        return obj
+
+    def get_success_url(self):
+        return self.list_url()
 
 
-class Events(SimpleList):
+class SurveyRecordEdit(SurveyRecordPage, UpdatePage):
+    def get_success_url(self):
+        return self.list_url()
+
+
+class EventPage:
     model = EngagementEvent
-    template = "events.html"
-
-
-class EventAdd(SimpleAdd):
     form_class = EventForm
     noun = "engagement event"
-    list_url = "events"
+    list_name = "events"
 
 
-class EventEdit(EventAdd):
-    def instance(self, pk):
-        event = get_object_or_404(EngagementEvent, pk=pk, survey__partnership=self.partnership)
-        return event.survey, event
+class Events(EventPage, SurveyRecordList):
+    capability = "view"
+    template_name = "consultation/events.html"
 
 
-class Representations(SimpleList):
+class EventAdd(EventPage, SurveyRecordAdd):
+    pass
+
+
+class EventEdit(EventPage, SurveyRecordEdit):
+    pass
+
+
+class RepresentationPage:
     capability = "handle_representations"
     model = Representation
-    template = "representations.html"
-
-
-class RepresentationAdd(SimpleAdd):
-    capability = "handle_representations"
     form_class = RepresentationForm
     noun = "representation"
-    list_url = "representations"
+    list_name = "representations"
+
+
+class Representations(RepresentationPage, SurveyRecordList):
+    template_name = "consultation/representations.html"
+
+
+class RepresentationAdd(RepresentationPage, SurveyRecordAdd):
+    pass
 
 
 class RepresentationDetail(ConsultationView):
@@ -477,22 +507,23 @@ class RepresentationAttachment(ConsultationView):
         rep = get_object_or_404(Representation, pk=pk, survey__partnership=self.partnership)
         if not rep.attachment:
             raise Http404("No attachment")
-        name = rep.attachment.name.rsplit("/", 1)[-1]
-        # Always a download, never shown inline: an uploaded file cannot run in the site's origin.
-        response = FileResponse(rep.attachment.open("rb"), as_attachment=True, filename=name,
-                                content_type="application/octet-stream")
-        return response
+        return attachment(rep.attachment, rep.attachment.name.rsplit("/", 1)[-1])
 
 
-class Petitions(SimpleList):
+class PetitionPage:
     model = Petition
-    template = "petitions.html"
-
-
-class PetitionAdd(SimpleAdd):
     form_class = PetitionForm
     noun = "petition"
-    list_url = "petitions"
+    list_name = "petitions"
+
+
+class Petitions(PetitionPage, SurveyRecordList):
+    capability = "view"
+    template_name = "consultation/petitions.html"
+
+
+class PetitionAdd(PetitionPage, SurveyRecordAdd):
+    pass
 
 
 class Analysis(ConsultationView):
@@ -514,7 +545,7 @@ class Analysis(ConsultationView):
             "survey": survey, "result": result, "dimensions": choices, "row": row, "col": col,
             "crosstab": crosstab, "crosstab_error": error, "by_day": analysis.by_day(survey),
             "profile": analysis.census_profile(survey), "equality": analysis.equality_summary(survey),
-            "threshold": analysis.CELL_THRESHOLD,
+            "threshold": CROSS_TABULATIONS.threshold, "equality_threshold": EQUALITY_ANSWERS.threshold,
         })
 
 
@@ -649,7 +680,9 @@ class Report(ConsultationView):
         if fmt not in ("pdf", "docx", "html"):
             raise Http404
         document = outputs.report(survey)
-        return outputs.document_response(document, fmt, f"{survey.slug}-consultation-report")
+        if fmt == "html":
+            return preview(document)
+        return attachment(document, f"{survey.slug}-consultation-report.{fmt}")
 
 
 class Export(ConsultationView):

@@ -9,8 +9,10 @@ import textwrap
 from dataclasses import dataclass
 from functools import cached_property
 
-from .downloads import clean_text
-from .tables import Table, is_withheld
+from saferplan.core.disclosure import is_withheld
+from saferplan.core.downloads import clean_text
+
+from .tables import Table
 
 # The chart is laid out with the widths vl-convert measures and drawn by whatever renders the
 # SVG (WeasyPrint, a browser). DejaVu Sans comes first because it is the widest of these fonts:

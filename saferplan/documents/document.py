@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from typing import Union
 
 from .charts import Chart
-from .tables import SUPPRESSION_NOTE, Table
+from saferplan.core.disclosure import note
+
+from .tables import Table
 
 
 @dataclass
@@ -71,5 +73,6 @@ class Document:
 
     @property
     def disclosure_note(self) -> str:
-        return SUPPRESSION_NOTE if self.publish else (
+        """The disclosure rule of every kind of figure its tables publish, each stated once."""
+        return note(*(t.rule for t in self.tables() if t.discloses)) if self.publish else (
             "Not for publication: small counts are shown unsuppressed.")

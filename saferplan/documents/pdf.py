@@ -5,7 +5,7 @@ import base64
 from html import escape as _escape
 
 from .document import Bullets, ChartBlock, Document, Paragraph, TableBlock
-from .downloads import clean_text
+from saferplan.core.downloads import clean_text
 from .tables import Table
 
 LANGUAGE = "en-GB"

@@ -1,59 +1,15 @@
-"""Tables shared by pages, documents and CSV exports, with statistical disclosure control.
+"""Tables shared by pages, documents and CSV exports.
 
-A table marked for publication (``publish=True``) shows counts under the threshold as "<5" and
-any figure worked out from such a count (a change, a rate, a share) as "[c]", so the small count
-cannot be recovered from it. A small count could still be worked out by subtraction from a
-published total and the other parts of it, so :func:`complementary_suppression` withholds enough
-other counts ("[c]") that every withheld count has company in every sum it is part of; a row
-carries the keys of those cells in ``row["withheld"]``.
+A table marked for publication (``publish=True``) applies its kind of figure's disclosure rule
+(:mod:`saferplan.core.disclosure`): counts under the threshold show as the rule's marker ("<5"),
+figures worked out from them and counts withheld as complements (``row["withheld"]``) as "[c]".
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-SUPPRESSION_THRESHOLD = 5
-SUPPRESSED_COUNT = f"<{SUPPRESSION_THRESHOLD}"
-SUPPRESSED_DERIVED = "[c]"
-SUPPRESSION_NOTE = (
-    f"Counts under {SUPPRESSION_THRESHOLD} are shown as {SUPPRESSED_COUNT}, and figures worked out "
-    f"from them as {SUPPRESSED_DERIVED}. Where a small count could be worked out by subtracting "
-    "the other figures from a total, enough other figures in its row, column or total are also "
-    f"shown as {SUPPRESSED_DERIVED} that it cannot, so that no small number of people can be "
-    "identified; charts leave out what the tables hide."
-)
-WITHHELD = "withheld"  # a row's list of column keys withheld to protect a small count elsewhere
-
-
-def is_withheld(row: dict, key: str) -> bool:
-    """The one disclosure rule for a count: under the threshold, or withheld as a complement."""
-    if key in (row.get(WITHHELD) or ()):
-        return True
-    value = row.get(key)
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value < SUPPRESSION_THRESHOLD
-
-
-def complementary_suppression(cells: dict, groups: list[list], fixed: frozenset | set = frozenset()) -> set:
-    """The cells to withhold for publication.
-
-    ``cells`` maps a cell's key to its count; each of ``groups`` is a set of cells tied by one
-    sum (a total and its parts); ``fixed`` cells are known from elsewhere and cannot be withheld.
-    Every count under the threshold is withheld; then, while a group holds exactly one withheld
-    cell (which would be its total minus the others), its smallest other cell is withheld too.
-    """
-    withheld = {k for k, v in cells.items()
-                if k not in fixed and v is not None and v < SUPPRESSION_THRESHOLD}
-    changed = True
-    while changed:
-        changed = False
-        for group in groups:
-            if sum(1 for k in group if k in withheld) != 1:
-                continue
-            others = [k for k in group if k not in withheld and k not in fixed and cells.get(k) is not None]
-            if others:
-                withheld.add(min(others, key=lambda k: (cells[k], str(k))))
-                changed = True
-    return withheld
+from saferplan.core.disclosure import CRIME_COUNTS, SUPPRESSED_DERIVED, Rule, is_withheld
 
 
 @dataclass
@@ -77,25 +33,31 @@ class Table:
     note: str = ""
     caption: str = ""
     extra: dict = field(default_factory=dict)
+    rule: Rule = CRIME_COUNTS  # the disclosure rule of the kind of figure it counts
+    presuppressed: bool = False  # its cells are text already suppressed by its rule (equality tables)
+
+    @property
+    def discloses(self) -> bool:
+        """Whether it publishes counts its rule protects (so a document states that rule)."""
+        return self.presuppressed or any(c.kind == "count" or c.depends_on for c in self.columns)
 
     def is_suppressed(self, row: dict, column: Column) -> bool:
         if column.kind == "count":
-            return is_withheld(row, column.key)
-        return any(is_withheld(row, key) for key in column.depends_on)
+            return is_withheld(row, column.key, self.rule)
+        return any(is_withheld(row, key, self.rule) for key in column.depends_on)
 
     def cell(self, row: dict, column: Column, publish: bool) -> Any:
         """The value to export: raw, or the suppression marker."""
         if publish and self.is_suppressed(row, column):
             value = row.get(column.key)
             # A count withheld only to protect another is not small: it must not read as "<5".
-            small = isinstance(value, (int, float)) and value < SUPPRESSION_THRESHOLD
-            return SUPPRESSED_COUNT if column.kind == "count" and small else SUPPRESSED_DERIVED
+            return self.rule.marker if column.kind == "count" and self.rule.is_small(value) else SUPPRESSED_DERIVED
         return row.get(column.key)
 
     def text(self, row: dict, column: Column, publish: bool) -> str:
         """The value to show in a page or document."""
         value = self.cell(row, column, publish)
-        if value in (SUPPRESSED_COUNT, SUPPRESSED_DERIVED):
+        if value in (self.rule.marker, SUPPRESSED_DERIVED):
             return value
         return format_value(value, column.kind)
 
@@ -106,7 +68,7 @@ class Table:
         return publish and any(self.is_suppressed(r, c) for r in self.rows for c in self.columns)
 
     def to_csv(self, publish: bool) -> str:
-        from .downloads import csv_text
+        from saferplan.core.downloads import csv_text
 
         return csv_text([c.key for c in self.columns],
                         ([self.cell(row, c, publish) for c in self.columns] for row in self.rows))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 
 from .document import Bullets, ChartBlock, Document, Paragraph, TableBlock
-from .downloads import clean_text as text
+from saferplan.core.downloads import clean_text as text
 from .pdf import LANGUAGE
 from .tables import Table
 

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
-from django.db.models import ProtectedError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
+
+from saferplan.core.pages import CreatePage, DetailPage, ListPage, PartnershipMixin, RemovePage, UpdatePage
 
 from . import services
 from .audit import _rows, history_of, partnership_history
@@ -36,7 +37,7 @@ from .models import (
     Stage,
     SubGroup,
 )
-from .permissions import access_for, partnerships_of
+from .permissions import partnerships_of
 
 
 def staff_home(request):
@@ -47,31 +48,6 @@ def staff_home(request):
     if len(partnerships) == 1 and not request.user.is_operator:
         return redirect(partnerships[0].get_absolute_url())
     return render(request, "partnership/choose.html", {"partnerships": partnerships})
-
-
-class PartnershipMixin:
-    """Resolves the partnership from the URL and checks the signed-in user's roles in it."""
-
-    capability = "view"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            from django.contrib.auth.views import redirect_to_login
-
-            return redirect_to_login(request.get_full_path())
-        self.access = access_for(request.user, kwargs["slug"])
-        self.partnership = self.access.partnership
-        request.access = self.access
-        self.access.require(self.capability_for(request))
-        return super().dispatch(request, *args, **kwargs)
-
-    def capability_for(self, request) -> str:
-        return self.capability
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["partnership"] = self.partnership
-        return context
 
 
 class PartnershipHome(PartnershipMixin, TemplateView):
@@ -193,214 +169,153 @@ class AuditHistory(PartnershipMixin, TemplateView):
         return context
 
 
-# --- The directory: organisations, people and sub-groups share one set of views. ------------------
+# --- The directory: organisations, people and sub-groups, on the shared page bases. ------------
 
 
-class DirectoryMixin(PartnershipMixin):
-    model = None
-    form_class = None
-    noun = ""
-    list_url = ""
+class DirectoryPage:
+    partnership_path = "partnership"
+    list_name = ""  # the URL name of the list
 
-    def queryset(self):
-        return self.model.objects.filter(partnership=self.partnership)
+    def list_url(self):
+        return reverse(f"partnership:{self.list_name}", kwargs={"slug": self.partnership.slug})
 
-    def get_object(self):
-        return get_object_or_404(self.queryset(), pk=self.kwargs["pk"])
-
-    def list_redirect(self):
-        return redirect(f"partnership:{self.list_url}", slug=self.partnership.slug)
-
-    def context(self, **extra):
-        return {"partnership": self.partnership, "noun": self.noun, "list_url": self.list_url, **extra}
+    def form_kwargs(self):
+        return {"partnership": self.partnership}
 
 
-class DirectoryList(DirectoryMixin, View):
+class DirectoryList(DirectoryPage, ListPage):
     capability = "view_directory"
-    template = ""
-
-    def get(self, request, slug):
-        objects = self.queryset()
-        return render(request, self.template, self.context(objects=objects))
 
 
-class DirectoryDetail(DirectoryMixin, View):
+class DirectoryDetail(DirectoryPage, DetailPage):
     capability = "view_directory"
-    template = ""
-
-    def get(self, request, slug, pk):
-        obj = self.get_object()
-        history = self.history(obj) if self.access.can("view_history") else None
-        return render(request, self.template, self.context(object=obj, history=history, **self.extra(obj)))
-
-    def history(self, obj):
-        return history_of(obj)
-
-    def extra(self, obj):
-        return {}
 
 
-class DirectoryForm(DirectoryMixin, View):
-    """Add (no pk) or change (pk) one object. The form keeps what was typed when it is wrong."""
-
+class DirectoryAdd(DirectoryPage, CreatePage):
     capability = "change_directory"
-    template = "partnership/directory_form.html"
-
-    def instance(self):
-        return self.get_object() if "pk" in self.kwargs else self.model(partnership=self.partnership)
-
-    def get(self, request, slug, pk=None):
-        obj = self.instance()
-        self.check(obj)
-        return self._render(self.form_class(instance=obj, partnership=self.partnership), obj)
-
-    def post(self, request, slug, pk=None):
-        obj = self.instance()
-        self.check(obj)
-        form = self.form_class(request.POST, instance=obj, partnership=self.partnership)
-        if form.is_valid():
-            adding = obj.pk is None
-            obj = form.save()
-            messages.success(request, f"{obj} has been {'added' if adding else 'saved'}.")
-            return redirect(obj.get_absolute_url())
-        return self._render(form, obj)
-
-    def check(self, obj):
-        pass
-
-    def _render(self, form, obj):
-        return render(self.request, self.template, self.context(form=form, object=obj))
 
 
-class DirectoryRemove(DirectoryMixin, View):
+class DirectoryEdit(DirectoryPage, UpdatePage):
     capability = "change_directory"
-    template = "partnership/confirm_remove.html"
-
-    def get(self, request, slug, pk):
-        obj = self.get_object()
-        return render(request, self.template, self.context(object=obj, form=ConfirmRemoveForm(), consequences=self.consequences(obj)))
-
-    def post(self, request, slug, pk):
-        obj = self.get_object()
-        form = ConfirmRemoveForm(request.POST)
-        try:
-            with transaction.atomic():
-                name = str(obj)
-                obj.delete()
-        except ProtectedError:
-            form.add_error(None, f"{obj} cannot be removed while people belong to it. Move or remove them first")
-            return render(request, self.template, self.context(object=obj, form=form, consequences=self.consequences(obj)))
-        except LastManagerError as exc:
-            form.add_error(None, exc.messages[0])
-            return render(request, self.template, self.context(object=obj, form=form, consequences=self.consequences(obj)))
-        messages.success(request, f"{name} has been removed.")
-        return self.list_redirect()
-
-    def consequences(self, obj):
-        return []
 
 
-class OrganisationMixin:
+class DirectoryRemove(DirectoryPage, RemovePage):
+    capability = "change_directory"
+
+
+class OrganisationPage(DirectoryPage):
     model = Organisation
     form_class = OrganisationForm
     noun = "organisation"
-    list_url = "organisations"
+    list_name = "organisations"
 
 
-class OrganisationList(OrganisationMixin, DirectoryList):
-    template = "partnership/organisation_list.html"
+class OrganisationList(OrganisationPage, DirectoryList):
+    template_name = "partnership/organisation_list.html"
 
-    def queryset(self):
-        return super().queryset().prefetch_related("people")
-
-
-class OrganisationDetail(OrganisationMixin, DirectoryDetail):
-    template = "partnership/organisation_detail.html"
-
-    def extra(self, obj):
-        return {"people": obj.people.all(), "can_change": self.access.can_change_organisation(obj)}
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("people")
 
 
-class OrganisationForm_(OrganisationMixin, DirectoryForm):
-    def capability_for(self, request):
-        # A partner officer may change their own organisation; adding one is the manager's job.
-        return "change_own_organisation" if "pk" in self.kwargs else "change_directory"
+class OrganisationDetail(OrganisationPage, DirectoryDetail):
+    template_name = "partnership/organisation_detail.html"
 
-    def check(self, obj):
-        from django.core.exceptions import PermissionDenied
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(people=self.object.people.all(),
+                                        can_change=self.access.can_change_organisation(self.object), **kwargs)
 
-        if obj.pk and not self.access.can_change_organisation(obj):
+
+class OrganisationAdd(OrganisationPage, DirectoryAdd):
+    pass
+
+
+class OrganisationEdit(OrganisationPage, DirectoryEdit):
+    # A partner officer may change their own organisation; adding one is the manager's job.
+    capability = "change_own_organisation"
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        if not self.access.can_change_organisation(obj):
             raise PermissionDenied("You may only change the organisation you act for.")
+        return obj
 
 
-class OrganisationRemove(OrganisationMixin, DirectoryRemove):
+class OrganisationRemove(OrganisationPage, DirectoryRemove):
     def consequences(self, obj):
         people = obj.people.count()
         return [f"{people} {'person belongs' if people == 1 else 'people belong'} to it and must be moved first"] if people else []
 
 
-class PersonMixin:
+class PersonPage(DirectoryPage):
     model = Person
     form_class = PersonForm
     noun = "person"
-    list_url = "people"
+    list_name = "people"
 
 
-class PersonList(PersonMixin, DirectoryList):
-    template = "partnership/person_list.html"
+class PersonList(PersonPage, DirectoryList):
+    template_name = "partnership/person_list.html"
 
-    def queryset(self):
-        return super().queryset().select_related("organisation").prefetch_related("roles", "roles__organisation")
+    def get_queryset(self):
+        return super().get_queryset().select_related("organisation").prefetch_related("roles", "roles__organisation")
 
 
-class PersonDetail(PersonMixin, DirectoryDetail):
-    template = "partnership/person_detail.html"
+class PersonDetail(PersonPage, DirectoryDetail):
+    template_name = "partnership/person_detail.html"
 
     def history(self, obj):
         role_records = Role.history.filter(person_id=obj.pk).select_related("history_user").order_by("-history_date")
         rows = history_of(obj) + _rows(role_records, Role, lambda r: f"Role: {r.get_kind_display()}")
         return sorted(rows, key=lambda r: r.when, reverse=True)
 
-    def extra(self, obj):
-        return {"roles": obj.roles.select_related("organisation"), "sub_groups": obj.sub_groups.all()}
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(roles=self.object.roles.select_related("organisation"),
+                                        sub_groups=self.object.sub_groups.all(), **kwargs)
 
 
-class PersonForm_(PersonMixin, DirectoryForm):
+class PersonAdd(PersonPage, DirectoryAdd):
     pass
 
 
-class PersonRemove(PersonMixin, DirectoryRemove):
+class PersonEdit(PersonPage, DirectoryEdit):
+    pass
+
+
+class PersonRemove(PersonPage, DirectoryRemove):
     def consequences(self, obj):
-        result = [str(r) for r in obj.roles.all()]
-        return [f"Their role as {r} will end" for r in result]
+        return [f"Their role as {r} will end" for r in obj.roles.all()]
 
 
-class SubGroupMixin:
+class SubGroupPage(DirectoryPage):
     model = SubGroup
     form_class = SubGroupForm
     noun = "sub-group"
-    list_url = "sub-groups"
+    list_name = "sub-groups"
 
 
-class SubGroupList(SubGroupMixin, DirectoryList):
-    template = "partnership/subgroup_list.html"
+class SubGroupList(SubGroupPage, DirectoryList):
+    template_name = "partnership/subgroup_list.html"
 
-    def queryset(self):
-        return super().queryset().select_related("chair").prefetch_related("members")
-
-
-class SubGroupDetail(SubGroupMixin, DirectoryDetail):
-    template = "partnership/subgroup_detail.html"
-
-    def extra(self, obj):
-        return {"members": obj.members.select_related("organisation")}
+    def get_queryset(self):
+        return super().get_queryset().select_related("chair").prefetch_related("members")
 
 
-class SubGroupForm_(SubGroupMixin, DirectoryForm):
+class SubGroupDetail(SubGroupPage, DirectoryDetail):
+    template_name = "partnership/subgroup_detail.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(members=self.object.members.select_related("organisation"), **kwargs)
+
+
+class SubGroupAdd(SubGroupPage, DirectoryAdd):
     pass
 
 
-class SubGroupRemove(SubGroupMixin, DirectoryRemove):
+class SubGroupEdit(SubGroupPage, DirectoryEdit):
+    pass
+
+
+class SubGroupRemove(SubGroupPage, DirectoryRemove):
     pass
 
 

@@ -41,7 +41,7 @@ def text_table(key: str, title: str, columns: list[tuple[str, str]], rows: list[
 
 def period_label(period: str) -> str:
     try:
-        from saferplan.assessment.periods import Period
+        from saferplan.core.periods import Period
 
         return Period.parse(period).label()
     except Exception:

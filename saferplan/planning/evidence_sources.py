@@ -72,7 +72,7 @@ def assessment_data(partnership) -> dict | None:
     except ImportError:  # pragma: no cover - the assessment app is part of the project
         return None
     try:
-        from saferplan.assessment.periods import Period
+        from saferplan.core.periods import Period
 
         findings = accepted_findings(partnership)
         periods = sorted({f.period for f in findings if getattr(f, "period", "")})

@@ -4,6 +4,7 @@ from datetime import date
 
 from django import forms
 
+from saferplan.core.periods import add_months, period_of
 from saferplan.forms import DateField, LinkField, MoneyField, NumberField, PlainTextMixin, WholeNumberField
 
 from . import evidence_sources
@@ -508,13 +509,11 @@ class PublishForm(PlainTextMixin, forms.Form):
 
 def reporting_periods(kpi: KPI) -> list[tuple[date, date, str]]:
     """The periods a KPI reports on, from a year before the plan starts to its end."""
-    from .services import _add_months, period_of
-
     plan = kpi.action.priority.theme.plan
     month = date(plan.starts_on.year - 1, plan.starts_on.month, 1)
     seen = {}
     while month <= plan.ends_on:
         start, after, label = period_of(month, kpi.frequency)
         seen.setdefault(start, (start, date.fromordinal(after.toordinal() - 1), label))
-        month = _add_months(month, 1)
+        month = add_months(month, 1)
     return list(seen.values())

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from saferplan.documents.downloads import attachment
+from saferplan.core.downloads import attachment
 from saferplan.partnership.models import Partnership
 
 from . import documents, services

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from saferplan.core.periods import add_months, period_of
 from saferplan.partnership.models import default_plan_period
 from saferplan.wording import counted
 
@@ -472,30 +473,6 @@ def copy_issue_evidence(issue: CandidateIssue, priority: Priority) -> None:
 # --- KPIs bound to data -------------------------------------------------------------------------
 
 
-def _fy_quarter(month: date) -> tuple[date, date, str]:
-    """The financial-year quarter (April to June is Q1) holding ``month``."""
-    fy = month.year if month.month >= 4 else month.year - 1
-    quarter = ((month.month - 4) % 12) // 3
-    start = _add_months(date(fy, 4, 1), quarter * 3)
-    return start, _add_months(start, 3), f"Q{quarter + 1} {fy}/{(fy + 1) % 100:02d}"
-
-
-def _add_months(d: date, n: int) -> date:
-    m = d.month - 1 + n
-    return date(d.year + m // 12, m % 12 + 1, 1)
-
-
-def period_of(month: date, frequency: str) -> tuple[date, date, str]:
-    """(start, first day after, label) of the reporting period holding ``month``."""
-    month = month.replace(day=1)
-    if frequency == "monthly":
-        return month, _add_months(month, 1), f"{month:%B %Y}"
-    if frequency == "annually":
-        fy = month.year if month.month >= 4 else month.year - 1
-        return date(fy, 4, 1), date(fy + 1, 4, 1), f"{fy}/{str(fy + 1)[-2:]}"
-    return _fy_quarter(month)
-
-
 def monthly_counts(kpi, conn) -> tuple[dict[date, float], set[date]]:
     """The KPI's measure per month in the area, and the months the store covers for it.
 
@@ -552,7 +529,7 @@ def refresh_kpi_values(kpi, conn=None) -> int:
         m = start
         while m < after:
             months.append(m)
-            m = _add_months(m, 1)
+            m = add_months(m, 1)
         if not all(m in covered for m in months) or start in entered:
             continue
         value = sum(counts.get(m, 0) for m in months)
@@ -576,7 +553,7 @@ def reportable_periods(kpi, today: date | None = None) -> list[tuple[date, date,
         end = date.fromordinal(after.toordinal() - 1)
         if start >= plan.starts_on and end <= plan.ends_on and end < today:
             periods.setdefault(start, (start, end, label))
-        month = _add_months(month, 1)
+        month = add_months(month, 1)
     return list(periods.values())
 
 
@@ -1099,7 +1076,8 @@ def _respondent_items(partnership, characteristic: str) -> list[Item]:
     if code is None or survey_model is None:
         return []
     try:
-        from saferplan.consultation.analysis import CELL_THRESHOLD, SUPPRESSED, equality_summary
+        from saferplan.consultation.analysis import equality_summary
+        from saferplan.core.disclosure import EQUALITY_ANSWERS
     except ImportError:  # pragma: no cover
         return []
     items = []
@@ -1116,10 +1094,10 @@ def _respondent_items(partnership, characteristic: str) -> list[Item]:
             base = sum(r["count"] for r in question["rows"])
             n = sum(r["count"] for r in question["rows"] if r["label"] in bands)
             # Shown only if neither the group nor the rest is small, so the base cannot reveal a suppressed count.
-            if n < CELL_THRESHOLD:
-                shown = SUPPRESSED
-            elif base - n < CELL_THRESHOLD:
-                shown = "not shown (the rest of the respondents are fewer than 10)"
+            if n < EQUALITY_ANSWERS.threshold:
+                shown = EQUALITY_ANSWERS.marker
+            elif base - n < EQUALITY_ANSWERS.threshold:
+                shown = f"not shown (the rest of the respondents are fewer than {EQUALITY_ANSWERS.threshold})"
             else:
                 shown = f"{n:,}"
             title = (f"Respondents {words}: {shown} of the {question['base_display']} who gave their age "
@@ -1130,7 +1108,7 @@ def _respondent_items(partnership, characteristic: str) -> list[Item]:
         # The answers themselves stay on the consultation's page: beside the base, a list of counts with
         # only the small ones hidden would let a reader subtract their way to them.
         items.append(Item(EvidenceKind.CONSULTATION, title, url,
-                          f"Answers to “{question['text']}”, in aggregate; counts under {CELL_THRESHOLD} are not shown.",
+                          f"Answers to “{question['text']}”, in aggregate; counts under {EQUALITY_ANSWERS.threshold} are not shown.",
                           "consultation", "survey", f"{survey.pk}:{characteristic}"))
     return items
 

@@ -16,10 +16,10 @@ from django.utils.text import capfirst, slugify
 from django.views import View
 from django.views.generic import TemplateView
 
+from saferplan.core.pages import PartnershipMixin
 from saferplan.partnership.audit import _rows, history_of
 from saferplan.partnership.forms import ConfirmRemoveForm
 from saferplan.partnership.models import RoleKind
-from saferplan.partnership.views import PartnershipMixin
 
 from . import documents, evidence_sources, services
 from .forms import (
@@ -1549,7 +1549,7 @@ class YouSaidSuggest(PlanningMixin, View):
 
 
 def _download(content: bytes, name: str, fmt: str) -> HttpResponse:
-    from saferplan.documents.downloads import attachment
+    from saferplan.core.downloads import attachment
 
     return attachment(content, name)
 

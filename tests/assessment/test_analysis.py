@@ -13,7 +13,7 @@ from saferplan.assessment import analysis
 from saferplan.assessment.engine import assess
 from saferplan.assessment.harm import harm_weights
 from saferplan.assessment.hotspots import gi_star
-from saferplan.assessment.periods import Period
+from saferplan.core.periods import Period
 from saferplan.assessment.reference import harm_index_path, population_path
 
 from .conftest import MELTON, independent_counts, police_file
@@ -398,7 +398,7 @@ def test_a_withheld_count_is_not_given_away_by_the_words_around_it():
 
 
 def test_complementary_suppression_gives_every_hidden_count_company():
-    from saferplan.documents.tables import complementary_suppression
+    from saferplan.core.disclosure import complementary_suppression
 
     cells = {"total": 20, "a": 3, "b": 10, "c": 7}
     assert complementary_suppression(cells, [["total", "a", "b", "c"]]) == {"a", "c"}

@@ -7,7 +7,7 @@ import pytest
 
 from saferplan.assessment.partner import (
     ColumnMapping, PartnerImportRefused, import_partner, inspect_csv, partner_summary)
-from saferplan.assessment.periods import Period
+from saferplan.core.periods import Period
 from saferplan.assessment.police import ImportRefused
 from saferplan.assessment.store import connect
 

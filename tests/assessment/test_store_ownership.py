@@ -12,7 +12,7 @@ import pytest
 from saferplan.assessment import analysis
 from saferplan.assessment.engine import assess
 from saferplan.assessment.partner import ColumnMapping, import_partner, partner_summary
-from saferplan.assessment.periods import Period
+from saferplan.core.periods import Period
 from saferplan.assessment.police import ImportNeedsConfirmation, import_police
 from saferplan.assessment.store import connect, scope
 

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from saferplan.assessment import services
 from saferplan.assessment.models import Finding, HarmWeight, ImportJob, accepted_findings
-from saferplan.assessment.periods import Period
+from saferplan.core.periods import Period
 from saferplan.partnership.models import RoleKind
 from saferplan.partnership.testing import make_member, make_partnership, sign_in_verified
 

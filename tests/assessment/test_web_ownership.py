@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from saferplan.assessment import services
 from saferplan.assessment.models import ImportJob
-from saferplan.assessment.periods import Period
+from saferplan.core.periods import Period
 from saferplan.assessment.police import import_police
 from saferplan.partnership.models import RoleKind
 from saferplan.partnership.testing import make_member, make_partnership, sign_in_verified

@@ -9,7 +9,7 @@ from docx import Document as WordDocument
 from pypdf import PdfReader
 
 from saferplan.assessment import police, services
-from saferplan.assessment.periods import Period
+from saferplan.core.periods import Period
 from saferplan.consultation.testing import make_survey, respond
 from saferplan.planning.testing import make_plan
 from tests.assessment.web import melton_slice, store  # noqa: F401 - fixture

@@ -1,5 +1,5 @@
 """Exports that cannot be turned against the person who opens them (item 13): every CSV, XLSX and
-Word file the product writes goes through saferplan.documents.downloads, so a value that a
+Word file the product writes goes through saferplan.core.downloads, so a value that a
 spreadsheet would run as a formula arrives as text, and a control character never breaks a file."""
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.urls import reverse
 from saferplan.assessment import partner, police, services
 from saferplan.consultation import outputs
 from saferplan.consultation.testing import respond
-from saferplan.documents.downloads import FORMULA_STARTS, clean_text, csv_cell, xlsx_cell
+from saferplan.core.downloads import FORMULA_STARTS, clean_text, csv_cell, xlsx_cell
 from saferplan.documents.pdf import render_pdf
 from saferplan.documents.word import render_docx
 from saferplan.partnership.models import RoleKind
@@ -125,7 +125,7 @@ def test_assessment_csv_downloads_and_zip_cannot_run(client, hostile_store):
 
 
 def test_assessment_documents_take_control_characters(client, hostile_store):
-    from saferplan.assessment.periods import Period
+    from saferplan.core.periods import Period
 
     for fmt in ("docx", "pdf"):
         content = services.document(hostile_store, Period.parse(PERIOD), fmt, publish=False)

@@ -51,7 +51,7 @@ READER = textwrap.dedent("""
     import django
     django.setup()
     from saferplan.assessment import engine, services
-    from saferplan.assessment.periods import Period
+    from saferplan.core.periods import Period
 
     until, seen, errors = time.monotonic() + 90, [], []
     while time.monotonic() < until:

@@ -41,10 +41,10 @@ def test_a_value_is_taken_only_for_an_ended_quarter_of_the_plan(manager_client, 
                                                                  on_30_november_2026):
     add = url(partnership, "kpi-value-add", pk=percent_kpi.pk)
     form = manager_client.get(add).content.decode()
-    assert "Q2 2026/27" in form and "Q3 2026/27" not in form and "Q4 2027/28" not in form
-    for period in ("2028-01-01",   # Q4 2027/28: not yet happened
-                   "2026-10-01",   # Q3 2026/27: still running on 30 November 2026
-                   "2024-04-01"):  # Q1 2024/25: before the plan starts
+    assert "2026-27 Q2" in form and "2026-27 Q3" not in form and "2027-28 Q4" not in form
+    for period in ("2028-01-01",   # 2027-28 Q4: not yet happened
+                   "2026-10-01",   # 2026-27 Q3: still running on 30 November 2026
+                   "2024-04-01"):  # 2024-25 Q1: before the plan starts
         response = manager_client.post(add, {"period": period, "value": "35"})
         assert response.status_code == 200, period
         assert "Choose a reporting period that has ended and is in the plan’s period" in response.content.decode()
@@ -61,7 +61,7 @@ def test_reporting_a_quarter_again_is_a_correction_with_a_reason_kept_in_history
     response = manager_client.post(add, {"period": "2026-07-01", "value": "38", "note": "Recount"})
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Q2 2026/27 already has a value (35%): give the reason for correcting it" in page
+    assert "2026-27 Q2 already has a value (35%): give the reason for correcting it" in page
     assert 'value="38"' in page  # what the person typed is kept
     assert KPIValue.objects.get(kpi=percent_kpi).value == Decimal("35")
     response = manager_client.post(add, {"period": "2026-07-01", "value": "38", "reason": "Two cases closed late"})

@@ -134,9 +134,9 @@ def test_comparing_finds_added_removed_and_changed_items(plan):
 
 
 def test_reporting_periods_are_financial_quarters():
-    assert services.period_of(date(2025, 4, 1), "quarterly") == (date(2025, 4, 1), date(2025, 7, 1), "Q1 2025/26")
-    assert services.period_of(date(2026, 2, 1), "quarterly") == (date(2026, 1, 1), date(2026, 4, 1), "Q4 2025/26")
-    assert services.period_of(date(2026, 2, 1), "annually")[2] == "2025/26"
+    assert services.period_of(date(2025, 4, 1), "quarterly") == (date(2025, 4, 1), date(2025, 7, 1), "2025-26 Q1")
+    assert services.period_of(date(2026, 2, 1), "quarterly") == (date(2026, 1, 1), date(2026, 4, 1), "2025-26 Q4")
+    assert services.period_of(date(2026, 2, 1), "annually")[2] == "2025-26"
     assert services.period_of(date(2026, 2, 1), "monthly")[2] == "February 2026"
 
 
@@ -152,10 +152,10 @@ def test_a_bound_kpi_takes_its_values_from_the_imported_data(plan):
         rows.append((f"{month}-01", "Anti-social behaviour", "E08000026"))  # another area
     conn.executemany("insert into police_seen values (?, ?, ?)", rows)
     made = services.refresh_kpi_values(kpi, conn=conn)
-    # Q1 2024/25 is complete (April to June); Q2 has only two of its three months.
+    # 2024-25 Q1 is complete (April to June); Q2 has only two of its three months.
     assert made == 1
     value = kpi.values.get()
-    assert (value.period_label, value.value, value.source) == ("Q1 2024/25", Decimal("30"), "imported")
+    assert (value.period_label, value.value, value.source) == ("2024-25 Q1", Decimal("30"), "imported")
 
 
 def test_equality_rows_cover_every_protected_characteristic(plan):

@@ -93,7 +93,7 @@ def test_partner_officers_report_values_only_for_their_own_organisations_actions
     response = client.post(path, {"period": "2025-04-01", "value": "281", "note": "Fewer calls after patrols"})
     assert response.status_code == 302
     value = KPIValue.objects.get(kpi=kpi)
-    assert (value.period_label, value.value, value.source, value.entered_by) == ("Q1 2025/26", 281, "entered", police_officer)
+    assert (value.period_label, value.value, value.source, value.entered_by) == ("2025-26 Q1", 281, "entered", police_officer)
 
 
 def test_weights_change_the_ranking_on_the_page(manager_client, partnership, plan):

@@ -68,14 +68,25 @@ CONTENT_TYPES = {
 }
 
 
-def attachment(content: bytes | str, filename: str, content_type: str | None = None):
-    """Every file download: its type from its extension, its name safe in a header, and
+def attachment(content, filename: str, content_type: str | None = None):
+    """Every file download, whatever it holds: bytes or text; a
+    :class:`~saferplan.documents.document.Document`, rendered in the format the file name's
+    extension names (``.pdf``, ``.docx``); or a stored file (an uploaded attachment), streamed as
+    ``application/octet-stream`` so it can never run in the site's origin.
+
+    Its type comes from its extension, its name is made safe in a header, and it carries
     ``Cache-Control: no-store`` (also set for every download by :class:`NoStoreMiddleware`) so
     no copy of personal data stays in a shared cache or the browser's disk cache."""
-    from django.http import HttpResponse
+    from django.core.files import File
+    from django.http import FileResponse, HttpResponse
 
     extension = filename.rsplit(".", 1)[-1].lower()
-    response = HttpResponse(content, content_type=content_type or CONTENT_TYPES[extension])
+    if isinstance(content, File):
+        response = FileResponse(content.open("rb"), content_type=content_type or "application/octet-stream")
+    else:
+        if not isinstance(content, (bytes, str)):
+            content = render_document(content, extension)
+        response = HttpResponse(content, content_type=content_type or CONTENT_TYPES[extension])
     # A file name never carries a quote, a line break, a path separator or non-ASCII into the header.
     safe = re.sub(r"[^A-Za-z0-9._-]+", "-", clean_text(filename)).strip("-.") or f"download.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{safe}"'
@@ -84,6 +95,30 @@ def attachment(content: bytes | str, filename: str, content_type: str | None = N
 
 
 NO_STORE = "no-store, private"
+
+
+def render_document(document, fmt: str) -> bytes:
+    """A document's file in ``fmt`` (``pdf`` or ``docx``)."""
+    if fmt == "pdf":
+        from saferplan.documents.pdf import render_pdf
+
+        return render_pdf(document)
+    if fmt == "docx":
+        from saferplan.documents.word import render_docx
+
+        return render_docx(document)
+    raise ValueError(f"a document is written as pdf or docx, not {fmt!r}")
+
+
+def preview(document):
+    """A document shown in the browser as the HTML its PDF is printed from (not a download)."""
+    from django.http import HttpResponse
+
+    from saferplan.documents.pdf import render_html, style_hash
+
+    response = HttpResponse(render_html(document), content_type="text/html; charset=utf-8")
+    response._csp_update = {"style-src": [style_hash()]}  # read by django-csp's middleware
+    return response
 
 
 class NoStoreMiddleware:
