@@ -63,3 +63,12 @@ def logo_data_uri(partnership) -> str:
 def brand(partnership) -> dict:
     """What a document shell shows of the partnership: its name, and its logo with alt text."""
     return {"name": partnership.name, "logo": logo_data_uri(partnership), "logo_alt": partnership.logo_alt}
+
+
+def document_logo(partnership):
+    """The partnership's logo for ``saferplan.documents.Document(logo=...)``, or None."""
+    from saferplan.documents.document import Logo
+
+    if not partnership.logo_type or not partnership.logo:
+        return None
+    return Logo(data=bytes(partnership.logo), content_type=partnership.logo_type, alt=partnership.logo_alt)
