@@ -420,12 +420,16 @@ def document(partnership, period: Period, fmt: str, publish: bool) -> bytes:
     reviewed = list(Finding.objects.filter(partnership=partnership, period=str(period))
                     .order_by("pk").values_list("pk", "status", "edited_text", "text"))
     cache_key = _key("document", str(store_path()), partnership.pk, data["data_version"], partnership.area_codes,
-                     str(period), weights_for(partnership), fmt, publish, reviewed, partnership.name)
+                     str(period), weights_for(partnership), fmt, publish, reviewed, partnership.name,
+                     partnership.logo_alt, hashlib.sha256(bytes(partnership.logo or b"")).hexdigest())
     content = cache.get(cache_key)
     if content is None:
+        from saferplan.partnership.branding import document_logo
+
         data = with_reviewed_findings(partnership, data)
         doc = report.build_document(data, publish)
         doc.author = partnership.name
+        doc.logo = document_logo(partnership)
         content = render_document(doc, fmt)
         cache.set(cache_key, content, DOCUMENT_CACHE_SECONDS)
     return content

@@ -73,8 +73,6 @@ def render_docx(document: Document) -> bytes:
         section.top_margin, section.bottom_margin = Mm(20), Mm(22)
 
     if document.logo is not None:
-        import io
-
         doc.add_picture(io.BytesIO(document.logo.data), height=Cm(1.5))
         # Word reads the picture's description to people who cannot see it.
         doc.inline_shapes[-1]._inline.docPr.set("descr", text(document.logo.alt))

@@ -1,7 +1,6 @@
 """The partnership's own look: its logo, checked and stored, for its pages and documents."""
 from __future__ import annotations
 
-import base64
 import io
 
 from django.core.exceptions import ValidationError
@@ -51,18 +50,6 @@ def remove_logo(partnership) -> None:
     partnership.logo, partnership.logo_type, partnership.logo_alt = None, "", ""
     partnership._change_reason = "Logo removed"
     partnership.save(update_fields=["logo", "logo_type", "logo_alt"])
-
-
-def logo_data_uri(partnership) -> str:
-    """The logo for documents (PDF and HTML versions carry it inside): "" without one."""
-    if not partnership.logo_type or not partnership.logo:
-        return ""
-    return f"data:{partnership.logo_type};base64,{base64.b64encode(bytes(partnership.logo)).decode()}"
-
-
-def brand(partnership) -> dict:
-    """What a document shell shows of the partnership: its name, and its logo with alt text."""
-    return {"name": partnership.name, "logo": logo_data_uri(partnership), "logo_alt": partnership.logo_alt}
 
 
 def document_logo(partnership):

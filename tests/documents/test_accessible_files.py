@@ -113,7 +113,7 @@ def _alts(node, found: list, depth: int = 0) -> list:
     return found
 
 
-@pytest.mark.parametrize("kind", ["consultation report", "plan", "equality impact assessment"])
+@pytest.mark.parametrize("kind", ["assessment", "consultation report", "plan", "equality impact assessment"])
 def test_the_partnerships_logo_heads_its_documents_with_its_description(request, partnership, kind):
     from saferplan.partnership.testing import tiny_png
 
