@@ -37,13 +37,12 @@ def home(request):
 def partnership_logo(request, slug):
     """A partnership's logo, for the header of its pages: public, as its public pages are."""
     from django.http import Http404, HttpResponse
-    from django.shortcuts import get_object_or_404
 
-    from saferplan.partnership.models import Partnership
+    from saferplan.partnership.branding import logo_image
 
-    partnership = get_object_or_404(Partnership.objects.only("logo", "logo_type"), slug=slug)
-    if not partnership.logo_type or not partnership.logo:
+    found = logo_image(slug)
+    if found is None:
         raise Http404("No logo")
-    response = HttpResponse(bytes(partnership.logo), content_type=partnership.logo_type)
+    response = HttpResponse(found[0], content_type=found[1])
     response["Cache-Control"] = "public, max-age=300"
     return response

@@ -421,7 +421,7 @@ def document(partnership, period: Period, fmt: str, publish: bool) -> bytes:
                     .order_by("pk").values_list("pk", "status", "edited_text", "text"))
     cache_key = _key("document", str(store_path()), partnership.pk, data["data_version"], partnership.area_codes,
                      str(period), weights_for(partnership), fmt, publish, reviewed, partnership.name,
-                     partnership.logo_alt, hashlib.sha256(bytes(partnership.logo or b"")).hexdigest())
+                     partnership.logo_alt, partnership.logo_digest)
     content = cache.get(cache_key)
     if content is None:
         from saferplan.partnership.branding import document_logo

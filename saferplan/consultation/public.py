@@ -214,7 +214,7 @@ def consultations(request):
     by_partnership: dict = {}
     for survey in open_surveys().order_by("closes_on", "title"):
         by_partnership.setdefault(survey.partnership_id, []).append(survey)
-    partnerships = Partnership.objects.filter(suspended_at__isnull=True).defer("logo").order_by("name")
+    partnerships = Partnership.objects.filter(suspended_at__isnull=True).order_by("name")
     return render(request, "consultation/public/index.html", {
         "partnerships": [(p, by_partnership.get(p.pk, [])) for p in partnerships],
         "open_count": sum(len(v) for v in by_partnership.values())})

@@ -303,7 +303,7 @@ def _last_changes(ids: list[int]) -> dict[int, datetime]:
 def partnership_summaries(partnerships=None) -> list[PartnershipSummary]:
     """Every partnership (or those given) with its managers, storage and last activity: a fixed
     number of queries however many partnerships there are."""
-    partnerships = list(partnerships if partnerships is not None else Partnership.objects.defer("logo").order_by("name"))
+    partnerships = list(partnerships if partnerships is not None else Partnership.objects.order_by("name"))
     ids = [p.pk for p in partnerships]
     records = dict.fromkeys(ids, 1)  # the partnership's own row
     for model, lookup in _owned_models():

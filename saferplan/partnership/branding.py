@@ -1,9 +1,13 @@
 """The partnership's own look: its logo, checked and stored, for its pages and documents."""
 from __future__ import annotations
 
+import hashlib
 import io
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from .models import PartnershipLogo
 
 # PNG and JPEG only: an SVG can carry script. Re-encoded through Pillow, so whatever else the
 # uploaded file carried (metadata, appended bytes) is not kept or served.
@@ -41,21 +45,40 @@ def checked_logo(upload) -> tuple[bytes, str]:
 
 def set_logo(partnership, upload, alt: str) -> None:
     data, content_type = checked_logo(upload)
-    partnership.logo, partnership.logo_type, partnership.logo_alt = data, content_type, alt.strip()
+    save_logo(partnership, data, content_type, alt)
+
+
+@transaction.atomic
+def save_logo(partnership, data: bytes, content_type: str, alt: str) -> None:
+    """Store a checked logo (``checked_logo``) and say so in the partnership's history."""
+    PartnershipLogo.objects.update_or_create(partnership=partnership, defaults={"data": data})
+    partnership.logo_type, partnership.logo_alt = content_type, alt.strip()
+    partnership.logo_digest = hashlib.sha256(data).hexdigest()
     partnership._change_reason = "Logo changed"
-    partnership.save(update_fields=["logo", "logo_type", "logo_alt"])
+    partnership.save(update_fields=["logo_type", "logo_alt", "logo_digest"])
 
 
+@transaction.atomic
 def remove_logo(partnership) -> None:
-    partnership.logo, partnership.logo_type, partnership.logo_alt = None, "", ""
+    PartnershipLogo.objects.filter(partnership=partnership).delete()
+    partnership.logo_type, partnership.logo_alt, partnership.logo_digest = "", "", ""
     partnership._change_reason = "Logo removed"
-    partnership.save(update_fields=["logo", "logo_type", "logo_alt"])
+    partnership.save(update_fields=["logo_type", "logo_alt", "logo_digest"])
+
+
+def logo_image(slug: str) -> tuple[bytes, str] | None:
+    """(the image, its content type) of the partnership with this slug, or None."""
+    row = (PartnershipLogo.objects.filter(partnership__slug=slug).exclude(partnership__logo_type="")
+           .values_list("data", "partnership__logo_type").first())
+    return (bytes(row[0]), row[1]) if row else None
 
 
 def document_logo(partnership):
     """The partnership's logo for ``saferplan.documents.Document(logo=...)``, or None."""
     from saferplan.documents.document import Logo
 
-    if not partnership.logo_type or not partnership.logo:
+    if not partnership.logo_type:
         return None
-    return Logo(data=bytes(partnership.logo), content_type=partnership.logo_type, alt=partnership.logo_alt)
+    data = PartnershipLogo.objects.filter(partnership=partnership).values_list("data", flat=True).first()
+    return None if data is None else Logo(data=bytes(data), content_type=partnership.logo_type,
+                                          alt=partnership.logo_alt)

@@ -147,10 +147,11 @@ class Partnership(models.Model):
         "How long personal data is kept", max_length=500, blank=True,
         help_text="For example: contact details and equality answers are deleted 12 months after a consultation closes.")
 
-    # The partnership's own look: its logo in the header of its pages and on its documents. Kept
-    # in the database (not a media folder) so every web process and every backup has it.
-    logo = models.BinaryField("Logo", null=True, blank=True, editable=False)
+    # The partnership's own look: its logo in the header of its pages and on its documents. The
+    # image itself is a ``PartnershipLogo`` row, so loading a partnership never loads it; these
+    # say whether there is one, what it shows, and which image it is (for caches).
     logo_type = models.CharField(max_length=20, blank=True, editable=False)
+    logo_digest = models.CharField(max_length=64, blank=True, editable=False)
     logo_alt = models.CharField(
         "Logo description", max_length=200, blank=True,
         help_text="What the logo says or shows, for people who cannot see it, e.g. Melton Borough Council")
@@ -159,7 +160,7 @@ class Partnership(models.Model):
     suspended_at = models.DateTimeField(null=True, blank=True)
     suspension_reason = models.CharField(max_length=500, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["logo"])
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -208,6 +209,17 @@ class Partnership(models.Model):
             LAD_CODE(code)
         if self.plan_start and self.plan_end and self.plan_end <= self.plan_start:
             raise ValidationError({"plan_end": "The plan must end after it starts"})
+
+
+class PartnershipLogo(models.Model):
+    """The logo's image: in the database (not a media folder) so every web process and every
+    backup has it. PNG or JPEG, checked and re-encoded on upload (``branding``)."""
+
+    partnership = models.OneToOneField(Partnership, on_delete=models.CASCADE, related_name="logo_image")
+    data = models.BinaryField()
+
+    def __str__(self):
+        return f"Logo of {self.partnership}"
 
 
 class OrganisationKind(models.TextChoices):

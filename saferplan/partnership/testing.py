@@ -46,6 +46,12 @@ def tiny_png(size=(120, 40), colour=(0, 94, 165)) -> bytes:
     return out.getvalue()
 
 
+def give_logo(partnership, png: bytes | None = None, alt="Melton Borough Council") -> None:
+    from .branding import save_logo
+
+    save_logo(partnership, png or tiny_png(), "image/png", alt)
+
+
 def add_totp(user) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
 
@@ -119,8 +125,7 @@ def url_kwargs(world) -> dict[str, dict]:
     token = invitation.issue_token()
     invitation.save()
     group = world["group"]
-    here.logo, here.logo_type, here.logo_alt = tiny_png(), "image/png", "Melton Borough Council"
-    here.save()
+    give_logo(here)
     return {
         "partnership:stage": {"stage": "consultation"},
         "partnership:organisation": {"pk": police.pk},

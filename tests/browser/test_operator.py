@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from saferplan.cli import main
 from saferplan.partnership.models import Partnership, RoleKind, User
-from saferplan.partnership.testing import PASSWORD, make_member, make_partnership, tiny_png
+from saferplan.partnership.testing import PASSWORD, give_logo, make_member, make_partnership, tiny_png
 
 from .pages import Journey, code_for_secret
 
@@ -73,8 +73,7 @@ def test_an_operator_sets_up_creates_suspends_and_reactivates_a_partnership(brow
 
 def test_a_suspended_partnership_and_its_logo_seen_by_staff_and_residents(browse, tmp_path):
     partnership = make_partnership()
-    partnership.logo, partnership.logo_type, partnership.logo_alt = tiny_png(), "image/png", "Melton Borough Council"
-    partnership.save()
+    give_logo(partnership)
     manager = make_member(partnership, RoleKind.MANAGER)
     from saferplan.partnership.testing import add_totp
 

@@ -115,11 +115,9 @@ def _alts(node, found: list, depth: int = 0) -> list:
 
 @pytest.mark.parametrize("kind", ["assessment", "consultation report", "plan", "equality impact assessment"])
 def test_the_partnerships_logo_heads_its_documents_with_its_description(request, partnership, kind):
-    from saferplan.partnership.testing import tiny_png
+    from saferplan.partnership.testing import give_logo
 
-    partnership.logo, partnership.logo_type = tiny_png(), "image/png"
-    partnership.logo_alt = "Melton Borough Council crest"
-    partnership.save()
+    give_logo(partnership, alt="Melton Borough Council crest")
     content, _ = PDFS[kind](request, "pdf")
     assert "Melton Borough Council crest" in _alts(pdf(content).trailer["/Root"]["/StructTreeRoot"], [])
     document = word(WORD[kind](request, "docx")[0])
