@@ -65,7 +65,8 @@ def test_partnership_create_on_the_command_line(capsys, django_capture_on_commit
     (["--area", "E07000133", "--force", "Leics Police"], "--force: Leics Police is not a police force"),
     (["--area", "E07000133", "--force", "Leicestershire Police", "--slug", "melton"], "slug: The short name melton is already used"),
 ])
-def test_partnership_create_refuses_with_what_is_wrong(capsys, args, message):
+def test_partnership_create_refuses_with_what_is_wrong(capsys, store, args, message):
+    # store: a fresh, empty crime store, so no force is known for any area
     make_partnership()
     base = {"--name": "New Partnership", "--slug": "new-one", "--manager": "m@new.example"}
     for flag in args[::2]:
