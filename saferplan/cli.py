@@ -14,6 +14,7 @@ import sys
 # Modules that contribute subcommands. Order is the order shown in --help.
 COMMAND_MODULES = [
     "saferplan.partnership.cli",
+    "saferplan.operator.cli",
     "saferplan.assessment.cli",
     "saferplan.assessment.reference.cli",
     "saferplan.consultation.cli",

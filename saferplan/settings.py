@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "saferplan.consultation",
     "saferplan.planning",
     "saferplan.delivery",
+    "saferplan.operator",
     "saferplan.ops",
 ]
 
@@ -294,6 +295,13 @@ else:
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = switch("EMAIL_USE_TLS", True)
+
+# Who a suspended partnership's staff are told to contact (the team running this site), e.g. an
+# email address. Empty: the page tells them to ask the team that runs Saferplan for their council.
+OPERATOR_CONTACT = os.environ.get("SAFERPLAN_OPERATOR_CONTACT", "").strip()
+# The site's own address (https://saferplan.example.gov.uk), for links printed by commands and
+# put in emails sent without a request. Empty: such links are paths on the site.
+SAFERPLAN_SITE_URL = os.environ.get("SAFERPLAN_SITE_URL", "").strip()
 
 # Rate limits, lockout counters and cached results are shared by every web process (and
 # survive restarts): a per-process memory cache would give each process its own count.

@@ -52,6 +52,8 @@ urlpatterns = [
     path("accessibility/", TemplateView.as_view(template_name="pages/accessibility.html"), name="accessibility"),
     path("privacy/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
     path("cookies/", TemplateView.as_view(template_name="pages/cookies.html"), name="cookies"),
+    path("operator/", include("saferplan.operator.urls")),
+    path("logo/<slug:slug>/", pages.partnership_logo, name="partnership-logo"),
     path("consult/", include("saferplan.consultation.public_urls")),
     path("p/<slug:slug>/", include("saferplan.partnership.urls")),
     path("p/<slug:slug>/assessment/", include("saferplan.assessment.urls")),

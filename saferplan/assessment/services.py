@@ -306,6 +306,39 @@ def last_changed(partnership):
     return changes[0]["finished_at"] if changes else None
 
 
+def forces_in_area(area_codes: list[str]) -> list[tuple[str, int]]:
+    """Police forces (as police.uk names them) whose shared records fall in these local
+    authorities, with how many records, most first; empty when none have been loaded yet."""
+    if not area_codes:
+        return []
+    try:
+        with reading(None) as conn:
+            return [(name, n) for name, n in conn.execute(
+                """
+                select falls_within, count(*) from police_seen
+                where lad_code in (select unnest($areas)) and falls_within is not null
+                group by 1 order by 2 desc, 1
+                """, {"areas": list(area_codes)}).fetchall()]
+    except StoreNotPublished:
+        return []
+
+
+def store_rows_by_owner() -> dict[int | None, int]:
+    """Police and partner records in the store by owner (None: shared data the operator loaded),
+    for the operator's storage figures. Whole tables, deliberately unscoped: counts only."""
+    try:
+        with reading(None) as conn:
+            rows = conn.execute(
+                """
+                select owner, count(*) from (select owner from police_record
+                                             union all select owner from partner_record)
+                group by owner
+                """).fetchall()
+    except StoreNotPublished:
+        return {}
+    return {owner: n for owner, n in rows}
+
+
 # --- The assessment ---------------------------------------------------------------------------
 
 
@@ -364,9 +397,12 @@ def document(partnership, period: Period, fmt: str, publish: bool) -> bytes:
     reviewed = list(Finding.objects.filter(partnership=partnership, period=str(period))
                     .order_by("pk").values_list("pk", "status", "edited_text", "text"))
     cache_key = _key("document", str(store_path()), partnership.pk, data["data_version"], partnership.area_codes,
-                     str(period), weights_for(partnership), fmt, publish, reviewed, partnership.name)
+                     str(period), weights_for(partnership), fmt, publish, reviewed, partnership.name,
+                     partnership.logo_alt, partnership.logo_digest)
     content = cache.get(cache_key)
     if content is None:
+        from saferplan.partnership.branding import document_logo
+
         data = with_reviewed_findings(partnership, data)
         from .reference import boundary_features
 
@@ -374,6 +410,7 @@ def document(partnership, period: Period, fmt: str, publish: bool) -> bytes:
             boundaries = boundary_features(conn, "lsoa", partnership.area_codes)
         doc = report.build_document(data, publish, boundaries)
         doc.author = partnership.name
+        doc.logo = document_logo(partnership)
         content = render_document(doc, fmt)
         cache.set(cache_key, content, DOCUMENT_CACHE_SECONDS)
     return content

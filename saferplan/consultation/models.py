@@ -131,7 +131,8 @@ class Survey(models.Model):
 
     def is_open(self, today: date | None = None) -> bool:
         today = today or timezone.localdate()
-        return self.published and self.opens_on <= today <= self.closes_on
+        # A partnership the site operator has suspended takes no answers, whatever the dates say.
+        return self.published and self.opens_on <= today <= self.closes_on and not self.partnership.is_suspended
 
     @property
     def status(self) -> str:

@@ -17,6 +17,7 @@ from saferplan.documents.document import Bullets, ChartBlock, Document, Paragrap
 from saferplan.core.downloads import csv_text, xlsx_cell
 from saferplan.core.disclosure import EQUALITY_ANSWERS, SURVEY_ANSWERS, Rule, protect_line
 from saferplan.documents.tables import Column, Table
+from saferplan.partnership.branding import document_logo
 from saferplan.wording import counted
 
 from . import analysis, redaction, themes
@@ -128,6 +129,7 @@ def report(survey: Survey) -> Document:
         title=f"Consultation report: {survey.title}" + (" (EXAMPLE DATA)" if examples else ""),
         subtitle=survey.partnership.name,
         author=survey.partnership.name,
+        logo=document_logo(survey.partnership),
         meta=[("Consultation period", f"{_uk(survey.opens_on)} to {_uk(survey.closes_on)} ({survey.weeks} weeks)"),
               ("Responses to the survey", f"{respondents:,}"),
               *([("Example data", f"{examples:,} made-up responses, not the views of real people")] if examples else []),

@@ -175,7 +175,7 @@ def public_surveys(partnership=None):
 
 def open_surveys(today=None):
     today = today or timezone.localdate()
-    return public_surveys().filter(opens_on__lte=today, closes_on__gte=today)
+    return public_surveys().filter(opens_on__lte=today, closes_on__gte=today, partnership__suspended_at__isnull=True)
 
 
 def coming_sessions(partnership, today=None):
@@ -216,11 +216,16 @@ def start(request):
 
 @never_cache
 def consultations(request):
-    """Every partnership with a consultation open today, and its open consultations."""
+    """Every active partnership, each with its consultations open today."""
+    from saferplan.partnership.models import Partnership
+
     by_partnership: dict = {}
-    for survey in open_surveys().order_by("partnership__name", "closes_on", "title"):
-        by_partnership.setdefault(survey.partnership, []).append(survey)
-    return render(request, "consultation/public/index.html", {"partnerships": list(by_partnership.items())})
+    for survey in open_surveys().order_by("closes_on", "title"):
+        by_partnership.setdefault(survey.partnership_id, []).append(survey)
+    partnerships = Partnership.objects.filter(suspended_at__isnull=True).order_by("name")
+    return render(request, "consultation/public/index.html", {
+        "partnerships": [(p, by_partnership.get(p.pk, [])) for p in partnerships],
+        "open_count": sum(len(v) for v in by_partnership.values())})
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -239,6 +244,13 @@ class PartnershipConsultations(View):
         for event in sessions:
             languages.survey_in(event.survey, language)
         plan = published_plan(partnership)
+        if partnership.is_suspended:
+            # Closed to answers and sessions while the site operator has it suspended.
+            return render(request, "consultation/public/partnership.html", {
+                "public_partnership": partnership, "partnership": partnership, "suspended": True,
+                "open": [], "coming": [], "closed": surveys, "sessions": [], "plan": plan,
+                "you_said": plan is not None and plan.you_said.exists(),
+                "languages": languages.switch_links(request, partnership)})
         return render(request, "consultation/public/partnership.html", {
             "public_partnership": partnership, "partnership": partnership,
             "open": [s for s in surveys if s.opens_on <= today <= s.closes_on],

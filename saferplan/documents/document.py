@@ -46,6 +46,16 @@ class Section:
         return self
 
 
+@dataclass(frozen=True)
+class Logo:
+    """The partnership's logo at the top of its documents: PNG or JPEG bytes, already checked and
+    re-encoded when it was uploaded (``saferplan.partnership.branding``), and what it shows."""
+
+    data: bytes
+    content_type: str
+    alt: str
+
+
 @dataclass
 class Document:
     title: str
@@ -55,6 +65,7 @@ class Document:
     publish: bool = False  # apply statistical disclosure control to every table and chart
     footer: str = ""
     author: str = ""  # the partnership whose document it is: the file's author property
+    logo: Logo | None = None  # the partnership's own logo, above the title
 
     def section(self, heading: str, level: int = 2) -> Section:
         section = Section(heading, level=level)

@@ -36,6 +36,7 @@ th { background: #f3f2f1; } td.num, th.num { text-align: right; } td.num { white
 tr { break-inside: avoid; page-break-inside: avoid; }
 figure { margin: 6pt 0 12pt; break-inside: avoid; page-break-inside: avoid; } figure img { max-width: 100%; }
 figcaption { font-size: 8.5pt; color: #505a5f; margin-top: 2pt; }
+p.logo { margin: 0 0 6pt; } p.logo img { max-height: 18mm; max-width: 60mm; }
 .notice { border-left: 5px solid #1d70b8; padding: 4pt 8pt; background: #f3f2f1; font-size: 9pt; }
 """
 
@@ -59,6 +60,9 @@ def table_html(table: Table, publish: bool, heading_level: int = 3) -> str:
 
 def render_html(document: Document) -> str:
     parts = [f"<h1>{escape(document.title)}</h1>"]
+    if document.logo is not None:
+        src = f"data:{document.logo.content_type};base64," + base64.b64encode(document.logo.data).decode()
+        parts.insert(0, f'<p class="logo"><img src="{src}" alt="{escape(document.logo.alt)}"></p>')
     if document.subtitle:
         parts.append(f'<p class="subtitle">{escape(document.subtitle)}</p>')
     if document.meta:

@@ -72,6 +72,10 @@ def render_docx(document: Document) -> bytes:
         section.left_margin = section.right_margin = Mm(20)
         section.top_margin, section.bottom_margin = Mm(20), Mm(22)
 
+    if document.logo is not None:
+        doc.add_picture(io.BytesIO(document.logo.data), height=Cm(1.5))
+        # Word reads the picture's description to people who cannot see it.
+        doc.inline_shapes[-1]._inline.docPr.set("descr", text(document.logo.alt))
     doc.add_heading(text(document.title), level=0)
     if document.subtitle:
         doc.add_paragraph(text(document.subtitle), style="Subtitle")

@@ -18,8 +18,12 @@ def _stage_items(slug):
 def navigation(request):
     """The service navigation: the current partnership (set by PartnershipMixin) and its sections."""
     access = getattr(request, "access", None)
+    operator = getattr(getattr(request, "user", None), "is_operator", False)
     if access is None:
-        return {}
+        if not operator:
+            return {}
+        href = reverse("operator:partnerships")
+        return {"nav_items": [{"text": "Site operator", "href": href, "current": request.path.startswith(href)}]}
     slug = access.partnership.slug
     path = request.path
     items = [

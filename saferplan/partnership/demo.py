@@ -138,4 +138,20 @@ def load_demo(data_dir: Path | None = None) -> DemoResult:
             partnership=partnership, name=g["name"], defaults={"theme": g["theme"], "chair": people.get(g["chair"])}
         )
         group.members.set([people[name] for name in g["members"]])
+    result.sign_ins.append(_demo_operator())
     return result
+
+
+DEMO_OPERATOR = "operator@saferplan.example"
+
+
+def _demo_operator() -> DemoSignIn:
+    """A site operator for the demo: creates and suspends partnerships, holds no role in Melton."""
+    user = User.objects.filter(email=DEMO_OPERATOR).first() or User.objects.create_user(
+        DEMO_OPERATOR, DEMO_PASSWORD, full_name="Demo site operator")
+    user.is_operator = True
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    key = demo_totp_key(DEMO_OPERATOR)
+    TOTPDevice.objects.update_or_create(user=user, name="Demo authenticator", defaults={"key": key, "confirmed": True})
+    return DemoSignIn(DEMO_OPERATOR, user.full_name, ["Site operator (no role in the partnership)"], base32_secret(key))

@@ -225,3 +225,18 @@ class NewAccountForm(forms.Form):
 
 class ConfirmRemoveForm(forms.Form):
     """A removal is a POST with nothing to fill in; the form exists for CSRF and the error summary."""
+
+
+class LogoForm(PlainTextMixin, forms.Form):
+    logo = forms.FileField(label="Logo", help_text="A PNG or JPEG file, at most 500 KB and 2000 pixels on each side. "
+                                                   "It is shown on a white background, about 40 pixels high")
+    logo_alt = forms.CharField(label="What the logo says or shows", max_length=200,
+                               help_text="Read out to people who cannot see it, for example Melton Borough Council")
+
+    def clean_logo(self):
+        from .branding import checked_logo
+
+        upload = self.cleaned_data["logo"]
+        self.checked = checked_logo(upload)
+        upload.seek(0)
+        return upload

@@ -71,6 +71,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(max_length=200)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="Can use the Django admin (operators only).")
+    # The site operator creates, suspends and reactivates partnerships. It is not a partnership
+    # role and opens no partnership's data: an operator sees a partnership's pages only with a
+    # role in it, like anyone else.
+    is_operator = models.BooleanField(
+        "Site operator", default=False,
+        help_text="Creates, suspends and reactivates partnerships; sees no partnership's data without a role in it.")
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()
@@ -146,6 +152,19 @@ class Partnership(models.Model):
         help_text="Residents can read the consultations and privacy notice in Welsh and English. "
                   "Welsh authorities offer it unless you say no.")
 
+    # The partnership's own look: its logo in the header of its pages and on its documents. The
+    # image itself is a ``PartnershipLogo`` row, so loading a partnership never loads it; these
+    # say whether there is one, what it shows, and which image it is (for caches).
+    logo_type = models.CharField(max_length=20, blank=True, editable=False)
+    logo_digest = models.CharField(max_length=64, blank=True, editable=False)
+    logo_alt = models.CharField(
+        "Logo description", max_length=200, blank=True,
+        help_text="What the logo says or shows, for people who cannot see it, e.g. Melton Borough Council")
+    # Set by the site operator: a suspended partnership's staff pages are closed and its public
+    # consultations stop taking answers. Its data stays as it was.
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    suspension_reason = models.CharField(max_length=500, blank=True)
+
     history = HistoricalRecords()
 
     class Meta:
@@ -164,6 +183,34 @@ class Partnership(models.Model):
         return any(str(code).startswith("W06") for code in self.area_codes)
 
     @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
+
+    def suspend(self, reason: str) -> None:
+        """Close the partnership's pages; refused if already suspended or without a reason."""
+        if self.is_suspended:
+            raise ValidationError(f"{self.name} is already suspended")
+        reason = reason.strip()
+        if not reason:
+            raise ValidationError("Enter the reason for suspending the partnership")
+        self.suspended_at = timezone.now()
+        self.suspension_reason = reason
+        self._change_reason = f"Suspended: {reason}"[:100]
+        self.save(update_fields=["suspended_at", "suspension_reason"])
+
+    def reactivate(self, reason: str) -> None:
+        """Open the partnership's pages again; refused if it is not suspended or without a reason."""
+        if not self.is_suspended:
+            raise ValidationError(f"{self.name} is not suspended")
+        reason = reason.strip()
+        if not reason:
+            raise ValidationError("Enter the reason for reactivating the partnership")
+        self.suspended_at = None
+        self.suspension_reason = ""
+        self._change_reason = f"Reactivated: {reason}"[:100]
+        self.save(update_fields=["suspended_at", "suspension_reason"])
+
+    @property
     def areas(self) -> list[str]:
         names = list(self.area_names) + [""] * len(self.area_codes)
         return [f"{name} ({code})" if name else code for code, name in zip(self.area_codes, names)]
@@ -173,6 +220,17 @@ class Partnership(models.Model):
             LAD_CODE(code)
         if self.plan_start and self.plan_end and self.plan_end <= self.plan_start:
             raise ValidationError({"plan_end": "The plan must end after it starts"})
+
+
+class PartnershipLogo(models.Model):
+    """The logo's image: in the database (not a media folder) so every web process and every
+    backup has it. PNG or JPEG, checked and re-encoded on upload (``branding``)."""
+
+    partnership = models.OneToOneField(Partnership, on_delete=models.CASCADE, related_name="logo_image")
+    data = models.BinaryField()
+
+    def __str__(self):
+        return f"Logo of {self.partnership}"
 
 
 class OrganisationKind(models.TextChoices):
@@ -430,15 +488,22 @@ class InvitationQuerySet(models.QuerySet):
         return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
 
 
+# An invitation to be a site operator: no partnership, and no partnership role.
+OPERATOR = "operator"
+INVITATION_KINDS = [*RoleKind.choices, (OPERATOR, "Site operator")]
+
+
 class Invitation(models.Model):
-    """An emailed invitation to take a role in a partnership. Only the token's hash is stored."""
+    """An emailed one-time link to take a role in a partnership, or (with no partnership) to be
+    a site operator. Only the token's hash is stored."""
 
     VALID_FOR = timedelta(days=14)
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="invitations")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="invitations", null=True, blank=True)
     email = models.EmailField()
     full_name = models.CharField(max_length=200)
-    kind = models.CharField("role", max_length=30, choices=RoleKind.choices)
+    kind = models.CharField("role", max_length=30, choices=INVITATION_KINDS)
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, null=True, blank=True)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -451,9 +516,25 @@ class Invitation(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind=OPERATOR, partnership__isnull=True)
+                | (~models.Q(kind=OPERATOR) & models.Q(partnership__isnull=False)),
+                name="invitation_operator_has_no_partnership",
+            )
+        ]
 
     def __str__(self):
-        return f"Invitation for {self.email} to {self.partnership}"
+        return f"Invitation for {self.email} to {self.joins}"
+
+    @property
+    def for_operator(self) -> bool:
+        return self.kind == OPERATOR
+
+    @property
+    def joins(self) -> str:
+        """What accepting it joins, in words."""
+        return "Saferplan as a site operator" if self.for_operator else str(self.partnership)
 
     def issue_token(self) -> str:
         token = secrets.token_urlsafe(32)

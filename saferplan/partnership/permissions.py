@@ -116,15 +116,34 @@ def partnerships_of(user):
     return Partnership.objects.filter(roles__person__user=user).distinct()
 
 
+class PartnershipSuspended(PermissionDenied):
+    """The member's partnership has been suspended by the site operator: its pages are closed
+    (the error page says so, and who to ask)."""
+
+    def __init__(self, partnership: Partnership):
+        super().__init__(f"{partnership.name} is suspended.")
+        self.partnership = partnership
+
+
 def access_for(user, slug: str) -> Access:
-    """The user's access to the partnership with this slug; 404 if they hold no role in it."""
+    """The user's access to the partnership with this slug; 404 if they hold no role in it
+    (being a site operator is not a role), ``PartnershipSuspended`` if it is suspended."""
     if not user.is_authenticated:
         raise Http404
     roles = list(roles_of(user).filter(partnership__slug=slug))
     if not roles:
         raise Http404("No such partnership")
+    if roles[0].partnership.is_suspended:
+        raise PartnershipSuspended(roles[0].partnership)
     return Access(partnership=roles[0].partnership, roles=roles)
 
 
 def second_factor_required(user) -> bool:
-    return roles_of(user).filter(kind__in=SECOND_FACTOR_REQUIRED).exists()
+    # An operator can create partnerships and invite their managers: a second factor, always.
+    return getattr(user, "is_operator", False) or roles_of(user).filter(kind__in=SECOND_FACTOR_REQUIRED).exists()
+
+
+def require_operator(user) -> None:
+    """Operator pages: 404 for everyone else, so they do not reveal the pages exist."""
+    if not (user.is_authenticated and user.is_active and getattr(user, "is_operator", False)):
+        raise Http404("No such page")

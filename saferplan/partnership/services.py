@@ -169,7 +169,14 @@ def revoke_invitation(invitation: Invitation) -> None:
 
 
 @transaction.atomic
-def accept_invitation(invitation: Invitation, user) -> Role:
+def accept_invitation(invitation: Invitation, user) -> Role | None:
+    """Give the invited person what they were invited to (a role; or operator, then None)."""
+    if invitation.for_operator:
+        user.is_operator = True
+        user.save(update_fields=["is_operator"])
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+        return None
     person = Person.objects.filter(partnership=invitation.partnership, email__iexact=invitation.email).first()
     if person is None:
         person = Person.objects.create(

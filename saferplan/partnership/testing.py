@@ -35,6 +35,23 @@ def make_member(partnership, kind=RoleKind.MANAGER, organisation=None, email=Non
     return user
 
 
+def tiny_png(size=(120, 40), colour=(0, 94, 165)) -> bytes:
+    """A small real PNG, made by Pillow, for logo tests."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, "PNG")
+    return out.getvalue()
+
+
+def give_logo(partnership, png: bytes | None = None, alt="Melton Borough Council") -> None:
+    from .branding import save_logo
+
+    save_logo(partnership, png or tiny_png(), "image/png", alt)
+
+
 def add_totp(user) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
 
@@ -73,6 +90,8 @@ ACCESS = {
     "partnership:stage": EVERY_ROLE,
     "partnership:about": EVERY_ROLE,
     "partnership:edit": {_M},
+    "partnership:logo": {_M},
+    "partnership-logo": "public",
     "partnership:history": {_M, _A, _B},
     "partnership:organisations": EVERY_ROLE,
     "partnership:organisation-add": {_M},
@@ -106,6 +125,7 @@ def url_kwargs(world) -> dict[str, dict]:
     token = invitation.issue_token()
     invitation.save()
     group = world["group"]
+    give_logo(here)
     return {
         "partnership:stage": {"stage": "consultation"},
         "partnership:organisation": {"pk": police.pk},

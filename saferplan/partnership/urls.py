@@ -9,6 +9,7 @@ urlpatterns = [
     path("cycle/<str:stage>/", views.StageView.as_view(), name="stage"),
     path("about/", views.AboutPartnership.as_view(), name="about"),
     path("about/edit/", views.EditPartnership.as_view(), name="edit"),
+    path("about/logo/", views.EditLogo.as_view(), name="logo"),
     path("history/", views.AuditHistory.as_view(), name="history"),
     path("organisations/", views.OrganisationList.as_view(), name="organisations"),
     path("organisations/add/", views.OrganisationAdd.as_view(), name="organisation-add"),

@@ -17,6 +17,7 @@ from .audit import _rows, history_of, partnership_history
 from .forms import (
     ConfirmRemoveForm,
     InvitationForm,
+    LogoForm,
     OrganisationForm,
     PartnershipForm,
     PersonForm,
@@ -42,7 +43,9 @@ from .permissions import partnerships_of
 def staff_home(request):
     """A member of one partnership goes straight to it; a member of several chooses."""
     partnerships = list(partnerships_of(request.user))
-    if len(partnerships) == 1:
+    if not partnerships and request.user.is_operator:
+        return redirect("operator:partnerships")
+    if len(partnerships) == 1 and not request.user.is_operator:
         return redirect(partnerships[0].get_absolute_url())
     return render(request, "partnership/choose.html", {"partnerships": partnerships})
 
@@ -128,6 +131,32 @@ class EditPartnership(PartnershipMixin, View):
 
     def _render(self, form):
         return render(self.request, "partnership/partnership_form.html", {"form": form, "partnership": self.partnership})
+
+
+class EditLogo(PartnershipMixin, View):
+    """The partnership's logo, shown in the header of its pages and on its documents."""
+
+    capability = "change_partnership"
+
+    def get(self, request, slug):
+        return self._render(LogoForm(initial={"logo_alt": self.partnership.logo_alt}))
+
+    def post(self, request, slug):
+        from .branding import remove_logo, set_logo
+
+        if "remove" in request.POST:
+            remove_logo(self.partnership)
+            messages.success(request, "The logo has been removed.")
+            return redirect("partnership:about", slug=slug)
+        form = LogoForm(request.POST, request.FILES)
+        if form.is_valid():
+            set_logo(self.partnership, form.cleaned_data["logo"], form.cleaned_data["logo_alt"])
+            messages.success(request, "The logo has been saved.")
+            return redirect("partnership:about", slug=slug)
+        return self._render(form)
+
+    def _render(self, form):
+        return render(self.request, "partnership/logo_form.html", {"form": form, "partnership": self.partnership})
 
 
 class AuditHistory(PartnershipMixin, TemplateView):
@@ -389,6 +418,10 @@ class RevokeInvitation(PartnershipMixin, View):
         return redirect("partnership:invitations", slug=slug)
 
 
+def _after_joining(invitation) -> str:
+    return reverse("operator:partnerships") if invitation.for_operator else invitation.partnership.get_absolute_url()
+
+
 def accept_invitation(request, token):
     from django.contrib.auth import login
 
@@ -402,8 +435,8 @@ def accept_invitation(request, token):
             return render(request, "partnership/invitation_wrong_user.html", {"invitation": invitation}, status=403)
         if request.method == "POST":
             services.accept_invitation(invitation, request.user)
-            messages.success(request, f"You have joined {invitation.partnership}.")
-            return redirect(invitation.partnership.get_absolute_url())
+            messages.success(request, f"You have joined {invitation.joins}.")
+            return redirect(_after_joining(invitation))
         return render(request, "partnership/invitation_accept.html", {"invitation": invitation})
     existing = services.user_for_email(invitation.email)
     if existing is not None:
@@ -413,6 +446,6 @@ def accept_invitation(request, token):
     if request.method == "POST" and form.is_valid():
         user = services.create_account_from_invitation(invitation, form.cleaned_data["full_name"], form.cleaned_data["password"])
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Your account has been created and you have joined {invitation.partnership}.")
-        return redirect(invitation.partnership.get_absolute_url())
+        messages.success(request, f"Your account has been created and you have joined {invitation.joins}.")
+        return redirect(_after_joining(invitation))
     return render(request, "partnership/invitation_new_account.html", {"invitation": invitation, "form": form})

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from saferplan.documents.document import Bullets, Document, Paragraph, TableBlock
 from saferplan.documents.tables import Column, Table
+from saferplan.partnership.branding import document_logo
 
 from . import services
 from .models import CandidateIssue, Plan, Workshop, with_unit
@@ -82,6 +83,7 @@ def build_plan_document(plan: Plan) -> Document:
     version = plan.versions.order_by("-number").first()
     doc = Document(
         title=plan.title, subtitle=plan.partnership.name, publish=True, author=plan.partnership.name,
+        logo=document_logo(plan.partnership),
         meta=[("Period", plan.period_label), ("Status", plan.get_status_display()),
               ("Area", ", ".join(plan.partnership.areas))] + ([("Version", str(version))] if version else []),
         footer=f"Produced by Saferplan on {timezone.localdate():%-d %B %Y}.",
@@ -255,6 +257,7 @@ def build_eia_document(plan: Plan) -> Document:
     eia = services.ensure_eia(plan)
     rows = services.eia_rows(eia)
     doc = Document(title="Equality Impact Assessment", subtitle=plan.title, publish=True, author=plan.partnership.name,
+                   logo=document_logo(plan.partnership),
                    meta=[(label, value) for label, value in [
                        ("Reference", eia.reference or "None yet"), ("Author", eia.author),
                        ("Head of service", eia.head_of_service), ("Cabinet member", eia.cabinet_member),

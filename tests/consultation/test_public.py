@@ -468,18 +468,24 @@ def test_the_start_page_is_the_way_in_for_residents(client, partnership):
     assert world["elsewhere"].name not in text
 
 
-def test_consult_lists_every_partnership_with_open_consultations(client, partnership):
+def test_consult_lists_every_active_partnership_with_its_open_consultations(client, partnership):
     from saferplan.partnership.testing import make_partnership
 
     world = _public_world(partnership)
     coventry = make_partnership("Coventry Community Safety Partnership", "coventry", ("E08000026",))
     make_survey(coventry, slug="coventry-2024", title="Coventry consultation 2024")
+    medway = make_partnership("Medway Community Safety Partnership", "medway", ("E06000035",))
+    make_survey(medway, slug="medway-2024", title="Medway consultation 2024")
+    medway.suspend("Contract ended")
     text = client.get("/consult/").content.decode()
     assert "Melton Community Safety Partnership" in text and "Coventry Community Safety Partnership" in text
     assert world["open"].public_url() in text and "Coventry consultation 2024" in text
+    # Every active partnership is listed, one with nothing open too; nothing unpublished shows.
+    assert "Rushcliffe Community Safety Partnership" in text and "No consultation open at the moment" in text
     for absent in ("Community safety survey 2021", "Unpublished draft survey", "Elected members survey",
-                   "Rushcliffe"):
+                   "Rushcliffe draft", "Medway"):
         assert absent not in text
+    assert "3 consultations open now" in text or "2 consultations open now" in text
 
 
 def test_the_partnership_public_home_shows_only_what_is_public(client, partnership):

@@ -96,3 +96,30 @@ def test_every_word_file_is_a4_with_the_partnership_as_author(request, partnersh
     assert properties.title == title
     assert properties.language == "en-GB"
     assert "python-docx" not in (properties.comments or "") + (properties.author or "")
+
+
+def _alts(node, found: list, depth: int = 0) -> list:
+    """The alternative text of every figure in the PDF's structure tree."""
+    node = node.get_object()
+    if isinstance(node, list):
+        for child in node:
+            _alts(child, found, depth + 1)
+    elif hasattr(node, "get") and depth < 60:
+        if str(node.get("/S")) == "/Figure" and node.get("/Alt") is not None:
+            found.append(str(node["/Alt"]))
+        kids = node.get("/K")
+        if kids is not None and not isinstance(kids, int):
+            _alts(kids, found, depth + 1)
+    return found
+
+
+@pytest.mark.parametrize("kind", ["assessment", "consultation report", "plan", "equality impact assessment"])
+def test_the_partnerships_logo_heads_its_documents_with_its_description(request, partnership, kind):
+    from saferplan.partnership.testing import give_logo
+
+    give_logo(partnership, alt="Melton Borough Council crest")
+    content, _ = PDFS[kind](request, "pdf")
+    assert "Melton Borough Council crest" in _alts(pdf(content).trailer["/Root"]["/StructTreeRoot"], [])
+    document = word(WORD[kind](request, "docx")[0])
+    [shape] = [s for s in document.inline_shapes if s._inline.docPr.get("descr") == "Melton Borough Council crest"]
+    assert shape.height > 0

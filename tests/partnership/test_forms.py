@@ -62,6 +62,7 @@ def world(db):
         "versions": list(plan.versions.all()), "columns": ["Area", "Month", "Count"],
         "month_choices": [("2024-12", "December 2024")], "rows": [], "email": "someone@example.org",
         "manager": manager, "questions": evidence_sources.concern_candidates(partnership),
+        "force_choices": ["Leicestershire Police", "Nottinghamshire Police"], "found": {"Leicestershire Police": 3608},
     }
 
 

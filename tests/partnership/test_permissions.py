@@ -19,10 +19,13 @@ M, A, P, B, S = (RoleKind.MANAGER, RoleKind.ANALYST, RoleKind.PARTNER_OFFICER, R
 # Each app lists its URLs' rules in its ``testing.py`` (ACCESS) and how to fill their arguments
 # (``url_kwargs(world)``); rules are a set of roles that get 200 on GET, or one of:
 # "public" (anyone, signed out too), "signed-in" (any user), "special" (tested on its own),
-# "post-only" / "post-only-partnership" (GET refused with 405; the latter also 404 to outsiders).
+# "post-only" / "post-only-partnership" (GET refused with 405; the latter also 404 to outsiders),
+# "operator" (200 for a site operator, 404 for everyone else).
 # Every page under /p/<slug>/ is refused to outsiders with 404 and to anonymous visitors with a
-# redirect to sign in.
-APPS = ["saferplan.partnership", "saferplan.assessment", "saferplan.consultation", "saferplan.planning", "saferplan.delivery"]
+# redirect to sign in. The site operator, who holds no role in either partnership, is an
+# outsider to every partnership page.
+APPS = ["saferplan.partnership", "saferplan.assessment", "saferplan.consultation", "saferplan.planning",
+        "saferplan.delivery", "saferplan.operator"]
 
 
 def _app_testing():
@@ -57,8 +60,12 @@ def build_world():
     elsewhere = make_partnership("Coventry Community Safety Partnership", "coventry", ("E08000026",))
     users = {kind: make_member(here, kind) for kind in ROLES}
     outsider = make_member(elsewhere, M)
+    from saferplan.operator.testing import make_operator
+
+    operator = make_operator()
     group = SubGroup.objects.create(partnership=here, name="Joint Action Group", theme="Place")
-    world = {"here": here, "elsewhere": elsewhere, "users": users, "outsider": outsider, "group": group}
+    world = {"here": here, "elsewhere": elsewhere, "users": users, "outsider": outsider, "group": group,
+             "operator": operator}
     kwargs = {}
     for module in _app_testing():
         if hasattr(module, "url_kwargs"):
@@ -106,6 +113,7 @@ def _check(client, world, name) -> list[str]:
         expect(status == 405, f"GET by a manager got {status}, not 405")
         if rule == "post-only-partnership":
             expect(_get(client, world["outsider"], path).status_code == 404, "an outsider was not told 404")
+            expect(_get(client, world["operator"], path).status_code == 404, "the operator was not told 404")
             expect(anonymous.status_code == 302, f"anonymous got {anonymous.status_code}")
         return problems
     if rule == "special":
@@ -114,11 +122,25 @@ def _check(client, world, name) -> list[str]:
         expect(anonymous.status_code == 200, f"anonymous got {anonymous.status_code}")
         response = _get(client, world["users"][S], path)
         expect(response.status_code == 302 and response["Location"] == world["here"].get_absolute_url(), "not sent to the partnership")
+        response = _get(client, world["operator"], path)
+        expect(response.status_code == 302 and response["Location"] == reverse("operator:partnerships"),
+               "the operator was not sent to the operator's pages")
         return problems
     # Everything else needs a signed-in user.
     expect(anonymous.status_code == 302 and "/sign-in/" in anonymous.get("Location", ""), "anonymous was not sent to sign in")
-    if rule == "signed-in":
+    if rule == "operator":
         for user in [*world["users"].values(), world["outsider"]]:
+            status = _get(client, user, path).status_code
+            expect(status == 404, f"{user} (not an operator) got {status}")
+        response = _get(client, world["operator"], path)
+        if name == "operator:partnership-new-details":  # nothing chosen at step 1 yet
+            expect(response.status_code == 302 and response["Location"] == reverse("operator:partnership-new"),
+                   "the operator was not sent to step 1")
+        else:
+            expect(response.status_code == 200, f"the operator got {response.status_code}")
+        return problems
+    if rule == "signed-in":
+        for user in [*world["users"].values(), world["outsider"], world["operator"]]:
             response = _get(client, user, path)
             if name == "two-factor-set-up":
                 expect(response.status_code == 302 and response["Location"] == reverse("account"), "not sent to account")
@@ -128,9 +150,11 @@ def _check(client, world, name) -> list[str]:
     for kind, user in world["users"].items():
         status = _get(client, user, path).status_code
         expect(status == (200 if kind in rule else 403), f"{kind} got {status}")
-    # A member of another partnership is told nothing exists here.
+    # A member of another partnership is told nothing exists here, and so is the site operator.
     status = _get(client, world["outsider"], path).status_code
     expect(status == 404, f"a member of another partnership got {status}")
+    status = _get(client, world["operator"], path).status_code
+    expect(status == 404, f"the site operator (no role here) got {status}")
     return problems
 
 

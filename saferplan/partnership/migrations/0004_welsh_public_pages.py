@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partnership', '0002_public_contact_and_privacy'),
+        ('partnership', '0003_operator_suspension_logo'),
     ]
 
     operations = [
