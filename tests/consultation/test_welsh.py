@@ -202,3 +202,21 @@ def test_no_welsh_entry_is_english_in_disguise():
     same = [e.msgid for e in po.translated_entries() if not e.msgid_plural and e.msgstr == e.msgid]
     assert same == []
     assert po.percent_translated() == 100
+
+
+def test_a_manager_turns_welsh_off_and_back_to_the_areas_choice(cardiff):
+    from saferplan.partnership.forms import PartnershipForm
+
+    data = {"name": cardiff.name, "police_forces": "South Wales Police", "public_welsh": "no"}
+    form = PartnershipForm(data, instance=cardiff)
+    assert form.is_valid(), form.errors
+    form.save()
+    cardiff.refresh_from_db()
+    assert cardiff.public_welsh is False and not cardiff.offers_welsh
+    assert PartnershipForm(instance=cardiff)["public_welsh"].value() == "no"
+    form = PartnershipForm({**data, "public_welsh": ""}, instance=cardiff)
+    assert form.is_valid()
+    form.save()
+    cardiff.refresh_from_db()
+    assert cardiff.public_welsh is None and cardiff.offers_welsh
+    assert cardiff.history.count() >= 3  # each change kept in the partnership's history
