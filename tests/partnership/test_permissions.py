@@ -19,7 +19,8 @@ M, A, P, B, S = (RoleKind.MANAGER, RoleKind.ANALYST, RoleKind.PARTNER_OFFICER, R
 # Each app lists its URLs' rules in its ``testing.py`` (ACCESS) and how to fill their arguments
 # (``url_kwargs(world)``); rules are a set of roles that get 200 on GET, or one of:
 # "public" (anyone, signed out too), "signed-in" (any user), "special" (tested on its own),
-# "post-only" / "post-only-partnership" (GET refused with 405; the latter also 404 to outsiders).
+# "post-only" / "post-only-partnership" (GET refused with 405; the latter also 404 to outsiders),
+# "api-token" (the read API: refused without a partnership's token, whoever is signed in).
 # Every page under /p/<slug>/ is refused to outsiders with 404 and to anonymous visitors with a
 # redirect to sign in.
 APPS = ["saferplan.partnership", "saferplan.assessment", "saferplan.consultation", "saferplan.planning", "saferplan.delivery"]
@@ -107,6 +108,14 @@ def _check(client, world, name) -> list[str]:
         if rule == "post-only-partnership":
             expect(_get(client, world["outsider"], path).status_code == 404, "an outsider was not told 404")
             expect(anonymous.status_code == 302, f"anonymous got {anonymous.status_code}")
+        return problems
+    if rule == "api-token":
+        # The read API answers a partnership's token, never a session: without a token, 401 (its
+        # root, which only names the API's address, is not found).
+        expected = 404 if name == "api:api-root" else 401
+        expect(anonymous.status_code == expected, f"anonymous got {anonymous.status_code}")
+        status = _get(client, world["users"][M], path).status_code
+        expect(status == expected, f"a signed-in manager without a token got {status}")
         return problems
     if rule == "special":
         # Home is the public start page for anyone not signed in, and sends a member of one
