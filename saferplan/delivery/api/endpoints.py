@@ -4,6 +4,7 @@ what the pages say."""
 from __future__ import annotations
 
 from django.utils import timezone
+from ninja import Status
 
 from .. import planning_reads as planning
 from ..models import QuarterlyReturn
@@ -36,7 +37,7 @@ def _plan(request):
 def plan(request):
     p = _plan(request)
     if p is None:
-        return 404, {"detail": "The partnership has no adopted plan"}
+        return Status(404, {"detail": "The partnership has no adopted plan"})
     return {"title": p.title, "starts_on": p.starts_on, "ends_on": p.ends_on, "status": p.status,
             "adopted_at": p.adopted_at, "revision_in_progress": planning.revision_in_progress(p) is not None,
             "example_data_note": EXAMPLE_NOTE}
@@ -67,7 +68,7 @@ def actions(request):
 def returns_list(request, quarter: str | None = None):
     p = _plan(request)
     if p is None:
-        return 200, []
+        return []
     found = (QuarterlyReturn.objects.filter(round__plan=p, round__partnership=_partnership(request))
              .select_related("round", "organisation", "correction").prefetch_related("spend")
              .order_by("round__quarter", "action_id", "submitted_at", "pk"))
@@ -75,8 +76,8 @@ def returns_list(request, quarter: str | None = None):
         try:
             found = found.filter(round__quarter=Quarter.parse(quarter).slug)
         except ValueError as exc:
-            return 400, {"detail": f"quarter: {exc}"}
-    return 200, [{"id": r.pk, "action_id": r.action_id, "quarter": r.round.quarter, "organisation": r.organisation.name,
+            return Status(400, {"detail": f"quarter: {exc}"})
+    return [{"id": r.pk, "action_id": r.action_id, "quarter": r.round.quarter, "organisation": r.organisation.name,
                   "status": r.status, "narrative": r.narrative, "forecast_on": r.forecast_on,
                   "rag_suggested": r.rag_suggested, "rag": r.rag, "rag_reason": r.rag_reason,
                   "evidence_links": r.links, "spend_to_date": funding.money(funding.spend_of_return(r)),
