@@ -21,7 +21,7 @@ def melton(data_dir, monkeypatch):
     from saferplan.partnership.demo import load_demo
     from saferplan.planning import demo as planning_demo
 
-    monkeypatch.setattr("saferplan.planning.evidence_sources.assessment_data", lambda p: None)
+    monkeypatch.setattr("saferplan.planning.evidence_sources.assessment_summary", lambda p: None)
     monkeypatch.setattr("saferplan.planning.services.refresh_kpi_values", lambda kpi, conn=None: 0)
     partnership = load_demo(data_dir).partnership
     planning_demo.load(partnership)
