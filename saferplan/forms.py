@@ -196,6 +196,24 @@ class LinkField(forms.CharField):
         return value
 
 
+class LinkListField(LinkField):
+    """Web addresses, one a line, each under the link rule; a wrong one is named by its line."""
+
+    default_validators = []
+    widget = forms.Textarea
+
+    def to_python(self, value):
+        lines = [line for line in (forms.CharField.to_python(self, value) or "").splitlines() if line.strip()]
+        return "\n".join(LinkField.to_python(self, line) for line in lines)
+
+    def validate(self, value):
+        super().validate(value)
+        for number, line in enumerate(value.splitlines(), start=1):
+            if not is_safe_link(line):
+                raise ValidationError(f"Line {number} is not a web address starting with https:// (or a page on "
+                                      "this site starting with /)", code="invalid_link")
+
+
 def id_or_404(value) -> int | None:
     """An id read from a query string or a posted button: empty is None, anything not a number is 404.
 

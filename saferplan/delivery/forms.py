@@ -4,7 +4,7 @@ from __future__ import annotations
 from django import forms
 
 from saferplan.core.periods import Period
-from saferplan.forms import DateField, MoneyField, PlainTextMixin
+from saferplan.forms import DateField, LinkListField, MoneyField, PlainTextMixin
 
 from . import planning_reads as planning
 from .models import RAG, Allocation, AnnualReview, Claim, FundingStream, JagProblem, Risk, ReturnStatus, ScrutinyReport
@@ -43,9 +43,9 @@ class ReturnForm(PlainTextMixin, forms.Form):
                             error_messages={"required": "Choose a RAG rating"})
     rag_reason = forms.CharField(label="Reason for changing the suggested RAG (if you do)", required=False,
                                  max_length=1000)
-    evidence_links = forms.CharField(label="Links to evidence (optional)", required=False, max_length=3000,
-                                     widget=forms.Textarea(attrs={"rows": 3}),
-                                     help_text="One web address a line, starting with https://")
+    evidence_links = LinkListField(label="Links to evidence (optional)", required=False, max_length=3000,
+                                   widget=forms.Textarea(attrs={"rows": 3}),
+                                   help_text="One web address a line, starting with https://")
     correction_reason = forms.CharField(label="Reason for the correction", required=False, max_length=1000,
                                         help_text="The return already sent stays in the history")
 

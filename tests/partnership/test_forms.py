@@ -45,6 +45,8 @@ FORM_CLASSES = _form_classes()
 @pytest.fixture
 def world(db):
     from saferplan.consultation.testing import make_survey
+    from saferplan.core.periods import quarters_between
+    from saferplan.delivery import risk_matrix
     from saferplan.planning import evidence_sources
     from saferplan.planning.forms import reporting_periods
     from saferplan.planning.models import KPI
@@ -62,6 +64,9 @@ def world(db):
         "versions": list(plan.versions.all()), "columns": ["Area", "Month", "Count"],
         "month_choices": [("2024-12", "December 2024")], "rows": [], "email": "someone@example.org",
         "manager": manager, "questions": evidence_sources.concern_candidates(partnership),
+        # Delivery's forms: the plan's actions and quarters, a risk matrix, the years to review.
+        "actions": plan.actions(), "quarters": quarters_between(plan.starts_on, plan.ends_on),
+        "matrix": risk_matrix.MELTON, "years": ["2025-26"],
     }
 
 
