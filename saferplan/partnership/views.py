@@ -38,6 +38,7 @@ from .models import (
     SubGroup,
 )
 from .permissions import partnerships_of
+from .progress import own_work
 
 
 def staff_home(request):
@@ -50,12 +51,14 @@ def staff_home(request):
     return render(request, "partnership/choose.html", {"partnerships": partnerships})
 
 
+
 class PartnershipHome(PartnershipMixin, TemplateView):
     template_name = "partnership/home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["stages"] = services.cycle_overview(self.partnership)
+        context["own_work"] = own_work(self.access)
         context["directory"] = {
             "organisations": self.partnership.organisations.count(),
             "people": self.partnership.people.count(),

@@ -45,10 +45,10 @@ FORM_CLASSES = _form_classes()
 @pytest.fixture
 def world(db):
     from saferplan.consultation.testing import make_survey
-    from saferplan.planning import evidence_sources
-    from saferplan.planning.forms import reporting_periods
     from saferplan.core.periods import quarters_between
     from saferplan.delivery.risk_matrix import MELTON
+    from saferplan.planning import evidence_sources
+    from saferplan.planning.forms import reporting_periods
     from saferplan.planning.models import KPI, Action
     from saferplan.planning.testing import make_plan
 
@@ -65,8 +65,9 @@ def world(db):
         "month_choices": [("2024-12", "December 2024")], "rows": [], "email": "someone@example.org",
         "manager": manager, "questions": evidence_sources.concern_candidates(partnership),
         "force_choices": ["Leicestershire Police", "Nottinghamshire Police"], "found": {"Leicestershire Police": 3608},
-        "actions": Action.objects.filter(priority__theme__plan=plan),
-        "quarters": quarters_between(plan.starts_on, plan.ends_on), "matrix": MELTON,
+        # Delivery's forms: the plan's actions and quarters, a risk matrix, the years to review.
+        "actions": Action.objects.filter(priority__theme__plan=plan), "quarters": quarters_between(plan.starts_on, plan.ends_on),
+        "matrix": MELTON, "years": ["2025-26"],
     }
 
 

@@ -30,6 +30,8 @@ DELIVERY_NAV = [
     ("kpis", "KPIs"),
     ("risks", "Risks"),
     ("funding", "Funding"),
+    ("jag", "JAG tasking"),
+    ("reviews", "Annual review"),
 ]
 
 
