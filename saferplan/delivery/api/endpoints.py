@@ -8,7 +8,7 @@ from ninja import Status
 
 from .. import planning_reads as planning
 from ..models import QuarterlyReturn
-from ..quarters import Quarter
+from saferplan.core.periods import Quarter
 from ..services import funding, jag, kpis, returns, risks
 from . import api
 from .schemas import (
