@@ -24,7 +24,6 @@ import uuid
 import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -36,7 +35,7 @@ from . import engine, findings, partner, police, report
 from .harm import harm_weights
 from .models import Finding, HarmWeight, ImportJob
 from saferplan.core.downloads import render_document
-from saferplan.core.periods import Period, add_months, month_label, parse_month
+from saferplan.core.periods import Period, parse_month
 from .reference import ensure_ward_lookup
 
 log = logging.getLogger(__name__)

@@ -228,6 +228,11 @@ def too_large(request) -> str | None:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return None
+    # The form's other fields and the multipart framing add a little to the files' size.
+    if length > limit + 64 * 1024:
+        return (f"The upload is {_size(length)}; upload at most {_size(limit)} at once (import a large "
+                "archive in parts, or ask the site operator to load it)")
+    return None
 
 
 def refused_form(form_class, field: str, message: str):
@@ -237,11 +242,6 @@ def refused_form(form_class, field: str, message: str):
     form.errors.clear()
     form.add_error(field, message)
     return form
-    # The form's other fields and the multipart framing add a little to the files' size.
-    if length > limit + 64 * 1024:
-        return (f"The upload is {_size(length)}; upload at most {_size(limit)} at once (import a large "
-                "archive in parts, or ask the site operator to load it)")
-    return None
 
 
 class ImportsView(AssessmentMixin, TemplateView):

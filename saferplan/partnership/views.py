@@ -32,7 +32,6 @@ from .models import (
     Organisation,
     Person,
     Role,
-    RoleKind,
     Stage,
     SubGroup,
 )
