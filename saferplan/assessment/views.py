@@ -54,7 +54,7 @@ class ShownTable:
     key: str
     title: str
     note: str
-    headers: list[tuple[str, bool]]
+    head: list[dict]  # the shared table include's columns: label, numeric
     rows: list[list[tuple[str, bool]]]
     limit: int | None = None
     csv_url: str = ""
@@ -74,7 +74,7 @@ def show_table(table, publish: bool, limit: int | None = None, csv_url: str = ""
     numeric = [c.numeric for c in table.columns]
     return ShownTable(
         key=table.key, title=title or table.title, note=table.note,
-        headers=[(c.label, n) for c, n in zip(table.columns, numeric)],
+        head=[{"label": c.label, "numeric": c.numeric} for c in table.columns],
         rows=[list(zip(values, numeric)) for values in table.text_rows(publish)],
         limit=limit, csv_url=csv_url, suppressed=table.has_suppression(publish),
     )
