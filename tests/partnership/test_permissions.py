@@ -10,7 +10,8 @@ import importlib
 import pytest
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
-from saferplan.partnership.models import Organisation, RoleKind, SubGroup
+from saferplan.partnership.factories import SubGroupFactory
+from saferplan.partnership.models import Organisation, RoleKind
 from saferplan.partnership.testing import make_member, make_partnership, sign_in_verified
 
 ROLES = list(RoleKind)
@@ -57,7 +58,7 @@ def build_world():
     elsewhere = make_partnership("Coventry Community Safety Partnership", "coventry", ("E08000026",))
     users = {kind: make_member(here, kind) for kind in ROLES}
     outsider = make_member(elsewhere, M)
-    group = SubGroup.objects.create(partnership=here, name="Joint Action Group", theme="Place")
+    group = SubGroupFactory(partnership=here, name="Joint Action Group", theme="Place")
     world = {"here": here, "elsewhere": elsewhere, "users": users, "outsider": outsider, "group": group}
     kwargs = {}
     for module in _app_testing():
