@@ -15,13 +15,14 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import duckdb  # noqa: E402
 
+from reference_store import DATA_DIR  # noqa: E402  (loads the reference data first)
 from saferplan.assessment.engine import assess  # noqa: E402
 from saferplan.core.periods import Period  # noqa: E402
 from saferplan.assessment.police import import_police  # noqa: E402
-from saferplan.assessment.reference import data_dir  # noqa: E402
 from saferplan.assessment.store import connect  # noqa: E402
 
 AREA = ["E07000133"]
@@ -38,7 +39,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    folder = data_dir() / "police-uk" / "leicestershire"
+    folder = DATA_DIR / "police-uk" / "leicestershire"
     files = sorted(str(p) for p in folder.glob("*-street.csv"))
     size = sum(Path(f).stat().st_size for f in files) / 1e6
     threads = duckdb.connect().execute("select current_setting('threads')").fetchone()[0]
@@ -52,7 +53,7 @@ def main() -> int:
         t, _ = timed(lambda: conn.execute(f"select count(*) from read_csv({files})").fetchone())
         raw_count_times.append(t)
         conn.close()
-        store = connect()  # reference tables are loaded here, outside the timed import
+        store = connect()  # reference tables are copied here, outside the timed import
         t, result = timed(lambda: import_police(store, [str(folder)]))
         import_times.append(t)
         store.close()

@@ -14,11 +14,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from reference_store import DATA_DIR  # noqa: E402  (loads the reference data first)
 from saferplan.assessment.engine import assess  # noqa: E402
 from saferplan.core.periods import Period  # noqa: E402
 from saferplan.assessment.police import import_police  # noqa: E402
-from saferplan.assessment.reference import data_dir  # noqa: E402
 from saferplan.assessment.store import connect, scope  # noqa: E402
 
 AREA = ["E07000133"]
@@ -40,7 +41,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    folder = data_dir() / "police-uk" / "leicestershire"
+    folder = DATA_DIR / "police-uk" / "leicestershire"
     conn = connect()
     import_police(conn, [folder])
     import_police(conn, [folder / "2024-08-leicestershire-street.csv"], owner=OWNER)

@@ -1,13 +1,20 @@
-"""Bounded load test: residents answer the demo survey concurrently for 60 seconds.
+"""Bounded load test of the production stack: the public form against a bare view, 1 and 2 web processes.
 
-Starts the production web server (gunicorn with scripts/gunicorn.conf.py, or Django's runserver
-with --server runserver, to compare) on 127.0.0.1 with a database of its own, runs N simulated residents (each a
-browser session: every question page, check your answers, send, skip equality, confirmation),
-then counts the acknowledged responses (a confirmation page with a reference) that are missing
-from the database, which must be 0. Prints responses per second and p95 latencies.
+For each number of web processes (1, then 2) it starts `make serve`'s web server as `make serve`
+does (gunicorn with scripts/gunicorn.conf.py, the production settings profile, PostgreSQL, static
+files collected with their manifest, persistent database connections, the submission rate limit
+on) on 127.0.0.1 with a database of its own, and then, in the same run:
+1. the baseline: N clients request a bare Django view returning a constant (bench/bench_urls.py,
+   named only by the bench settings, never by production URLs) for S seconds;
+2. the public form: N simulated residents (each a browser session: every question page, check
+   your answers, send, skip equality, confirmation) for S seconds, each from its own address
+   (X-Forwarded-For through one trusted proxy, as behind a load balancer).
+Prints requests per second of each and their ratio (target: the form at least half the bare
+view), p95 latencies (target under 250 ms), the acknowledged responses (a confirmation page with a
+reference) missing from the database (must be 0), and whether 2 web processes served more than 1.
 
-    .venv/bin/python bench/consultation_load.py [--seconds 60] [--concurrency 8] [--postgres URL]
-        [--server gunicorn|runserver] [--web-processes 2]
+    .venv/bin/python bench/consultation_load.py --postgres URL [--seconds 20] [--concurrency 8]
+        [--web-processes 1 2]
 """
 from __future__ import annotations
 
@@ -15,6 +22,7 @@ import argparse
 import os
 import random
 import re
+import secrets
 import socket
 import statistics
 import subprocess
@@ -25,6 +33,8 @@ from pathlib import Path
 
 import requests
 from consultation_common import ROOT, fresh_database, setup
+
+TARGET_RATIO, TARGET_P95 = 0.5, 0.250
 
 REFERENCE = re.compile(r'<strong id="reference">([A-Z0-9-]+)</strong>')
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -44,13 +54,20 @@ class Resident:
     def __init__(self, base, survey_path, questions, rng):
         self.base, self.path, self.questions, self.rng = base, survey_path, questions, rng
         self.session = requests.Session()
+        # One address per resident, as a load balancer would pass it on: the per-address limit on
+        # sending stays on, as in production, without every resident sharing 127.0.0.1.
+        self.session.headers["X-Forwarded-For"] = f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+        self.requests = 0
 
     def post(self, path, data, token):
-        return self.session.post(self.base + path, data={**data, "csrfmiddlewaretoken": token},
-                                 headers={"Referer": self.base + path}, allow_redirects=True, timeout=30)
+        response = self.session.post(self.base + path, data={**data, "csrfmiddlewaretoken": token},
+                                     headers={"Referer": self.base + path}, allow_redirects=True, timeout=30)
+        self.requests += 1 + len(response.history)  # the POST and the page it redirects to
+        return response
 
     def respond(self, request_times):
         first = self.session.get(self.base + self.path + f"questions/{self.questions[0]['code']}/", timeout=30)
+        self.requests += 1
         token = CSRF.search(first.text).group(1)
         for q in self.questions:
             data = {}
@@ -75,13 +92,109 @@ class Resident:
         return (match.group(1) if match else None), submit_time
 
 
+def start_server(port: int, processes: int, database_url: str, var_dir: str) -> subprocess.Popen:
+    """gunicorn with `make serve`'s configuration and environment (scripts/serve.sh)."""
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bench'}",
+           "SAFERPLAN_ENV": "production", "DJANGO_SETTINGS_MODULE": "serve_settings",
+           "DATABASE_URL": database_url, "DATABASE_CONN_MAX_AGE": os.environ.get("DATABASE_CONN_MAX_AGE", "60"),
+           "DJANGO_SECRET_KEY": secrets.token_urlsafe(64), "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+           "SAFERPLAN_ALLOW_HTTP": "1", "SAFERPLAN_TRUSTED_PROXIES": "1", "SAFERPLAN_VAR_DIR": var_dir,
+           "SAFERPLAN_BIND": f"127.0.0.1:{port}", "SAFERPLAN_WEB_PROCESSES": str(processes)}
+    env.pop("BENCH_DATABASE_URL", None)
+    if not (Path(var_dir) / "static" / "staticfiles.json").exists():
+        subprocess.run([sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "--verbosity", "0"],
+                       env=env, cwd=ROOT, check=True)
+    command = [str(Path(sys.executable).parent / "gunicorn"), "--config", str(ROOT / "scripts" / "gunicorn.conf.py"),
+               "saferplan.wsgi"]
+    return subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait_until_up(base: str) -> None:
+    for _ in range(300):
+        try:
+            if requests.get(base + "/bench/constant/", timeout=10).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("the web server did not start")
+
+
+def bare_load(base: str, seconds: float, concurrency: int) -> dict:
+    times, failures = [], []
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def worker():
+        session = requests.Session()
+        mine = []
+        while time.perf_counter() < deadline:
+            t = time.perf_counter()
+            try:
+                session.get(base + "/bench/constant/", timeout=30).raise_for_status()
+            except requests.RequestException as exc:
+                failures.append(repr(exc)[:200])
+                continue
+            mine.append(time.perf_counter() - t)
+        with lock:
+            times.extend(mine)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    return {"rate": len(times) / elapsed, "p95": p95(times), "failures": len(failures)}
+
+
+def form_load(base: str, survey, questions, seconds: float, concurrency: int, seed: int) -> dict:
+    acknowledged, failures, request_times, submit_times = [], [], [], []
+    requests_made = [0]
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def worker(n):
+        rng = random.Random(seed * 1000 + n)
+        while time.perf_counter() < deadline:
+            resident = Resident(base, survey.public_url(), questions, rng)
+            mine: list[float] = []
+            try:
+                reference, submit = resident.respond(mine)
+            except Exception as exc:  # noqa: BLE001 - a failure is counted, not fatal
+                with lock:
+                    failures.append(repr(exc)[:200])
+                    requests_made[0] += resident.requests
+                continue
+            with lock:
+                requests_made[0] += resident.requests
+                request_times.extend(mine)
+                submit_times.append(submit)
+                if reference:
+                    acknowledged.append(reference)
+                else:
+                    failures.append("no reference on the confirmation page")
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    return {"rate": requests_made[0] / elapsed, "responses": len(acknowledged), "responses_rate": len(acknowledged) / elapsed,
+            "p95": p95(request_times), "p95_submit": p95(submit_times), "failures": failures,
+            "acknowledged": acknowledged}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--seconds", type=float, default=20, help="length of each phase")
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--postgres", help="a PostgreSQL server URL; the benchmark makes and drops its own database")
-    parser.add_argument("--server", choices=["gunicorn", "runserver"], default="gunicorn")
-    parser.add_argument("--web-processes", type=int, default=2, help="gunicorn web processes")
+    parser.add_argument("--postgres", required=True,
+                        help="a PostgreSQL server URL (the production stack's database); the benchmark makes and drops its own database")
+    parser.add_argument("--web-processes", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args()
     url, drop = fresh_database(args.postgres)
     server = None
@@ -89,70 +202,52 @@ def main() -> int:
         survey = setup(url)
         questions = [{"code": q.code, "type": q.type, "max": q.max_choices,
                       "options": [(o.pk, o.label) for o in q.options.all()]} for q in survey.ordered_questions()]
-        port = free_port()
-        env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bench'}",
-               "SAFERPLAN_BIND": f"127.0.0.1:{port}", "SAFERPLAN_WEB_PROCESSES": str(args.web_processes)}
-        if args.server == "gunicorn":
-            command = [str(Path(sys.executable).parent / "gunicorn"), "--config", str(ROOT / "scripts" / "gunicorn.conf.py"),
-                       "saferplan.wsgi"]
-            described = f"gunicorn, {args.web_processes} web processes"
-        else:
-            command = [sys.executable, str(ROOT / "manage.py"), "runserver", f"127.0.0.1:{port}", "--noreload"]
-            described = "Django runserver (threaded)"
-        server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(150):
-            try:
-                requests.get(base + survey.public_url(), timeout=10)
-                break
-            except requests.RequestException:
-                time.sleep(0.2)
-        acknowledged, failures, request_times, submit_times, journey_times = [], [], [], [], []
-        lock = threading.Lock()
-        deadline = time.perf_counter() + args.seconds
-
-        def worker(n):
-            rng = random.Random(n)
-            while time.perf_counter() < deadline:
-                t = time.perf_counter()
-                try:
-                    reference, submit = Resident(base, survey.public_url(), questions, rng).respond(request_times)
-                except Exception as exc:  # noqa: BLE001 - a failure is counted, not fatal
-                    with lock:
-                        failures.append(repr(exc)[:200])
-                    continue
-                with lock:
-                    submit_times.append(submit)
-                    journey_times.append(time.perf_counter() - t)
-                    if reference:
-                        acknowledged.append(reference)
-                    else:
-                        failures.append("no reference on the confirmation page")
-
-        started = time.perf_counter()
-        threads = [threading.Thread(target=worker, args=(n,)) for n in range(args.concurrency)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
+        var_dir = os.environ["SAFERPLAN_VAR_DIR"]
+        runs = []
+        for processes in args.web_processes:
+            port = free_port()
+            base = f"http://127.0.0.1:{port}"
+            server = start_server(port, processes, url, var_dir)
+            wait_until_up(base)
+            # Every process warm (imports, templates, the survey's definition) before timing.
+            for _ in range(4 * processes):
+                requests.get(base + survey.public_url() + f"questions/{questions[0]['code']}/", timeout=30)
+            bare = bare_load(base, args.seconds, args.concurrency)
+            form = form_load(base, survey, questions, args.seconds, args.concurrency, processes)
+            server.terminate()
+            server.wait(timeout=30)
+            server = None
+            runs.append((processes, bare, form))
         from saferplan.consultation.models import Response
 
         stored = set(Response.objects.filter(survey=survey).values_list("reference", flat=True))
-        missing = [ref for ref in acknowledged if ref not in stored]
-        print(f"database: {'PostgreSQL' if args.postgres else 'SQLite'}; server: {described} on 127.0.0.1")
-        print(f"{args.concurrency} concurrent residents for {elapsed:.0f} s, {len(questions)} questions each")
-        print(f"acknowledged responses: {len(acknowledged)} ({len(acknowledged) / elapsed:.1f} responses per second)")
-        print(f"p95 latency: sending a response {p95(submit_times) * 1000:.0f} ms, answering a question "
-              f"{p95(request_times) * 1000:.0f} ms, a whole response {p95(journey_times):.1f} s")
-        print(f"failed journeys: {len(failures)}" + (f" (first: {failures[0]})" if failures else ""))
-        print(f"responses in the database: {len(stored)}")
-        print(f"acknowledged responses missing from the database: {len(missing)}")
-        return 1 if missing else 0
+        print(f"database: PostgreSQL; server: gunicorn (scripts/gunicorn.conf.py), production settings, on 127.0.0.1; "
+              f"{args.concurrency} concurrent clients, {args.seconds:.0f} s a phase; client and server share this machine "
+              f"({os.cpu_count()} CPUs)")
+        lost_total = 0
+        for processes, bare, form in runs:
+            missing = [ref for ref in form["acknowledged"] if ref not in stored]
+            lost_total += len(missing)
+            ratio = form["rate"] / bare["rate"] if bare["rate"] else 0.0
+            print(f"{processes} web process{'es' if processes > 1 else ''}:")
+            print(f"  bare view returning a constant: {bare['rate']:.0f} requests/s, p95 {bare['p95'] * 1000:.0f} ms"
+                  f"{', failures ' + str(bare['failures']) if bare['failures'] else ''}")
+            print(f"  public form: {form['rate']:.0f} requests/s ({form['responses_rate']:.1f} responses/s, "
+                  f"{len(questions)} questions each), p95 {form['p95'] * 1000:.0f} ms a question, "
+                  f"{form['p95_submit'] * 1000:.0f} ms sending")
+            print(f"  form / bare view throughput: {ratio:.2f} (target {TARGET_RATIO}); p95 under "
+                  f"{TARGET_P95 * 1000:.0f} ms: {'yes' if max(form['p95'], form['p95_submit']) < TARGET_P95 else 'NO'}")
+            print(f"  failed journeys: {len(form['failures'])}" + (f" (first: {form['failures'][0]})" if form["failures"] else ""))
+            print(f"  acknowledged responses: {form['responses']}, missing from the database: {len(missing)}")
+        if len(runs) >= 2:
+            one, two = runs[0], runs[1]
+            print(f"{two[0]} web processes against {one[0]}: bare view x{two[1]['rate'] / one[1]['rate']:.2f}, "
+                  f"public form x{two[2]['rate'] / one[2]['rate']:.2f}")
+        return 1 if lost_total else 0
     finally:
         if server is not None:
             server.terminate()
-            server.wait(timeout=10)
+            server.wait(timeout=30)
         drop()
 
 

@@ -15,3 +15,5 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"] = {"timeout": 30}
 CONSULTATION_SUBMIT_RATE = None
 DEBUG = False
+# The saferplan URLs plus the bare baseline view (bench/bench_urls.py), never in production.
+ROOT_URLCONF = "bench_urls"

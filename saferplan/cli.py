@@ -15,8 +15,10 @@ import sys
 COMMAND_MODULES = [
     "saferplan.partnership.cli",
     "saferplan.assessment.cli",
+    "saferplan.assessment.reference.cli",
     "saferplan.consultation.cli",
     "saferplan.planning.cli",
+    "saferplan.delivery.cli",
     "saferplan.ops.cli",
     "saferplan.erd",
 ]

@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "saferplan.assessment",
     "saferplan.consultation",
     "saferplan.planning",
+    "saferplan.delivery",
     "saferplan.ops",
 ]
 
@@ -170,7 +171,9 @@ if PRODUCTION:
         refuse("DATABASE_URL is not set; set it to the PostgreSQL database,"
                " e.g. postgres://USER:PASSWORD@HOST:5432/saferplan" + PRODUCTION_HINT + ".")
     try:
-        _database = dj_database_url.config(conn_max_age=CONN_MAX_AGE)
+        # A kept connection is checked before each request's first query, so a database restart
+        # or failover costs one reconnection, not a failed request.
+        _database = dj_database_url.config(conn_max_age=CONN_MAX_AGE, conn_health_checks=CONN_MAX_AGE > 0)
     except (ValueError, KeyError) as exc:
         refuse(f"DATABASE_URL is not a database address ({type(exc).__name__}); use postgres://USER:PASSWORD@HOST:5432/NAME.")
     if not _database.get("ENGINE", "").endswith("postgresql"):
@@ -216,6 +219,9 @@ RATELIMIT_IP_META_KEY = "saferplan.ops.client.client_address"
 OTP_TOTP_ISSUER = "Saferplan"
 OTP_TOTP_THROTTLE_FACTOR = 1
 
+# In the database, like everything shared between web processes; saved in one statement (see
+# saferplan/ops/sessions.py): the public form saves the session on every answer.
+SESSION_ENGINE = "saferplan.ops.sessions"
 SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -57,6 +57,7 @@ urlpatterns = [
     path("p/<slug:slug>/assessment/", include("saferplan.assessment.urls")),
     path("p/<slug:slug>/consultation/", include("saferplan.consultation.urls")),
     path("p/<slug:slug>/plan/", include("saferplan.planning.urls")),
+    path("p/<slug:slug>/delivery/", include("saferplan.delivery.urls")),
     path("published/", include("saferplan.planning.public_urls")),
 ]
 

@@ -30,6 +30,9 @@ fi
 export SAFERPLAN_ENV=production
 export DJANGO_ALLOWED_HOSTS=${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}
 export SAFERPLAN_ALLOW_HTTP=${SAFERPLAN_ALLOW_HTTP:-1}
+# Each web process keeps its database connection for a minute instead of opening one a request
+# (checked before reuse): opening one costs more than a whole question page.
+export DATABASE_CONN_MAX_AGE=${DATABASE_CONN_MAX_AGE:-60}
 if [ -z "${DJANGO_SECRET_KEY:-}" ]; then
   key_file="$VAR_DIR/serve-secret-key"
   if [ ! -s "$key_file" ]; then

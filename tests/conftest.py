@@ -16,6 +16,27 @@ def data_dir():
     return DATA_DIR
 
 
+@pytest.fixture(scope="session", autouse=True)
+def reference_store(tmp_path_factory):
+    """The national reference data, loaded once per session from the shared data folder through
+    the operator's loader (``saferplan reference load``); every store a test creates starts
+    with a copy of it (``SAFERPLAN_REFERENCE_FROM``, read by ``store.connect``)."""
+    from saferplan.assessment.reference.load import load_files, shared_data_files
+    from saferplan.assessment.store import connect
+
+    path = tmp_path_factory.mktemp("reference") / "reference.duckdb"
+    conn = connect(path, reference_from="")
+    load_files(conn, shared_data_files(DATA_DIR))
+    conn.close()
+    previous = os.environ.get("SAFERPLAN_REFERENCE_FROM")
+    os.environ["SAFERPLAN_REFERENCE_FROM"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("SAFERPLAN_REFERENCE_FROM", None)
+    else:
+        os.environ["SAFERPLAN_REFERENCE_FROM"] = previous
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache(request):
     # Lockout counters and rate limits live in the cache, a database table: no test inherits

@@ -12,8 +12,6 @@ from __future__ import annotations
 import math
 from datetime import date
 
-from scipy.stats import binomtest
-
 from saferplan.core.periods import Period, add_months, month_label
 
 ASB = "Anti-social behaviour"
@@ -49,6 +47,36 @@ def pct_change(current: float, previous: float) -> float | None:
     return round((current - previous) / previous * 100, 1)
 
 
+def binomial_p_value(k: int, n: int, p: float) -> float:
+    """Two-sided p-value of the exact binomial test of ``k`` successes in ``n`` trials at ``p``,
+    as scipy's ``binomtest(k, n, p).pvalue``: the probability of every outcome no more likely
+    than ``k`` (with scipy's relative tolerance of 1e-7 for ties).
+
+    Our own, in numpy, because importing scipy.stats costs about 0.75 s of CPU in each fresh
+    web process, more than the whole assessment; tests compare it with scipy's.
+    """
+    import numpy as np
+
+    if n == 0:
+        return 1.0
+    if p <= 0.0 or p >= 1.0:
+        return 1.0 if k == n * p else 0.0
+    if k == p * n:
+        return 1.0
+    # Only outcomes within 40 standard deviations of the mean (and k itself) carry probability a
+    # double can hold; the rest are 0 to scipy as well. log C(n, x) from log-gamma at the window's
+    # start, then by the running product (n - j + 1) / j: about 1e-12 relative precision.
+    sd = math.sqrt(n * p * (1 - p))
+    lo = max(0, min(k, math.floor(n * p - 40 * sd - 1)))
+    hi = min(n, max(k, math.ceil(n * p + 40 * sd + 1)))
+    x = np.arange(lo, hi + 1)
+    start = math.lgamma(n + 1) - math.lgamma(lo + 1) - math.lgamma(n - lo + 1)
+    log_choose = start + np.concatenate(([0.0], np.cumsum(np.log(n - x[1:] + 1) - np.log(x[1:]))))
+    pmf = np.exp(log_choose + x * math.log(p) + (n - x) * math.log1p(-p))
+    k -= lo
+    return min(1.0, float(pmf[pmf <= pmf[k] * (1 + 1e-7)].sum()))
+
+
 def compare_counts(current: int, previous: int, current_share: float = 0.5,
                    alpha: float = ALPHA) -> dict:
     """Change between two counts and whether it is statistically significant.
@@ -59,7 +87,7 @@ def compare_counts(current: int, previous: int, current_share: float = 0.5,
     does not read as a fall.
     """
     total = current + previous
-    p_value = binomtest(current, total, current_share).pvalue if total else 1.0
+    p_value = binomial_p_value(current, total, current_share)
     expected = total * current_share
     if current_share in (0.5, 0.0, 1.0):
         change_pct = pct_change(current, previous)
@@ -123,8 +151,10 @@ def months_covered(conn, forces: list[str], period: Period) -> list[date]:
 def coverage(conn, lad_codes: list[str], period: Period) -> dict:
     forces = area_forces(conn, lad_codes)
     previous = period.previous()
-    current_months = months_covered(conn, forces, period)
-    previous_months = months_covered(conn, forces, previous)
+    # One query for both periods and any months between them.
+    held = months_covered(conn, forces, Period(previous.start, period.end))
+    current_months = [m for m in held if period.start <= m <= period.end]
+    previous_months = [m for m in held if previous.start <= m <= previous.end]
     missing = [month_label(m) for m in period.month_list() if m not in current_months]
     missing_previous = [month_label(m) for m in previous.month_list() if m not in previous_months]
     return {
@@ -181,14 +211,16 @@ def totals(categories: list[dict], share: float = 0.5) -> dict:
     }
 
 
-def monthly_series(conn, lad_codes: list[str], period: Period, months: int = 36) -> dict:
+def monthly_series(conn, lad_codes: list[str], period: Period, months: int = 36,
+                   forces: list[str] | None = None) -> dict:
     """Monthly counts by category for up to ``months`` months ending with the period.
 
     Months for which the store holds no file for a force serving the area are ``None``, not 0:
-    a missing file is not a month without crime.
+    a missing file is not a month without crime. ``forces`` defaults to the area's forces.
     """
     span = Period(add_months(period.end, -(min(months, 36) - 1)), period.end)
-    cover = set(months_covered(conn, area_forces(conn, lad_codes), span))
+    forces = area_forces(conn, lad_codes) if forces is None else forces
+    cover = set(months_covered(conn, forces, span))
     # Start at the first month with data (or the period's start), not at empty early months.
     first = min([m for m in cover if m <= period.start], default=period.start)
     span = Period(max(span.start, first), span.end)
@@ -223,34 +255,53 @@ def data_quality(conn, lad_codes: list[str], period: Period, forces: list[str] |
 
     ``forces`` defaults to the forces with any record in the area. Counts over "the input" cover
     every month those forces have in the store; the ``in_period`` counts cover the assessed
-    and previous periods only.
+    and previous periods only. The forces' counts come from their files' counts, taken at import
+    (``police_month_seen``), so that a national store is not rescanned force by force; only the
+    counts of the area itself read records, and those lie together in the store.
     """
     forces = area_forces(conn, lad_codes) if forces is None else forces
     previous = period.previous()
-    sql = f"""
-        select
-            count(*) as records,
-            count(*) filter (where lsoa_status = 'none') as no_location,
-            count(*) filter (where lon is null or lat is null) as no_coordinates,
-            count(*) filter (where lsoa_status in ('name-assigned', 'unmatched')) as non_2021_lsoa,
-            count(*) filter (where lsoa_status = 'name-assigned') as name_assigned,
-            count(*) filter (where lsoa_status = 'name-assigned' and {IN_AREA}) as name_assigned_to_area,
-            count(*) filter (where lsoa_status = 'unmatched') as unmatched_unplaced,
-            count(*) filter (where {IN_AREA}) as area_records
+    in_periods = ("((month >= $start and month < $after) "
+                  "or (month >= $prev_start and month < $prev_after))")
+    params = {"forces": forces, **_range(period), "prev_start": previous.start,
+              "prev_after": previous.after_end}
+    # Each count twice: over every month held ("input") and over the two periods ("in_period").
+    files = _rows(conn, f"""
+        with f as (
+            select * replace (cast(month || '-01' as date) as month) from police_month_seen
+            where force in (select unnest($forces))
+        )
+        select {", ".join(
+            f"coalesce(sum({column}){where}, 0) as {prefix}{name}"
+            for prefix, where in (("", ""), ("p_", f" filter (where {in_periods})"))
+            for name, column in (("records", "rows"), ("no_location", "no_location"),
+                                 ("no_coordinates", "no_coordinates"),
+                                 ("non_2021_lsoa", "name_assigned + unmatched"),
+                                 ("name_assigned", "name_assigned"),
+                                 ("unmatched_unplaced", "unmatched")))}
+        from f
+        """, params)[0]
+    area = _rows(conn, f"""
+        select count(*) filter (where lsoa_status = 'name-assigned') as name_assigned_to_area,
+               count(*) as area_records,
+               count(*) filter (where lsoa_status = 'name-assigned' and {in_periods})
+                   as p_name_assigned_to_area,
+               count(*) filter (where {in_periods}) as p_area_records
         from police_seen
-        where force in (select unnest($forces)) {{where}}
-    """
-    params = {"areas": lad_codes, "forces": forces}
-    everything = _rows(conn, sql.format(where=""), params)[0]
-    in_period = _rows(conn, sql.format(
-        where="and ((month >= $start and month < $after) or (month >= $prev_start and month < $prev_after))"),
-        {**params, **_range(period), "prev_start": previous.start, "prev_after": previous.after_end})[0]
+        where {IN_AREA} and force in (select unnest($forces))
+        """, {**params, "areas": lad_codes})[0]
+    found = {**files, **area}
+    order = ["records", "no_location", "no_coordinates", "non_2021_lsoa", "name_assigned",
+             "name_assigned_to_area", "unmatched_unplaced", "area_records"]
+    everything = {key: int(found[key]) for key in order}
+    in_period = {key: int(found["p_" + key]) for key in order}
+    # Unmatched records have no authority, so they lie together at the end of each import.
     unplaced_names = _rows(
         conn,
         """
         select lsoa_code, lsoa_name, count(*) as records from police_seen
-        where force in (select unnest($forces)) and lsoa_status = 'unmatched'
-        group by all order by records desc limit 20
+        where lsoa_status = 'unmatched' and force in (select unnest($forces))
+        group by all order by records desc, lsoa_code limit 20
         """,
         {"forces": forces},
     )
@@ -265,7 +316,10 @@ def lsoa_rates(conn, lad_codes: list[str], period: Period, months: int | None = 
     rows = _rows(
         conn,
         f"""
-        with pop as (select lsoa_code, sum(residents) as population from lsoa_population group by 1),
+        with pop as (
+            select lsoa_code, sum(residents) as population from lsoa_population
+            where lsoa_code in (select lsoa_code from lsoa where {IN_AREA}) group by 1
+        ),
         counts as (
             select lsoa_code,
                    count(*) filter (where category <> '{ASB}') as crimes,
@@ -429,3 +483,32 @@ def asb_summary(categories: list[dict], lsoa_rows: list[dict], series: dict, sha
                        "asb_rate": r["asb_rate"]} for r in top],
         "monthly": [{"month": m["month"], "asb": m["asb"]} for m in series["months"]],
     }
+
+
+def measure_by_month(conn, lad_codes: list[str], *, category: str = "", dataset: str = "",
+                     measure: str = "") -> tuple[dict[date, float], set[date]]:
+    """One measure of the area per month, and the months the store covers for it: a police.uk
+    category (months with a file for every force serving the area, so that a missing file is
+    never read as a month without crime), or a partner dataset's measure (months it has rows for).
+    """
+    if category:
+        rows = conn.execute(
+            f"select month, count(*) from police_seen where {IN_AREA} and category = $category group by month",
+            {"areas": lad_codes, "category": category}).fetchall()
+        forces = area_forces(conn, lad_codes)
+        covered = {r[0] for r in conn.execute(
+            """
+            select cast(month || '-01' as date) from import_file_seen where force in (select unnest($forces))
+            group by 1 having count(distinct force) = len($forces)
+            """, {"forces": forces}).fetchall()} if forces else set()
+    else:
+        rows = conn.execute(
+            f"select month, sum(value) from partner_seen where {IN_AREA} and dataset = $dataset "
+            "and measure = $measure group by month",
+            {"areas": lad_codes, "dataset": dataset, "measure": measure}).fetchall()
+        covered = {r[0] for r in rows}
+    return {_day(m): float(n) for m, n in rows}, {_day(m) for m in covered}
+
+
+def _day(month) -> date:
+    return month.date() if hasattr(month, "hour") else month  # a timestamp column gives datetimes

@@ -1,7 +1,9 @@
-"""Command line for the strategic assessment: ``saferplan assess`` and ``saferplan import-police``.
+"""Command line for the strategic assessment: ``saferplan assess`` and ``saferplan police import``
+(``import-police`` is its older name).
 
-Both run without Django: an in-memory DuckDB store (or the one given by --db) and the reference
-data folder are all they need.
+``assess --police-data`` analyses files in an in-memory store, with a copy of the reference data
+the operator loaded into the site's store (``saferplan reference load``); ``assess
+--partnership SLUG`` reads the site's store as that partnership's pages do.
 """
 from __future__ import annotations
 
@@ -42,8 +44,9 @@ def register(subparsers) -> None:
         description=ASSESS_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     assess.add_argument("--police-data", action="append", default=[], metavar="PATH",
                         help="police.uk street-level CSV file, folder or archive zip (repeatable)")
-    assess.add_argument("--area", action="append", required=True, metavar="LAD_CODE",
-                        help="local authority code, e.g. E07000133 (repeatable, or comma-separated)")
+    assess.add_argument("--area", action="append", default=[], metavar="LAD_CODE",
+                        help="local authority code, e.g. E07000133 (repeatable, or comma-separated; "
+                             "default: the area of --partnership)")
     assess.add_argument("--period", required=True, metavar="YYYY-MM:YYYY-MM",
                         help="the months assessed, inclusive")
     assess.add_argument("--format", choices=["json", "csv", "pdf", "docx"], default="json")
@@ -71,15 +74,25 @@ def register(subparsers) -> None:
     assess.add_argument("--quiet", action="store_true", help="no progress messages")
     assess.set_defaults(handler=run_assess)
 
-    load = subparsers.add_parser(
-        "import-police", help="import police.uk street-level files into a DuckDB store",
-        description="Import police.uk street-level files (folders, CSV files or archive zips) into "
-                    "a DuckDB store, all or nothing; a force-month already there is replaced.")
-    load.add_argument("paths", nargs="+", metavar="PATH")
-    load.add_argument("--db", required=True, metavar="FILE", help="e.g. var/saferplan.duckdb")
-    load.add_argument("--quiet", action="store_true")
-    _owner_arguments(load)
-    load.set_defaults(handler=run_import)
+    police_help = ("Import police.uk street-level files (folders, CSV files or the monthly archive zip) "
+                   "into the store, all or nothing; a force-month already there is replaced. Without "
+                   "--partnership they are shared data for every partnership (every force kept); with "
+                   "it, only the forces with records in the partnership's area are imported, and the "
+                   "others are listed as skipped.")
+    police_cmd = subparsers.add_parser("police", help="police.uk data: import it into the store")
+    police_sub = police_cmd.add_subparsers(dest="police_command", metavar="COMMAND", required=True)
+    for load in (police_sub.add_parser("import", help="import police.uk street-level files", description=police_help),
+                 subparsers.add_parser("import-police", help="the older name of 'police import'",
+                                       description=police_help)):
+        load.add_argument("paths", nargs="+", metavar="PATH")
+        load.add_argument("--db", metavar="FILE", help="the store (default: the site's, SAFERPLAN_DUCKDB)")
+        load.add_argument("--quiet", action="store_true")
+        load.add_argument("--on-worker", action="store_true",
+                          help="queue the import for the job worker (saferplan worker) instead of writing "
+                               "the store here: for a large archive while the site is serving")
+        load.add_argument("--wait", action="store_true", help="with --on-worker, wait until it has finished")
+        _owner_arguments(load)
+        load.set_defaults(handler=run_import)
 
     area = subparsers.add_parser(
         "partnership-area", help="set the local authorities a partnership covers (the site operator's act)",
@@ -127,13 +140,10 @@ def _open(path):
 
     from saferplan.cli import CommandError
 
-    from .reference import ReferenceDataMissing
     from .store import connect
 
     try:
         return connect(path)
-    except ReferenceDataMissing as exc:
-        raise CommandError(str(exc)) from None
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise CommandError(f"the store {path} is in use by another program (the web server's "
@@ -141,6 +151,61 @@ def _open(path):
         raise CommandError(f"the store {path} cannot be opened ({exc})") from None
     except (duckdb.Error, OSError) as exc:
         raise CommandError(f"the store {path} cannot be opened: {exc}") from None
+
+
+def _site_store() -> str:
+    """The site's store file (SAFERPLAN_DUCKDB, var/saferplan.duckdb by default)."""
+    from django.conf import settings
+
+    from saferplan.cli import setup_django
+
+    setup_django()
+    return str(settings.DUCKDB_PATH)
+
+
+def _readable(path) -> str | None:
+    """What a reader opens for a store: its latest published snapshot (no write lock needed),
+    else the file itself, else nothing."""
+    from pathlib import Path
+
+    from saferplan.cli import setup_django
+
+    setup_django()
+    from .services import current_snapshot
+
+    snapshot = current_snapshot(Path(path))
+    if snapshot is not None and snapshot.exists():
+        return str(snapshot)
+    return str(path) if Path(path).exists() else None
+
+
+def _open_read(path):
+    """The store read-only, as the web reads it; an empty in-memory store if it does not exist."""
+    import duckdb
+
+    from saferplan.cli import CommandError
+
+    from .store import connect
+
+    target = _readable(path)
+    if target is None:
+        return connect(None)
+    try:
+        return connect(target, read_only=True)
+    except duckdb.Error as exc:
+        raise CommandError(f"the store {path} cannot be read ({exc}); if the job worker is writing "
+                           "it, start the worker once so that it publishes a snapshot") from None
+
+
+def _require_reference(conn) -> None:
+    from saferplan.cli import CommandError
+
+    from .reference import has_lookup
+
+    if not has_lookup(conn):
+        raise CommandError("no reference data is loaded (the LSOA lookup places every record in its "
+                           "authority): the site operator loads it with 'saferplan reference load "
+                           "FILE...'; 'saferplan reference status' says what is needed")
 
 
 def _refused(exc) -> str:
@@ -200,8 +265,9 @@ def run_assess(args) -> int:
     from saferplan.core.periods import Period
     from .police import ImportRefused, import_police
     from .partner import import_partner
+    from .reference import boundary_features
     from .report import write
-    from .store import scope
+    from .store import connect, scope
 
     areas = [code.strip() for value in args.area for code in value.split(",") if code.strip()]
     try:
@@ -210,8 +276,9 @@ def run_assess(args) -> int:
         raise CommandError(str(exc)) from None
     if args.out == "-" and args.format in ("pdf", "docx"):
         raise CommandError(f"--format {args.format} needs --out FILE")
-    if not args.police_data and not args.db:
-        raise CommandError("give --police-data PATH (or --db with data already imported)")
+    if not args.police_data and not args.db and not args.partnership:
+        raise CommandError("give --police-data PATH, --partnership SLUG (its data in the site's store) "
+                           "or --db FILE (a store with data already imported)")
     weights = {}
     for item in args.harm_weight:
         category, _, value = item.rpartition("=")
@@ -222,7 +289,25 @@ def run_assess(args) -> int:
     if args.out != "-":
         _check_writable(args.out)
     owner = _owner(args)
-    conn = _open(args.db)
+    if owner is not None:
+        from saferplan.partnership.models import Partnership
+
+        partnership = Partnership.objects.get(pk=owner)
+        areas = areas or list(partnership.area_codes)
+        if not args.harm_weight:
+            from .services import weights_for
+
+            weights = weights_for(partnership)
+    if not areas:
+        raise CommandError("give --area LAD_CODE (or --partnership SLUG, whose area is used)")
+    if args.db:
+        conn = _open(args.db)
+    elif args.police_data:
+        # Files alone: analysed in memory, placed by the reference data loaded in the site's store.
+        conn = connect(None, reference_from=_readable(_site_store()))
+    else:
+        conn = _open_read(_site_store())
+    _require_reference(conn)
     known = {r[0] for r in conn.execute("select distinct lad_code from lsoa").fetchall()}
     unknown = [a for a in areas if a not in known]
     if unknown:
@@ -248,9 +333,12 @@ def run_assess(args) -> int:
     scope(conn, owner)
     # On the command line "the input" is every file given, whichever force: scope the
     # data-quality counts to everything imported, not only to the forces touching the area.
-    forces = [r[0] for r in conn.execute("select distinct force from police_seen").fetchall()]
+    # From a store, it is what the pages count: the forces with records in the area.
+    forces = ([r[0] for r in conn.execute("select distinct force from police_seen").fetchall()]
+              if args.police_data else None)
     assessment = assess(conn, areas, period, weights=weights or None, forces=forces,
                         publish=args.publish, with_hotspots=not args.no_hotspots)
+    boundaries = boundary_features(conn, "lsoa", areas) if args.format in ("pdf", "docx") else None
     data = assessment.to_dict()
     if not data["total"] and not data["total_previous"] and not args.quiet:
         print(f"warning: no records in {', '.join(areas)} for {period} or the period before",
@@ -262,7 +350,7 @@ def run_assess(args) -> int:
                          else tables(data)["categories"].to_csv(args.publish))
         return 0
     try:
-        written = write(data, args.format, args.out, publish=args.publish)
+        written = write(data, args.format, args.out, publish=args.publish, boundaries=boundaries)
     except OSError as exc:
         raise CommandError(f"--out {args.out}: cannot write there ({exc.strerror or exc})") from None
     if not args.quiet:
@@ -305,12 +393,23 @@ def run_import(args) -> int:
 
     from .police import ImportRefused, import_police
 
+    if args.on_worker:
+        return _import_on_worker(args)
     owner = _owner(args)
-    conn = _open(args.db)
+    areas, own_forces = None, []
+    if owner is not None:
+        from saferplan.partnership.models import Partnership
+
+        partnership = Partnership.objects.get(pk=owner)
+        areas, own_forces = list(partnership.area_codes), list(partnership.police_forces or [])
+    path = args.db or _site_store()
+    conn = _open(path)
     try:
+        _require_reference(conn)
         result = import_police(conn, args.paths, progress=_progress(args.quiet), owner=owner,
-                               confirm_shrink=args.confirm_shrink, made_by=_made_by(owner))
-        _publish_if_served(conn, args.db)
+                               confirm_shrink=args.confirm_shrink, made_by=_made_by(owner), areas=areas,
+                               own_forces=own_forces)
+        _publish_if_served(conn, path)
     except ImportRefused as exc:
         raise CommandError(_refused(exc)) from None
     finally:
@@ -319,6 +418,48 @@ def run_import(args) -> int:
           f"{len(result.months)} months; {result.rows_replaced:,} earlier records replaced; "
           f"{result.rows_no_location:,} with no location; {result.rows_name_assigned:,} placed by "
           f"LSOA name; {result.rows_unmatched:,} with an LSOA code naming no authority)")
+    if result.skipped_forces:
+        from .police_sources import SkippedForce
+
+        print("Skipped, no records in the partnership's area: "
+              + "; ".join(SkippedForce(**f).describe() for f in result.skipped_forces))
+    return 0
+
+
+def _import_on_worker(args) -> int:
+    """Queue the import as a job; the worker (the store's one writer) runs it."""
+    from pathlib import Path
+
+    from saferplan.cli import CommandError
+
+    owner = _owner(args)  # sets Django up when --partnership is given
+    from saferplan.cli import setup_django
+
+    setup_django()
+    from saferplan.partnership.models import Partnership
+
+    from .models import ImportJob
+    from .services import start_operator_import
+
+    missing = [p for p in args.paths if not Path(p).exists()]
+    if missing:
+        raise CommandError(f"{missing[0]}: no such file or folder")
+    job = start_operator_import([Path(p) for p in args.paths],
+                                Partnership.objects.get(pk=owner) if owner is not None else None)
+    print(f"Import job {job.pk} queued for the job worker")
+    while args.wait and not job.finished:
+        time.sleep(2)
+        job.refresh_from_db()
+    if job.status == ImportJob.Status.SUCCEEDED:
+        r = job.result
+        print(f"Imported {r['rows_read']:,} records ({', '.join(r['forces'])}; {len(r['months'])} months)")
+        if r.get("skipped_forces"):
+            print("Skipped, no records in the partnership's area: "
+                  + "; ".join(f"{f['force']} ({f['files']} files)" for f in r["skipped_forces"]))
+    elif job.status in (ImportJob.Status.FAILED, ImportJob.Status.NEEDS_CONFIRMATION):
+        raise CommandError(f"import job {job.pk} refused, nothing was kept: {job.error.get('summary') or job.error.get('message')}")
+    else:
+        print(f"Import job {job.pk}: {job.get_status_display().lower()}")
     return 0
 
 
@@ -330,9 +471,7 @@ def run_partnership_area(args) -> int:
     setup_django()
     from saferplan.partnership.models import LAD_CODE, Partnership
 
-    from saferplan.partnership.demo import area_names
-
-    from .reference import data_dir
+    from .services import authority_names
 
     partnership = Partnership.objects.filter(slug=args.slug).first()
     if partnership is None:
@@ -346,7 +485,7 @@ def run_partnership_area(args) -> int:
         except ValidationError:
             raise CommandError(f"{code!r} is not a local authority code like E07000133") from None
     try:
-        names = area_names(codes, data_dir())
+        names = authority_names(codes)
     except ValueError as exc:
         raise CommandError(str(exc)) from None
     before = partnership.area_codes

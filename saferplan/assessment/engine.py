@@ -9,7 +9,7 @@ from .findings import plural
 from .harm import harm_view, harm_weights
 from .hotspots import gi_star
 from saferplan.core.periods import Period
-from .reference import ensure_ward_lookup
+from .reference import boundaries_missing, ensure_ward_lookup, missing_message
 
 def definitions(quality: dict, area_name: str) -> dict:
     """What the data-quality figures count, in words, with the figures filled in."""
@@ -67,15 +67,16 @@ def assess(conn, lad_codes: list[str], period: Period, *, weights: dict[str, flo
     share = analysis._current_share(cover)
     categories = analysis.category_changes(conn, lad_codes, period, cover)
     totals = analysis.totals(categories, share)
-    series = analysis.monthly_series(conn, lad_codes, period)
+    # The area's forces are found once (coverage) and handed on, not looked up again.
+    series = analysis.monthly_series(conn, lad_codes, period, forces=cover["forces"])
     missing_wards = ensure_ward_lookup(conn, lad_codes)
     months_with_data = cover["months_with_data"]
     lsoas = analysis.lsoa_rates(conn, lad_codes, period, months_with_data)
     wards = analysis.ward_rates(lsoas, months_with_data) if not missing_wards else []
-    quality = analysis.data_quality(conn, lad_codes, period, forces)
-    hotspots = (gi_star(lad_codes, {r["lsoa_code"]: r["crimes"] for r in lsoas}) if with_hotspots
+    quality = analysis.data_quality(conn, lad_codes, period, cover["forces"] if forces is None else forces)
+    hotspots = (gi_star(conn, lad_codes, {r["lsoa_code"]: r["crimes"] for r in lsoas}) if with_hotspots
                 else {"available": False, "reason": "Hotspots were not requested.", "lsoas": []})
-    harm = harm_view(categories, harm_weights(weights))
+    harm = harm_view(categories, harm_weights(weights, conn=conn))
     population = area["population"]
     data = {
         "area": ",".join(lad_codes),
@@ -110,8 +111,9 @@ def assess(conn, lad_codes: list[str], period: Period, *, weights: dict[str, flo
         "wards": {
             "available": not missing_wards,
             "reason": (None if not missing_wards else
-                       f"No ward and LSOA boundary files for {', '.join(missing_wards)}, so LSOAs "
-                       "cannot be placed in wards."),
+                       missing_message(conn, "ward" if boundaries_missing(conn, "ward", missing_wards) else "lsoa",
+                                       missing_wards)
+                       + " Until both LSOA and ward boundaries are loaded, LSOAs cannot be placed in wards."),
             "method": (
                 "Each 2021 LSOA is placed in the 2025 ward holding the largest share of its area "
                 "(a best fit); ward counts and populations are sums over whole LSOAs, so both "

@@ -68,6 +68,30 @@ class PoliceUploadForm(forms.Form):
         return files
 
 
+class BoundaryUploadForm(forms.Form):
+    files = MultipleFileField(
+        label="Boundary files",
+        help_text="GeoJSON files of your authorities' 2021 LSOAs and wards (WGS84), from the ONS Open "
+        "Geography Portal. Choose both files at once if you have them.",
+        error_messages={"required": "Choose the GeoJSON boundary files to load"},
+    )
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        if len(files) > 10:
+            raise forms.ValidationError("Choose at most 10 files")
+        names = set()
+        for f in files:
+            name = safe_name(f.name)
+            if not name.lower().endswith((".geojson", ".json")):
+                raise forms.ValidationError(f"{f.name} must be a GeoJSON file (.geojson)")
+            if name in names:
+                raise forms.ValidationError(f"{f.name} is chosen twice")
+            names.add(name)
+        check_upload_size(files)
+        return files
+
+
 class ServerFolderForm(forms.Form):
     folder = forms.CharField(
         label="Folder or file on the server",

@@ -12,13 +12,9 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 
 from .analysis import ASB
-from .reference import harm_index_path
-
-SHEET = "CCHI 2020 values sheet"
+from .reference import DATASETS, HARM, harm_offences
 
 # police.uk category -> CCHI (GROUP, SUB_GROUP or None for the whole group).
 CATEGORY_GROUPS: dict[str, list[tuple[str, str | None]]] = {
@@ -51,36 +47,15 @@ class HarmWeights:
                 "edited": self.edited, "basis": self.basis}
 
 
-def _read_offences(path: Path) -> list[dict]:
-    import openpyxl
-
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        rows = book[SHEET].iter_rows(values_only=True, max_col=20)
-        header = [str(h).strip() if h is not None else "" for h in next(rows)]
-        col = {name: header.index(name) for name in ("FULL_OFFENCE_TITLE", "CCHI Score", "GROUP", "SUB_GROUP")}
-        offences = []
-        for row in rows:
-            score, group = row[col["CCHI Score"]], row[col["GROUP"]]
-            # Rows whose cells are shifted (a URL in GROUP) or that carry no score are skipped:
-            # they match no group below, and guessing their group would be inventing data.
-            if not isinstance(score, (int, float)) or not isinstance(group, str):
-                continue
-            offences.append({"title": row[col["FULL_OFFENCE_TITLE"]], "score": float(score),
-                             "group": group.strip(), "sub_group": (row[col["SUB_GROUP"]] or "").strip()})
-        return offences
-    finally:
-        book.close()
-
-
-@cache
-def _default_weights(path: Path, mtime: float, statistic: str) -> HarmWeights:
-    offences = _read_offences(path)
+def _default_weights(offences: list[dict], statistic: str) -> HarmWeights:
     summarise = statistics.median if statistic == "median" else statistics.fmean
     weights, basis = {}, {}
+    by_group: dict[str, list[dict]] = {}
+    for o in offences:
+        by_group.setdefault(o["group"], []).append(o)
     for category, groups in CATEGORY_GROUPS.items():
-        scores = [o["score"] for o in offences
-                  if any(o["group"] == g and (s is None or o["sub_group"] == s) for g, s in groups)]
+        scores = [o["score"] for g, s in groups for o in by_group.get(g, [])
+                  if s is None or o["sub_group"] == s]
         if not scores:
             continue
         weights[category] = round(summarise(scores), 1)
@@ -88,6 +63,10 @@ def _default_weights(path: Path, mtime: float, statistic: str) -> HarmWeights:
             "cchi_groups": [g if s is None else f"{g} / {s}" for g, s in groups],
             "offences": len(scores), "min": min(scores), "max": max(scores),
         }
+    if not offences:
+        return HarmWeights(weights={}, statistic=statistic, method=(
+            "The Cambridge Crime Harm Index is not loaded, so no category has a harm weight: the site "
+            "operator loads it with 'saferplan reference load' (" + DATASETS[HARM]["where"] + ")."))
     method = (
         f"Harm weights come from the Cambridge Crime Harm Index 2020 ({len(offences)} Home Office "
         "offences, each scored in days of custody at the sentencing starting point). Each "
@@ -102,11 +81,18 @@ def _default_weights(path: Path, mtime: float, statistic: str) -> HarmWeights:
     return HarmWeights(weights=weights, method=method, statistic=statistic, basis=basis)
 
 
-def harm_weights(overrides: dict[str, float] | None = None, statistic: str = "median",
-                 path: Path | None = None) -> HarmWeights:
-    """Weights per category from the CCHI, with any caller-edited weights applied."""
-    path = Path(path or harm_index_path())
-    base = _default_weights(path, path.stat().st_mtime, statistic)
+def harm_weights(overrides: dict[str, float] | None = None, statistic: str = "median", *,
+                 conn=None) -> HarmWeights:
+    """Weights per category from the CCHI loaded in the store (``conn``; None: the web's
+    snapshot of the shared reference data), with any caller-edited weights applied."""
+    if conn is None:
+        from .services import reading
+
+        with reading(None) as c:
+            offences = harm_offences(c)
+    else:
+        offences = harm_offences(conn)
+    base = _default_weights(offences, statistic)
     if not overrides:
         return base
     weights = {**base.weights, **{k: float(v) for k, v in overrides.items()}}

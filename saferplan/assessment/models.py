@@ -7,7 +7,6 @@ are the evidence later stages cite, so each has a stable address and a full audi
 """
 from __future__ import annotations
 
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -17,29 +16,31 @@ from simple_history.models import HistoricalRecords
 
 from saferplan.partnership.models import Partnership
 
-# The job worker touches a running job's row this often (services._heartbeat), so a running job
-# not touched for STALLED_AFTER lost its worker (killed, or the machine restarted); DuckDB rolled
-# the import back, so nothing of it was kept. A queued job may wait behind others for a while.
-HEARTBEAT_SECONDS = 5
-STALLED_AFTER = timedelta(seconds=15)
-QUEUED_STALLED_AFTER = timedelta(minutes=15)
+from saferplan.ops import jobs
+# An interrupted import kept nothing: DuckDB rolled it back (see saferplan.ops.jobs).
+from saferplan.ops.jobs import HEARTBEAT_SECONDS, QUEUED_STALLED_AFTER, STALLED_AFTER  # noqa: F401
 
 
-class ImportJob(models.Model):
+class ImportJob(jobs.Job):
     class Kind(models.TextChoices):
         POLICE = "police", "police.uk street-level data"
         PARTNER = "partner", "Partner data"
+        BOUNDARIES = "boundaries", "Boundaries (GeoJSON)"
 
     class Status(models.TextChoices):
         AWAITING_MAPPING = "awaiting_mapping", "Waiting for the column mapping"
-        QUEUED = "queued", "Waiting to start"
-        RUNNING = "running", "Importing"
+        QUEUED = jobs.QUEUED, "Waiting to start"
+        RUNNING = jobs.RUNNING, "Importing"
+        INTERRUPTED = jobs.INTERRUPTED, "Interrupted"
         SUCCEEDED = "succeeded", "Imported"
         FAILED = "failed", "Refused"
         # Nothing kept yet: the files would leave a force-month with under half its records.
         NEEDS_CONFIRMATION = "needs_confirmation", "Waiting for confirmation"
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="import_jobs")
+    # None: the site operator's import of shared data for every partnership (saferplan police
+    # import --on-worker), seen by no partnership's pages.
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="import_jobs",
+                                    null=True, blank=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     # What the person gave, as they would recognise it: file names, or the server folder.
@@ -54,16 +55,13 @@ class ImportJob(models.Model):
                                      related_name="+")
     dataset = models.CharField(max_length=200, blank=True)
     mapping = models.JSONField(null=True, blank=True)
-    progress_done = models.PositiveIntegerField(default=0)
-    progress_total = models.PositiveIntegerField(default=0)
-    message = models.CharField(max_length=500, blank=True)
     result = models.JSONField(null=True, blank=True)
     error = models.JSONField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+
+    FINISHED_STATUSES = (Status.SUCCEEDED, Status.FAILED, Status.NEEDS_CONFIRMATION)
+    SUCCEEDED_STATUS = Status.SUCCEEDED
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -72,42 +70,9 @@ class ImportJob(models.Model):
         return f"{self.get_kind_display()} import of {self.created_at:%d %B %Y}"
 
     def get_absolute_url(self):
+        if self.partnership is None:
+            return ""
         return reverse("assessment:import", kwargs={"slug": self.partnership.slug, "pk": self.pk})
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED, self.Status.NEEDS_CONFIRMATION) \
-            or self.stalled
-
-    @property
-    def stalled(self) -> bool:
-        waited = timezone.now() - self.updated_at
-        return (self.status == self.Status.RUNNING and waited > STALLED_AFTER) or (
-            self.status == self.Status.QUEUED and waited > QUEUED_STALLED_AFTER)
-
-    @property
-    def percent(self) -> int:
-        if self.status == self.Status.SUCCEEDED:
-            return 100
-        if not self.progress_total:
-            return 0
-        return min(100, round(self.progress_done * 100 / self.progress_total))
-
-    @property
-    def status_label(self) -> str:
-        return "Interrupted" if self.stalled else self.get_status_display()
-
-    def status_dict(self) -> dict:
-        return {
-            "id": self.pk,
-            "status": "interrupted" if self.stalled else self.status,
-            "status_label": self.status_label,
-            "finished": self.finished,
-            "done": self.progress_done,
-            "total": self.progress_total,
-            "percent": self.percent,
-            "message": self.message,
-        }
 
 
 class HarmWeight(models.Model):

@@ -23,7 +23,6 @@ from saferplan.wording import counted
 from .analysis import compare_counts
 from saferplan.core.periods import Period, add_months, month_label
 from .police import ImportRefused, Limits, Progress, _noop, _plain, count_records, records_mismatch
-from .reference import data_dir, ensure_ward_lookup
 
 AREA_LEVELS = {"lsoa": ("E01", "W01"), "ward": ("E05", "W05"), "lad": ("E06", "E07", "E08", "E09", "W06")}
 MONTH_SQL = r"^\d{4}-(0[1-9]|1[0-2])(-\d{2})?$"
@@ -146,12 +145,6 @@ def _level_sql(code: str) -> str:
     return f"case {cases} end"
 
 
-def _load_all_wards(conn) -> None:
-    lads = sorted(p.name[len("ward-"):-len(".geojson")]
-                  for p in (data_dir() / "geography" / "boundaries").glob("ward-*.geojson"))
-    ensure_ward_lookup(conn, lads)
-
-
 def import_partner(conn, path: str | Path, mapping: ColumnMapping, dataset: str,
                    progress: Progress | None = None, *, owner: int | None = None, name: str | None = None,
                    limits: Limits | None = None, made_by: str | None = None) -> PartnerImportResult:
@@ -167,7 +160,6 @@ def import_partner(conn, path: str | Path, mapping: ColumnMapping, dataset: str,
         raise ImportRefused("no such file", file=name)
     header, expected = check_csv(path, name, limits)
     _validate_mapping(header, mapping, name)
-    _load_all_wards(conn)
     progress(1, 4, "Read the header")
     cur = conn.cursor()
     try:
@@ -346,6 +338,9 @@ def partner_summary(conn, lad_codes: list[str], period: Period) -> list[dict]:
         where lad_code in (select unnest($areas)) and month >= $first and month < $after
         group by all order by month
         """, {"areas": lad_codes, "first": first, "after": period.after_end}).fetchall()
+    by_measure: dict[tuple[str, str], list[dict]] = {}
+    for dataset, measure, month, value in monthly:  # one pass, not one per measure
+        by_measure.setdefault((dataset, measure), []).append({"month": month_label(month), "value": value})
     result = []
     for dataset, measure, current, prev, months, prev_months in rows:
         current, prev = int(round(current or 0)), int(round(prev or 0))
@@ -354,7 +349,6 @@ def partner_summary(conn, lad_codes: list[str], period: Period) -> list[dict]:
             "dataset": dataset, "measure": measure, "months_with_data": months,
             "previous_months_with_data": prev_months,
             **compare_counts(current, prev, share),
-            "monthly": [{"month": month_label(m), "value": v} for d, me, m, v in monthly
-                        if d == dataset and me == measure],
+            "monthly": by_measure.get((dataset, measure), []),
         })
     return result

@@ -223,18 +223,11 @@ def charts(a: dict, t: dict[str, Table], publish: bool = False) -> dict[str, Cha
     return c
 
 
-def maps(a: dict, t: dict, publish: bool) -> dict:
-    """The static LSOA maps for documents (crime rate, hotspots), where the area's boundaries
-    are loaded; the web pages draw the same boundaries with Leaflet."""
+def maps(a: dict, t: dict, publish: bool, features: list[dict] | None) -> dict:
+    """The static LSOA maps for documents (crime rate, hotspots), from the area's LSOA boundary
+    features (``reference.boundary_features``); the web pages draw the same with Leaflet."""
     from saferplan.documents.maps import class_map, rate_map
 
-    from .reference import lsoa_boundary_path
-
-    features = []
-    for lad in a["area"].split(","):
-        path = lsoa_boundary_path(lad)
-        if path.exists():
-            features += json.loads(path.read_text(encoding="utf-8"))["features"]
     if not features:
         return {}
     area = a["area_name"]
@@ -256,8 +249,9 @@ def maps(a: dict, t: dict, publish: bool) -> dict:
     return drawn
 
 
-def build_document(a: dict, publish: bool = False) -> Document:
-    """The assessment as a report for a committee: plain words first, the method once at the end."""
+def build_document(a: dict, publish: bool = False, boundaries: list[dict] | None = None) -> Document:
+    """The assessment as a report for a committee: plain words first, the method once at the end.
+    ``boundaries`` are the area's LSOA features, for the maps (none: no maps)."""
     if publish:
         a = publication(a)
     t = tables(a, publish)
@@ -317,7 +311,7 @@ def build_document(a: dict, publish: bool = False) -> Document:
         "Figures by LSOA (a neighbourhood of about 1,500 residents) and by ward. Rates are "
         "annualised rates per 1,000 residents (Census 2021), so that places with more people can "
         "be compared fairly."), ChartBlock(ch["lsoas"]))
-    drawn = maps(a, t, publish)
+    drawn = maps(a, t, publish, boundaries)
     if "rates" in drawn:
         section.add(ChartBlock(drawn["rates"]))
     if "wards" in t:
@@ -364,9 +358,19 @@ def build_document(a: dict, publish: bool = False) -> Document:
     return doc
 
 
+def hotspot_count(a: dict) -> dict:
+    """The JSON's ``hotspots``: how many LSOAs are in significant hot spots (Gi*, p < 0.05), or
+    None with ``hotspots_unavailable`` saying why; the whole Gi* table is ``hotspot_analysis``."""
+    hot = a["hotspots"]
+    available = bool(hot.get("available"))
+    return {"hotspots": len(hot["hotspots"]) if available else None,
+            "hotspots_unavailable": None if available else hot.get("reason"),
+            "hotspot_analysis": hot}
+
+
 def to_json(a: dict, publish: bool = False) -> str:
     if not publish:
-        return json.dumps(a, indent=2, default=str)
+        return json.dumps({**a, **hotspot_count(a)}, indent=2, default=str)
     # For publication, counts leave only through suppressed tables.
     a = publication(a)
     t = tables(a, publish=True)
@@ -383,6 +387,9 @@ def to_json(a: dict, publish: bool = False) -> str:
     out["total"], out["total_previous"] = (everything.cell(everything.rows[0], c, True) for c in everything.columns)
     for key in ("unmatched_lsoa_records", "no_location_records"):
         out[key] = a[key]
+    # How many LSOAs are hot spots is no count of people or crimes: it is published as it is.
+    counted = hotspot_count(a)
+    out["hotspots"], out["hotspots_unavailable"] = counted["hotspots"], counted["hotspots_unavailable"]
     out["tables"] = {k: v.to_dict(publish=True) for k, v in t.items()}
     out["publish"] = True
     return json.dumps(out, indent=2, default=str)
@@ -392,7 +399,8 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def write(a: dict, fmt: str, out: str | Path, publish: bool = False) -> list[Path]:
+def write(a: dict, fmt: str, out: str | Path, publish: bool = False,
+          boundaries: list[dict] | None = None) -> list[Path]:
     """Write the assessment; returns the files written.
 
     CSV: ``out`` holds the category table; every other table is written beside it as
@@ -414,11 +422,11 @@ def write(a: dict, fmt: str, out: str | Path, publish: bool = False) -> list[Pat
     if fmt == "pdf":
         from saferplan.documents.pdf import render_pdf
 
-        out.write_bytes(render_pdf(build_document(a, publish)))
+        out.write_bytes(render_pdf(build_document(a, publish, boundaries)))
         return [out]
     if fmt == "docx":
         from saferplan.documents.word import render_docx
 
-        out.write_bytes(render_docx(build_document(a, publish)))
+        out.write_bytes(render_docx(build_document(a, publish, boundaries)))
         return [out]
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")

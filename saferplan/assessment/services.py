@@ -28,15 +28,16 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
+
+from saferplan.ops import jobs
 
 from . import engine, findings, partner, police, report
 from .harm import harm_weights
 from .models import Finding, HarmWeight, ImportJob
 from saferplan.core.downloads import render_document
 from saferplan.core.periods import Period, parse_month
-from .reference import ensure_ward_lookup
 
 log = logging.getLogger(__name__)
 
@@ -321,40 +322,17 @@ def assessment(partnership, period: Period) -> dict:
     with the partnership's harm weights; cached until the data or the weights change."""
     weights = weights_for(partnership)
     with reading(partnership) as conn:
-        # The snapshot's number too: the worker may add ward lookups without a new import.
+        # The snapshot's number too: reference data (boundaries, the harm index) changes without an import.
         version = f"{data_version(conn)}.{_generation(current_snapshot())}"
     key = _key("assessment", str(store_path()), partnership.pk, version, partnership.area_codes, str(period),
                weights)
     data = cache.get(key)
     if data is None:
-        _ensure_wards(partnership.area_codes)
         with reading(partnership) as conn:
             data = engine.assess(conn, partnership.area_codes, period, weights=weights or None).to_dict()
         data["data_version"] = version
         cache.set(key, data, CACHE_SECONDS)
     return data
-
-
-def _ensure_wards(areas: list[str]) -> None:
-    """Have the worker work out the LSOA -> ward lookup once per authority: it is written to the
-    store, which only the worker writes. Until its snapshot is published the assessment has no
-    wards; the cache key changes with the snapshot, so the next request has them."""
-    from .reference import lsoa_boundary_path, ward_boundary_path
-
-    with reading(None) as conn:
-        have = {r[0] for r in conn.execute(
-            "select distinct lad_code from ward where lad_code in (select unnest(?))", [areas]).fetchall()}
-    need = [a for a in areas if a not in have and lsoa_boundary_path(a).exists() and ward_boundary_path(a).exists()]
-    if need and cache.add(_key("wards", str(store_path()), need), True, 10 * 60):
-        from .tasks import work_out_wards
-
-        work_out_wards.enqueue(need)
-
-
-def work_out_wards(areas: list[str]) -> None:
-    """The worker's side of ``_ensure_wards``."""
-    with writing() as conn:
-        ensure_ward_lookup(conn, areas)
 
 
 def report_tables(data: dict, publish: bool = False):
@@ -390,7 +368,11 @@ def document(partnership, period: Period, fmt: str, publish: bool) -> bytes:
     content = cache.get(cache_key)
     if content is None:
         data = with_reviewed_findings(partnership, data)
-        doc = report.build_document(data, publish)
+        from .reference import boundary_features
+
+        with reading(None) as conn:
+            boundaries = boundary_features(conn, "lsoa", partnership.area_codes)
+        doc = report.build_document(data, publish, boundaries)
         doc.author = partnership.name
         content = render_document(doc, fmt)
         cache.set(cache_key, content, DOCUMENT_CACHE_SECONDS)
@@ -435,7 +417,7 @@ def map_geojson(partnership, period: Period, level: str, publish: bool = False) 
     from saferplan.core.disclosure import is_withheld
 
     from .disclosure import publication
-    from .reference import lsoa_boundary_path, ward_boundary_path
+    from .reference import boundary_features
 
     data = assessment(partnership, period)
     if publish:
@@ -446,34 +428,77 @@ def map_geojson(partnership, period: Period, level: str, publish: bool = False) 
 
     if level == "lsoa":
         rows = {r["lsoa_code"]: r for r in data["lsoas"]}
-        code_field, name_field, path_of = "LSOA21CD", "LSOA21NM", lsoa_boundary_path
+        code_field, name_field = "LSOA21CD", "LSOA21NM"
     else:
         rows = {r["ward_code"]: r for r in data["wards"]["rows"]}
-        code_field, name_field, path_of = "WD25CD", "WD25NM", ward_boundary_path
+        code_field, name_field = "WD25CD", "WD25NM"
     hot = {r["lsoa_code"]: r["classification"] for r in data["hotspots"].get("lsoas", [])}
     features = []
-    for lad in partnership.area_codes:
-        path = path_of(lad)
-        if not path.exists():
-            continue
-        for feature in json.loads(path.read_text(encoding="utf-8"))["features"]:
-            code = feature["properties"][code_field]
-            row = rows.get(code, {})
-            feature["properties"] = {
-                "code": code, "name": feature["properties"][name_field],
-                "crimes": value(row, "crimes", "crimes"), "asb": value(row, "asb", "asb"),
-                "population": row.get("population"),
-                "crime_rate": value(row, "crime_rate", "crimes"), "asb_rate": value(row, "asb_rate", "asb"),
-                "hotspot": hot.get(code) if level == "lsoa" else None,
-            }
-            features.append(feature)
+    with reading(None) as conn:
+        shapes = boundary_features(conn, level, partnership.area_codes)
+    for feature in shapes:
+        code = feature["properties"][code_field]
+        row = rows.get(code, {})
+        feature["properties"] = {
+            "code": code, "name": feature["properties"][name_field],
+            "crimes": value(row, "crimes", "crimes"), "asb": value(row, "asb", "asb"),
+            "population": row.get("population"),
+            "crime_rate": value(row, "crime_rate", "crimes"), "asb_rate": value(row, "asb_rate", "asb"),
+            "hotspot": hot.get(code) if level == "lsoa" else None,
+        }
+        features.append(feature)
     return {"type": "FeatureCollection", "features": features}
 
 
-def has_boundaries(partnership) -> bool:
-    from .reference import lsoa_boundary_path
+def load_reference(paths: list, *, authority: str | None = None, only: list[str] | None = None,
+                   progress=None) -> list:
+    """Load reference files into the store (``reference.load.load_files``): the command line's,
+    the demo's and the boundaries job's one way in. Each file is all or nothing."""
+    from .reference.load import load_files
 
-    return any(lsoa_boundary_path(lad).exists() for lad in partnership.area_codes)
+    with writing() as conn:
+        return load_files(conn, paths, authority=authority, only=only, progress=progress)
+
+
+def reference_status(area_codes: list[str] | None = None) -> dict:
+    from .reference.load import status
+
+    with reading(None) as conn:
+        return status(conn, area_codes)
+
+
+def authority_names(codes: list[str]) -> list[str]:
+    """Local authority names for codes, from the loaded lookup; ``ValueError`` says which codes
+    it does not hold (or that no lookup is loaded)."""
+    from . import reference
+
+    with reading(None) as conn:
+        return reference.authority_names(conn, codes)
+
+
+def ward_names(area_codes: list[str]) -> list[tuple[str, str]]:
+    """(ward code, ward name) of the authorities' loaded ward boundaries, by name."""
+    with reading(None) as conn:
+        return conn.execute("select ward_code, ward_name from ward_boundary where lad_code in (select unnest(?)) "
+                            "order by ward_name, ward_code", [list(area_codes)]).fetchall()
+
+
+def census_age(area_codes: list[str]) -> dict[str, int]:
+    """Census 2021 usual residents of the authorities by age group (empty: not loaded)."""
+    from . import reference
+
+    with reading(None) as conn:
+        return reference.census_age(conn, list(area_codes))
+
+
+def boundaries_missing(partnership, level: str = "lsoa") -> str | None:
+    """What the pages say when some of the area's boundaries are not loaded (None: all are)."""
+    from . import reference
+
+    with reading(None) as conn:
+        missing = reference.boundaries_missing(conn, level, partnership.area_codes)
+        return reference.missing_message(conn, level, missing) if missing else None
+
 
 
 # --- Imports ----------------------------------------------------------------------------------
@@ -520,6 +545,48 @@ def start_police_upload(partnership, files, user) -> ImportJob:
     job = ImportJob.objects.create(
         partnership=partnership, kind=ImportJob.Kind.POLICE, created_by=user,
         sources=[safe_name(f.name) for f in files], upload_dir=str(folder),
+    )
+    _start(job)
+    return job
+
+
+def start_boundary_upload(partnership, files, user) -> ImportJob:
+    """Boundaries for the partnership's own authorities, loaded by the worker (it writes the
+    store) with the operator's loader: the same checks, and only the area's features."""
+    folder = save_uploads(files)
+    job = ImportJob.objects.create(
+        partnership=partnership, kind=ImportJob.Kind.BOUNDARIES, created_by=user,
+        sources=[safe_name(f.name) for f in files], upload_dir=str(folder),
+    )
+    _start(job)
+    return job
+
+
+def boundary_status(partnership) -> list[dict]:
+    """Per authority of the area: whether its LSOA and ward boundaries are loaded, from which
+    file and when, and where to get them."""
+    from .reference import DATASETS, LSOA_BOUNDARIES, WARD_BOUNDARIES
+
+    with reading(None) as conn:
+        loaded = {(d, lad): (src, at) for d, lad, src, at in conn.execute(
+            "select dataset, lad_code, source, loaded_at from reference_load where lad_code in (select unnest(?))",
+            [list(partnership.area_codes)]).fetchall()}
+    names = dict(zip(partnership.area_codes, list(partnership.area_names) + [""] * len(partnership.area_codes)))
+    return [{"code": lad, "name": names.get(lad) or lad,
+             "levels": [{"title": DATASETS[d]["title"], "where": DATASETS[d]["where"],
+                         "source": loaded.get((d, lad), (None, None))[0],
+                         "loaded_at": loaded.get((d, lad), (None, None))[1]}
+                        for d in (LSOA_BOUNDARIES, WARD_BOUNDARIES)]}
+            for lad in partnership.area_codes]
+
+
+def start_operator_import(paths: list[Path], partnership=None) -> ImportJob:
+    """The site operator's import of police.uk files on the server (the national monthly
+    archive, say) on the job worker: shared data for every partnership (every force kept), or,
+    given a partnership, its own (only the forces serving it)."""
+    job = ImportJob.objects.create(
+        partnership=partnership, kind=ImportJob.Kind.POLICE, created_by=None,
+        sources=[str(Path(p).resolve()) for p in paths], from_server=True, shared=partnership is None,
     )
     _start(job)
     return job
@@ -584,9 +651,7 @@ def retry_import(job: ImportJob, user) -> ImportJob:
         raise ValueError("only an interrupted import can be retried")
     if job.upload_dir and not Path(job.upload_dir).is_dir():
         raise ValueError("the files of this import are no longer kept: upload them again")
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.QUEUED, progress_done=0, progress_total=0, message="Waiting to start again",
-        started_at=None, finished_at=None, updated_at=timezone.now())
+    jobs.requeue(job)
     log.info("import job %s retried by user %s", job.pk, getattr(user, "pk", None))
     _start(job)
     return job
@@ -622,8 +687,8 @@ def remove_abandoned_uploads() -> int:
 
     cutoff = timezone.now() - timedelta(seconds=ABANDONED_AFTER)
     ended = 0
-    for job in ImportJob.objects.filter(status__in=[ImportJob.Status.RUNNING, ImportJob.Status.QUEUED],
-                                        updated_at__lt=cutoff):
+    for job in ImportJob.objects.filter(status__in=[ImportJob.Status.RUNNING, ImportJob.Status.QUEUED,
+                                                    ImportJob.Status.INTERRUPTED], updated_at__lt=cutoff):
         _end_abandoned(job)
         ended += 1
     root = upload_root()
@@ -634,30 +699,6 @@ def remove_abandoned_uploads() -> int:
                 shutil.rmtree(folder, ignore_errors=True)
                 ended += 1
     return ended
-
-
-@contextmanager
-def _heartbeat(job_id: int):
-    """While the worker runs the job, touch its row every few seconds, so that a page can tell
-    a long step from a worker that was killed (see ``ImportJob.stalled``)."""
-    from .models import HEARTBEAT_SECONDS
-
-    stop = threading.Event()
-
-    def beat():
-        try:
-            while not stop.wait(HEARTBEAT_SECONDS):
-                ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.RUNNING).update(updated_at=timezone.now())
-        finally:
-            connection.close()  # this thread's own connection
-
-    thread = threading.Thread(target=beat, name=f"import-{job_id}-heartbeat", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
 
 
 def confirm_import(job: ImportJob, user) -> ImportJob:
@@ -720,37 +761,51 @@ def run_import(job_id: int) -> None:
     """Run a queued import (the job worker's task; the demo calls it directly)."""
     job = ImportJob.objects.select_related("partnership").get(pk=job_id)
     # Claim the job: a second task for it (a retry queued twice) finds it taken and stops.
-    if not ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).update(
-            status=ImportJob.Status.RUNNING, started_at=timezone.now(), message="Starting",
-            updated_at=timezone.now()):
+    if not jobs.claim(ImportJob, job.pk):
         log.info("import job %s is not queued (%s): not run again", job.pk, job.status)
         return
-    with _heartbeat(job.pk):
+    job.refresh_from_db()
+    with jobs.running(job):
         _run(job)
 
 
 def _run(job: ImportJob) -> None:
 
     def progress(done: int, total: int, message: str) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(progress_done=done, progress_total=total,
-                                                   message=_display(message, job)[:500], updated_at=timezone.now())
+        jobs.report_progress(job, done, total, _display(message, job))
 
-    areas = job.partnership.area_codes
-    owner = None if job.shared else job.partnership.pk
+    partnership = job.partnership  # None: the site operator's import for everyone
+    areas = list(partnership.area_codes) if partnership else []
+    owner = None if job.shared or partnership is None else partnership.pk
+    if partnership is None:
+        made_by = f"the site operator (command line, import {job.pk})"
+    else:
+        made_by = "the site operator (demo)" if job.shared else _made_by(job)
     try:
         with writing() as conn:
-            if job.kind == ImportJob.Kind.POLICE:
+            if job.kind == ImportJob.Kind.BOUNDARIES:
+                from .reference.load import load_files
+
+                loaded = load_files(conn, [(str(Path(job.upload_dir) / n), n) for n in job.sources],
+                                    only=list(areas), progress=progress)
+                result = {"files": [{"file": r.file, "title": r.describe(), "rows": r.rows,
+                                     "authorities": r.authorities} for r in loaded],
+                          "rows_read": sum(r.rows for r in loaded)}
+            elif job.kind == ImportJob.Kind.POLICE:
                 result = police.import_police(
                     conn, _police_sources(job), progress=progress, owner=owner,
                     confirm_shrink=_confirmed_shrinks(job), limits=import_limits(),
-                    made_by="the site operator (demo)" if job.shared else _made_by(job)).to_dict()
+                    made_by=made_by,
+                    # A partnership's import keeps only the forces with records in its area.
+                    areas=None if owner is None else areas,
+                    own_forces=partnership.police_forces if partnership else []).to_dict()
                 in_area = conn.execute(
                     """select count(*), count(*) filter (where lsoa_status = 'name-assigned')
                        from police_record where import_id = ? and lad_code in (select unnest(?))""",
                     [result["import_id"], areas]).fetchone()
                 result["rows_in_area"], result["name_assigned_in_area"] = in_area
                 result["skipped_members"] = [_display(s, job) for s in result["skipped_members"]]
-                ensure_ward_lookup(conn, areas)
+                result["areas"] = _import_areas(conn, "police_record", result["import_id"])
             else:
                 mapping = partner.ColumnMapping(**job.mapping)
                 result = partner.import_partner(conn, partner_file(job), mapping, job.dataset,
@@ -759,6 +814,7 @@ def _run(job: ImportJob) -> None:
                 result["rows_in_area"] = conn.execute(
                     "select count(*) from partner_record where import_id = ? and lad_code in (select unnest(?))",
                     [result["import_id"], areas]).fetchone()[0]
+                result["areas"] = _import_areas(conn, "partner_record", result["import_id"])
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.SUCCEEDED, result=result, finished_at=timezone.now(),
             message="Finished", updated_at=timezone.now())
@@ -791,6 +847,25 @@ def _run(job: ImportJob) -> None:
         # confirmation keeps its files; everything else is in the store now.
         if job.upload_dir and not keep:
             shutil.rmtree(job.upload_dir, ignore_errors=True)
+
+
+def _import_areas(conn, table: str, import_id) -> list[str]:
+    return [r[0] for r in conn.execute(f"select distinct lad_code from {table} where import_id = ? "
+                                       "and lad_code is not null order by 1", [import_id]).fetchall()]
+
+
+def partnerships_reading_import(job_id: int) -> list[int]:
+    """The partnerships whose figures a finished import changed: its own partnership, or for
+    shared data every partnership with an area in it."""
+    from saferplan.partnership.models import Partnership
+
+    job = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.SUCCEEDED).first()
+    if job is None:
+        return []
+    if not job.shared:
+        return [job.partnership_id]
+    areas = set((job.result or {}).get("areas", []))
+    return [p.pk for p in Partnership.objects.only("pk", "area_codes") if areas & set(p.area_codes or [])]
 
 
 def months_present(paths: list[Path]) -> list[str]:

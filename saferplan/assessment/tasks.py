@@ -16,11 +16,20 @@ def import_data(job_id: int) -> None:
     finally:
         # Let go of the store file between tasks: the command line and backups can open it then.
         services.close_store()
+    readers = services.partnerships_reading_import(job_id)
+    if readers:
+        # KPIs bound to the data, and documents built on it, follow the new data.
+        from saferplan.planning.tasks import refresh_bound_kpis
+
+        refresh_bound_kpis.enqueue(readers)
 
 
 @task()
-def work_out_wards(areas: list[str]) -> None:
-    try:
-        services.work_out_wards(areas)
-    finally:
-        services.close_store()
+def remove_abandoned_uploads() -> str:
+    from saferplan.ops.schedule import record_outcome
+
+    removed = services.remove_abandoned_uploads()
+    outcome = f"{removed} abandoned import{'s' if removed != 1 else ''} or upload folder{'s' if removed != 1 else ''} removed"
+    record_outcome("import-housekeeping", outcome)
+    return outcome
+

@@ -14,6 +14,7 @@ ACCESS = {
     "assessment:index": EVERY_ROLE,
     "assessment:imports": {_M, _A},
     "assessment:import-police": {_M, _A},
+    "assessment:boundaries": {_M},
     "assessment:import-server": "post-only-partnership",
     "assessment:import-partner": {_M, _A},
     "assessment:partner-mapping": {_M, _A},

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.AssessmentIndex.as_view(), name="index"),
     path("data/", views.ImportsView.as_view(), name="imports"),
     path("data/police/", views.PoliceUpload.as_view(), name="import-police"),
+    path("data/boundaries/", views.BoundaryUpload.as_view(), name="boundaries"),
     path("data/police/server/", views.ServerImport.as_view(), name="import-server"),
     path("data/partner/", views.PartnerUpload.as_view(), name="import-partner"),
     path("data/partner/<int:pk>/columns/", views.PartnerMapping.as_view(), name="partner-mapping"),

@@ -20,6 +20,7 @@ from .disclosure import publication
 from .analysis import SIGNIFICANCE_METHOD, SIGNIFICANCE_TEST
 from .police import ImportRefused
 from .forms import (
+    BoundaryUploadForm,
     ColumnMappingForm,
     HarmWeightsForm,
     PartnerUploadForm,
@@ -145,6 +146,7 @@ class AssessmentIndex(AssessmentMixin, TemplateView):
             significant_hot = show_table(Table("hotspots", "Significant hotspots and coldspots", tables["hotspots"].columns,
                                                rows), publish)
         findings = Finding.objects.filter(partnership=self.partnership, period=p)
+        missing_boundaries = services.boundaries_missing(self.partnership)
         context.update(
             period=period, period_str=p, publish=publish, data=data, chart=chart,
             categories=shown("categories"), monthly=shown("monthly"), lsoas=shown("lsoas", TOP_ROWS),
@@ -162,7 +164,8 @@ class AssessmentIndex(AssessmentMixin, TemplateView):
             # Once drafted and stored, rejected findings are never shown again as drafts.
             draft_findings=(findings.filter(status=Finding.Status.DRAFTED) if findings.exists()
                             else data["findings"]),
-            show_map=services.has_boundaries(self.partnership),
+            boundaries_missing=missing_boundaries, show_map=missing_boundaries is None,
+            can_load_boundaries=self.access.can("load_boundaries"),
             map_lsoa_url=self.url("map-data", period=p, level="lsoa") + ("?publish=1" if publish else ""),
             map_ward_url=self.url("map-data", period=p, level="ward") + ("?publish=1" if publish else ""),
             custom_weights=data["harm"]["edited"],
@@ -277,6 +280,30 @@ class PoliceUpload(AssessmentMixin, View):
     def _render(self, form, server_form):
         return render(self.request, "assessment/police_upload.html",
                       {"partnership": self.partnership, "form": form, "server_form": server_form})
+
+
+class BoundaryUpload(AssessmentMixin, View):
+    """A manager loads the LSOA and ward boundaries of the partnership's own authorities."""
+    capability = "load_boundaries"
+
+    def get(self, request, slug):
+        return self._render(BoundaryUploadForm())
+
+    def post(self, request, slug):
+        if too_large(request):
+            return self._render(refused_form(BoundaryUploadForm, "files", too_large(request)))
+        form = BoundaryUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self._render(form)
+        job = services.start_boundary_upload(self.partnership, form.cleaned_data["files"], request.user)
+        return redirect(job.get_absolute_url())
+
+    def _render(self, form):
+        return render(self.request, "assessment/boundaries.html",
+                      {"partnership": self.partnership, "form": form,
+                       "authorities": services.boundary_status(self.partnership),
+                       "jobs": ImportJob.objects.filter(partnership=self.partnership,
+                                                        kind=ImportJob.Kind.BOUNDARIES)[:5]})
 
 
 class ServerImport(AssessmentMixin, View):

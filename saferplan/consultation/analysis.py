@@ -7,22 +7,30 @@ equality answers (only ever in aggregate) follow :mod:`saferplan.core.disclosure
 """
 from __future__ import annotations
 
-import csv
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
+from datetime import datetime
+from datetime import timezone as dt_timezone
 
-from django.conf import settings
 from django.db.models import Count
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Substr, TruncDate
 from django.utils import timezone
 
 from saferplan.core.disclosure import CROSS_TABULATIONS, EQUALITY_ANSWERS, protect, protect_line, shown
 
 from . import equality, redaction
-from .models import COUNTED, Answer, Channel, EqualityResponse, Question, QuestionType, Response, Survey
+from .models import (
+    COUNTED,
+    Answer,
+    Channel,
+    EqualityResponse,
+    Question,
+    QuestionType,
+    Response,
+    ResponseStatus,
+    Survey,
+)
 
 UNDER_REPRESENTED_RATIO = 0.8
 COUNTED_STATUSES = COUNTED
@@ -100,6 +108,15 @@ def group_others(texts: list[str]) -> list[tuple[str, int]]:
     return sorted(rows, key=lambda r: (-r[1], r[0].casefold()))
 
 
+NOT_COUNTED = [status for status in ResponseStatus if status not in COUNTED]
+
+
+def _left_out(survey: Survey) -> list[int]:
+    """Up to 5,001 ids of the survey's responses that are not counted: asked for by status, not
+    as "not counted", so the (survey, status) index finds them without reading every response."""
+    return list(Response.objects.filter(survey=survey, status__in=NOT_COUNTED).order_by().values_list("pk", flat=True)[:5001])
+
+
 def counted_answers(survey: Survey, question_ids: list[int] | None = None):
     """Answers of counted responses. Responses that are not counted are few (excluded after
     review, suspected automated), so they are left out by id, which is much faster than joining
@@ -108,7 +125,7 @@ def counted_answers(survey: Survey, question_ids: list[int] | None = None):
         question_ids = list(survey.questions.values_list("pk", flat=True))
     # A spoilt paper answer is kept on the response but is no answer to count.
     answers = Answer.objects.filter(question_id__in=question_ids, spoilt=False)
-    left_out = list(Response.objects.filter(survey=survey).exclude(status__in=COUNTED).values_list("pk", flat=True)[:5001])
+    left_out = _left_out(survey)
     if len(left_out) > 5000:
         return answers.filter(response__status__in=COUNTED)
     return answers.exclude(response_id__in=left_out) if left_out else answers
@@ -118,8 +135,20 @@ def analyse(survey: Survey, questions: list[Question] | None = None, other_limit
     questions = questions if questions is not None else list(survey.ordered_questions())
     respondents = counted_responses(survey).count()
     answers = counted_answers(survey, [q.pk for q in questions])
-    bases = dict(answers.values_list("question_id").annotate(n=Count("response_id", distinct=True)))
-    option_counts = dict(answers.exclude(option=None).values_list("option_id").annotate(n=Count("pk")))
+    # One pass over the answers: rows per option (and per text question). A respondent has one
+    # row for a question that is not multiple choice (services.record refuses more), so those
+    # bases are sums; only multiple choice needs its respondents counted apart.
+    bases: Counter = Counter()
+    option_counts: dict[int, int] = {}
+    multiple = {q.pk for q in questions if q.is_multiple}
+    for question_id, option_id, n in answers.values_list("question_id", "option_id").annotate(n=Count("*")).order_by():
+        if option_id is not None:
+            option_counts[option_id] = n
+        if question_id not in multiple:
+            bases[question_id] += n
+    if multiple:
+        bases.update(dict(answers.filter(question_id__in=multiple).values_list("question_id")
+                          .annotate(n=Count("response_id", distinct=True)).order_by()))
     others: dict[int, list[str]] = defaultdict(list)
     for question_id, text in (answers.filter(option__is_other=True).exclude(text="")
                               .order_by("pk").values_list("question_id", "text")[: other_limit * 20]):
@@ -180,36 +209,75 @@ def crosstab_dimensions(survey: Survey) -> list[tuple[str, str]]:
     return dims
 
 
-def _dimension(survey: Survey, key: str) -> tuple[str, list[str], dict[int, list[str]]]:
-    """(title, ordered category labels, response id -> its categories) for one dimension."""
-    counted = counted_responses(survey)
-    if key == "area":
-        q = survey.questions.filter(type=QuestionType.AREA).order_by("pk").first()
+class _Dimension:
+    """One side of a cross-tabulation: its title, its categories in order, and the SQL that gives
+    each counted respondent's category (one row per category, so several for multiple choice)."""
+
+    def __init__(self, title: str, labels: list[str], sql: str, params: list, label_of=None,
+                 multiple: bool = False, question: Question | None = None):
+        self.title, self.labels, self.sql, self.params = title, labels, sql, params
+        self.label_of = label_of or {}
+        self.multiple, self.question = multiple, question
+
+    def label(self, value) -> str | None:
+        return self.label_of.get(value, value) if self.label_of else value
+
+
+def _counted_condition(survey: Survey, column: str) -> tuple[str, list]:
+    """SQL keeping only counted responses' rows. Those not counted are few (excluded after review,
+    suspected automated), so they are left out by id rather than by joining every row to its
+    response; past 5,000 of them, by a subquery."""
+    left_out = _left_out(survey)
+    if not left_out:
+        return "", []
+    if len(left_out) > 5000:
+        return (f" AND {column} IN (SELECT id FROM {Response._meta.db_table} WHERE survey_id = %s"
+                f" AND status IN ({', '.join(['%s'] * len(COUNTED))}))", [survey.pk, *COUNTED])
+    return f" AND {column} NOT IN ({', '.join(['%s'] * len(left_out))})", left_out
+
+
+def _json_text(column: str) -> str:
+    """SQL for one key of a JSON column as text, the key passed as the next parameter."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return f"({column} ->> %s)"
+    return f"json_extract({column}, '$.' || %s)"
+
+
+def _dimension(survey: Survey, key: str) -> _Dimension:
+    answer_table, response_table = Answer._meta.db_table, Response._meta.db_table
+    if key == "area" or key.startswith("q:"):
+        q = _question_of(survey, key)
         if q is None:
-            raise AnalysisError("This survey has no area question")
-        key = f"q:{q.code}"
-    if key.startswith("q:"):
-        q = survey.questions.filter(code=key[2:]).prefetch_related("options").first()
-        if q is None or not q.is_choice:
-            raise AnalysisError("Choose a question with options")
-        labels = {o.pk: o.label for o in q.options.all()}
-        values: dict[int, list[str]] = defaultdict(list)
-        for response_id, option_id in (counted_answers(survey, [q.pk])
-                                       .exclude(option=None).values_list("response_id", "option_id")):
-            values[response_id].append(labels[option_id])
-        return q.text, list(labels.values()), values
+            raise AnalysisError("This survey has no area question" if key == "area" else "Choose a question with options")
+        options = list(q.options.all())
+        return _Dimension(
+            q.text, [o.label for o in options],
+            f"SELECT response_id AS rid, option_id AS cat FROM {answer_table}"
+            f" WHERE question_id = %s AND option_id IS NOT NULL AND spoilt = %s",
+            [q.pk, False], {o.pk: o.label for o in options}, q.is_multiple, q)
     if key == "channel":
-        values = {rid: [Channel(ch).label] for rid, ch in counted.values_list("pk", "channel")}
-        return "Channel", [c.label for c in Channel], values
+        return _Dimension(
+            "Channel", [c.label for c in Channel],
+            f"SELECT id AS rid, channel AS cat FROM {response_table} WHERE survey_id = %s", [survey.pk],
+            {c.value: c.label for c in Channel})
     if key.startswith("eq:") and key[3:] in equality.BY_CODE:
         eq = equality.BY_CODE[key[3:]]
-        values = {}
-        for rid, answers in (EqualityResponse.objects.filter(survey=survey, response__status__in=COUNTED)
-                             .values_list("response_id", "answers")):
-            if answers.get(eq["code"]):
-                values[rid] = [answers[eq["code"]]]
-        return eq["label"], list(eq["options"]), values
+        value = _json_text("answers")
+        return _Dimension(
+            eq["label"], list(eq["options"]),
+            f"SELECT response_id AS rid, {value} AS cat FROM {EqualityResponse._meta.db_table}"
+            f" WHERE survey_id = %s AND {value} IS NOT NULL AND {value} <> ''",
+            [eq["code"], survey.pk, eq["code"], eq["code"]])
     raise AnalysisError("Choose what to cross-tabulate")
+
+
+def _answered(respondent: str) -> str:
+    """SQL: the respondent chose an option of the question given as the next two parameters
+    (its id, and False for not spoilt)."""
+    return (f"EXISTS (SELECT 1 FROM {Answer._meta.db_table} x WHERE x.question_id = %s AND x.spoilt = %s"
+            f" AND x.response_id = {respondent} AND x.option_id IS NOT NULL)")
 
 
 def crosstab(survey: Survey, row: str, col: str) -> dict:
@@ -217,33 +285,44 @@ def crosstab(survey: Survey, row: str, col: str) -> dict:
 
     A multiple-choice respondent counts once in each option they chose, so rows need not sum.
     Where a row total is shown and only one cell of the row is suppressed, the next smallest
-    cell is suppressed too, so the hidden one cannot be worked out by subtraction."""
-    row_q, col_q = _question_of(survey, row), _question_of(survey, col)
-    if row_q is not None and col_q is not None and row_q.pk != col_q.pk:
-        row_title, row_labels, col_title, col_labels = (
-            row_q.text, [o.label for o in row_q.options.all()], col_q.text, [o.label for o in col_q.options.all()])
-        counts, totals, col_totals = _question_pairs(survey, row_q, col_q)
-        return _table(row_title, row_labels, col_title, col_labels, counts, totals, col_totals,
-                      single=not row_q.is_multiple and not col_q.is_multiple)
-    row_title, row_labels, row_values = _dimension(survey, row)
-    col_title, col_labels, col_values = _dimension(survey, col)
+    cell is suppressed too, so the hidden one cannot be worked out by subtraction.
+
+    Counted in the database: one GROUP BY over the two sides joined once by respondent. A line's
+    base is the sum of its cells when the other side gives each respondent one category; only
+    against a multiple-choice question is it counted apart (respondents, not choices)."""
+    from django.db import connection
+
+    rows, cols = _dimension(survey, row), _dimension(survey, col)
+    counted, counted_params = _counted_condition(survey, "r.rid")
+    joined = f"FROM ({rows.sql}) r JOIN ({cols.sql}) c ON c.rid = r.rid WHERE 1 = 1{counted}"
+    params = [*rows.params, *cols.params, *counted_params]
     counts: Counter = Counter()
     totals: Counter = Counter()
     col_totals: Counter = Counter()
-    single = True
-    for rid, rcats in row_values.items():
-        ccats = col_values.get(rid)
-        if not ccats:
-            continue
-        single &= len(set(rcats)) == 1 and len(set(ccats)) == 1
-        for r in set(rcats):
-            totals[r] += 1
-            for c in set(ccats):
-                counts[(r, c)] += 1
-        for c in set(ccats):
-            col_totals[c] += 1
-    single &= not any(q is not None and q.is_multiple for q in (_question_of(survey, row), _question_of(survey, col)))
-    return _table(row_title, row_labels, col_title, col_labels, counts, totals, col_totals, single=single)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT r.cat, c.cat, COUNT(*) {joined} GROUP BY r.cat, c.cat", params)
+        for r, c, n in cursor.fetchall():
+            r, c = rows.label(r), cols.label(c)
+            counts[(r, c)] += n
+            if not cols.multiple:
+                totals[r] += n
+            if not rows.multiple:
+                col_totals[c] += n
+        # A respondent has each category once, so a line's base is its rows among those who
+        # answered the multiple-choice side at all (found in that side's index, one seek each).
+        if cols.multiple:
+            cursor.execute(f"SELECT r.cat, COUNT(*) FROM ({rows.sql}) r WHERE {_answered('r.rid')}{counted}"
+                           f" GROUP BY r.cat", [*rows.params, cols.question.pk, False, *counted_params])
+            for r, n in cursor.fetchall():
+                totals[rows.label(r)] += n
+        if rows.multiple:
+            cursor.execute(f"SELECT c.cat, COUNT(*) FROM ({cols.sql}) c WHERE {_answered('c.rid')}"
+                           f"{counted.replace('r.rid', 'c.rid')} GROUP BY c.cat",
+                           [*cols.params, rows.question.pk, False, *counted_params])
+            for c, n in cursor.fetchall():
+                col_totals[cols.label(c)] += n
+    return _table(rows.title, rows.labels, cols.title, cols.labels, counts, totals, col_totals,
+                  single=not rows.multiple and not cols.multiple)
 
 
 def _question_of(survey: Survey, key: str) -> Question | None:
@@ -253,44 +332,6 @@ def _question_of(survey: Survey, key: str) -> Question | None:
         q = survey.questions.filter(code=key[2:]).prefetch_related("options").first()
         return q if q is not None and q.is_choice else None
     return None
-
-
-def _question_pairs(survey: Survey, row_q: Question, col_q: Question) -> tuple[Counter, Counter, Counter]:
-    """Respondents by (row option, column option), counted in the database: one self-join."""
-    from django.db import connection
-
-    table = Answer._meta.db_table
-    left_out = list(Response.objects.filter(survey=survey).exclude(status__in=COUNTED).values_list("pk", flat=True))
-    where = ""
-    params: list = [row_q.pk, col_q.pk]
-    if left_out:
-        where = f" AND a.response_id NOT IN ({', '.join(['%s'] * len(left_out))})"
-        params += left_out
-    sql = (f"SELECT a.option_id, b.option_id, COUNT(*) FROM {table} a JOIN {table} b ON b.response_id = a.response_id "
-           f"WHERE a.question_id = %s AND b.question_id = %s AND a.option_id IS NOT NULL AND b.option_id IS NOT NULL"
-           f"{where} GROUP BY a.option_id, b.option_id")
-    total_sql = (f"SELECT a.option_id, COUNT(DISTINCT a.response_id) FROM {table} a JOIN {table} b "
-                 f"ON b.response_id = a.response_id WHERE a.question_id = %s AND b.question_id = %s "
-                 f"AND a.option_id IS NOT NULL AND b.option_id IS NOT NULL{where} GROUP BY a.option_id")
-    col_total_sql = (f"SELECT b.option_id, COUNT(DISTINCT b.response_id) FROM {table} a JOIN {table} b "
-                     f"ON b.response_id = a.response_id WHERE a.question_id = %s AND b.question_id = %s "
-                     f"AND a.option_id IS NOT NULL AND b.option_id IS NOT NULL{where} GROUP BY b.option_id")
-    row_labels = {o.pk: o.label for o in row_q.options.all()}
-    col_labels = {o.pk: o.label for o in col_q.options.all()}
-    counts: Counter = Counter()
-    totals: Counter = Counter()
-    col_totals: Counter = Counter()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for r, c, n in cursor.fetchall():
-            counts[(row_labels[r], col_labels[c])] = n
-        cursor.execute(total_sql, params)
-        for r, n in cursor.fetchall():
-            totals[row_labels[r]] = n
-        cursor.execute(col_total_sql, params)
-        for c, n in cursor.fetchall():
-            col_totals[col_labels[c]] = n
-    return counts, totals, col_totals
 
 
 def chi_squared(grid: list[list[int]]) -> dict | None:
@@ -358,12 +399,25 @@ def _table(row_title, row_labels, col_title, col_labels, counts: Counter, totals
 # Responses over time --------------------------------------------------------------------------
 
 def by_day(survey: Survey) -> dict:
+    from django.db import connection
+
     tz = timezone.get_default_timezone()
-    rows = (counted_responses(survey).annotate(day=TruncDate("submitted_at", tzinfo=tz))
-            .values_list("day", "channel").annotate(n=Count("pk")).order_by("day"))
     days: dict = {}
-    for day, channel, n in rows:
-        days.setdefault(day, Counter())[channel] += n
+    if connection.vendor == "sqlite":
+        # SQLite has no time zones: Django would call Python once a row to find the local day.
+        # Counted by the hour in UTC instead (a few thousand groups), each hour then given its
+        # local day here; exact, because Europe/London's offsets are whole hours.
+        hours = (counted_responses(survey).annotate(hour=Substr("submitted_at", 1, 13))
+                 .values_list("hour", "channel").annotate(n=Count("pk")).order_by())
+        for hour, channel, n in hours:
+            when = datetime.fromisoformat(f"{hour}:00:00").replace(tzinfo=dt_timezone.utc)
+            days.setdefault(when.astimezone(tz).date(), Counter())[channel] += n
+        days = dict(sorted(days.items()))
+    else:
+        rows = (counted_responses(survey).annotate(day=TruncDate("submitted_at", tzinfo=tz))
+                .values_list("day", "channel").annotate(n=Count("pk")).order_by("day"))
+        for day, channel, n in rows:
+            days.setdefault(day, Counter())[channel] += n
     channels = [c for c in Channel]
     return {"channels": [c.label for c in channels],
             "rows": [{"day": day, "counts": [counts[c.value] for c in channels], "total": sum(counts.values())}
@@ -372,38 +426,39 @@ def by_day(survey: Survey) -> dict:
 
 # Who answered, against the Census --------------------------------------------------------------
 
-@lru_cache(maxsize=16)
-def _census_age(codes: tuple[str, ...], data_dir: str) -> dict[str, int]:
-    data = Path(data_dir)
-    wanted = set(codes)
-    lsoas = set()
-    with open(data / "geography" / "lsoa21_to_lad.csv", newline="", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            if row["lad_code"] in wanted:
-                lsoas.add(row["lsoa21_code"])
-    totals: Counter = Counter()
-    with open(data / "population" / "census2021_lsoa21_age6.csv", newline="", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            if row["lsoa21_code"] in lsoas:
-                totals[row["age_group"]] += int(float(row["usual_residents"]))
-    return dict(totals)
-
-
 def census_age(partnership) -> dict[str, int]:
     """Census 2021 usual residents of the partnership's area by the six age bands."""
-    try:
-        return _census_age(tuple(sorted(partnership.area_codes)), str(settings.DATA_DIR))
-    except FileNotFoundError:
-        return {}
+    from saferplan.assessment.services import census_age as loaded_census_age
+
+    return loaded_census_age(partnership.area_codes)
+
+
+def equality_counts(survey: Survey) -> dict[str, dict[str, int]]:
+    """Counted respondents by each equality question's answer ({code: {answer: count}}), in one
+    GROUP BY over the answers' keys in the database; no one's answers leave it."""
+    from django.db import connection
+
+    table, response_table = EqualityResponse._meta.db_table, Response._meta.db_table
+    if connection.vendor == "postgresql":
+        pairs = "jsonb_each_text(e.answers) AS j(key, value)"
+    else:
+        pairs = "json_each(e.answers) AS j"
+    sql = (f"SELECT j.key, j.value, COUNT(*) FROM {table} e CROSS JOIN {pairs}"
+           f" WHERE e.survey_id = %s AND e.response_id IN (SELECT id FROM {response_table} WHERE survey_id = %s"
+           f" AND status IN ({', '.join(['%s'] * len(COUNTED))})) AND j.value IS NOT NULL AND j.value <> ''"
+           f" GROUP BY j.key, j.value")
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [survey.pk, survey.pk, *COUNTED])
+        for code, value, n in cursor.fetchall():
+            counts[code][value] = n
+    return counts
 
 
 def census_profile(survey: Survey) -> dict:
     population = census_age(survey.partnership)
-    counts: Counter = Counter()
-    for answers in EqualityResponse.objects.filter(survey=survey, response__status__in=COUNTED).values_list("answers", flat=True):
-        age = answers.get("age")
-        if age and age != equality.PREFER_NOT:
-            counts[age] += 1
+    counts: Counter = Counter({value: n for value, n in equality_counts(survey).get("age", {}).items()
+                               if value != equality.PREFER_NOT})
     answered = sum(counts.values())
     pop_total = sum(population.get(band, 0) for band, _ in equality.CENSUS_AGE_BANDS)
     rows = []
@@ -430,13 +485,8 @@ def census_profile(survey: Survey) -> dict:
 
 def equality_summary(survey: Survey) -> list[dict]:
     """Each equality question's answers in aggregate, counts under 10 suppressed."""
-    counts: dict[str, Counter] = {q["code"]: Counter() for q in equality.QUESTIONS}
-    answered = 0
-    for answers in EqualityResponse.objects.filter(survey=survey, response__status__in=COUNTED).values_list("answers", flat=True):
-        answered += 1
-        for code, value in answers.items():
-            if code in counts:
-                counts[code][value] += 1
+    counted = equality_counts(survey)
+    counts: dict[str, Counter] = {q["code"]: Counter(counted.get(q["code"], {})) for q in equality.QUESTIONS}
     summary = []
     for q in equality.QUESTIONS:
         base = sum(counts[q["code"]].values())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,15 +17,20 @@ from datetime import datetime
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
+from saferplan.ops import jobs
 from saferplan.wording import counted
 
 from . import services
 from .models import MAX_OTHER, Channel, ImportBatch, Question, Survey
 
+log = logging.getLogger(__name__)
+
 SUBMITTED_AT = "submitted_at"  # an optional column: when the response was made
 DATE_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d",
                 "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y"]
 MAX_ROWS = 200_000
+PROGRESS_EVERY = 1000
+CHECKED = "Checked"  # the message of a batch checked without errors, waiting for "Import"
 SAVE_AS = "save it as CSV UTF-8 (in Excel: Save As, then “CSV UTF-8 (Comma delimited)”) and try again"
 
 
@@ -178,9 +184,11 @@ def _parse_when(cell: str):
 
 
 def check_rows(survey: Survey, text: str, mapping: dict[int, str], separator: str = ";",
-               channel: str = Channel.IMPORTED, header_lines: int = 1, filename: str = "") -> Checked:
+               channel: str = Channel.IMPORTED, header_lines: int = 1, filename: str = "",
+               progress=None) -> Checked:
     """Read every data row; ``mapping`` is column index (0-based) -> question code or SUBMITTED_AT.
-    Each error names the file (when given), the line, the column and the question."""
+    Each error names the file (when given), the line, the column and the question.
+    ``progress(rows)`` is told every PROGRESS_EVERY rows."""
     questions = {q.code: q for q in survey.ordered_questions()}
     readers = {i: CellReader(questions[code], separator) for i, code in mapping.items() if code in questions}
     checked = Checked()
@@ -190,6 +198,8 @@ def check_rows(survey: Survey, text: str, mapping: dict[int, str], separator: st
             _check_record(reader, record, header_lines, checked, readers, mapping, channel)
             if checked.rows > MAX_ROWS:
                 break
+            if progress and checked.rows % PROGRESS_EVERY == 0:
+                progress(checked.rows)
     except csv.Error as exc:
         checked.errors.append(f"Line {reader.line_num}: {exc}")
     if filename:
@@ -268,13 +278,10 @@ def check_file(survey: Survey, filename: str, raw: bytes) -> Checked:
     return check_cli_file(survey, text, filename)
 
 
-def import_checked(survey: Survey, checked: Checked, batch: ImportBatch | None = None) -> int:
+def import_checked(survey: Survey, checked: Checked, progress=None) -> int:
     if checked.errors:
         raise ValueError("refusing to import a file with errors")
-    if batch is not None:
-        for s in checked.submissions:
-            s.extra = {**s.extra, "import_batch": batch}
-    return services.record_many(survey, checked.submissions)
+    return services.record_many(survey, checked.submissions, progress=progress)
 
 
 # The web import: upload, map, check, import ------------------------------------------------------
@@ -322,10 +329,10 @@ def mapping_from_post(batch: ImportBatch, data) -> dict:
     return {"columns": columns, "separator": separator if separator in (";", ",", "|") else ";"}
 
 
-def check_batch(batch: ImportBatch) -> Checked:
+def check_batch(batch: ImportBatch, progress=None) -> Checked:
     mapping = {int(i): code for i, code in batch.mapping.get("columns", {}).items() if code}
     checked = check_rows(batch.survey, batch.content, mapping, batch.mapping.get("separator", ";"),
-                         filename=batch.filename)
+                         filename=batch.filename, progress=progress)
     used = [code for code in mapping.values() if code != SUBMITTED_AT]
     doubles = {code for code in used if used.count(code) > 1}
     if doubles:
@@ -335,21 +342,26 @@ def check_batch(batch: ImportBatch) -> Checked:
     return checked
 
 
-def import_batch(batch: ImportBatch, checked: Checked) -> int:
-    """Import a checked batch exactly once, however many requests try at the same moment.
+def import_batch(batch: ImportBatch, checked: Checked, progress=None) -> int:
+    """Import a checked batch exactly once, however many requests or workers try at once.
 
-    The batch is claimed by a conditional UPDATE of its status inside the import's transaction:
-    a second request waits for the first to commit, then finds nothing to claim. The unique
-    (batch, line) constraint on responses backs this up."""
+    The batch is claimed by a conditional UPDATE of its status inside the import's transaction
+    (from waiting for its mapping, or from running on the worker that claimed it): a second
+    attempt waits for the first to commit, then finds nothing to claim. The unique (batch, line)
+    constraint on responses backs this up."""
     try:
         with transaction.atomic():
-            claimed = (ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.MAPPING)
-                       .update(status=ImportBatch.Status.IMPORTED))
+            claimed = (ImportBatch.objects.filter(pk=batch.pk, status__in=[ImportBatch.Status.MAPPING,
+                                                                          ImportBatch.Status.RUNNING])
+                       .update(status=ImportBatch.Status.IMPORTED, errors=[], finished_at=timezone.now()))
             if not claimed:
                 raise AlreadyImported
-            count = import_checked(batch.survey, checked, batch)
+            for s in checked.submissions:
+                s.extra = {**s.extra, "import_batch": batch}
+            count = import_checked(batch.survey, checked, progress=progress)
             # The uploaded file may hold personal data: keep only what was imported.
-            ImportBatch.objects.filter(pk=batch.pk).update(rows=count, content="")
+            ImportBatch.objects.filter(pk=batch.pk).update(rows=count, content="", message="Imported",
+                                                           progress_done=count, progress_total=count)
     except (IntegrityError, OperationalError) as exc:
         # Another request holds or has taken the batch (SQLite: "database is locked").
         if "locked" not in str(exc) and "import_row" not in str(exc):
@@ -357,3 +369,63 @@ def import_batch(batch: ImportBatch, checked: Checked) -> int:
         raise AlreadyImported from None
     batch.status, batch.rows, batch.content = ImportBatch.Status.IMPORTED, count, ""
     return count
+
+
+def queue_batch(batch: ImportBatch, mapping: dict) -> bool:
+    """Save the mapping and queue the batch for the worker to check and import; False when it is
+    already queued, importing or imported (a second press adds nothing)."""
+    from .tasks import import_survey_batch
+
+    queued = ImportBatch.objects.filter(pk=batch.pk, status__in=[ImportBatch.Status.MAPPING]).update(
+        mapping=mapping, status=ImportBatch.Status.QUEUED, errors=[], message="Waiting to start",
+        progress_done=0, progress_total=0, worker_host="", worker_pid=None, updated_at=timezone.now())
+    if queued:
+        import_survey_batch.enqueue(batch.pk)
+    batch.refresh_from_db()
+    return bool(queued)
+
+
+def retry_batch(batch: ImportBatch) -> None:
+    """Queue again a batch whose worker stopped: nothing of it was kept (one transaction)."""
+    from .tasks import import_survey_batch
+
+    jobs.requeue(batch)
+    import_survey_batch.enqueue(batch.pk)
+    batch.refresh_from_db()
+
+
+def run_batch(batch_id: int) -> None:
+    """The worker's task: check the whole file, then import it in one transaction, with progress
+    for the page. A file with errors goes back to its mapping, with the errors, and adds nothing."""
+    if not jobs.claim(ImportBatch, batch_id, "Checking the rows"):
+        return
+    batch = ImportBatch.objects.select_related("survey").get(pk=batch_id)
+    # Rows in the file, for the bar (a quoted cell may hold a line break: then it is an estimate).
+    lines = max(batch.content.count("\n") - 1, 1)
+    state = {"done": 0, "total": lines * 2, "message": "Checking the rows"}
+    checking = lambda rows: state.update(done=min(rows, lines))  # noqa: E731
+    importing = lambda rows: state.update(done=lines + min(rows, lines),  # noqa: E731
+                                          message=f"Importing: {rows:,} of {lines:,} responses")
+    with jobs.running(batch, state):
+        try:
+            checked = check_batch(batch, progress=checking)
+            if checked.errors:
+                ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.RUNNING).update(
+                    status=ImportBatch.Status.MAPPING, errors=checked.errors[:50], message="Refused",
+                    finished_at=timezone.now())
+                return
+            if batch.mapping.get("check_only"):
+                ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.RUNNING).update(
+                    status=ImportBatch.Status.MAPPING, message=CHECKED, progress_done=checked.rows,
+                    progress_total=checked.rows, finished_at=timezone.now())
+                return
+            state.update(done=lines, message="Importing")
+            import_batch(batch, checked, progress=importing)
+        except AlreadyImported:
+            pass
+        except Exception as exc:  # noqa: BLE001 - any failure must end the job, not leave it running
+            log.exception("survey import batch %s failed", batch.pk)
+            ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.RUNNING).update(
+                status=ImportBatch.Status.MAPPING, message="Failed", finished_at=timezone.now(),
+                errors=[f"The import stopped because of an unexpected problem ({type(exc).__name__}). "
+                        "Nothing from it was kept."])

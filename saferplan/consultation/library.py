@@ -11,12 +11,8 @@ An area question (the partnership's wards) can be added to any of them.
 """
 from __future__ import annotations
 
-import json
 import re
-from functools import lru_cache
-from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 
 from .models import Option, Question, QuestionType, Section, Survey
@@ -159,21 +155,11 @@ TEMPLATES = {
 OUTSIDE_AREA = "I do not live in the area"
 
 
-@lru_cache(maxsize=32)
-def _wards(code: str, data_dir: str) -> tuple[tuple[str, str], ...]:
-    path = Path(data_dir) / "geography" / "boundaries" / f"ward-{code}.geojson"
-    if not path.exists():
-        return ()
-    features = json.loads(path.read_text(encoding="utf-8"))["features"]
-    return tuple(sorted(((f["properties"]["WD25CD"], f["properties"]["WD25NM"]) for f in features), key=lambda w: w[1]))
-
-
 def wards_for(partnership) -> list[tuple[str, str]]:
     """(ward code, ward name) for every ward of the partnership's districts, by name."""
-    wards = []
-    for code in partnership.area_codes:
-        wards.extend(_wards(code, str(settings.DATA_DIR)))
-    return sorted(wards, key=lambda w: w[1])
+    from saferplan.assessment.services import ward_names
+
+    return ward_names(partnership.area_codes)
 
 
 def set_area_options(question: Question) -> None:

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from saferplan.ops import jobs
 from saferplan.partnership.models import Partnership
 
 # Lengths every text a member of the public can send is held to.
@@ -83,8 +84,12 @@ class Survey(models.Model):
     purge_on = models.DateField("Delete personal data on", null=True, blank=True)
     purged_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Raised by every change to the survey's sections, questions and options (definition.py): the
+    # public form caches those under this number, so an edit is never served from a stale copy.
+    definition_version = models.PositiveIntegerField(default=1, editable=False)
 
-    history = HistoricalRecords()
+    # The version is bookkeeping, not a change anyone made.
+    history = HistoricalRecords(excluded_fields=["definition_version"])
 
     class Meta:
         ordering = ["-opens_on", "title"]
@@ -92,6 +97,14 @@ class Survey(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            # A survey loaded before a question was added still holds the old version: writing it
+            # back would make the cached questions of that old version current again.
+            kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
+                                       if not f.primary_key and f.name != "definition_version"]
+        super().save(*args, **kwargs)
 
     def clean(self):
         if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
@@ -244,11 +257,15 @@ class EngagementEvent(models.Model):
         return f"{self.get_kind_display()}, {self.place}"
 
 
-class ImportBatch(models.Model):
-    """A CSV exported from another survey platform, mapped onto this survey's questions."""
+class ImportBatch(jobs.Job):
+    """A CSV exported from another survey platform, mapped onto this survey's questions; checked
+    and imported by the job worker (a file may hold 150,000 responses)."""
 
     class Status(models.TextChoices):
         MAPPING = "mapping", "Waiting for mapping"
+        QUEUED = jobs.QUEUED, "Waiting to start"
+        RUNNING = jobs.RUNNING, "Importing"
+        INTERRUPTED = jobs.INTERRUPTED, "Interrupted"
         IMPORTED = "imported", "Imported"
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="imports")
@@ -257,8 +274,15 @@ class ImportBatch(models.Model):
     mapping = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.MAPPING)
     rows = models.PositiveIntegerField(default=0)
+    # What the worker's check found wrong (each naming file, line, column and question): the
+    # batch is back to waiting for its mapping, which the page shows with these.
+    errors = models.JSONField(default=list, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    # Back to its mapping is an end too: checked (with or without errors) and waiting for a person.
+    FINISHED_STATUSES = (Status.IMPORTED, Status.MAPPING)
+    SUCCEEDED_STATUS = Status.IMPORTED
 
     class Meta:
         ordering = ["-uploaded_at"]
@@ -313,7 +337,14 @@ class Answer(models.Model):
     spoilt = models.BooleanField(default=False)
 
     class Meta:
-        indexes = [models.Index(fields=["question", "option"]), models.Index(fields=["response", "question"])]
+        indexes = [
+            models.Index(fields=["response", "question"]),
+            # The analysis reads answers from these two alone, never the table: counts per option
+            # in option order, and a question's answers in respondent order, so that a
+            # cross-tabulation joins two questions' ranges by respondent without sorting.
+            models.Index(fields=["question", "option", "spoilt", "response"], name="answer_question_option"),
+            models.Index(fields=["question", "spoilt", "response", "option"], name="answer_question_respondent"),
+        ]
 
 
 class Redaction(models.Model):

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from saferplan.ops.client import client_address
 
-from . import services
+from . import definition, services
 from .forms import SPOILT, EqualityForm, QuestionForm, SubmitForm, WantEqualityForm
 from .models import (
     Audience,
@@ -141,7 +141,8 @@ class PublicSurveyView(View):
         self.partnership = self.survey.partnership
         if self.requires_open and not self.survey.is_open():
             return redirect(self.survey.public_url())
-        self.questions = list(self.survey.ordered_questions())
+        # Built once per survey version and shared (definition.py): not rebuilt on every page.
+        self.questions = definition.questions_of(self.survey)
         return super().dispatch(request, *args, **kwargs)
 
     def url(self, name, **kwargs):

@@ -95,6 +95,10 @@ def _answer_rows(questions: list[Question], answers: dict[str, AnswerValue]) -> 
         if q.is_choice:
             valid = {o.pk: o for o in q.options.all()}
             seen = set()
+            if not q.is_multiple and len({int(o) for o in value.get("options", []) if int(o) in valid}) > 1:
+                # Every channel gives one option here (the form, the paper page and the importer
+                # refuse more); the analysis counts a respondent once per row, so refuse too.
+                raise ValueError(f"Question {q.code} takes one answer, not {len(value['options'])}")
             for option_id in value.get("options", []):
                 option = valid.get(int(option_id))
                 if option is None or option.pk in seen:
@@ -169,8 +173,9 @@ def record(survey: Survey, submission: Submission, questions: list[Question] | N
     raise RuntimeError("unreachable")
 
 
-def record_many(survey: Survey, submissions: list[Submission], batch_size: int = 2000) -> int:
-    """Commit many responses at once (imports, benchmarks): all of them or none."""
+def record_many(survey: Survey, submissions: list[Submission], batch_size: int = 2000, progress=None) -> int:
+    """Commit many responses at once (imports, benchmarks): all of them or none.
+    ``progress(rows)`` is told the rows stored after each chunk."""
     questions = list(survey.ordered_questions())
     with transaction.atomic():
         for start in range(0, len(submissions), batch_size):
@@ -188,6 +193,8 @@ def record_many(survey: Survey, submissions: list[Submission], batch_size: int =
                     row.response = response
                     rows.append(row)
             Answer.objects.bulk_create(rows, batch_size=5000)
+            if progress:
+                progress(start + len(chunk))
     return len(submissions)
 
 
@@ -286,3 +293,40 @@ def purge_due(today: date | None = None) -> list[PurgeLog]:
     today = today or timezone.localdate()
     return [purge(s, trigger="scheduled")
             for s in Survey.objects.filter(purge_on__lte=today, purged_at__isnull=True)]
+
+
+# The elected members' survey that partner workshops sit beside (the Coventry cycle's member survey).
+MEMBERS_QUESTIONS = [
+    {"title": "Priorities", "questions": [
+        {"code": "m1", "type": "multiple", "max_choices": 3, "allow_other": True,
+         "text": "Which three issues should the partnership’s plan focus on in your ward?",
+         "options": ["Anti-social Behaviour", "Hate Crime", "Motor Vehicle Crime/theft", "Robbery", "Burglary",
+                     "Theft", "Youth violence, gangs", "Violent crime", "Drugs offences", "Domestic abuse",
+                     "Road safety"]},
+        {"code": "m2", "type": "text", "max_length": 2000,
+         "text": "What do residents raise with you most often about crime and anti-social behaviour?"},
+        {"code": "m3", "type": "text", "max_length": 2000,
+         "text": "Is there anything the draft priorities miss, or that the partnership should do differently?"},
+    ]},
+]
+
+
+@transaction.atomic
+def create_members_survey(partnership, today: date | None = None) -> tuple[Survey, bool]:
+    """This year's elected members' survey of the partnership, as an unpublished draft open for four
+    weeks; (the survey, whether it was made now). Asking again returns the one already made."""
+    from . import library
+    from .models import Audience
+
+    today = today or timezone.localdate()
+    slug = f"elected-members-{today.year}"
+    existing = Survey.objects.filter(partnership=partnership, slug=slug).first()
+    if existing is not None:
+        return existing, False
+    survey = Survey.objects.create(
+        partnership=partnership, title=f"Elected members’ survey {today.year}", slug=slug,
+        purpose="Elected members’ views on the draft priorities of the community safety plan.",
+        opens_on=today, closes_on=date.fromordinal(today.toordinal() + 28), published=False,
+        equality_monitoring=False, audience=Audience.MEMBERS)
+    library.add_sections(survey, MEMBERS_QUESTIONS)
+    return survey, True

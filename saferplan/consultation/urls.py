@@ -35,6 +35,7 @@ urlpatterns = [
     path("questions/<int:pk>/themes/", views.ThemeCoding.as_view(), name="theme-coding"),
     path("surveys/<int:pk>/import/", views.Import.as_view(), name="import"),
     path("imports/<int:pk>/", views.ImportMap.as_view(), name="import-map"),
+    path("imports/<int:pk>/status/", views.ImportStatus.as_view(), name="import-status"),
     path("surveys/<int:pk>/report.<str:fmt>", views.Report.as_view(), name="report"),
     path("surveys/<int:pk>/responses.<str:fmt>", views.Export.as_view(), name="export"),
     path("surveys/<int:pk>/retention/", views.Retention.as_view(), name="retention"),

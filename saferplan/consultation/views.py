@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import OperationalError, transaction
 from django.db.models import Count, ProtectedError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -631,6 +631,9 @@ class Import(ConsultationView):
 
 
 class ImportMap(ConsultationView):
+    """Match the columns, then the job worker checks the file and imports it; this page shows its
+    progress, its errors (with the mapping as it was) or its result."""
+
     capability = "review_responses"
 
     def get_batch(self, pk):
@@ -640,36 +643,47 @@ class ImportMap(ConsultationView):
         batch = self.get_batch(pk)
         return self.render_map(batch)
 
-    def render_map(self, batch, checked=None):
+    def render_map(self, batch):
         return self.page("import_map.html", {
             "batch": batch, "survey": batch.survey, "columns": importer.columns_with_mapping(batch),
-            "questions": batch.survey.ordered_questions(), "checked": checked,
-            "errors": [{"href": "", "message": e} for e in (checked.errors[:50] if checked else [])],
+            "questions": batch.survey.ordered_questions(),
+            "status_url": reverse("consultation:import-status", args=[self.partnership.slug, batch.pk]),
+            "errors": [{"href": "", "message": e} for e in batch.errors[:50]],
         })
 
     def post(self, request, slug, pk):
         batch = self.get_batch(pk)
-        if batch.status == ImportBatch.Status.IMPORTED:
+        if request.POST.get("action") == "retry":
+            if batch.stalled:
+                importer.retry_batch(batch)
+            return redirect("consultation:import-map", slug=slug, pk=batch.pk)
+        if batch.status != ImportBatch.Status.MAPPING:
             return self.already_imported(batch)
-        batch.mapping = importer.mapping_from_post(batch, request.POST)
+        mapping = importer.mapping_from_post(batch, request.POST)
+        mapping["check_only"] = request.POST.get("action") != "import"
         try:
-            ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.MAPPING).update(mapping=batch.mapping)
+            queued = importer.queue_batch(batch, mapping)
         except OperationalError:  # SQLite: another request is importing this batch right now
+            queued = False
+        if not queued:
             return self.already_imported(batch)
-        checked = importer.check_batch(batch)
-        if request.POST.get("action") == "import" and not checked.errors:
-            try:
-                count = importer.import_batch(batch, checked)
-            except importer.AlreadyImported:
-                return self.already_imported(batch)
-            messages.success(request, f"{counted(count, 'response')} imported from {batch.filename}.")
+        if batch.status == ImportBatch.Status.IMPORTED:
+            messages.success(request, f"{counted(batch.rows, 'response')} imported from {batch.filename}.")
             return redirect("consultation:survey", slug=slug, pk=batch.survey_id)
-        return self.render_map(batch, checked)
+        return redirect("consultation:import-map", slug=slug, pk=batch.pk)
 
     def already_imported(self, batch):
         messages.success(self.request, f"{batch.filename} has already been imported, or is being imported by another "
                          "request: it is imported once only, and nothing more was added.")
         return redirect("consultation:import", slug=self.partnership.slug, pk=batch.survey_id)
+
+
+class ImportStatus(ConsultationView):
+    capability = "review_responses"
+
+    def get(self, request, slug, pk):
+        batch = get_object_or_404(ImportBatch, pk=pk, survey__partnership=self.partnership)
+        return JsonResponse(batch.status_dict())
 
 
 class Report(ConsultationView):

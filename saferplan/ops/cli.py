@@ -1,4 +1,4 @@
-"""`saferplan backup FILE`, `saferplan restore FILE` and `saferplan worker`."""
+"""`saferplan backup FILE`, `saferplan restore FILE`, `saferplan worker` and `saferplan jobs`."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,8 +18,16 @@ def register(subparsers) -> None:
 
     worker = subparsers.add_parser("worker", help="run the job worker: imports and other long work, the one writer "
                                                   "of the crime data store")
-    worker.add_argument("--batch", action="store_true", help="stop when no task is waiting (instead of waiting for more)")
+    worker.add_argument("--batch", action="store_true", help="run the tasks waiting, none of the schedule, and stop")
     worker.set_defaults(handler=run_worker)
+
+    jobs = subparsers.add_parser("jobs", help="the worker's scheduled work: list it, or run one piece now")
+    commands = jobs.add_subparsers(dest="jobs_command", required=True)
+    listing = commands.add_parser("list", help="each scheduled task: how often, when next, what it last did")
+    listing.set_defaults(handler=run_jobs_list)
+    run = commands.add_parser("run", help="run one scheduled task now, in this process")
+    run.add_argument("name", help="the task's name, as `saferplan jobs list` shows it")
+    run.set_defaults(handler=run_jobs_run)
 
 
 def _describe(summary) -> str:
@@ -55,14 +63,52 @@ def run_restore(args) -> int:
 
 def run_worker(args) -> int:
     setup_django()
-    from django.core.management import call_command
-
     from saferplan.assessment.services import ensure_snapshot
+
+    from . import worker
 
     # Web processes read only published snapshots: a store written before snapshots existed (or
     # restored from a backup) is published before the first task, so the pages see its data.
     ensure_snapshot()
     # No autoreload (db_worker's default with DEBUG): it would run the worker in a child process
     # that `make demo` and serve.sh, which stop the worker by its process id, would leave behind.
-    call_command("db_worker", batch=args.batch, interval=1.0, reload=False)
+    worker.run(batch=args.batch, interval=1.0)
+    return 0
+
+
+def run_jobs_list(args) -> int:
+    setup_django()
+    from .models import Schedule
+    from .schedule import PERIODIC, ensure_rows
+
+    ensure_rows()
+    rows = {s.name: s for s in Schedule.objects.all()}
+    for periodic in PERIODIC:
+        row = rows[periodic.name]
+        print(f"{periodic.name}: every {_every(periodic.every)}; {periodic.description}")
+        print(f"    next {row.next_run_at:%Y-%m-%d %H:%M}; last finished "
+              f"{f'{row.last_finished_at:%Y-%m-%d %H:%M}: {row.last_outcome}' if row.last_finished_at else 'never'}")
+    return 0
+
+
+def _every(delta) -> str:
+    seconds = int(delta.total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds % size == 0:
+            n = seconds // size
+            return f"{n} {unit}{'s' if n != 1 else ''}" if n != 1 else unit
+    return f"{seconds} seconds"
+
+
+def run_jobs_run(args) -> int:
+    setup_django()
+    from .schedule import BY_NAME
+
+    periodic = BY_NAME.get(args.name)
+    if periodic is None:
+        raise CommandError(f"there is no scheduled task called “{args.name}”; the names are: "
+                           + ", ".join(BY_NAME))
+    # The task's own function, here and now: the same work the worker does when it is due.
+    outcome = periodic.load().call()
+    print(f"{periodic.name}: {outcome}")
     return 0

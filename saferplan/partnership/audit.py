@@ -112,11 +112,14 @@ def partnership_history(partnership, limit: int = 200) -> list[AuditRow]:
         (Role, Role.history.filter(partnership_id=partnership.pk), lambda r: f"Role: {r.get_kind_display()} – {_display(Role, 'person', r.person_id)}"),
         (CycleStage, CycleStage.history.filter(partnership_id=partnership.pk), lambda r: f"Stage: {r.get_stage_display()}"),
     ]
-    rows = list(
-        chain.from_iterable(
-            _rows(records.select_related("history_user").order_by("-history_date")[:limit], model, subject)
-            for model, records, subject in sources
-        )
-    )
+    return merged_history(sources, limit)
+
+
+def merged_history(sources, limit: int = 200) -> list[AuditRow]:
+    """The changes recorded in several history tables, newest first: ``sources`` is a list of
+    (model, its historical records, a function naming a record's subject)."""
+    rows = list(chain.from_iterable(
+        _rows(records.select_related("history_user").order_by("-history_date")[:limit], model, subject)
+        for model, records, subject in sources))
     rows.sort(key=lambda r: r.when, reverse=True)
     return rows[:limit]

@@ -48,6 +48,7 @@ DEMO_STEPS = [
     "saferplan.consultation.demo",
     "saferplan.consultation.examples",
     "saferplan.planning.demo",
+    "saferplan.delivery.demo",
 ]
 
 

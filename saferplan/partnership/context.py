@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.urls import NoReverseMatch, reverse
 
 # Stages with pages of their own appear in the navigation once their app provides an "index" URL.
-STAGE_NAV = [("Assessment", "assessment:index"), ("Consultation", "consultation:index"), ("Plan", "planning:index")]
+STAGE_NAV = [("Assessment", "assessment:index"), ("Consultation", "consultation:index"), ("Plan", "planning:index"),
+             ("Delivery", "delivery:index")]
 
 
 def _stage_items(slug):

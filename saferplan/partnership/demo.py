@@ -1,11 +1,10 @@
 """The demo partnership: Melton Community Safety Partnership, built from the repo's fixture and the
-real reference data in ``shared/data``. Safe to run any number of times: everything is matched on
+real reference data in ``shared/data`` (loaded into the store by the operator's loader). Safe to run any number of times: everything is matched on
 its natural key and brought up to date, never duplicated.
 """
 from __future__ import annotations
 
 import base64
-import csv
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -36,18 +35,25 @@ class DemoResult:
     sign_ins: list[DemoSignIn] = field(default_factory=list)
 
 
-def area_names(codes: list[str], data_dir: Path) -> list[str]:
-    """Local authority names for codes, from the ONS LSOA lookup in shared/data."""
-    wanted = set(codes)
-    names: dict[str, str] = {}
-    with open(data_dir / "geography" / "lsoa21_to_lad.csv", newline="", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            if row["lad_code"] in wanted:
-                names[row["lad_code"]] = row["lad_name"]
-    missing = wanted - names.keys()
-    if missing:
-        raise ValueError(f"{', '.join(sorted(missing))} not found in geography/lsoa21_to_lad.csv")
-    return [names[c] for c in codes]
+def area_names(codes: list[str]) -> list[str]:
+    """Local authority names for codes, from the reference data loaded in the store."""
+    from saferplan.assessment.services import authority_names
+
+    return authority_names(codes)
+
+
+def load_demo_reference(data_dir: Path, area_codes: list[str]) -> None:
+    """The national reference data from the shared data folder, through the operator's loader
+    (``saferplan reference load``), unless it is loaded already."""
+    from saferplan.assessment.reference.load import shared_data_files
+    from saferplan.assessment.services import ensure_snapshot, load_reference, reference_status
+
+    ensure_snapshot()  # a store from before snapshots is published first, so it can be read
+    state = reference_status(area_codes)
+    if not state["missing"]:
+        return
+    for result in load_reference(shared_data_files(data_dir)):
+        print(f"Reference data: {result.describe()}")
 
 
 def demo_totp_key(email: str) -> str:
@@ -63,12 +69,13 @@ def base32_secret(hex_key: str) -> str:
 def load_demo(data_dir: Path | None = None) -> DemoResult:
     data_dir = Path(data_dir or settings.DATA_DIR)
     spec = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    load_demo_reference(data_dir, spec["area_codes"])
     partnership, _ = Partnership.objects.update_or_create(
         slug=spec["slug"],
         defaults={
             "name": spec["name"],
             "area_codes": spec["area_codes"],
-            "area_names": area_names(spec["area_codes"], data_dir),
+            "area_names": area_names(spec["area_codes"]),
             "police_forces": spec["police_forces"],
             "plan_start": date.fromisoformat(spec["plan_start"]),
             "plan_end": date.fromisoformat(spec["plan_end"]),

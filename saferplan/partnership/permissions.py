@@ -35,6 +35,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Strategic assessment: analysts import data and review findings; everyone reads the result.
     "view_assessment": EVERYONE,
     "change_assessment": frozenset({M, A}),
+    # Boundaries of the partnership's own authorities (the national data is the operator's).
+    "load_boundaries": frozenset({M}),
     # Consultation: the manager runs it; officers key in paper responses and log events;
     # results are read by every member: partner officers' workshops review them too.
     "change_consultation": frozenset({M}),
@@ -57,6 +59,14 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "record_approval": frozenset({M}),
     "comment_on_plan": frozenset({M, B, S}),
     "report_kpis": frozenset({M, A, P}),
+    # Delivery: the manager runs the return rounds, the register and the funding; partner
+    # officers submit returns for the actions their own organisation owns (see
+    # ``delivery.services.returns.can_submit``); everyone reads progress.
+    "view_delivery": EVERYONE,
+    "run_returns": frozenset({M}),
+    "submit_returns": frozenset({M, P}),
+    "change_risks": frozenset({M}),
+    "change_funding": frozenset({M}),
 }
 
 

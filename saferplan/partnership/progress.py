@@ -34,7 +34,7 @@ STAGE_READERS = {
     Stage.PLAN: "saferplan.planning.progress:plan_progress",
     Stage.EQUALITY: "saferplan.planning.progress:equality_progress",
     Stage.APPROVAL: "saferplan.planning.progress:approval_progress",
-    Stage.DELIVERY: "saferplan.planning.progress:delivery_progress",
+    Stage.DELIVERY: "saferplan.delivery.progress:delivery_progress",
 }
 
 

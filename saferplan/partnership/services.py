@@ -56,6 +56,7 @@ STAGE_PAGES = {
     Stage.PLAN: "planning:index",
     Stage.EQUALITY: "planning:eia",
     Stage.APPROVAL: "planning:approval",
+    Stage.DELIVERY: "delivery:index",
 }
 
 

@@ -293,15 +293,12 @@ def _lookup(model, partnership, **kwargs):
 
 def load(partnership) -> Plan:
     """Build (or rebuild) the demo's planning stage for ``partnership``."""
+    from saferplan.assessment.services import close_store
+
     try:
         plan = _load(partnership)
     finally:
-        try:  # the web server opens the store next; DuckDB lets one process write to it at a time
-            from saferplan.assessment.services import close_store
-
-            close_store()
-        except Exception:
-            pass
+        close_store()  # the web server opens the store next; DuckDB lets one process write to it at a time
     print(f"Plan: {plan.title} ({plan.get_status_display().lower()}, {plan.priorities().count()} priorities, "
           f"{plan.actions().count()} actions)")
     return plan
@@ -317,7 +314,7 @@ def _load(partnership) -> Plan:
     try:
         concern = evidence_sources.concern_results(partnership, question_id=question_id) if question_id else None
         services.refresh_issues(partnership, concern=concern)
-    except Exception:  # the store unreadable: the plan is still built, without figures
+    except evidence_sources.AssessmentUnavailable:  # the plan is still built, without the assessment's figures
         log.warning("Could not refresh the demo's issues", exc_info=True)
     issues = {i.name: i for i in CandidateIssue.objects.filter(partnership=partnership)}  # with fresh figures
     plan = _plan(partnership, issues, question_id)
@@ -331,10 +328,8 @@ def _load(partnership) -> Plan:
 def _concern_question_id(partnership) -> int | None:
     """The public-concern source the demo's plan records: the priorities question of the closed
     example consultation (its responses are labelled as made up), never the open survey."""
-    try:
-        from saferplan.consultation.examples import SLUG
-    except ImportError:  # pragma: no cover - the consultation app is part of the project
-        return None
+    from saferplan.consultation.examples import SLUG
+
     question = next((q for q in evidence_sources.concern_candidates(partnership) if q.survey.slug == SLUG), None)
     return question.pk if question else None
 
@@ -366,7 +361,7 @@ def _workshops(partnership, issues) -> None:
         workshop.organisations.set(Organisation.objects.filter(partnership=partnership, name__in=spec["orgs"]))
         order = 0
         for finding in findings:
-            if getattr(finding, "category", "") in spec["findings"] or getattr(finding, "kind", "") in spec["findings"]:
+            if finding.category in spec["findings"] or finding.kind in spec["findings"]:
                 item = evidence_sources.finding_item(finding)
                 order += 1
                 WorkshopPoint.objects.create(workshop=workshop, kind=PointKind.FINDING, text=item.summary or item.title,
@@ -380,14 +375,15 @@ def _workshops(partnership, issues) -> None:
 
 def _bound_baseline(partnership, category: str):
     """The last four complete quarters' average for a police.uk category, from the assessment."""
-    data = evidence_sources.assessment_data(partnership)
-    if not data:
+    try:
+        summary = evidence_sources.assessment_summary(partnership)
+    except evidence_sources.AssessmentUnavailable:
+        log.warning("No baseline for %s", category, exc_info=True)
         return None, ""
-    row = next((c for c in data.get("categories", []) if c["category"] == category), None)
+    row = summary.category(category) if summary else None
     if row is None:
         return None, ""
-    label = (data.get("period_detail") or {}).get("label") or data["period"]
-    return Decimal(round(row["count"] / 4)), f"quarterly average, {label}"
+    return Decimal(round(row.change.count / 4)), f"quarterly average, {summary.period_label}"
 
 
 def _plan(partnership, issues, question_id=None) -> Plan:
@@ -472,7 +468,7 @@ def _kpi(partnership, action, k, order) -> KPI:
     if kpi.bound:
         try:
             services.refresh_kpi_values(kpi)
-        except Exception:
+        except evidence_sources.AssessmentUnavailable:
             log.warning("No imported data for %s", kpi, exc_info=True)
     return kpi
 
@@ -526,18 +522,15 @@ def _eia(plan) -> None:
 
 
 def _you_said(plan) -> None:
-    suggestions = services.suggested_you_said(plan)
-    order = 0
-    for s in suggestions:
-        order += 1
-        priorities = s["priorities"]
+    # The demo's manager accepts each suggestion, in their own words.
+    suggestions = services.draft_suggestions(plan)
+    order = len(suggestions)
+    for suggestion in suggestions:
+        priorities = list(suggestion.priorities.all())
         we_did = ("We made " + " and ".join(f"“{p.title}”" for p in priorities) + " a priority, with the actions "
                   "below.") if priorities else ("We did not make this a priority of its own: it is covered by the "
                                                 "partnership’s day-to-day work, and we will keep it under review.")
-        row = YouSaidWeDid.objects.create(plan=plan, you_said=s["item"].title, we_did=we_did, order=order)
-        row.priorities.set(priorities)
-        row.actions.set(Action.objects.filter(priority__in=priorities))
-        services.cite(row, s["item"])
+        services.accept_suggestion(suggestion, we_did=we_did, actions=Action.objects.filter(priority__in=priorities))
     if not suggestions:
         by_title = {p.title: p for p in plan.priorities()}
         for said, did, titles in [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from html import escape
 
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from saferplan.documents.document import Bullets, Document, Paragraph, TableBlock
@@ -40,11 +40,11 @@ def text_table(key: str, title: str, columns: list[tuple[str, str]], rows: list[
 
 
 def period_label(period: str) -> str:
-    try:
-        from saferplan.core.periods import Period
+    from saferplan.core.periods import Period
 
+    try:
         return Period.parse(period).label()
-    except Exception:
+    except ValueError:  # a figure typed in by hand, for a period written some other way
         return period.replace(":", " to ")
 
 
@@ -210,64 +210,36 @@ def plan_file(plan: Plan, fmt: str) -> bytes:
 
 # --- The plan on a page --------------------------------------------------------------------------
 
-POAP_CSS = """
-@page { size: A4 landscape; margin: 9mm 10mm; }
-body { font-family: "Liberation Sans", Arial, sans-serif; font-size: 7.4pt; line-height: 1.25; color: #0b0c0c; margin: 0; }
-header { background: #1d70b8; color: #fff; padding: 4mm 5mm; margin-bottom: 3mm; }
-header h1 { font-size: 15pt; margin: 0; }
-header p { margin: 1mm 0 0; font-size: 8.5pt; }
-.themes { display: flex; gap: 3mm; }
-.theme { flex: 1; border-top: 4px solid #1d70b8; background: #f3f2f1; padding: 2.5mm; }
-.theme:nth-child(2) { border-color: #f47738; } .theme:nth-child(3) { border-color: #00703c; }
-.theme:nth-child(4) { border-color: #912b88; } .theme:nth-child(5) { border-color: #d4351c; }
-.theme h2 { font-size: 10pt; margin: 0 0 1.5mm; }
-.priority { background: #fff; padding: 1.5mm 2mm; margin-bottom: 2mm; }
-.priority h3 { font-size: 8.5pt; margin: 0 0 1mm; }
-ul { margin: 0; padding-left: 3.5mm; } li { margin-bottom: 0.6mm; }
-.meta { color: #505a5f; }
-.kpi { color: #00703c; }
-footer { display: flex; gap: 4mm; margin-top: 2.5mm; border-top: 1px solid #b1b4b6; padding-top: 2mm; font-size: 7pt; }
-footer div { flex: 1; }
-footer h2 { font-size: 8pt; margin: 0 0 1mm; }
-"""
-
 MAX_ACTIONS = 3
 
 
-def plan_on_a_page_html(plan: Plan) -> str:
+def plan_on_a_page_context(plan: Plan) -> dict:
+    """What the one-page summary shows: each priority's first actions and two of its KPIs."""
     snap = services.snapshot(plan)
     themes = []
     for t in snap["themes"]:
-        parts = [f"<section class=\"theme\"><h2>{escape(t['title'])}</h2>"]
+        priorities = []
         for p in t["priorities"]:
-            actions = p["actions"][:MAX_ACTIONS]
-            items = "".join(
-                f"<li>{escape(a['title'])} <span class=\"meta\">({escape(a['owner_organisation'])}, by "
-                f"{escape(_date(a['due_date']))})</span></li>" for a in actions)
-            more = len(p["actions"]) - len(actions)
-            if more > 0:
-                items += f"<li class=\"meta\">and {more} more action{'s' if more != 1 else ''}</li>"
-            kpis = [k for a in p["actions"] for k in a["kpis"]][:2]
-            kpi_html = "".join(f"<li class=\"kpi\">Measure: {escape(k['title'])} – target: {escape(_kpi_target(k))}</li>"
-                               for k in kpis)
-            parts.append(f"<div class=\"priority\"><h3>{escape(p['title'])}</h3><ul>{items}{kpi_html}</ul></div>")
-        parts.append("</section>")
-        themes.append("".join(parts))
-    funding = "; ".join(f"{escape(f['source'])} {_money(f['amount'])}" for f in snap["funding"]) or "None recorded"
-    basis = " ".join(escape(line) for line in evidence_basis(plan)) or "The strategic assessment, the public " \
-                                                                       "consultation and partner workshops."
-    approval = "; ".join(f"{escape(s['committee'])} {escape(_date(s['meeting_date']))}: {escape(s['decision'].lower())}"
-                         for s in snap["approval"]) or escape(plan.get_status_display())
-    vision = f"<p>{escape(plan.vision)}</p>" if plan.vision else ""
-    return (
-        f'<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><title>{escape(plan.title)} – plan on a page'
-        f'</title><meta name="author" content="{escape(plan.partnership.name)}"><style>{POAP_CSS}</style></head><body>'
-        f"<header><h1>{escape(plan.title)}: plan on a page</h1><p>{escape(plan.partnership.name)} · "
-        f"{escape(plan.period_label)} · {escape(plan.get_status_display())}</p>{vision}</header>"
-        f"<div class=\"themes\">{''.join(themes)}</div>"
-        f"<footer><div><h2>Based on</h2>{basis}</div><div><h2>Funding</h2>{funding}</div>"
-        f"<div><h2>Approval</h2>{approval}</div></footer></body></html>"
-    )
+            shown = p["actions"][:MAX_ACTIONS]
+            priorities.append({
+                "title": p["title"],
+                "actions": [{"title": a["title"], "owner": a["owner_organisation"], "due": _date(a["due_date"])}
+                            for a in shown],
+                "more": len(p["actions"]) - len(shown),
+                "kpis": [{"title": k["title"], "target": _kpi_target(k)}
+                         for a in p["actions"] for k in a["kpis"]][:2],
+            })
+        themes.append({"title": t["title"], "priorities": priorities})
+    return {
+        "plan": plan, "themes": themes, "basis": evidence_basis(plan),
+        "funding": [{"source": f["source"], "amount": _money(f["amount"])} for f in snap["funding"]],
+        "approval": [{"committee": s["committee"], "date": _date(s["meeting_date"]), "decision": s["decision"].lower()}
+                     for s in snap["approval"]],
+    }
+
+
+def plan_on_a_page_html(plan: Plan) -> str:
+    return render_to_string("documents/plan_on_a_page.html", plan_on_a_page_context(plan))
 
 
 def plan_on_a_page_pdf(plan: Plan) -> bytes:
@@ -299,17 +271,12 @@ def build_eia_document(plan: Plan) -> Document:
          "narrative": r.narrative or "–",
          "evidence": "; ".join(f"{e.title}" + (f" ({services.absolute(e.url)})" if e.url else "")
                                for e in r.evidence.all()) or "–"} for r in rows]))
-    health = doc.section("Health inequalities (HI)")
+    health = doc.section("Health inequalities")
     health.add(text_table("health", "Health inequalities", [("question", "Question"), ("answer", "Answer")], [
-        {"question": q, "answer": a or "Not yet written."} for q, a in [
-            ("How HI will be reduced", eia.health_how_reduced),
-            ("Evidence showing how HI will be reduced", eia.health_evidence),
-            ("Groups of people who face HI", eia.health_groups),
-            ("How to improve HI for groups identified", eia.health_improve)]]))
-    digital = doc.section("Digital inequalities (DI)")
+        {"question": q, "answer": a or "Not yet written."} for q, a in services.eia_answers(eia, services.EIA_HEALTH)]))
+    digital = doc.section("Digital inequalities")
     digital.add(text_table("digital", "Digital inequalities", [("question", "Question"), ("answer", "Answer")], [
-        {"question": "Impact to DI", "answer": eia.digital_impact or "Not yet written."},
-        {"question": "Opportunities to reduce DI", "answer": eia.digital_opportunities or "Not yet written."}]))
+        {"question": q, "answer": a or "Not yet written."} for q, a in services.eia_answers(eia, services.EIA_DIGITAL)]))
     steps = doc.section("Next steps")
     actions = list(eia.actions.all())
     if actions:

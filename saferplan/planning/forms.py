@@ -24,6 +24,7 @@ from .models import (
     Theme,
     Workshop,
     WorkshopPoint,
+    YouSaidSuggestion,
     YouSaidWeDid,
 )
 
@@ -491,6 +492,27 @@ class YouSaidForm(PlainTextMixin, EvidencePickerMixin, forms.ModelForm):
         self.fields["priorities"].required = self.fields["actions"].required = False
         self.add_evidence_fields([i for i in items if i.kind == EvidenceKind.CONSULTATION],
                                  label="Consultation results it comes from (optional)")
+
+
+class SuggestionForm(PlainTextMixin, forms.ModelForm):
+    """A drafted "You said, we did" row, edited before it is accepted."""
+
+    actions = forms.ModelMultipleChoiceField(label="Actions that answer it (optional)", required=False,
+                                             queryset=Action.objects.none(), widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = YouSaidSuggestion
+        fields = ["you_said", "we_did"]
+        help_texts = {"you_said": "What the consultation found, in plain words",
+                      "we_did": "What the plan does about it"}
+        widgets = {"you_said": forms.Textarea(attrs={"rows": 3}), "we_did": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        priorities = self.instance.priorities.all() if self.instance.pk else []
+        self.fields["actions"].queryset = Action.objects.filter(priority__in=priorities)
+        if not self.fields["actions"].queryset.exists():
+            del self.fields["actions"]
 
 
 class CommentForm(PlainTextMixin, forms.ModelForm):

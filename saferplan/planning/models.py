@@ -167,6 +167,15 @@ STATE_PHRASES = {"draft": "a draft", "board": "at board sign-off", "scrutiny": "
                  "council": "at full council", "adopted": "adopted", "superseded": "superseded"}
 
 
+# Where the plan can be sent by a button, in the words of the button and of the version it keeps.
+SENT_TO = {"board": "the board for sign-off", "scrutiny": "scrutiny", "cabinet": "cabinet", "council": "full council"}
+NOT_SENT = {
+    "draft": "The plan returns to draft when a committee’s decision to refer it back is recorded: record the meeting",
+    "adopted": "The plan is adopted when full council’s decision to approve it is recorded: record the meeting instead",
+    "superseded": "An adopted plan is superseded only when its revision is adopted",
+}
+
+
 def _move_message(current: str, wanted: str) -> str:
     allowed = [STATE_NAMES[s] for s in STATE_NAMES if s in PLAN_TRANSITIONS.get(current, frozenset())]
     onward = f"it can only go to {', '.join(allowed)}" if allowed else "it cannot move any more"
@@ -243,6 +252,15 @@ class Plan(models.Model):
 
     def send_to_council(self):
         self.move_to(PlanStatus.COUNCIL)
+
+    def send_to_committee(self, status: str) -> None:
+        """Send the plan on to the committee ``status`` names: the only moves a person makes with a
+        button. Referring back, adopting and superseding follow from a recorded decision."""
+        sends = {PlanStatus.BOARD: self.send_to_board, PlanStatus.SCRUTINY: self.send_to_scrutiny,
+                 PlanStatus.CABINET: self.send_to_cabinet, PlanStatus.COUNCIL: self.send_to_council}
+        if status not in sends:
+            raise IllegalMove(NOT_SENT.get(status, f"The plan cannot be sent to {STATE_NAMES.get(status, 'that')}"))
+        sends[status]()
 
     def refer_back(self):
         self.move_to(PlanStatus.DRAFT)
@@ -984,6 +1002,40 @@ class YouSaidWeDid(models.Model):
     class Meta:
         ordering = ["order", "pk"]
         verbose_name = "“You said, we did” row"
+
+    def __str__(self):
+        return self.you_said[:80]
+
+
+class YouSaidSuggestion(models.Model):
+    """A "You said, we did" row drafted from the consultation's results: a suggestion, kept apart
+    from the plan's rows, until a person accepts it (as it is or edited), which makes it a row, or
+    dismisses it. Kept after either, so that the same suggestion is not drafted again."""
+
+    class Status(models.TextChoices):
+        SUGGESTED = "suggested", "Suggested"
+        ACCEPTED = "accepted", "Accepted"
+        DISMISSED = "dismissed", "Dismissed"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="you_said_suggestions")
+    # What it was drafted from (for example one option of the public-concern question).
+    source_key = models.CharField(max_length=200)
+    you_said = models.TextField("You said", max_length=2000)
+    we_did = models.TextField("We did", max_length=2000)
+    priorities = models.ManyToManyField(Priority, blank=True, related_name="+")
+    evidence = models.JSONField(default=dict, blank=True, help_text="The piece of evidence the row will cite")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUGGESTED)
+    row = models.ForeignKey(YouSaidWeDid, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    drafted_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["drafted_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["plan", "source_key"], name="one_suggestion_per_source")]
 
     def __str__(self):
         return self.you_said[:80]

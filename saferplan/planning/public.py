@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.utils.text import slugify
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from saferplan.core.downloads import attachment
+from saferplan.documents import stored
 from saferplan.partnership.models import Partnership
 
 from . import documents, services
@@ -49,13 +49,18 @@ def you_said(request, partnership):
 
 @require_GET
 def plan_document(request, partnership, fmt):
+    """Served as the job worker stored it: a web process never renders a public document."""
     plan = published_plan(partnership)
     if fmt not in ("pdf", "docx"):
         raise Http404
-    return attachment(documents.plan_file(plan, fmt), f"{slugify(plan.title)}.{fmt}")
+    return stored.response(request, f"plan:{plan.pk}:{fmt}", title=f"{plan.title} ({fmt.upper()})",
+                           back_url=reverse("public-plan:plan", args=[plan.partnership.slug]),
+                           back_text="Back to the plan", context={"plan": plan})
 
 
 @require_GET
 def plan_on_a_page(request, partnership):
     plan = published_plan(partnership)
-    return attachment(documents.plan_on_a_page_pdf(plan), f"{slugify(plan.title)}-plan-on-a-page.pdf")
+    return stored.response(request, f"plan-on-a-page:{plan.pk}:pdf", title=f"{plan.title}: plan on a page",
+                           back_url=reverse("public-plan:plan", args=[plan.partnership.slug]),
+                           back_text="Back to the plan", context={"plan": plan})

@@ -20,6 +20,7 @@ from .models import (
     Theme,
     Workshop,
     WorkshopPoint,
+    YouSaidSuggestion,
     YouSaidWeDid,
 )
 
@@ -137,6 +138,8 @@ ACCESS = {
     "planning:you-said": EVERY_ROLE,
     "planning:you-said-add": MANAGER,
     "planning:you-said-suggest": POST,
+    "planning:you-said-suggestion-accept": MANAGER,
+    "planning:you-said-suggestion-dismiss": POST,
     "planning:you-said-edit": MANAGER,
     "planning:you-said-remove": MANAGER,
     "public-plan:index": "public",
@@ -159,6 +162,8 @@ def url_kwargs(world) -> dict[str, dict]:
     point = workshop.points.get()
     eia_action = plan.eia.actions.get()
     row = plan.you_said.get()
+    suggestion = YouSaidSuggestion.objects.create(plan=plan, source_key="test", you_said="Made-up: you said",
+                                                  we_did="Made-up: we did")
     version = plan.versions.get()
     evidence = priority.evidence.first()
     public = {"partnership": here.slug}
@@ -199,6 +204,8 @@ def url_kwargs(world) -> dict[str, dict]:
         "planning:eia-row": {"characteristic": "age_0_18"},
         "planning:you-said-edit": {"pk": row.pk},
         "planning:you-said-remove": {"pk": row.pk},
+        "planning:you-said-suggestion-accept": {"pk": suggestion.pk},
+        "planning:you-said-suggestion-dismiss": {"pk": suggestion.pk},
         "public-plan:plan": public,
         "public-plan:you-said-we-did": public,
         "public-plan:plan-document": {**public, "fmt": "docx"},

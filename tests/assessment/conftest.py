@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from saferplan.assessment.police import import_police
-from saferplan.assessment.reference import data_dir, lookup_path
+from tests.conftest import DATA_DIR
 from saferplan.assessment.store import connect
 
 MELTON = "E07000133"
-LEICS = data_dir() / "police-uk" / "leicestershire"
+LEICS = DATA_DIR / "police-uk" / "leicestershire"
+LOOKUP = DATA_DIR / "geography" / "lsoa21_to_lad.csv"
 
 if not LEICS.is_dir():  # pragma: no cover - the shared data folder is part of the project set-up
     pytest.skip(f"reference data not found at {LEICS}", allow_module_level=True)
@@ -25,7 +26,7 @@ def police_file(month: str) -> Path:
 
 @pytest.fixture(scope="session")
 def lsoa_lad() -> dict[str, str]:
-    with open(lookup_path(), newline="", encoding="utf-8") as handle:
+    with open(LOOKUP, newline="", encoding="utf-8") as handle:
         return {r["lsoa21_code"]: r["lad_code"] for r in csv.DictReader(handle)}
 
 

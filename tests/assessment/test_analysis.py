@@ -2,6 +2,7 @@ import csv
 import io
 import re
 import json
+import random
 import statistics
 from collections import Counter
 
@@ -14,7 +15,7 @@ from saferplan.assessment.engine import assess
 from saferplan.assessment.harm import harm_weights
 from saferplan.assessment.hotspots import gi_star
 from saferplan.core.periods import Period
-from saferplan.assessment.reference import harm_index_path, population_path
+from tests.conftest import DATA_DIR
 
 from .conftest import MELTON, independent_counts, police_file
 
@@ -46,6 +47,19 @@ def test_significance_is_the_exact_conditional_poisson_test():
     assert not analysis.compare_counts(30, 10, current_share=0.75)["significant"]
 
 
+def test_binomial_p_value_is_scipys_binomtest():
+    # Our numpy test replaces scipy's in the request path (scipy.stats is slow to import); it
+    # must give scipy's p-values, ties and lopsided shares included, for small and large counts.
+    cases = [(244, 417, 0.5), (9, 15, 0.5), (0, 1, 0.5), (1, 1, 0.5), (5, 10, 0.5), (3, 10, 1 / 3),
+             (30, 40, 0.75), (12, 13, 11 / 23), (0, 500, 0.5), (49_000, 100_000, 0.5), (7, 9, 0.9)]
+    rng = random.Random(20240401)
+    for _ in range(400):
+        n = rng.choice([rng.randint(1, 40), rng.randint(1, 3_000), rng.randint(1, 200_000)])
+        cases.append((rng.randint(0, n), n, rng.choice([0.5, rng.randint(1, 23) / 24, rng.random()])))
+    for k, n, p in cases:
+        assert analysis.binomial_p_value(k, n, p) == pytest.approx(binomtest(k, n, p).pvalue, abs=1e-9), (k, n, p)
+
+
 def test_categories_match_an_independent_count(melton, lsoa_lad):
     current = independent_counts(lsoa_lad, MELTON, [f"2024-{m:02d}" for m in range(1, 13)])
     previous = independent_counts(lsoa_lad, MELTON, [f"2023-{m:02d}" for m in range(1, 13)])
@@ -69,7 +83,7 @@ def test_monthly_series(melton, lsoa_lad):
 def test_rates_use_census_population(melton):
     population = Counter()
     melton_lsoas = {r["lsoa_code"] for r in melton["lsoas"]}
-    with open(population_path(), encoding="utf-8", newline="") as handle:
+    with open(DATA_DIR / "population" / "census2021_lsoa21_age6.csv", encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             if row["lsoa21_code"] in melton_lsoas:
                 population[row["lsoa21_code"]] += round(float(row["usual_residents"]))
@@ -94,14 +108,14 @@ def test_concentration(melton):
     assert conc["share_pct"] == round(sum(top3) / conc["crimes"] * 100, 1)
 
 
-def test_gi_star_on_melton_gives_z_and_p_per_lsoa(melton):
+def test_gi_star_on_melton_gives_z_and_p_per_lsoa(melton, store):
     hot = melton["hotspots"]
     assert hot["available"] and len(hot["lsoas"]) == 30
     for row in hot["lsoas"]:
         assert isinstance(row["z"], float) and 0 < row["p_sim"] <= 1
     assert hot["hotspots"] and all(h["z"] > 0 and h["p_sim"] < 0.05 for h in hot["hotspots"])
     # The permutation seed is fixed: the same counts give the same answer.
-    again = gi_star([MELTON], {r["lsoa_code"]: r["crimes"] for r in melton["lsoas"]})
+    again = gi_star(store, [MELTON], {r["lsoa_code"]: r["crimes"] for r in melton["lsoas"]})
     assert [(r["lsoa_code"], r["p_sim"]) for r in again["lsoas"]] == \
            [(r["lsoa_code"], r["p_sim"]) for r in hot["lsoas"]]
 
@@ -109,7 +123,8 @@ def test_gi_star_on_melton_gives_z_and_p_per_lsoa(melton):
 def test_no_boundary_file_means_no_hotspots_but_everything_else(store):
     charnwood = assess(store, ["E07000130"], PERIOD).to_dict()
     assert not charnwood["hotspots"]["available"]
-    assert "E07000130" in charnwood["hotspots"]["reason"]
+    assert "Charnwood (E07000130) are not loaded" in charnwood["hotspots"]["reason"]
+    assert "saferplan reference load" in charnwood["hotspots"]["reason"]
     assert not charnwood["wards"]["available"]
     assert charnwood["total"] > 0 and charnwood["lsoas"]
 
@@ -133,17 +148,17 @@ def test_outcomes_exclude_asb(melton):
     assert sum(r["records"] for r in rows) == crimes
 
 
-def test_harm_weights_are_medians_of_cchi_groups():
-    book = openpyxl.load_workbook(harm_index_path(), read_only=True)
+def test_harm_weights_are_medians_of_cchi_groups(store):
+    book = openpyxl.load_workbook(DATA_DIR / "harm" / "cambridge-crime-harm-index-2020.xlsx", read_only=True)
     rows = list(book["CCHI 2020 values sheet"].iter_rows(values_only=True, max_col=12))
     head = rows[0]
     g, score = head.index("GROUP"), head.index("CCHI Score")
     burglary = [r[score] for r in rows[1:] if r[g] == "BURGLARY" and isinstance(r[score], (int, float))]
-    weights = harm_weights()
+    weights = harm_weights(conn=store)
     assert weights.weights["Burglary"] == round(statistics.median(burglary), 1)
     assert "Anti-social behaviour" not in weights.weights
     assert "median" in weights.method
-    edited = harm_weights({"Shoplifting": 50})
+    edited = harm_weights({"Shoplifting": 50}, conn=store)
     assert edited.weights["Shoplifting"] == 50 and edited.edited == ["Shoplifting"]
     assert "Shoplifting" in edited.method
 
@@ -175,7 +190,7 @@ def test_data_quality_counts(melton):
 
 def _population(lsoas: set[str]) -> Counter:
     population = Counter()
-    with open(population_path(), encoding="utf-8", newline="") as handle:
+    with open(DATA_DIR / "population" / "census2021_lsoa21_age6.csv", encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             if row["lsoa21_code"] in lsoas:
                 population[row["lsoa21_code"]] += round(float(row["usual_residents"]))

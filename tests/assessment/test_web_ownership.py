@@ -105,14 +105,22 @@ def test_an_attack_through_the_pages_changes_nothing_melton_reads(world):
 
 
 def test_the_data_page_lists_every_change_to_what_the_partnership_reads(world, client):
-    attack(world)
+    job = attack(world)
+    # Forces with no record in Harborough's area (invented ones using Melton's LSOAs) are not
+    # imported for it at all; its own force's one-row file is, once confirmed.
+    invented = ImportJob.objects.filter(partnership=world["other"]).latest("pk")
+    assert invented.status == ImportJob.Status.FAILED
+    assert "no force in the files serves the area" in invented.error["message"]
+    assert "invented0 (1 file, 2024-08)" in invented.error["message"]
+    world["attacker"].post(url("harborough", "import-confirm", pk=job.pk), {"confirm": "1"})
     manager = make_member(world["melton"], RoleKind.MANAGER)
     sign_in_verified(client, manager)
     page = client.get(url("melton", "imports")).content.decode()
     assert 'id="data-changes"' in page and "shared, loaded by the site operator" in page
     assert "invented" not in page and "Harborough" not in page
     theirs = world["attacker"].get(url("harborough", "imports")).content.decode()
-    assert "invented0, invented1, invented2" in theirs and "the partnership’s own" in theirs
+    assert "the partnership’s own" in theirs
+    assert "2024-08-invented0-street.csv" in theirs and "Refused" in theirs
     assessment = client.get(url("melton", "index") + "?end=2024-08&months=1").content.decode()
     assert 'id="data-last-changed"' in assessment
 

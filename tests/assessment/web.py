@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from saferplan.assessment import services
-from saferplan.assessment.reference import lookup_path
+from tests.conftest import DATA_DIR
 
 from .conftest import MELTON, police_file
 
@@ -18,7 +18,7 @@ _LSOAS: set[str] | None = None
 def lsoa21() -> set[str]:
     global _LSOAS
     if _LSOAS is None:
-        with open(lookup_path(), newline="", encoding="utf-8") as handle:
+        with open(DATA_DIR / "geography" / "lsoa21_to_lad.csv", newline="", encoding="utf-8") as handle:
             _LSOAS = {r["lsoa21_code"] for r in csv.DictReader(handle) if r["lad_code"] == MELTON}
     return _LSOAS
 
@@ -27,7 +27,7 @@ def melton_slice(month: str, folder: Path, others: int = 40) -> dict:
     """Write the month's Melton rows and ``others`` rows with no location and with a non-2021 LSOA
     code (as they are in the file) under the police.uk file name; return what was written."""
     folder.mkdir(parents=True, exist_ok=True)
-    with open(lookup_path(), newline="", encoding="utf-8") as handle:
+    with open(DATA_DIR / "geography" / "lsoa21_to_lad.csv", newline="", encoding="utf-8") as handle:
         all_2021 = {r["lsoa21_code"] for r in csv.DictReader(handle)}
     melton = lsoa21()
     target = folder / police_file(month).name

@@ -35,7 +35,9 @@ def test_manager_signs_in_with_a_second_factor_and_uses_the_task_list(browse):
     # Stages with pages of their own link there; every stage has a page saying why its status is
     # what it is, where the manager may mark it done.
     assert cycle.stage_link("1. Strategic assessment").get_attribute("href").endswith("/assessment/")
+    # Delivery has pages of its own; they link to its stage page, where it can be marked done.
     journey.click_link("7. Delivery")
+    journey.click_link("Delivery in the plan cycle")
     assert journey.heading() == "Delivery"
     assert "Delivery starts once the plan is adopted" in stage.why.inner_text()
     stage.mark_done.check()

@@ -88,7 +88,7 @@ def test_manager_builds_a_priority_with_evidence_and_an_action_with_a_kpi(browse
 
 def test_changing_the_weights_re_ranks_the_issues(browse):
     partnership, journey = signed_in_manager(browse)
-    services.refresh_issues(partnership, data=fake_assessment(), concern=None)
+    services.refresh_issues(partnership, summary=fake_assessment(), concern=None)
     journey.visit(f"/p/{partnership.slug}/plan/prioritisation/")
     first = journey.page.locator("#matrix tbody tr").first.locator("th").inner_text()
     assert first == "Violent crime"  # the most records and the most harm

@@ -25,6 +25,8 @@ def production_environment(database_url: str, var_dir: Path, **variables) -> dic
         DATABASE_URL=database_url,
         SAFERPLAN_VAR_DIR=str(var_dir),
         SAFERPLAN_DATA_DIR=os.environ.get("SAFERPLAN_DATA_DIR", str(ROOT.parent / "shared" / "data")),
+        # A new store takes its reference data from the test session's (tests/conftest.py).
+        SAFERPLAN_REFERENCE_FROM=os.environ.get("SAFERPLAN_REFERENCE_FROM", ""),
         **variables,
     )
 

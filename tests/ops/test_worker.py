@@ -18,13 +18,13 @@ from django.urls import reverse
 
 from saferplan.assessment import services
 from saferplan.assessment.models import STALLED_AFTER, ImportJob
-from saferplan.assessment.reference import data_dir
+from tests.conftest import DATA_DIR
 from saferplan.partnership.models import RoleKind
 from saferplan.partnership.testing import make_member, make_partnership, sign_in_verified
 
 from .conftest import ROOT
 
-LEICS = data_dir() / "police-uk" / "leicestershire"
+LEICS = DATA_DIR / "police-uk" / "leicestershire"
 MELTON = "E07000133"
 
 

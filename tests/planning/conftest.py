@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from saferplan.assessment.selectors import AssessmentSummary
 from saferplan.planning.testing import make_plan
 
 
@@ -11,8 +12,12 @@ def plan(partnership):
 
 
 # A strategic assessment as the engine returns it (``Assessment.to_dict()``), cut down to the keys
-# the planning stage reads.
+# the planning stage reads, as the assessment's read API gives it to planning. Made-up figures.
 def fake_assessment(period="2024-01:2024-12"):
+    return AssessmentSummary.from_assessment(_engine_dict(period), url=f"/assessment/?end={period[-7:]}")
+
+
+def _engine_dict(period):
     def cat(name, count, previous, significant):
         change = round((count - previous) / previous * 100, 1) if previous else None
         return {"category": name, "is_asb": name == "Anti-social behaviour", "count": count,

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_demo_builds_a_complete_adopted_plan_and_is_safe_to_run_twice(data_dir, monkeypatch):
     # Without the assessment's store the demo still builds everything it can.
-    monkeypatch.setattr("saferplan.planning.evidence_sources.assessment_data", lambda p: None)
+    monkeypatch.setattr("saferplan.planning.evidence_sources.assessment_summary", lambda p: None)
     monkeypatch.setattr("saferplan.planning.services.refresh_kpi_values", lambda kpi, conn=None: 0)
     partnership = load_demo(data_dir).partnership
     plan = demo.load(partnership)
@@ -46,7 +46,7 @@ def test_the_demo_plan_takes_public_concern_from_the_labelled_example_survey(dat
     from saferplan.consultation import examples
     from saferplan.planning import documents
 
-    monkeypatch.setattr("saferplan.planning.evidence_sources.assessment_data", lambda p: None)
+    monkeypatch.setattr("saferplan.planning.evidence_sources.assessment_summary", lambda p: None)
     monkeypatch.setattr("saferplan.planning.services.refresh_kpi_values", lambda kpi, conn=None: 0)
     partnership = load_demo(data_dir).partnership
     consultation_demo.load(partnership)  # the open survey: a second priorities question, with no answers

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from saferplan.consultation.testing import make_survey, respond
 from saferplan.partnership.models import RoleKind
@@ -26,7 +27,7 @@ def url(partnership, name, **kwargs):
 
 @pytest.fixture
 def on_30_november_2026(monkeypatch):
-    monkeypatch.setattr(services.timezone, "localdate", lambda *args, **kwargs: date(2026, 11, 30))
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2026, 11, 30))
 
 
 @pytest.fixture

@@ -98,6 +98,40 @@ def test_a_crafted_post_cannot_move_a_draft_straight_to_adopted(manager_client, 
     assert plan.status == "board"
 
 
+# The moves a "send" button may make: on to a later committee. Referral back, adoption and
+# superseding follow only from a recorded decision.
+SENDS = {(a, b) for a, b in LEGAL if b in ("board", "scrutiny", "cabinet", "council")}
+
+
+def test_sending_the_plan_on_refuses_every_move_but_on_to_a_committee(partnership):
+    for before, after in product(STATES, STATES):
+        plan = _plan_at(partnership, before)
+        if (before, after) in SENDS:
+            services.send_to(plan, after)
+            assert Plan.objects.get(pk=plan.pk).status == after
+            continue
+        with pytest.raises(IllegalMove):
+            services.send_to(plan, after)
+        assert Plan.objects.get(pk=plan.pk).status == before, (before, after)
+        assert not plan.versions.exists()
+
+
+def test_a_crafted_post_makes_no_move_but_sending_on_to_a_committee(manager_client, partnership):
+    for before, after in product(STATES, STATES + ["published", ""]):
+        Plan.objects.filter(partnership=partnership).delete()
+        plan = _plan_at(partnership, before)
+        response = manager_client.post(url(partnership, "approval-send"), {"status": after})
+        stored = Plan.objects.get(pk=plan.pk).status
+        if (before, after) in SENDS:
+            assert stored == after, (before, after)
+        else:
+            assert stored == before, (before, after)
+            # A refusal says why on the approval page; a state that does not exist is no page at all;
+            # a superseded plan is not the partnership's plan, so there is nothing to send.
+            expected = 404 if after not in STATES or before == "superseded" else 302
+            assert response.status_code == expected, (before, after)
+
+
 def test_a_crafted_post_cannot_supersede_the_adopted_plan(client, partnership):
     adopted = _plan_at(partnership, "adopted")
     sign_in_verified(client, make_member(partnership, RoleKind.MANAGER))
@@ -118,7 +152,7 @@ def test_a_get_on_an_approval_post_address_is_a_page_pointing_to_the_button(mana
 @pytest.fixture
 def adopted_demo(data_dir, monkeypatch):
     """Melton's demo plan, adopted by the demo's own approval route and published."""
-    monkeypatch.setattr("saferplan.planning.evidence_sources.assessment_data", lambda p: None)
+    monkeypatch.setattr("saferplan.planning.evidence_sources.assessment_summary", lambda p: None)
     monkeypatch.setattr("saferplan.planning.services.refresh_kpi_values", lambda kpi, conn=None: 0)
     partnership = load_demo(data_dir).partnership
     return partnership, demo.load(partnership)

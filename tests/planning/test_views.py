@@ -197,3 +197,23 @@ def test_the_members_survey_is_the_consultation_engine_with_members_as_its_audie
     assert "This survey is for elected members" in landing
     listing = client.get(reverse("public-consultation:partnership", kwargs={"partnership": partnership.slug})).content.decode()
     assert survey.title not in listing
+
+
+def test_a_store_that_cannot_be_read_is_said_not_shown_as_no_data(manager_client, partnership, plan, monkeypatch):
+    """The store not yet published for reading: refreshing the matrix changes nothing and says why,
+    rather than blanking the figures as if the area had no crime."""
+    from saferplan.assessment import services as assessment_services
+    from saferplan.planning.models import CandidateIssue
+
+    def unpublished(*args, **kwargs):
+        raise assessment_services.StoreNotPublished("the crime data store has not been published for reading yet")
+
+    monkeypatch.setattr(assessment_services, "months_held", unpublished)
+    before = CandidateIssue.objects.get(partnership=partnership, name="Anti-social behaviour")
+    response = manager_client.post(url(partnership, "issues-refresh"), follow=True)
+    page = response.content.decode()
+    assert "The figures have not been refreshed. The crime data store could not be read: the crime data store " \
+           "has not been published for reading yet." in page
+    after = CandidateIssue.objects.get(pk=before.pk)
+    assert (after.volume, after.change_pct, after.refreshed_at) == (before.volume, before.change_pct,
+                                                                    before.refreshed_at)
