@@ -72,9 +72,12 @@ def test_a_tag_takes_its_colour_from_its_words(text, colour):
 def test_the_timeline_shows_each_item_with_its_date_in_words_and_machine_form():
     from datetime import date
 
-    page = render('{% include "core/includes/timeline.html" with items=items heading_level=3 %}', items=[
-        {"title": "Scrutiny committee", "byline": "Clerk", "when": date(2026, 3, 4), "description": "Agreed.\n\nWith changes."}])
-    assert '<h3 class="moj-timeline__title">Scrutiny committee</h3>' in page
+    page = render('{% component "core/includes/timeline.html" %}{% for s in steps %}'
+                  '{% include "core/includes/timeline_item.html" with title=s.title byline=s.by when=s.on '
+                  'description=s.text heading_level=3 %}{% endfor %}{% endcomponent %}', steps=[
+                      {"title": "Scrutiny committee", "by": "Clerk", "on": date(2026, 3, 4), "text": "Agreed.\n\nWith changes."}])
+    assert page.startswith('<div class="moj-timeline"><div class="moj-timeline__item">')
+    assert '<h3 class="moj-timeline__title">Scrutiny committee</h3>' in page and "by Clerk" in page
     assert '<time datetime="2026-03-04">4 March 2026</time>' in page and "<p>With changes.</p>" in page
 
 
