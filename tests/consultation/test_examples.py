@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from saferplan.consultation import analysis, demo, examples
-from saferplan.consultation.models import Answer, Response
+from saferplan.consultation.models import Answer, Response, Survey
 from saferplan.planning.evidence_sources import concern_candidates, concern_question, concern_results
 
 pytestmark = pytest.mark.django_db
