@@ -33,7 +33,6 @@ from .models import (
     Organisation,
     Person,
     Role,
-    RoleKind,
     Stage,
     SubGroup,
 )

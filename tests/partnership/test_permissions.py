@@ -10,7 +10,8 @@ import importlib
 import pytest
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
-from saferplan.partnership.models import Organisation, RoleKind, SubGroup
+from saferplan.partnership.factories import SubGroupFactory
+from saferplan.partnership.models import Organisation, RoleKind
 from saferplan.partnership.testing import make_member, make_partnership, sign_in_verified
 
 ROLES = list(RoleKind)
@@ -64,7 +65,7 @@ def build_world():
     from saferplan.operator.testing import make_operator
 
     operator = make_operator()
-    group = SubGroup.objects.create(partnership=here, name="Joint Action Group", theme="Place")
+    group = SubGroupFactory(partnership=here, name="Joint Action Group", theme="Place")
     world = {"here": here, "elsewhere": elsewhere, "users": users, "outsider": outsider, "group": group,
              "operator": operator}
     kwargs = {}
