@@ -30,7 +30,7 @@ class ProblemPages(DeliveryMixin):
     noun = "JAG problem"
     form_class = JagProblemForm
     capability = "change_jag"
-    template_name = "delivery/model_form.html"
+    template_name = "core/form.html"
 
     def list_url(self):
         return url("jag", self.partnership)

@@ -75,7 +75,7 @@ class ReviewEdit(DeliveryMixin, UpdatePage):
     noun = "annual review"
     form_class = AnnualReviewForm
     capability = "change_annual_review"
-    template_name = "delivery/model_form.html"
+    template_name = "core/form.html"
 
     def list_url(self):
         return url("reviews", self.partnership)

@@ -54,7 +54,7 @@ class ScrutinyEdit(YearMixin, DeliveryMixin, View):
     capability = "edit_scrutiny_report"
 
     def render_form(self, form, year):
-        return render(self.request, "delivery/form.html", self.context(
+        return render(self.request, "core/form.html", self.context(
             form=form, heading=f"Report to scrutiny on {year.label}", button="Save the report",
             back_url=url("scrutiny", self.partnership, year=year.label), nav_current="reviews",
             intro="Write the parts of the committee report that are words. The figures are drawn from the system "
