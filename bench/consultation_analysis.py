@@ -62,18 +62,26 @@ def generate(survey, n: int, seed: int = 2024):
     return time.perf_counter() - start
 
 
-def whole_analysis(survey):
+def whole_analysis(survey, parts: dict | None = None):
+    """The whole analysis; with ``parts``, each part's wall and CPU seconds are added to it."""
     from saferplan.consultation import analysis
 
-    analysis.analyse(survey)
+    def timed(name, call, *args):
+        wall, cpu = time.perf_counter(), time.process_time()
+        call(*args)
+        if parts is not None:
+            w, c = parts.get(name, (0.0, 0.0))
+            parts[name] = (w + time.perf_counter() - wall, c + time.process_time() - cpu)
+
+    timed("results per question", analysis.analyse, survey)
     for key, _ in analysis.crosstab_dimensions(survey):
         if key.startswith("q:"):
-            analysis.crosstab(survey, key, "area")
-    analysis.crosstab(survey, "q:q5", "channel")
-    analysis.crosstab(survey, "q:q5", "eq:age")
-    analysis.by_day(survey)
-    analysis.census_profile(survey)
-    analysis.equality_summary(survey)
+            timed("each question by area", analysis.crosstab, survey, key, "area")
+    timed("q5 by channel", analysis.crosstab, survey, "q:q5", "channel")
+    timed("q5 by age", analysis.crosstab, survey, "q:q5", "eq:age")
+    timed("responses per day", analysis.by_day, survey)
+    timed("Census profile", analysis.census_profile, survey)
+    timed("equality summary", analysis.equality_summary, survey)
 
 
 def refresh_statistics() -> None:
@@ -99,6 +107,7 @@ def main() -> int:
     parser.add_argument("--responses", type=int, default=100_000)
     parser.add_argument("--postgres", help="a PostgreSQL server URL; the benchmark makes and drops its own database")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--profile", type=int, default=0, metavar="N", help="also print the N slowest queries")
     args = parser.parse_args()
     url, drop = fresh_database(args.postgres)
     try:
@@ -112,15 +121,19 @@ def main() -> int:
         answers = Answer.objects.filter(response__survey=survey).count()
         refresh_statistics()
         whole_analysis(survey)  # once untimed: imports (scipy), the Census file read and cached
-        times, base_times = [], []
+        times, cpu_times, base_times = [], [], []
         for _ in range(args.repeat):
             start = time.perf_counter()
             baseline()
             base_times.append(time.perf_counter() - start)
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             with CaptureQueriesContext(connection) as queries:
                 whole_analysis(survey)
             times.append(time.perf_counter() - start)
+            cpu_times.append(time.process_time() - cpu)
+        parts: dict = {}
+        with CaptureQueriesContext(connection) as profiled:
+            whole_analysis(survey, parts)
         engine = "PostgreSQL" if args.postgres else "SQLite"
         print(f"database: {engine}")
         print(f"responses: {args.responses:,} ({answers:,} answer rows), stored in {stored:.1f} s")
@@ -128,6 +141,17 @@ def main() -> int:
               f"{len(queries.captured_queries)} queries")
         print(f"baseline (one raw GROUP BY question, option over the answers): best {min(base_times):.2f} s")
         print(f"whole analysis / baseline: {min(times) / min(base_times):.1f}")
+        print(f"CPU of this process (Python, and SQLite's own work) in the whole analysis: best {min(cpu_times):.2f} s")
+        print("one more run, by part (wall s, CPU s of this process):")
+        for name, (wall, cpu) in parts.items():
+            print(f"  {name:<24} {wall:7.3f} {cpu:7.3f}")
+        if args.profile:
+            print(f"the {args.profile} slowest queries of that run (s):")
+            for q in sorted(profiled.captured_queries, key=lambda q: -float(q["time"]))[:args.profile]:
+                print(f"  {float(q['time']):.3f}  {q['sql'][:300]}")
+        import os
+
+        print("load average: " + " ".join(f"{x:.1f}" for x in os.getloadavg()) + f" on {os.cpu_count()} CPUs")
     finally:
         drop()
     return 0

@@ -13,12 +13,10 @@ const modules = join(root, "node_modules");
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
-const css = compile(join(root, "frontend", "saferplan.scss"), {
-  loadPaths: [modules, join(modules, "govuk-frontend", "dist")],
-  style: "compressed",
-  quietDeps: true,
-});
-writeFileSync(join(out, "saferplan.css"), css.css);
+// MOJ Frontend's Sass loads GOV.UK Frontend by a path from the project root.
+const sassOptions = { loadPaths: [root, modules, join(modules, "govuk-frontend", "dist")], style: "compressed", quietDeps: true };
+const css = ["saferplan.scss", "moj.scss"].map((entry) => compile(join(root, "frontend", entry), sassOptions).css);
+writeFileSync(join(out, "saferplan.css"), css.join("\n"));
 
 const govuk = join(modules, "govuk-frontend", "dist", "govuk");
 cpSync(join(govuk, "govuk-frontend.min.js"), join(out, "govuk-frontend.min.js"));
@@ -27,6 +25,9 @@ mkdirSync(join(out, "assets", "images"), { recursive: true });
 for (const name of ["favicon.ico"]) {
   cpSync(join(govuk, "assets", "images", name), join(out, "assets", "images", name));
 }
+// The timeline's document link icon (moj.scss).
+const moj = join(modules, "@ministryofjustice", "frontend", "moj");
+cpSync(join(moj, "assets", "images", "icon-document.svg"), join(out, "assets", "images", "icon-document.svg"));
 cpSync(join(modules, "leaflet", "dist"), join(out, "leaflet"), { recursive: true });
 // Every file a stylesheet asks for must be in the build: `collectstatic` with the manifest (how
 // production serves files) refuses a stylesheet that points at a missing one, and then no page

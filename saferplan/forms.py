@@ -196,6 +196,27 @@ class LinkField(forms.CharField):
         return value
 
 
+class LinkListField(LinkField):
+    """Web addresses, one a line, each under the same rule as ``LinkField``; the error names the line."""
+
+    default_validators = []
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        lines = [LinkField.to_python(self, line) for line in str(value or "").splitlines()]
+        return "\n".join(line for line in lines if line)
+
+    def validate(self, value):
+        super().validate(value)
+        for number, line in enumerate(value.splitlines(), start=1):
+            if not is_safe_link(line):
+                raise ValidationError(f"Line {number} of the links is not a web address starting with https://,"
+                                      " or a page on this site starting with /", code="invalid_link")
+
+
 def id_or_404(value) -> int | None:
     """An id read from a query string or a posted button: empty is None, anything not a number is 404.
 

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from saferplan import pages
+from saferplan.delivery.api import api as delivery_api
 from saferplan.partnership import signin
 from saferplan.partnership import views as partnership_views
 
@@ -61,6 +62,8 @@ urlpatterns = [
     path("p/<slug:slug>/plan/", include("saferplan.planning.urls")),
     path("p/<slug:slug>/delivery/", include("saferplan.delivery.urls")),
     path("published/", include("saferplan.planning.public_urls")),
+    # The read API for partners' BI tools (token per partnership; schema at /api/v1/openapi.json).
+    path("api/v1/", delivery_api.urls),
 ]
 
 handler403 = pages.forbidden

@@ -36,3 +36,16 @@ def uk_date(value) -> str:
         # Welsh public pages (consultation/languages.py): Django's month names are translated.
         return dateformat.format(value, "j F Y")
     return value.strftime("%-d %B %Y")
+
+
+# A status tag's colour, by the words it shows, so the same status is the same colour on every page
+# (its words carry the meaning: colour alone never does). Words not listed are blue.
+TAG_COLOURS = {
+    "Draft": "grey", "Example data": "grey", "Closed": "grey", "Not yet started": "grey",
+    "Open": "green", "Imported": "green", "Accepted": "green", "Completed": "green",
+    "Scheduled": "blue",
+    "In progress": "light-blue",
+    "Refused": "red", "Interrupted": "red", "Rejected": "red",
+    "To confirm": "orange", "Under-represented": "orange",
+    "Columns to match": "yellow", "New figures": "yellow", "Changed": "yellow", "Weights changed": "yellow",
+}

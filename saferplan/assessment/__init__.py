@@ -7,7 +7,7 @@ documents call the same functions):
   ``store.scope(cursor, owner)``: make a cursor read what one owner reads (docs/adr/0001).
 - ``reference.load.load_files(conn, paths)``: the national reference data (lookup, Census,
   boundaries, harm index) from the publishers' files; ``reference`` is its read API
-  (``authorities``, ``boundary_features``, ``census_age``...; docs/adr/0009-reference-data.md).
+  (``authorities``, ``boundary_features``, ``census_age``...; docs/adr/0013-reference-data.md).
 - ``police.import_police(conn, sources, progress=None, owner=None, areas=None)``: police.uk
   street-level files, all or nothing, replacing only the owner's records; with ``areas`` only the
   forces serving them (``police_sources``).

@@ -159,10 +159,6 @@ class Finding(models.Model):
 
         return Period.parse(self.period).label()
 
-    @property
-    def status_tag(self) -> str:
-        return {"drafted": "govuk-tag--grey", "accepted": "govuk-tag--green", "rejected": "govuk-tag--red"}[self.status]
-
 
 def accepted_findings(partnership: Partnership, period: str | None = None):
     """The findings a person accepted: the evidence priorities, the plan and the EIA cite."""

@@ -134,6 +134,31 @@ def accepted_findings(partnership, period: str | None = None) -> list[AcceptedFi
             for f in _accepted(partnership, period)]
 
 
+@dataclass(frozen=True)
+class Hotspot:
+    """An LSOA that an accepted hotspot finding names (Getis-Ord Gi*): where a place-based problem
+    (the JAG's) can be tied to the assessment's evidence."""
+
+    lsoa_code: str
+    lsoa_name: str
+    z: float
+    finding_pk: int
+    finding_title: str
+    period: str
+    url: str
+
+
+def accepted_hotspots(partnership) -> list[Hotspot]:
+    """The hotspot LSOAs of the findings people accepted, newest period first: read from what the
+    finding recorded, so no store is needed."""
+    found = []
+    for f in _accepted(partnership).filter(kind="hotspot"):
+        for h in (f.numbers or {}).get("hotspots", []):
+            found.append(Hotspot(h["lsoa_code"], h["lsoa_name"], float(h["z"]), f.pk, f.title, f.period,
+                                 f.get_absolute_url()))
+    return found
+
+
 def latest_summary(partnership) -> AssessmentSummary | None:
     """The assessment the plan cites: of the period whose findings people accepted, else of the
     latest 12 months the store holds for the area; None if it holds none."""
@@ -146,6 +171,16 @@ def latest_summary(partnership) -> AssessmentSummary | None:
     except (services.StoreNotPublished, duckdb.Error) as exc:
         raise AssessmentUnavailable(f"The crime data store could not be read: {exc}") from exc
     return AssessmentSummary.from_assessment(data, page_url(partnership, data["period"]))
+
+
+def latest_period(partnership, length: int = 12) -> str | None:
+    """The latest ``length`` months the store holds for the area ("2024-10:2025-09"), the period a
+    yearly refresh of the assessment covers; None if it holds none."""
+    try:
+        period = services.default_period(services.months_held(partnership), length)
+    except (services.StoreNotPublished, duckdb.Error) as exc:
+        raise AssessmentUnavailable(f"The crime data store could not be read: {exc}") from exc
+    return str(period) if period else None
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ class ShownTable:
     key: str
     title: str
     note: str
-    headers: list[tuple[str, bool]]
+    head: list[dict]  # the shared table include's columns: label, numeric
     rows: list[list[tuple[str, bool]]]
     limit: int | None = None
     csv_url: str = ""
@@ -75,7 +75,7 @@ def show_table(table, publish: bool, limit: int | None = None, csv_url: str = ""
     numeric = [c.numeric for c in table.columns]
     return ShownTable(
         key=table.key, title=title or table.title, note=table.note,
-        headers=[(c.label, n) for c, n in zip(table.columns, numeric)],
+        head=[{"label": c.label, "numeric": c.numeric} for c in table.columns],
         rows=[list(zip(values, numeric)) for values in table.text_rows(publish)],
         limit=limit, csv_url=csv_url, suppressed=table.has_suppression(publish),
     )
@@ -231,6 +231,11 @@ def too_large(request) -> str | None:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return None
+    # The form's other fields and the multipart framing add a little to the files' size.
+    if length > limit + 64 * 1024:
+        return (f"The upload is {_size(length)}; upload at most {_size(limit)} at once (import a large "
+                "archive in parts, or ask the site operator to load it)")
+    return None
 
 
 def refused_form(form_class, field: str, message: str):
@@ -240,11 +245,6 @@ def refused_form(form_class, field: str, message: str):
     form.errors.clear()
     form.add_error(field, message)
     return form
-    # The form's other fields and the multipart framing add a little to the files' size.
-    if length > limit + 64 * 1024:
-        return (f"The upload is {_size(length)}; upload at most {_size(limit)} at once (import a large "
-                "archive in parts, or ask the site operator to load it)")
-    return None
 
 
 class ImportsView(AssessmentMixin, TemplateView):

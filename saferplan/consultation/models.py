@@ -352,14 +352,21 @@ class Answer(models.Model):
     identifying = models.BooleanField(default=False, help_text="The text could identify someone: deleted on the purge date")
     # A paper answer with more boxes ticked than allowed: recorded, but no option and not counted.
     spoilt = models.BooleanField(default=False)
+    # The respondent's answer to the survey's area question, copied onto each of their answers
+    # when they are recorded (services.record, record_many), so that a question by area is counted
+    # from one question's rows alone, without joining them to the area question's rows (ADR
+    # "analysis from the answers alone"). Null: no area given (or spoilt).
+    respondent_area = models.ForeignKey(Option, on_delete=models.PROTECT, null=True, blank=True,
+                                        related_name="+", db_index=False, editable=False)
 
     class Meta:
         indexes = [
             models.Index(fields=["response", "question"]),
             # The analysis reads answers from these two alone, never the table: counts per option
-            # in option order, and a question's answers in respondent order, so that a
-            # cross-tabulation joins two questions' ranges by respondent without sorting.
-            models.Index(fields=["question", "option", "spoilt", "response"], name="answer_question_option"),
+            # (and by area) in option order, and a question's answers in respondent order, so that
+            # a cross-tabulation joins two questions' ranges by respondent without sorting.
+            models.Index(fields=["question", "option", "spoilt", "respondent_area", "response"],
+                         name="answer_question_option_area"),
             models.Index(fields=["question", "spoilt", "response", "option"], name="answer_question_respondent"),
         ]
 

@@ -10,6 +10,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from saferplan.forms import plain_text
@@ -23,6 +24,7 @@ from .models import (
     Petition,
     PurgeLog,
     Question,
+    QuestionType,
     Redaction,
     Representation,
     Response,
@@ -112,6 +114,51 @@ def _answer_rows(questions: list[Question], answers: dict[str, AnswerValue]) -> 
     return rows
 
 
+def area_question_id(questions: list[Question]) -> int | None:
+    """The survey's area question, as the analysis takes it: the first of that type made."""
+    return min((q.pk for q in questions if q.type == QuestionType.AREA), default=None)
+
+
+def _with_respondent_area(rows: list[Answer], area_question: int | None) -> list[Answer]:
+    """Every answer row of one response carries the respondent's area (see Answer.respondent_area)."""
+    area = next((row.option_id for row in rows if row.question_id == area_question and row.option_id
+                 and not row.spoilt), None) if area_question else None
+    for row in rows:
+        row.respondent_area_id = area
+    return rows
+
+
+def refill_respondent_areas(survey: Survey) -> int:
+    """Copy each respondent's answer to the survey's area question onto all their answers again,
+    in one UPDATE: needed only when which question is the area question changes after answers
+    were recorded (the signal below), and by the migration that added the column."""
+    area = area_question_id(list(survey.questions.all()))
+    answers = Answer.objects.filter(response__survey=survey)
+    if area is None:
+        return answers.exclude(respondent_area=None).update(respondent_area=None)
+    chosen = (Answer.objects.filter(response=OuterRef("response"), question_id=area, spoilt=False,
+                                    option__isnull=False).order_by().values("option")[:1])
+    return answers.update(respondent_area=Subquery(chosen))
+
+
+def _current_area_question(survey_id: int) -> int | None:
+    return (Question.objects.filter(survey_id=survey_id, type=QuestionType.AREA).order_by("pk")
+            .values_list("pk", flat=True).first())
+
+
+def area_question_before(sender, instance: Question, **kwargs) -> None:
+    instance._area_question_before = _current_area_question(instance.survey_id)
+
+
+def area_question_after(sender, instance: Question, **kwargs) -> None:
+    """A question was saved or deleted: if the survey's area question is now another one (its type
+    changed, or the first was removed), the answers' copies of the area follow it."""
+    if _current_area_question(instance.survey_id) != getattr(instance, "_area_question_before", None):
+        survey = Survey.objects.filter(pk=instance.survey_id).first()
+        if survey is not None:  # else the survey is being deleted with everything in it
+            refill_respondent_areas(survey)
+
+
 @dataclass
 class Submission:
     answers: dict[str, AnswerValue]
@@ -137,7 +184,7 @@ def record(survey: Survey, submission: Submission, questions: list[Question] | N
         if existing is not None:
             return existing
     questions = questions if questions is not None else list(survey.ordered_questions())
-    rows = _answer_rows(questions, submission.answers)
+    rows = _with_respondent_area(_answer_rows(questions, submission.answers), area_question_id(questions))
     print_ = fingerprint(submission.answers)
     who = client_hash(submission.client_key)
     status, note, duplicate_of = submission.status, submission.review_note, None
@@ -177,6 +224,7 @@ def record_many(survey: Survey, submissions: list[Submission], batch_size: int =
     """Commit many responses at once (imports, benchmarks): all of them or none.
     ``progress(rows)`` is told the rows stored after each chunk."""
     questions = list(survey.ordered_questions())
+    area = area_question_id(questions)
     with transaction.atomic():
         for start in range(0, len(submissions), batch_size):
             chunk = submissions[start:start + batch_size]
@@ -189,7 +237,7 @@ def record_many(survey: Survey, submissions: list[Submission], batch_size: int =
             Response.objects.bulk_create(responses)
             rows = []
             for response, s in zip(responses, chunk):
-                for row in _answer_rows(questions, s.answers):
+                for row in _with_respondent_area(_answer_rows(questions, s.answers), area):
                     row.response = response
                     rows.append(row)
             Answer.objects.bulk_create(rows, batch_size=5000)

@@ -1,53 +1,28 @@
-"""Test factories for the consultation, and who may GET each of its URLs (see
-tests/partnership/test_permissions.py for the rules)."""
+"""Short forms of the consultation's factories (``factories.py``), and who may GET each of its
+URLs (see tests/partnership/test_permissions.py for the rules)."""
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from django.core.files.base import ContentFile
-from django.utils import timezone
 
 from saferplan.partnership.models import RoleKind
 
-from . import library, services
-from .models import EngagementEvent, ImportBatch, Petition, QuestionType, Representation, Survey
+from .factories import EngagementEventFactory, PetitionFactory, RepresentationFactory, ResponseFactory, SurveyFactory, by_label
+from .models import ImportBatch, Survey
 
 
 def make_survey(partnership, slug="community-safety-2024", template="coventry-2024", with_area=True,
                 published=True, open_now=True, equality_monitoring=True, **fields) -> Survey:
-    today = timezone.localdate()
-    opens = today - timedelta(days=7) if open_now else today + timedelta(days=7)
-    survey = Survey.objects.create(
-        partnership=partnership, slug=slug, title=fields.pop("title", "Community safety survey 2024"),
-        purpose=fields.pop("purpose", "To hear what residents think about crime and anti-social behaviour."),
-        can_influence="Priorities\nHow we deliver on the priorities", cannot_influence="The length of the plan",
-        how_results_used="The results will be published in a consultation report.", opens_on=opens,
-        closes_on=opens + timedelta(weeks=12), published=published, equality_monitoring=equality_monitoring, **fields)
-    if template:
-        library.apply_template(survey, template, with_area=with_area)
-    return survey
+    return SurveyFactory(partnership=partnership, slug=slug, template=template or "", template__with_area=with_area,
+                         published=published, open_now=open_now, equality_monitoring=equality_monitoring, **fields)
 
 
 def answer(survey, **by_code) -> dict:
     """Answers by label: answer(survey, q1="Yes", q5=["Robbery", "Theft"], q4="text", q5_other="...")."""
-    answers = {}
-    questions = {q.code: q for q in survey.ordered_questions()}
-    for code, value in by_code.items():
-        if code.endswith("_other"):
-            continue
-        q = questions[code]
-        if q.type == QuestionType.TEXT:
-            answers[code] = {"text": value}
-            continue
-        labels = value if isinstance(value, (list, tuple)) else [value]
-        options = {o.label: o.pk for o in q.options.all()}
-        answers[code] = {"options": [options[label] for label in labels], "other": by_code.get(f"{code}_other", "")}
-    return answers
+    return by_label(survey, by_code)
 
 
 def respond(survey, channel="online", client_key="", **by_code):
-    return services.record(survey, services.Submission(answers=answer(survey, **by_code), channel=channel,
-                                                       client_key=client_key))
+    return ResponseFactory(survey=survey, answers=by_code, channel=channel, client_key=client_key)
 
 
 # Who may GET each URL ------------------------------------------------------------------------------
@@ -112,11 +87,9 @@ def url_kwargs(world) -> dict[str, dict]:
     here = world["here"]
     survey = make_survey(here)
     response = respond(survey, q1="Yes", q4="Street drinking near the market")
-    event = EngagementEvent.objects.create(survey=survey, date=date(2024, 7, 20), kind="drop_in", place="Library",
-                                           participants=12, summary="Parking and speeding")
-    rep = Representation(survey=survey, kind="email", received_on=date(2024, 8, 1), text="Please tackle speeding")
-    rep.attachment.save("letter.txt", ContentFile(b"Dear council"), save=True)
-    Petition.objects.create(survey=survey, title="More patrols", signatures=120, received_on=date(2024, 8, 2))
+    event = EngagementEventFactory(survey=survey, place="Library")
+    rep = RepresentationFactory(survey=survey, attachment=ContentFile(b"Dear council", name="letter.txt"))
+    PetitionFactory(survey=survey)
     batch = ImportBatch.objects.create(survey=survey, filename="export.csv", content="q1\nYes\n")
     question = survey.questions.get(code="q1")
     text_question = survey.questions.get(code="q4")

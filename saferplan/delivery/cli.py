@@ -1,5 +1,5 @@
-"""`saferplan delivery report` and `saferplan delivery remind`: the board report and the reminders
-a scheduler sends, from the command line."""
+"""`saferplan delivery report`, `scrutiny-report` and `remind`: the board report, the annual
+report to scrutiny and the reminders a scheduler sends, from the command line."""
 from __future__ import annotations
 
 import argparse
@@ -31,6 +31,17 @@ def register(subparsers) -> None:
     report.add_argument("--format", choices=["json", "pdf", "docx"], default="json")
     report.add_argument("--out", metavar="FILE", default="-", help="output file ('-' for standard output, json only)")
     report.set_defaults(handler=run_report)
+
+    scrutiny = commands.add_parser(
+        "scrutiny-report", help="the annual report to the Crime and Disorder scrutiny committee",
+        description="The annual report to the council's Crime and Disorder scrutiny committee for one financial "
+                    "year of the adopted plan: the narrative written on its page, the figures drawn from the "
+                    "returns, KPIs, risk register, funding and JAG problems.")
+    scrutiny.add_argument("--partnership", metavar="SLUG", help="the partnership (may be left out when there is only one)")
+    scrutiny.add_argument("--year", required=True, metavar="YYYY-YY", help="the financial year, for example 2025-26")
+    scrutiny.add_argument("--format", choices=["pdf", "docx"], required=True)
+    scrutiny.add_argument("--out", metavar="FILE", required=True)
+    scrutiny.set_defaults(handler=run_scrutiny_report)
 
     remind = commands.add_parser("remind", help="email the owners of overdue quarterly returns (for a scheduler)")
     remind.add_argument("--every", type=int, default=7, metavar="DAYS",
@@ -75,6 +86,26 @@ def run_report(args) -> int:
     if args.out == "-":
         sys.stdout.write(content.decode() + "\n")
         return 0
+    Path(args.out).write_bytes(content)
+    print(f"Wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def run_scrutiny_report(args) -> int:
+    from saferplan.core.periods import FinancialYear
+
+    try:
+        FinancialYear.parse(args.year)
+    except ValueError as exc:
+        raise CommandError(f"--year: {exc}") from None
+    setup_django()
+    from .services import scrutiny
+
+    partnership = _partnership(args.partnership)
+    try:
+        content = scrutiny.scrutiny_file(partnership, args.year, args.format)
+    except scrutiny.ScrutinyRefused as exc:
+        raise CommandError(str(exc)) from None
     Path(args.out).write_bytes(content)
     print(f"Wrote {args.out}", file=sys.stderr)
     return 0

@@ -12,6 +12,7 @@ import logging
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from saferplan.partnership.models import Organisation, User
@@ -214,6 +215,102 @@ def _load(partnership, plan) -> None:
     _returns(partnership, plan, allocations, manager)
     _claims(partnership)
     _risks(partnership, plan, manager)
+    _jag(partnership)
+    _review(partnership, plan, manager)
+    _scrutiny(partnership)
+
+
+# Two JAG problems at the assessment's real hotspots (the LSOAs with the highest Gi* z of the
+# accepted hotspot finding); the problems themselves are made up.
+JAG_PROBLEMS = [
+    {"title": "Shop theft and anti-social behaviour around the town centre shops",
+     "description": "Repeated shop theft from the same small shops and groups gathering in the evening outside "
+                    "takeaways. Reported by shop staff through Melton BID and by residents at the police beat surgery.",
+     "tasks": "Police: high-visibility patrols on Friday and Saturday evenings\nMelton BID: Shopwatch radio scheme "
+              "extended to the takeaways\nCouncil: CCTV camera review with the control room",
+     "scanning": "Calls about theft and anti-social behaviour in this area rose over the summer; the strategic "
+                 "assessment names the LSOA as a crime hotspot.",
+     "analysis": "Most incidents happen between 16:00 and 20:00 on weekdays, when the shops have one member of "
+                 "staff; the same few premises are targeted.",
+     "response": "Patrols timed to the peak hours, Shopwatch radios, crime prevention visits to the premises.",
+     "assessment": "Review at the next JAG against the police.uk counts for the LSOA and the BID's incident log.",
+     "status": "open", "owner_kind": "police"},
+    {"title": "Criminal damage and fly-tipping in the back lanes",
+     "description": "Damage to garages and fences and repeated fly-tipping in the rear access lanes. Reported through "
+                    "the council's street scene team.",
+     "tasks": "Council: clear the lanes and install signs\nPolice: include the lanes in evening patrol routes\n"
+              "Housing association: repair lighting",
+     "scanning": "Street scene reports and police.uk criminal damage counts; the strategic assessment names the "
+                 "LSOA as a crime hotspot.",
+     "analysis": "Poor lighting and open access at both ends of the lanes; damage clusters at weekends.",
+     "response": "Lighting repaired, gating considered with residents' association, fly-tipping enforcement.",
+     "assessment": "", "status": "monitoring", "owner_kind": "district_council"},
+]
+
+
+def _jag(partnership) -> None:
+    from . import assessment_reads
+    from .models import JagProblem
+    from .services import jag
+
+    JagProblem.objects.filter(partnership=partnership, example=True).delete()
+    hotspots = sorted(assessment_reads.hotspots(partnership), key=lambda h: -h.z)
+    if not hotspots:
+        print("Delivery: no JAG problems (the assessment has no accepted hotspot finding to place them at)")
+        return
+    for spec, h in zip(JAG_PROBLEMS, hotspots):
+        owner = partnership.organisations.filter(kind=spec["owner_kind"]).first() or partnership.organisations.first()
+        problem = JagProblem(partnership=partnership, reference=jag.next_reference(partnership), title=spec["title"],
+                             location=f"Around {h.lsoa_name}", description=spec["description"], owner=owner,
+                             tasks=spec["tasks"], status=spec["status"], review_on=date(2026, 5, 14),
+                             opened_on=date(2025, 9, 11), scanning=spec["scanning"], analysis=spec["analysis"],
+                             response=spec["response"], assessment=spec["assessment"], example=True)
+        jag.save_problem(problem, f"{h.finding_pk}:{h.lsoa_code}")
+
+
+def _review(partnership, plan, manager) -> None:
+    """The 2025-26 review, in progress: its revision is a draft, so the public still sees the adopted plan."""
+    from .models import AnnualReview
+    from .services import reviews
+
+    if AnnualReview.objects.filter(plan=plan, financial_year="2025-26").exists():
+        return
+    try:
+        review = reviews.start_review(plan, "2025-26", manager, example=True)
+    except ValidationError as exc:
+        print(f"Delivery: no annual review started ({'; '.join(exc.messages)})")
+        return
+    review.what_changed = ("Road safety stays a priority, with Community Speed Watch given a second year after "
+                           "the teams stood down in the summer. Domestic abuse awareness training is complete and "
+                           "is replaced by a refresher offer through the specialist service.")
+    review.why = ("The refreshed assessment shows anti-social behaviour still concentrated in the town centre; the "
+                  "returns show Speed Watch off track in Q2 and recovered by Q4; the training action met its target.")
+    review.pcc_name = "Office of the Police and Crime Commissioner for Leicestershire"
+    reviews.save_review(review)
+
+
+def _scrutiny(partnership) -> None:
+    from .models import ScrutinyReport
+    from .services import scrutiny
+
+    ScrutinyReport.objects.filter(partnership=partnership, financial_year="2025-26", example=True).delete()
+    scrutiny.save_narrative(ScrutinyReport(
+        partnership=partnership, financial_year="2025-26", example=True,
+        purpose="To report to the committee on the work of the Community Safety Partnership in 2025-26, the first "
+                "year of its plan, as the Police and Justice Act 2006 requires.",
+        recommendations="Notes the progress of the plan's actions and KPIs in 2025-26\nNotes the risks above "
+                        "tolerance and how they are managed\nComments on the annual review of the plan",
+        background="The partnership adopted its plan in 2025. The board monitors it every quarter; the Joint Action "
+                   "Group takes tasked local problems.",
+        considerations="Most actions were on track at the year end. Community Speed Watch was off track in the "
+                       "summer and recovered. The figures below are drawn from the partners' quarterly returns.",
+        consultation="The partnership board and its sub-groups agreed this report.",
+        financial="The Home Office grant and the PCC Crime Reduction Grant fund the plan's projects; the table "
+                  "shows what was allocated and spent.",
+        legal=scrutiny.LEGAL_DEFAULT,
+        equality="The plan's Equality Impact Assessment is kept under review; no new adverse impact was found.",
+        risk="The partnership's risk register is scored on the council's own matrix.",
+        author="Community Safety Manager (example)", contact="communitysafety@example.org"))
 
 
 def _kpi_values(plan, user) -> None:

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from django import forms
 
-from saferplan.core.periods import FinancialYear
-from saferplan.forms import DateField, MoneyField, PlainTextMixin
+from saferplan.core.periods import FinancialYear, Period
+from saferplan.forms import DateField, LinkListField, MoneyField, PlainTextMixin
 
 from . import planning_reads as planning
-from .models import RAG, Allocation, Claim, FundingStream, Risk, ReturnStatus
+from .models import RAG, Allocation, AnnualReview, Claim, FundingStream, JagProblem, Risk, ReturnStatus, ScrutinyReport
 from .models.risks import CUSTOM, MATRIX_CHOICES
-
 
 
 class RoundForm(PlainTextMixin, forms.Form):
@@ -43,9 +42,8 @@ class ReturnForm(PlainTextMixin, forms.Form):
                             error_messages={"required": "Choose a RAG rating"})
     rag_reason = forms.CharField(label="Reason for changing the suggested RAG (if you do)", required=False,
                                  max_length=1000)
-    evidence_links = forms.CharField(label="Links to evidence (optional)", required=False, max_length=3000,
-                                     widget=forms.Textarea(attrs={"rows": 3}),
-                                     help_text="One web address a line, starting with https://")
+    evidence_links = LinkListField(label="Links to evidence (optional)", required=False, max_length=3000,
+                                   help_text="One web address a line, starting with https://")
     correction_reason = forms.CharField(label="Reason for the correction", required=False, max_length=1000,
                                         help_text="The return already sent stays in the history")
 
@@ -208,3 +206,74 @@ class ClaimForm(PlainTextMixin, forms.ModelForm):
         self.fields["quarter"] = forms.ChoiceField(label="Quarter the claim covers", choices=[("", "Select a quarter")]
                                                    + [(q.slug, q.label) for q in quarters],
                                                    error_messages={"required": "Choose the quarter the claim covers"})
+
+
+class JagProblemForm(PlainTextMixin, forms.ModelForm):
+    review_on = DateField(label="Next review at the JAG")
+    opened_on = DateField(label="Tasked on")
+    evidence = forms.ChoiceField(label="Hotspot or finding in the strategic assessment (optional)", required=False,
+                                 help_text="Accepted findings of the assessment: a hotspot sets the LSOA")
+
+    class Meta:
+        model = JagProblem
+        fields = ["reference", "title", "location", "ward", "lsoa_code", "lsoa_name", "description", "owner",
+                  "tasks", "status", "opened_on", "review_on", "escalation_reason", "scanning", "analysis",
+                  "response", "assessment"]
+        labels = {"lsoa_code": "LSOA code (optional)", "lsoa_name": "LSOA name (optional)",
+                  "escalation_reason": "Why it is escalated to the partnership (if it is)"}
+        widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in
+                   ("description", "tasks", "escalation_reason", "scanning", "analysis", "response", "assessment")}
+        widgets["status"] = forms.RadioSelect
+
+    def __init__(self, *args, partnership, hotspots=(), findings=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = partnership.organisations.all()
+        self.fields["owner"].empty_label = "Select the lead organisation"
+        self.fields["evidence"].choices = (
+            [("", "None")]
+            + ([("Hotspots", [(c.key, c.label) for c in hotspots])] if hotspots else [])
+            + ([("Findings", [(f"finding:{f.pk}", f"{f.title} ({Period.parse(f.period).label()})")
+                              for f in findings])] if findings else []))
+
+
+class ApiTokenForm(PlainTextMixin, forms.Form):
+    name = forms.CharField(label="What the token is for", max_length=100,
+                           help_text="For example, Police performance team Power BI. You can revoke it later by this name",
+                           error_messages={"required": "Say what the token is for"})
+
+
+class ReviewStartForm(PlainTextMixin, forms.Form):
+    financial_year = forms.ChoiceField(label="Year reviewed", error_messages={
+        "required": "Choose the year the review covers",
+        "invalid_choice": "Choose a year of the plan that has not been reviewed"})
+
+    def __init__(self, *args, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["financial_year"].choices = [("", "Select a year")] + [(y, y) for y in years]
+
+
+class AnnualReviewForm(PlainTextMixin, forms.ModelForm):
+    sent_to_pcc_on = DateField(label="Sent to the Police and Crime Commissioner on (optional)", required=False)
+
+    class Meta:
+        model = AnnualReview
+        fields = ["assessment_period", "what_changed", "why", "pcc_name", "sent_to_pcc_on"]
+        labels = {"pcc_name": "Police and Crime Commissioner it is sent to (optional)"}
+        widgets = {"what_changed": forms.Textarea(attrs={"rows": 6}), "why": forms.Textarea(attrs={"rows": 6})}
+
+
+class ScrutinyNarrativeForm(PlainTextMixin, forms.ModelForm):
+    meeting_on = DateField(label="Date of the meeting (optional)", required=False)
+
+    class Meta:
+        model = ScrutinyReport
+        fields = ["committee", "meeting_on", "purpose", "recommendations", "background", "considerations",
+                  "consultation", "financial", "legal", "equality", "risk", "author", "contact"]
+        help_texts = {"considerations": "The figures (actions by RAG, KPIs against target, JAG problems) are added "
+                                        "from the system beneath what you write",
+                      "financial": "The year’s funding table is added from the system",
+                      "risk": "The risk register and its heat map are added from the system",
+                      "contact": "A work email address or telephone number of the council"}
+        widgets = {name: forms.Textarea(attrs={"rows": 5}) for name in
+                   ("purpose", "recommendations", "background", "considerations", "consultation", "financial",
+                    "legal", "equality", "risk")}

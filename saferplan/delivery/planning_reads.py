@@ -84,3 +84,18 @@ def can_report_kpi(access, kpi) -> bool:
     from saferplan.planning.services import can_report
 
     return can_report(access, kpi)
+
+
+def revision_in_progress(plan) -> Plan | None:
+    return _services.revision_in_progress(plan)
+
+
+def start_revision(plan, user=None) -> Plan:
+    """A new draft version of the adopted plan (planning's own service); the adopted one stays public."""
+    return _services.start_revision(plan, user)
+
+
+def themes_of(plan):
+    from saferplan.planning.models import Theme
+
+    return Theme.objects.filter(plan=plan).prefetch_related("priorities").order_by("order", "pk")

@@ -7,9 +7,10 @@ from decimal import Decimal
 from saferplan.partnership.models import RoleKind
 
 from . import risk_matrix
-from .models import Allocation, Claim, FundingStream, Risk
 from saferplan.core.periods import Quarter
-from .services import funding, returns, risks
+
+from .models import Allocation, Claim, FundingStream, JagProblem, Risk
+from .services import api_tokens, funding, jag, returns, reviews, risks
 
 
 def make_adopted_plan(partnership, starts_on=date(2022, 4, 1), ends_on=date(2025, 3, 31)):
@@ -94,13 +95,57 @@ ACCESS = {
     "delivery:allocation-add": {_M},
     "delivery:claim-add": {_M},
     "delivery:report": EVERY_ROLE,
+    "delivery:jag": EVERY_ROLE,
+    "delivery:jag-add": {_M, RoleKind.ANALYST},
+    "delivery:jag-problem": EVERY_ROLE,
+    "delivery:jag-edit": {_M, RoleKind.ANALYST},
+    "delivery:reviews": EVERY_ROLE,
+    "delivery:review-start": {_M},
+    "delivery:review": EVERY_ROLE,
+    "delivery:review-edit": {_M},
+    "delivery:review-document": EVERY_ROLE,
+    "delivery:scrutiny": EVERY_ROLE,
+    "delivery:scrutiny-edit": {_M},
+    "delivery:scrutiny-report": EVERY_ROLE,
+    "delivery:api-tokens": {_M},
+    "delivery:api-token-revoke": "post-only-partnership",
+    # The read API answers a partnership's token, never a session (tests/delivery/test_api.py).
+    "api:openapi-json": "public",
+    "api:api-root": "api-token",
+    "api:plan": "api-token",
+    "api:actions": "api-token",
+    "api:returns": "api-token",
+    "api:kpis": "api-token",
+    "api:risks": "api-token",
+    "api:funding": "api-token",
+    "api:jag-problems": "api-token",
 }
+
+
+def make_jag_problem(partnership, **fields) -> JagProblem:
+    owner = partnership.organisations.get(kind="police")
+    values = {"reference": jag.next_reference(partnership), "title": "Shop theft and begging at the market place",
+              "location": "Market Place, town centre", "description": "Repeated shop theft around the market stalls",
+              "owner": owner, "review_on": date(2026, 12, 31), "opened_on": date(2022, 6, 1), **fields}
+    return jag.save_problem(JagProblem(partnership=partnership, **values))
 
 
 def url_kwargs(world) -> dict[str, dict]:
     made = make_delivery(world["here"])
     quarter = made["round"].quarter
+    problem = make_jag_problem(world["here"])
+    review = reviews.start_review(made["plan"], "2022-23")
+    token, _ = api_tokens.issue(world["here"], "Police Power BI")
     return {
+        "delivery:jag-problem": {"pk": problem.pk},
+        "delivery:jag-edit": {"pk": problem.pk},
+        "delivery:review": {"pk": review.pk},
+        "delivery:review-edit": {"pk": review.pk},
+        "delivery:review-document": {"pk": review.pk, "fmt": "pdf"},
+        "delivery:scrutiny": {"year": "2022-23"},
+        "delivery:scrutiny-edit": {"year": "2022-23"},
+        "delivery:scrutiny-report": {"year": "2022-23", "fmt": "pdf"},
+        "delivery:api-token-revoke": {"pk": token.pk},
         "delivery:sub-group": {"pk": world["group"].pk},
         "delivery:round": {"quarter": quarter},
         "delivery:round-remind": {"quarter": quarter},

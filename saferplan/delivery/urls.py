@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import funding, kpis, reports, returns, risks
+from .views import api_tokens, funding, jag, kpis, reports, returns, reviews, risks, scrutiny
 
 app_name = "delivery"
 
@@ -36,6 +36,24 @@ urlpatterns = [
     path("funding/<int:stream>/allocations/<int:pk>/remove/", funding.AllocationRemove.as_view(),
          name="allocation-remove"),
     path("funding/<int:stream>/claims/add/", funding.ClaimAdd.as_view(), name="claim-add"),
+    # JAG tasking
+    path("jag/", jag.Problems.as_view(), name="jag"),
+    path("jag/add/", jag.ProblemAdd.as_view(), name="jag-add"),
+    path("jag/<int:pk>/", jag.ProblemDetail.as_view(), name="jag-problem"),
+    path("jag/<int:pk>/edit/", jag.ProblemEdit.as_view(), name="jag-edit"),
+    # Annual review of the plan
+    path("reviews/", reviews.Reviews.as_view(), name="reviews"),
+    path("reviews/start/", reviews.ReviewStart.as_view(), name="review-start"),
+    path("reviews/<int:pk>/", reviews.ReviewDetail.as_view(), name="review"),
+    path("reviews/<int:pk>/edit/", reviews.ReviewEdit.as_view(), name="review-edit"),
+    path("reviews/<int:pk>/review.<str:fmt>", reviews.ReviewDocument.as_view(), name="review-document"),
+    # The annual report to the Crime and Disorder scrutiny committee
+    path("scrutiny/<str:year>/", scrutiny.ScrutinyPage.as_view(), name="scrutiny"),
+    path("scrutiny/<str:year>/edit/", scrutiny.ScrutinyEdit.as_view(), name="scrutiny-edit"),
+    path("scrutiny/<str:year>/report.<str:fmt>", scrutiny.ScrutinyDocument.as_view(), name="scrutiny-report"),
+    # Read API tokens
+    path("api-tokens/", api_tokens.ApiTokens.as_view(), name="api-tokens"),
+    path("api-tokens/<int:pk>/revoke/", api_tokens.ApiTokenRevoke.as_view(), name="api-token-revoke"),
     # The board's report
     path("report/<str:quarter>.<str:fmt>", reports.BoardReport.as_view(), name="report"),
 ]

@@ -67,6 +67,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "submit_returns": frozenset({M, P}),
     "change_risks": frozenset({M}),
     "change_funding": frozenset({M}),
+    # JAG tasking is recorded by those who run the JAG (the community safety team and analysts);
+    # read-API tokens are issued and revoked by the manager alone.
+    "change_jag": frozenset({M, A}),
+    "manage_api_tokens": frozenset({M}),
+    "change_annual_review": frozenset({M}),
+    "edit_scrutiny_report": frozenset({M}),
 }
 
 

@@ -38,6 +38,15 @@ STAGE_READERS = {
 }
 
 
+# A partner officer's own work in the plan being delivered (their home page lists it).
+OWN_WORK_READER = "saferplan.delivery.progress:own_work"
+
+
+def own_work(access):
+    module, function = OWN_WORK_READER.split(":")
+    return getattr(importlib.import_module(module), function)(access)
+
+
 def reader(stage: Stage):
     module, function = STAGE_READERS[stage].split(":")
     return getattr(importlib.import_module(module), function)

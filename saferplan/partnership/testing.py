@@ -1,4 +1,5 @@
-"""Test factories for partnerships and their members (kept with the app, as the other apps' are)."""
+"""Short forms of the partnership's factories (``factories.py``) that most tests use, and who
+may GET each of this app's URLs."""
 from __future__ import annotations
 
 import itertools
@@ -6,32 +7,27 @@ import itertools
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import Invitation, Organisation, OrganisationKind, Partnership, Person, Role, RoleKind, User
+from .factories import PASSWORD, PartnershipFactory, PersonFactory, RoleFactory, UserFactory
+from .models import Invitation, OrganisationKind, Partnership, RoleKind, User
 
-PASSWORD = "correct-horse-battery-staple"
 _counter = itertools.count(1)
 
 
 def make_partnership(name="Melton Community Safety Partnership", slug="melton", codes=("E07000133",)) -> Partnership:
-    partnership = Partnership.objects.create(
-        name=name, slug=slug, area_codes=list(codes), police_forces=["Leicestershire Police"]
-    )
-    Organisation.objects.create(partnership=partnership, name=f"{name} council", kind=OrganisationKind.DISTRICT_COUNCIL)
-    Organisation.objects.create(partnership=partnership, name=f"{name} police", kind=OrganisationKind.POLICE)
-    return partnership
+    return PartnershipFactory(name=name, slug=slug, area_codes=list(codes))
 
 
 def make_member(partnership, kind=RoleKind.MANAGER, organisation=None, email=None, password=PASSWORD) -> User:
+    """A user who signs in, in the directory with one role. A partner officer acts for an
+    organisation (the partnership's police unless one is given)."""
     n = next(_counter)
     email = email or f"{kind}.{n}@{partnership.slug}.example"
-    user = User.objects.create_user(email, password, full_name=f"{RoleKind(kind).label} {n}")
+    user = UserFactory(email=email, password=password, full_name=f"{RoleKind(kind).label} {n}")
     if kind == RoleKind.PARTNER_OFFICER and organisation is None:
         organisation = partnership.organisations.filter(kind=OrganisationKind.POLICE).first()
-    person = Person.objects.create(
-        partnership=partnership, full_name=user.full_name, email=email, user=user,
-        organisation=organisation or partnership.organisations.first(),
-    )
-    Role.objects.create(partnership=partnership, person=person, kind=kind, organisation=organisation if kind == RoleKind.PARTNER_OFFICER else None)
+    person = PersonFactory(partnership=partnership, full_name=user.full_name, email=email, user=user,
+                           organisation=organisation or partnership.organisations.first())
+    RoleFactory(person=person, kind=kind, organisation=organisation if kind == RoleKind.PARTNER_OFFICER else None)
     return user
 
 

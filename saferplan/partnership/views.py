@@ -33,11 +33,11 @@ from .models import (
     Organisation,
     Person,
     Role,
-    RoleKind,
     Stage,
     SubGroup,
 )
 from .permissions import partnerships_of
+from .progress import own_work
 
 
 def staff_home(request):
@@ -50,12 +50,14 @@ def staff_home(request):
     return render(request, "partnership/choose.html", {"partnerships": partnerships})
 
 
+
 class PartnershipHome(PartnershipMixin, TemplateView):
     template_name = "partnership/home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["stages"] = services.cycle_overview(self.partnership)
+        context["own_work"] = own_work(self.access)
         context["directory"] = {
             "organisations": self.partnership.organisations.count(),
             "people": self.partnership.people.count(),

@@ -240,3 +240,88 @@ def counted(value, noun):
     """'1 event', '740 responses', '1 person'/'3 people' with noun="person,people"."""
     singular, _, plural = str(noun).partition(",")
     return wording.counted(value, singular, plural or None)
+
+
+# --- Shared GOV.UK components (templates/core/includes/) -------------------------------------------
+# A component's markup lives once, in its include; a page passes what it shows. Django's include
+# takes values but no content, so {% component %} renders an include with the markup between the
+# tags as ``content`` (a table's rows, a summary row's value), like a GOV.UK Frontend macro's
+# caller block.
+
+
+class ComponentNode(template.Node):
+    def __init__(self, name, extra, nodelist):
+        self.name, self.extra, self.nodelist = name, extra, nodelist
+
+    def render(self, context):
+        values = {key: value.resolve(context) for key, value in self.extra.items()}
+        values["content"] = self.nodelist.render(context)
+        include = context.template.engine.get_template(self.name.resolve(context))
+        with context.push(**values):
+            return include.render(context)
+
+
+@register.tag
+def component(parser, token):
+    """``{% component "core/includes/table.html" caption="People" head=head %}rows{% endcomponent %}``."""
+    from django.template.base import token_kwargs
+
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("component takes the include's name, then key=value pairs")
+    name = parser.compile_filter(bits[1])
+    extra = token_kwargs(bits[2:], parser, support_legacy=False)
+    if len(extra) != len(bits) - 2:
+        raise template.TemplateSyntaxError(f"component {bits[1]}: give values as key=value, not {bits[2:]}")
+    nodelist = parser.parse(("endcomponent",))
+    parser.delete_first_token()
+    return ComponentNode(name, extra, nodelist)
+
+
+@register.simple_tag
+def columns(*labels, lists=""):
+    """A table's head: ``{% columns "Name" "People:numeric" "Action:hidden" as head %}``. Numeric
+    columns are right-aligned, as GOV.UK tables align figures; a hidden label (a column of buttons)
+    is read by screen readers only. A list among the labels (columns that come from the data, like
+    a survey's channels) adds one column each, of the kind ``lists`` names."""
+    flat = []
+    for label in labels:
+        if isinstance(label, (list, tuple)):
+            flat += [f"{item}:{lists}" if lists else str(item) for item in label]
+        else:
+            flat.append(str(label))
+    head = []
+    for label in flat:
+        name, _, kind = label.rpartition(":") if label.endswith((":numeric", ":hidden")) else (label, "", "")
+        head.append({"label": name, "numeric": kind == "numeric", "hidden": kind == "hidden"})
+    return head
+
+
+@register.filter
+def tag_colour(text):
+    """The colour of a status tag: the one ``wording.TAG_COLOURS`` gives its words."""
+    return wording.TAG_COLOURS.get(str(text), "blue")
+
+
+class CaptureNode(template.Node):
+    def __init__(self, name, nodelist):
+        self.name, self.nodelist = name, nodelist
+
+    def render(self, context):
+        from django.utils.safestring import mark_safe
+
+        # Rendered (so escaped) already: kept safe, or "&" would show as "&amp;amp;".
+        context[self.name] = mark_safe(self.nodelist.render(context).strip())
+        return ""
+
+
+@register.tag
+def capture(parser, token):
+    """``{% capture caption %}Problems in {{ job.error.file }}{% endcapture %}``: words with figures
+    in them, to pass to a component (a table's caption), escaped as they were rendered."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("capture takes the name to keep the text under")
+    nodelist = parser.parse(("endcapture",))
+    parser.delete_first_token()
+    return CaptureNode(bits[1], nodelist)

@@ -152,7 +152,7 @@ def test_harm_weights_are_medians_of_cchi_groups(store):
     book = openpyxl.load_workbook(DATA_DIR / "harm" / "cambridge-crime-harm-index-2020.xlsx", read_only=True)
     rows = list(book["CCHI 2020 values sheet"].iter_rows(values_only=True, max_col=12))
     head = rows[0]
-    g, s, score = head.index("GROUP"), head.index("SUB_GROUP"), head.index("CCHI Score")
+    g, score = head.index("GROUP"), head.index("CCHI Score")
     burglary = [r[score] for r in rows[1:] if r[g] == "BURGLARY" and isinstance(r[score], (int, float))]
     weights = harm_weights(conn=store)
     assert weights.weights["Burglary"] == round(statistics.median(burglary), 1)

@@ -17,7 +17,6 @@ from saferplan.core.periods import Period
 from saferplan.partnership.models import RoleKind
 from saferplan.partnership.testing import make_member, make_partnership, sign_in_verified
 
-from .conftest import MELTON
 from .web import melton_slice, records, store  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db

@@ -165,6 +165,24 @@ def test_uploads_over_the_limit_are_refused(world, client, settings):
     assert not ImportJob.objects.exists()
 
 
+def test_an_upload_declared_over_the_limit_is_refused_before_its_body_is_read(world, client, settings):
+    """The declared length alone refuses it: the page names the upload's size, not the files' (the
+    files' size is only known once Django has written them to disk)."""
+    settings.ASSESSMENT_MAX_UPLOAD_BYTES = 1000
+    sign_in_verified(client, make_member(world["melton"], RoleKind.ANALYST))
+    big = world["tmp"] / "big.csv"
+    big.write_bytes(b"LSOA21CD,Month,Incidents\r\n" + b"E01025854,2024-08,3\r\n" * 8000)
+    with open(big, "rb") as handle:
+        police = upload(client, "melton", big)
+        handle.seek(0)
+        partner = client.post(url("melton", "import-partner"), {"file": handle, "dataset": "Fire service"})
+    for response in (police, partner):
+        page = response.content.decode()
+        assert response.status_code == 200 and "The upload is 1" in page and "upload at most 1 KB" in page
+        assert "The files come to" not in page and "govuk-error-summary" in page
+    assert not ImportJob.objects.exists()
+
+
 def test_a_manager_cannot_change_the_partnership_s_area(world, client):
     melton = world["melton"]
     sign_in_verified(client, make_member(melton, RoleKind.MANAGER))

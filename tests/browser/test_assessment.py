@@ -9,7 +9,8 @@ from saferplan.partnership.models import RoleKind
 from saferplan.partnership.testing import PASSWORD, add_totp, make_member, make_partnership
 from tests.assessment.web import melton_slice, records, store  # noqa: F401 - fixture
 
-from .pages import Journey, code_for_device
+from .pages import (AssessmentPage, FindingPage, FindingReviewPage, HarmWeightsPage, ImportPage, ImportsPage, Journey,
+                    PoliceUploadPage, code_for_device)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,10 +34,10 @@ def test_analyst_imports_police_files_and_a_broken_file_is_refused(browse, store
     journey.click_link("Assessment")
     assert journey.heading() == "Strategic assessment"
     journey.click_link("Import police data")
-    journey.page.get_by_label("police.uk files").set_input_files([a["path"], b["path"]])
-    journey.submit("Upload and import")
+    upload, result = PoliceUploadPage(journey), ImportPage(journey)
+    upload.upload(a["path"], b["path"])
     assert journey.heading() == "Import finished"
-    counts = journey.page.locator("#import-counts").inner_text()
+    counts = result.counts.inner_text()
     assert f"{a['no_location'] + b['no_location']:,}" in counts
     assert "With an older, non-2021 LSOA code" in counts
     assert f"{a['rows'] + b['rows']:,}" in counts
@@ -47,9 +48,8 @@ def test_analyst_imports_police_files_and_a_broken_file_is_refused(browse, store
     text = melton_slice("2024-11", tmp_path / "slice")["path"].read_text(encoding="utf-8")
     bad.write_text(text.replace("Crime type", "Offence", 1), encoding="utf-8")
     before = records()
-    journey.visit(f"/p/{partnership.slug}/assessment/data/police/")
-    journey.page.get_by_label("police.uk files").set_input_files([bad])
-    journey.submit("Upload and import")
+    journey.visit(upload.path(partnership))
+    upload.upload(bad)
     assert journey.heading() == "Import refused"
     summary = journey.error_summary()
     assert summary and "2024-11-leicestershire-street.csv, line 1" in summary[0]
@@ -57,28 +57,26 @@ def test_analyst_imports_police_files_and_a_broken_file_is_refused(browse, store
     assert ImportJob.objects.filter(status="failed").count() == 1
 
     journey.click_link("Back to data held and imports")
-    assert "Refused" in journey.page.locator("#imports-table").inner_text()
+    assert "Refused" in ImportsPage(journey).imports.inner_text()
 
 
 def test_the_assessment_page_and_reviewing_a_finding(browse, store, tmp_path, settings):
     journey, partnership = signed_in(browse, RoleKind.ANALYST, "analyst@melton.example")
     folder = tmp_path / "server"
     melton_slice("2023-12", folder), melton_slice("2024-12", folder)
-    journey.visit(f"/p/{partnership.slug}/assessment/data/police/")
-    journey.page.get_by_text("Import from a folder on the server").click()
-    journey.page.get_by_label("Folder or file on the server").fill(str(folder))
-    journey.submit("Import from the server")
+    upload = PoliceUploadPage(journey)
+    journey.visit(upload.path(partnership))
+    upload.import_from_server(folder)
     assert journey.heading() == "Import finished"
 
     journey.click_link("Go to the assessment")
-    page = journey.page
-    assert "January 2024 to December 2024" in page.locator(".govuk-body-l").first.inner_text()
-    table = page.locator("#table-categories")
-    assert "Violence and sexual offences" in table.inner_text()
-    chart = page.locator("img.app-chart__image").first
+    page, assessment = journey.page, AssessmentPage(journey)
+    assert "January 2024 to December 2024" in assessment.period.inner_text()
+    assert "Violence and sexual offences" in assessment.categories.inner_text()
+    chart = assessment.charts.first
     chart.scroll_into_view_if_needed()
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=chart.element_handle())
-    assert "Getis-Ord Gi*" in page.locator("#hotspot-method").inner_text()
+    assert "Getis-Ord Gi*" in assessment.hotspot_method.inner_text()
     # The map (JavaScript) draws the area's 30 LSOAs from the boundaries the server sends.
     try:
         page.wait_for_function("() => document.querySelectorAll('#assessment-map-canvas path.leaflet-interactive').length === 30", timeout=30_000)
@@ -87,29 +85,27 @@ def test_the_assessment_page_and_reviewing_a_finding(browse, store, tmp_path, se
         raise
     journey.browse.axe()
 
-    page.get_by_role("button", name="Draft findings to review").click()
-    page.wait_for_load_state("load")
-    journey.browse.axe()
+    journey.submit("Draft findings to review")
     assert journey.heading().startswith("Findings")
     first = Finding.objects.get(partnership=partnership, key="overall")
-    page.get_by_role("link", name=f"Review “{first.title}”").click()
-    page.wait_for_load_state("load")
-    journey.browse.axe()
-    page.get_by_label("Finding", exact=True).fill("Recorded crime in Melton fell in December 2024 compared with a year before.")
-    page.get_by_label("Accept: this is a finding of the assessment").check()
-    journey.submit("Save decision")
-    assert "has been accepted" in page.locator(".govuk-notification-banner").inner_text()
+    journey.click_link(f"Review “{first.title}”")
+    review, finding = FindingReviewPage(journey), FindingPage(journey)
+    review.finding.fill("Recorded crime in Melton fell in December 2024 compared with a year before.")
+    review.accept.check()
+    review.save()
+    assert "has been accepted" in review.success_banner.inner_text()
     journey.click_link(first.title)
-    assert page.locator("#finding-status").inner_text() == "Accepted"
-    history = page.locator(".app-audit-table").inner_text()
+    assert finding.status.inner_text() == "Accepted"
+    history = finding.history.inner_text()
     assert "Accepted" in history and "Recorded crime in Melton fell in December 2024" in history
 
     # The harm weights page, read by the analyst who may change them.
-    journey.visit(f"/p/{partnership.slug}/assessment/harm-weights/")
-    page.get_by_label("Weight for Burglary, in days").fill("150")
-    journey.submit("Save weights")
-    assert "Harm weights saved for: Burglary" in page.locator(".govuk-notification-banner").inner_text()
-    assert "Burglary (126.0 -> 150.0)" in page.locator("#harm-method").inner_text()
+    weights = HarmWeightsPage(journey)
+    journey.visit(weights.path(partnership))
+    weights.weight_for("Burglary").fill("150")
+    weights.save()
+    assert "Harm weights saved for: Burglary" in weights.success_banner.inner_text()
+    assert "Burglary (126.0 -> 150.0)" in weights.method.inner_text()
 
 
 def test_a_board_member_reads_the_assessment_in_its_publication_form(browse, store, tmp_path):
@@ -121,19 +117,20 @@ def test_a_board_member_reads_the_assessment_in_its_publication_form(browse, sto
         from saferplan.assessment.police import import_police
 
         import_police(conn, [tmp_path / "files"])
+    assessment = AssessmentPage(journey)
     journey.visit(f"/p/{partnership.slug}/assessment/")
-    assert not journey.page.get_by_role("button", name="Draft findings to review").count()
+    assert not assessment.draft_findings.count()
     journey.click_link("Preview this page as published")
-    assert "for publication" in journey.page.locator(".govuk-inset-text").first.inner_text()
-    assert "<5" in journey.page.locator("#table-categories").inner_text()
+    assert "for publication" in assessment.publication_notice.inner_text()
+    assert "<5" in assessment.categories.inner_text()
 
 
 def test_analyst_confirms_an_import_that_shrinks_a_month_and_sees_it_listed(browse, store, tmp_path):
     journey, partnership = signed_in(browse, RoleKind.ANALYST, "analyst@melton.example")
     whole = melton_slice("2024-12", tmp_path / "whole")
-    journey.visit(f"/p/{partnership.slug}/assessment/data/police/")
-    journey.page.get_by_label("police.uk files").set_input_files([whole["path"]])
-    journey.submit("Upload and import")
+    upload, result = PoliceUploadPage(journey), ImportPage(journey)
+    journey.visit(upload.path(partnership))
+    upload.upload(whole["path"])
     assert journey.heading() == "Import finished"
 
     # Ten rows of the same month: nothing replaced until the analyst confirms, with both counts.
@@ -141,19 +138,18 @@ def test_analyst_confirms_an_import_that_shrinks_a_month_and_sees_it_listed(brow
     part = tmp_path / "part" / whole["path"].name
     part.parent.mkdir()
     part.write_text("".join(lines[:11]), encoding="utf-8")
-    journey.visit(f"/p/{partnership.slug}/assessment/data/police/")
-    journey.page.get_by_label("police.uk files").set_input_files([part])
-    journey.submit("Upload and import")
+    journey.visit(upload.path(partnership))
+    upload.upload(part)
     assert journey.heading() == "Confirm the import"
-    shrinks = journey.page.locator("#import-shrinks").inner_text()
+    shrinks = result.shrinking_months.inner_text()
     assert f"{whole['rows']:,}" in shrinks and "10" in shrinks
     assert records() == whole["rows"]
-    journey.submit("Replace the records anyway")
+    result.replace_anyway()
     assert journey.heading() == "Import finished"
     assert records() == 10
 
     journey.click_link("Back to data held and imports")
-    changes = journey.page.locator("#data-changes").inner_text()
+    changes = ImportsPage(journey).data_changes.inner_text()
     assert "the partnership’s own" in changes and "2024-12" in changes
 
 
@@ -173,8 +169,9 @@ def test_analyst_retries_an_import_whose_worker_was_stopped(browse, store, tmp_p
     ImportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - timedelta(minutes=1))
 
     journey.visit(job.get_absolute_url())
+    result = ImportPage(journey)
     assert journey.heading() == "Import interrupted"
-    journey.submit("Retry the import")
+    result.retry()
     assert journey.heading() == "Import finished"
-    assert f"{month['rows']:,}" in journey.page.locator("#import-counts").inner_text()
+    assert f"{month['rows']:,}" in result.counts.inner_text()
     assert not folder.exists()

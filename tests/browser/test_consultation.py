@@ -9,31 +9,29 @@ from saferplan.consultation.testing import make_survey
 from saferplan.partnership.models import RoleKind
 from saferplan.partnership.testing import PASSWORD, make_member, make_partnership
 
-from .pages import Journey
+from .pages import CheckAnswersPage, ConsultationsPage, Journey, QuestionPage, ResponseSentPage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 class Resident(Journey):
+    """A resident answering a survey: its questions are QuestionPages, then CheckAnswersPage."""
+
     def start(self, survey):
         self.visit(survey.public_url())
-        self.page.get_by_role("button", name="Start now").click()
-        self.page.wait_for_load_state("load")
-        self.browse.axe()
-        return self
+        return self.submit("Start now")
 
     def choose(self, *labels):
-        for label in labels:
-            self.page.get_by_label(label, exact=True).check()
+        QuestionPage(self).choose(*labels)
         return self
 
     def type(self, text, label=None):
-        box = self.page.get_by_label(label) if label else self.page.locator("textarea")
-        box.fill(text)
+        QuestionPage(self).type(text, label)
         return self
 
     def next(self):
-        return self.submit("Continue")
+        QuestionPage(self).next()
+        return self
 
 
 def test_a_resident_answers_on_a_phone(browse):
@@ -55,26 +53,28 @@ def test_a_resident_answers_on_a_phone(browse):
     r.choose("Neighbourhood watch schemes").next()
     r.choose("Facebook").next()
     assert r.heading() == "Check your answers before sending your response"
-    summary = browse.page.locator(".govuk-summary-list").inner_text()
+    check = CheckAnswersPage(r)
+    summary = check.answers.inner_text()
     assert "Other: Fly-tipping" in summary and "Not answered" in summary
     assert browse.page.evaluate("document.documentElement.scrollWidth") <= 375
     # Change an answer from the summary.
-    browse.page.get_by_role("link", name="Change your answer to: Do you go into [town centre] on a regular basis at night/evening?").click()
+    check.change("Do you go into [town centre] on a regular basis at night/evening?").click()
     browse.page.wait_for_load_state("load")
     browse.axe()
     r.choose("Yes").next()
     assert r.heading() == "Check your answers before sending your response"
-    r.submit("Send response")
+    check.send()
     response = Response.objects.get()
     assert response.channel == Channel.ONLINE
     assert r.heading() == "Equality information"
     r.choose("Yes, answer the equality questions (takes 2 minutes)").next()
     assert r.heading() == "Equality questions"
-    browse.page.get_by_role("group", name="What is your age?").get_by_label("35 to 49").check()
-    browse.page.get_by_role("group", name="What is your sex?").get_by_label("Prefer not to say").check()
+    equality = QuestionPage(r)
+    equality.choose("35 to 49", group="What is your age?")
+    equality.choose("Prefer not to say", group="What is your sex?")
     r.submit("Save and finish")
     assert "Response sent" in r.heading()
-    assert browse.page.locator("#reference").inner_text() == response.reference
+    assert ResponseSentPage(r).reference.inner_text() == response.reference
     assert EqualityResponse.objects.get(response=response).answers == {"age": "35 to 49", "sex": "Prefer not to say"}
     assert response.answers.filter(question__code="q3", option__label="Yes").exists()
 
@@ -86,7 +86,7 @@ def test_broken_limits_show_the_error_summary_and_keep_what_was_typed(browse):
     r.choose("Robbery", "Burglary", "Theft", "Hate Crime").next()
     assert "Select no more than 3 options. You selected 4" in r.error_summary()
     for label in ("Robbery", "Burglary", "Theft", "Hate Crime"):
-        assert browse.page.get_by_label(label, exact=True).is_checked()
+        assert QuestionPage(r).option(label).is_checked()
     # The error summary's link takes you to the question.
     browse.page.locator(".govuk-error-summary__list a").first.click()
     assert browse.page.evaluate("document.activeElement.id") == "id_answer"
@@ -95,7 +95,7 @@ def test_broken_limits_show_the_error_summary_and_keep_what_was_typed(browse):
     long_text = "The park by the river is not safe after dark. " * 25
     r.type(long_text).next()
     assert "Your answer must be 1,000 characters or fewer" in r.error_summary()
-    assert browse.page.locator("textarea").input_value() == long_text
+    assert QuestionPage(r).text_answer.input_value() == long_text
     assert not Response.objects.exists()
 
 
@@ -176,7 +176,7 @@ def test_a_resident_finds_their_way_in_and_back(browse, width, height):
     r.click_link(partnership.name)
     assert r.heading() == partnership.name
     assert partnership.name in browse.page.locator("header").inner_text()
-    assert "Melton Library, Wilton Road" in browse.page.locator("#sessions + table").inner_text()
+    assert "Melton Library, Wilton Road" in ConsultationsPage(r).sessions.inner_text()
     _fits(browse, width)
     r.page.locator("main").get_by_role("link", name="privacy notice").click()
     r.page.wait_for_load_state("load")

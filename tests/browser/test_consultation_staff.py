@@ -9,7 +9,7 @@ from saferplan.consultation.testing import make_survey, respond
 from saferplan.partnership.models import RoleKind
 from saferplan.partnership.testing import PASSWORD, add_totp, make_member, make_partnership
 
-from .pages import Journey, code_for_device
+from .pages import AnalysisPage, EngagementEventFormPage, Journey, RedactionsPage, ResponsesPage, code_for_device
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,23 +41,21 @@ def test_manager_runs_the_consultation(browse):
     j.visit(survey.get_absolute_url())
     j.click_link("Engagement events (0)")
     j.click_link("Add an engagement event")
-    page.get_by_label("Day").fill("20")
-    page.get_by_label("Month").fill("7")
-    page.get_by_label("Year").fill("2024")
-    page.get_by_label("Drop-in session").check()
-    page.get_by_label("Place").fill("Melton Library")
-    page.get_by_label("Number of participants").fill("23")
-    page.get_by_label("Summary of feedback").fill("Speeding and parking near schools")
-    j.submit("Save engagement event")
+    event = EngagementEventFormPage(j)
+    event.date(20, 7, 2024)
+    event.kind("Drop-in session").check()
+    event.place.fill("Melton Library")
+    event.participants.fill("23")
+    event.summary.fill("Speeding and parking near schools")
+    event.add()
     assert EngagementEvent.objects.get().participants == 23
 
     j.visit(survey.get_absolute_url())
     j.click_link("Analysis")
     assert j.heading() == "Analysis"
-    page.get_by_label("Rows").select_option("area")
-    page.get_by_label("Columns").select_option("q:q1")
-    j.submit("Show cross-tabulation")
-    assert "<10" in page.locator(".app-crosstab").inner_text()
+    analysis = AnalysisPage(j)
+    analysis.cross_tabulate("area", "q:q1")
+    assert "<10" in analysis.cross_tabulation.inner_text()
 
     j.visit(survey.get_absolute_url())
     j.click_link("Free-text themes")
@@ -94,10 +92,9 @@ def test_staff_redact_personal_data_read_cross_tabs_route_questions_and_are_told
 
     j.click_link("Analysis")
     assert "John Smith" not in page.content() and "[name removed]" in page.content()
-    page.get_by_label("Rows").select_option("area")
-    page.get_by_label("Columns").select_option("q:q1")
-    j.submit("Show cross-tabulation")
-    table = page.locator(".app-crosstab").inner_text()
+    analysis = AnalysisPage(j)
+    analysis.cross_tabulate("area", "q:q1")
+    table = analysis.cross_tabulation.inner_text()
     assert "Column base" in table and "col " in table
     assert "Chi-squared test of independence" in page.locator("main").inner_text()
 
@@ -106,12 +103,13 @@ def test_staff_redact_personal_data_read_cross_tabs_route_questions_and_are_told
     assert j.heading() == "Personal data in free text"
     j.submit("Redact this answer to q5")
     assert "has been redacted" in page.locator(".govuk-notification-banner").inner_text()
-    assert "John Smith at 4 Elm Road" in page.locator(".govuk-table").inner_text()  # the manager sees the original
+    assert "John Smith at 4 Elm Road" in RedactionsPage(j).redacted.inner_text()  # the manager sees the original
 
     j.visit(survey.get_absolute_url())
     j.click_link("Review responses")
-    assert "Example data" in page.locator(".govuk-table").first.inner_text()
-    page.locator(".govuk-table a").first.click()
+    responses = ResponsesPage(j).responses
+    assert "Example data" in responses.inner_text()
+    responses.get_by_role("link").first.click()
     page.wait_for_load_state("load")
     browse.axe()
     assert "made up by a program" in page.locator("main").inner_text()

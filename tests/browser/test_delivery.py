@@ -22,6 +22,10 @@ def test_a_partner_officer_sends_their_organisations_return(browse):
     make_member(partnership, RoleKind.PARTNER_OFFICER, organisation=council, email="council@melton.example")
     journey = Journey(browse)
     journey.sign_in("council@melton.example", PASSWORD)
+    # Their home lists their organisation's action, its return overdue.
+    own = journey.page.locator("#own-work + p + ul").inner_text()
+    assert "Case-manage repeat perpetrators" in own and "Return overdue" in own and "Town centre patrols" not in own
+    browse.axe()
     journey.click_link("Delivery")
     assert journey.heading() == "Delivery"
     journey.click_link("Actions")

@@ -12,12 +12,14 @@ from saferplan.cli import main
 from saferplan.partnership.models import Partnership, RoleKind, User
 from saferplan.partnership.testing import PASSWORD, give_logo, make_member, make_partnership, tiny_png
 
+from tests.assessment.web import store  # noqa: F401 - a fresh, empty crime store: no force is known for Cardiff
+
 from .pages import Journey, code_for_secret
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_an_operator_sets_up_creates_suspends_and_reactivates_a_partnership(browse, capsys, tmp_path):
+def test_an_operator_sets_up_creates_suspends_and_reactivates_a_partnership(browse, capsys, tmp_path, store):  # noqa: F811
     make_partnership()  # another partnership, which the operator sees listed but cannot open
     assert main(["operator", "create", "ops@site.example"]) == 0
     link = re.search(r"(/invitation/[\w-]+/)", capsys.readouterr().out).group(1)

@@ -135,7 +135,7 @@ def test_approval_meetings_are_recorded_and_versions_compared(browse):
     page.get_by_label("The committee’s comments (optional)").fill("Members expressed concern at the lack of targets.")
     page.get_by_label("Commented and noted").check()
     journey.submit("Record the meeting")
-    assert "Members expressed concern at the lack of targets." in page.locator(".app-timeline").inner_text()
+    assert "Members expressed concern at the lack of targets." in page.locator(".moj-timeline").inner_text()
 
     priority = Priority.objects.get(theme__plan=plan)
     journey.visit(priority.get_absolute_url())

@@ -71,7 +71,7 @@ def by_hand(people, row, col):
 
 
 @pytest.mark.parametrize("row,col", [
-    ("area", "q:q1"), ("q:q5", "area"), ("q:q5", "q:q9"), ("q:q5", "q:q5"), ("q:q1", "channel"),
+    ("area", "q:q1"), ("q:q5", "area"), ("area", "q:q5"), ("area", "area"), ("q:q5", "q:q9"), ("q:q5", "q:q5"), ("q:q1", "channel"),
     ("channel", "q:q7"), ("q:q5", "eq:age"), ("eq:sex", "q:q2"), ("channel", "eq:age"),
 ])
 def test_crosstab_counts_match_an_independent_count(survey, generated, row, col):
@@ -104,3 +104,26 @@ def test_equality_and_census_counts_match_an_independent_count(survey, generated
     profile = analysis.census_profile(survey)
     assert profile["answered"] == sum(ages.values())
     assert {row["band"]: row["count"] for row in profile["rows"]} == {label: ages[label] for _, label in equality.CENSUS_AGE_BANDS}
+
+
+def test_question_by_area_follows_a_change_of_area_question(survey, generated):
+    """The answers carry a copy of their respondent's area: when another question becomes the
+    area question, the copies follow it, and the counts match a count by hand against it."""
+    from saferplan.consultation.models import Answer, QuestionType
+
+    ward = survey.questions.get(code="ward")
+    assert Answer.objects.filter(question__survey=survey, respondent_area__isnull=False).exists()
+    ward.type = QuestionType.SINGLE
+    ward.save()
+    assert not Answer.objects.filter(question__survey=survey, respondent_area__isnull=False).exists()
+    q1 = survey.questions.get(code="q1")
+    q1.type = QuestionType.AREA
+    q1.save()
+    table = analysis.crosstab(survey, "q:q5", "area")
+    cells, row_bases, col_bases = by_hand(generated, "q:q5", "q:q1")
+    assert sum(cells.values()) > 50
+    for r in table["rows"]:
+        assert r["total"] == row_bases[r["label"]], r["label"]
+        for label, cell in zip(table["columns"], r["cells"]):
+            assert cell["count"] == cells[(r["label"], label)], (r["label"], label)
+    assert {c["label"]: c["total"] for c in table["column_bases"]} == {c: col_bases[c] for c in table["columns"]}

@@ -17,6 +17,7 @@ from saferplan.consultation.models import (
     Response,
     ResponseStatus,
 )
+from saferplan.consultation.factories import QuestionFactory
 from saferplan.consultation.testing import make_survey
 
 pytestmark = pytest.mark.django_db
@@ -136,10 +137,8 @@ def test_other_text_counts_only_when_other_is_ticked(client, survey):
 def test_routing_shows_a_question_only_after_the_answer(client, survey):
     q1 = survey.questions.get(code="q1")
     yes = q1.options.get(label="Yes")
-    follow = Question.objects.create(survey=survey, section=q1.section, code="q1a", text="Did you report it?",
-                                     type="yes_no", order=q1.order, show_if_option=yes)
-    Option.objects.create(question=follow, label="Yes", order=1)
-    Option.objects.create(question=follow, label="No", order=2)
+    follow = QuestionFactory(section=q1.section, code="q1a", text="Did you report it?", type="yes_no", order=q1.order,
+                             show_if_option=yes, options=["Yes", "No"])
     # Answered "No": q1a is skipped, and its address sends you on.
     r = client.post(url(survey, "question", code="q1"), {"answer": str(q1.options.get(label="No").pk)})
     assert r["Location"] == url(survey, "question", code="q2")
@@ -423,7 +422,7 @@ def _public_world(partnership):
     survey, and a published plan; another partnership with nothing published."""
     from datetime import time
 
-    from saferplan.consultation.models import EngagementEvent
+    from saferplan.consultation.factories import EngagementEventFactory
     from saferplan.partnership.testing import make_partnership
     from saferplan.planning.testing import make_plan
 
@@ -439,15 +438,13 @@ def _public_world(partnership):
     closed.save()
     draft = make_survey(partnership, slug="secret-draft", title="Unpublished draft survey", published=False, template=None)
     members = make_survey(partnership, slug="members", title="Elected members survey", template=None, audience="members")
-    EngagementEvent.objects.create(survey=open_survey, date=today + timedelta(days=5), kind="drop_in",
-                                   place="Melton Library, Wilton Road", starts_at=time(10), ends_at=time(13, 30),
-                                   participants=0)
-    EngagementEvent.objects.create(survey=open_survey, date=today - timedelta(days=5), kind="drop_in",
-                                   place="Cattle market (held already)", participants=40, summary="Parking")
-    EngagementEvent.objects.create(survey=open_survey, date=today + timedelta(days=6), kind="focus_group",
-                                   place="Invitation-only youth group", participants=0)
-    EngagementEvent.objects.create(survey=draft, date=today + timedelta(days=6), kind="drop_in",
-                                   place="Draft survey session", participants=0)
+    EngagementEventFactory(survey=open_survey, date=today + timedelta(days=5), place="Melton Library, Wilton Road",
+                           starts_at=time(10), ends_at=time(13, 30), participants=0)
+    EngagementEventFactory(survey=open_survey, date=today - timedelta(days=5), place="Cattle market (held already)",
+                           participants=40, summary="Parking")
+    EngagementEventFactory(survey=open_survey, date=today + timedelta(days=6), kind="focus_group",
+                           place="Invitation-only youth group", participants=0)
+    EngagementEventFactory(survey=draft, date=today + timedelta(days=6), place="Draft survey session", participants=0)
     plan = make_plan(partnership, published=True)
     elsewhere = make_partnership("Rushcliffe Community Safety Partnership", "rushcliffe", ("E07000176",))
     hidden = make_survey(elsewhere, slug="hidden", title="Rushcliffe draft", published=False, template=None)

@@ -27,6 +27,7 @@ from saferplan.consultation.models import (
     Theme,
     ThemeSuggestion,
 )
+from saferplan.consultation.factories import PetitionFactory, QuestionFactory, RepresentationFactory
 from saferplan.consultation.testing import respond
 from saferplan.partnership.models import RoleKind
 from saferplan.partnership.testing import make_member, sign_in_verified
@@ -90,8 +91,8 @@ def test_answered_options_are_never_deleted(staff_client, survey):
 
 def test_copy_a_survey(staff_client, survey):
     q1 = survey.questions.get(code="q1")
-    follow = Question.objects.create(survey=survey, section=q1.section, code="q1a", text="Reported?", type="text",
-                                     show_if_option=q1.options.get(label="Yes"))
+    follow = QuestionFactory(section=q1.section, code="q1a", text="Reported?", type="text",
+                             show_if_option=q1.options.get(label="Yes"))
     respond(survey, q1="Yes")
     staff_client.post(u("survey-copy", survey.partnership, pk=survey.pk), {"title": "Copy", "slug": "copy-2025"})
     copy = Survey.objects.get(slug="copy-2025")
@@ -275,9 +276,8 @@ def test_purge_deletes_personal_data_and_is_logged(staff_client, survey):
     Response.objects.filter(pk=r.pk).update(contact_name="Jo", contact_email="jo@example.org")
     Answer.objects.filter(question__code="q4").update(identifying=True)
     EqualityResponse.objects.create(survey=survey, response=r, answers={"age": "25 to 34"})
-    rep = Representation.objects.create(survey=survey, kind="email", received_on=date(2024, 8, 1),
-                                        sender_name="Jo", sender_contact="jo@example.org", text="Hello")
-    Petition.objects.create(survey=survey, title="P", signatures=10, received_on=date(2024, 8, 1), lead_petitioner="Jo")
+    rep = RepresentationFactory(survey=survey, sender_name="Jo", sender_contact="jo@example.org", text="Hello")
+    PetitionFactory(survey=survey, title="P", signatures=10, lead_petitioner="Jo")
     survey.purge_on = survey.closes_on + timedelta(days=1)
     survey.save()
     assert services.purge_due(survey.closes_on) == []
@@ -415,13 +415,12 @@ def test_report_has_key_findings_letters_and_petitions_summarised_and_other_grou
         respond(survey, q1="Yes" if n < 21 else "No", q5=["Robbery", "Other"] if n < 6 else ["Theft"],
                 q5_other="Speeding" if n < 4 else "speeding.")
     respond(survey, q5=["Other"], q5_other="John Smith at 4 Elm Road deals drugs, phone 07700 900123")
-    Representation.objects.create(
-        survey=survey, kind="letter", received_on=date(2024, 8, 1), sender_name="Mrs J Smith",
-        sender_contact="12 Park Road", text="The speeding on the A606 at night is dangerous. Signed Mrs J Smith, 12 Park Road")
-    Representation.objects.create(survey=survey, kind="email", received_on=date(2024, 8, 3),
-                                  sender_organisation="Mr Bob Jones (Asfordby Parish Council)", text="More PCSOs please.")
-    Petition.objects.create(survey=survey, title="Reopen the police desk", signatures=812, received_on=date(2024, 8, 2),
-                            lead_petitioner="Bob Jones", summary="Asks for the front desk to open on Saturdays.")
+    RepresentationFactory(survey=survey, kind="letter", sender_name="Mrs J Smith", sender_contact="12 Park Road",
+                          text="The speeding on the A606 at night is dangerous. Signed Mrs J Smith, 12 Park Road")
+    RepresentationFactory(survey=survey, received_on=date(2024, 8, 3),
+                          sender_organisation="Mr Bob Jones (Asfordby Parish Council)", text="More PCSOs please.")
+    PetitionFactory(survey=survey, title="Reopen the police desk", signatures=812, lead_petitioner="Bob Jones",
+                    summary="Asks for the front desk to open on Saturdays.")
     document = outputs.report(survey)
     assert document.sections[0].heading == "Key findings"
     findings = " ".join(document.sections[0].blocks[-1].items)

@@ -10,7 +10,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from saferplan.core.pages import UpdatePage
-from saferplan.partnership.models import Organisation, Person, RoleKind
+from saferplan.partnership.factories import OrganisationFactory, PersonFactory
+from saferplan.partnership.models import Organisation, RoleKind
 from saferplan.partnership.testing import make_member, make_partnership, sign_in_verified
 from saferplan.planning.models import PlanStatus, Theme
 
@@ -21,7 +22,7 @@ def u(name, partnership, **kwargs):
 
 @pytest.fixture
 def police(partnership):
-    return Organisation.objects.create(partnership=partnership, name="Leicestershire Police", kind="police")
+    return OrganisationFactory(partnership=partnership, name="Leicestershire Police", kind="police")
 
 
 def test_a_non_member_gets_404_and_a_member_without_the_capability_403(client, partnership, police):
@@ -39,7 +40,7 @@ def test_a_non_member_gets_404_and_a_member_without_the_capability_403(client, p
 
 def test_another_partnerships_record_is_not_found_through_this_one(manager_client, partnership):
     other = make_partnership("Rutland Community Safety Partnership", "rutland", ("E06000017",))
-    theirs = Organisation.objects.create(partnership=other, name="Rutland County Council")
+    theirs = OrganisationFactory(partnership=other, name="Rutland County Council")
     for name in ("organisation", "organisation-edit", "organisation-remove"):
         assert manager_client.get(u(name, partnership, pk=theirs.pk)).status_code == 404
 
@@ -66,8 +67,8 @@ def test_a_wrong_form_keeps_what_was_typed_with_an_error_summary(manager_client,
 
 
 def test_a_removal_blocked_by_what_still_uses_it_names_them(manager_client, partnership, police):
-    Person.objects.create(partnership=partnership, organisation=police, full_name="Ann Smith", email="ann@example.org")
-    Person.objects.create(partnership=partnership, organisation=police, full_name="Bob Jones", email="bob@example.org")
+    PersonFactory(partnership=partnership, organisation=police, full_name="Ann Smith")
+    PersonFactory(partnership=partnership, organisation=police, full_name="Bob Jones")
     page = manager_client.post(u("organisation-remove", partnership, pk=police.pk))
     text = page.content.decode()
     assert page.status_code == 200 and "govuk-error-summary" in text

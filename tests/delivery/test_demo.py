@@ -58,3 +58,26 @@ def test_the_demo_funding_is_the_seeds_two_streams_and_reconciles_to_the_penny(m
 
     to_q3 = funding.summary(streams["pcc"].stream, Quarter(2025, 3))
     assert to_q3.claimed == to_q3.spent and not any("Claimed" in f for f in to_q3.flags)
+
+
+def test_the_demo_tasks_the_jag_at_the_assessments_hotspots_and_has_a_review_in_progress(melton):
+    from saferplan.delivery.models import AnnualReview, JagProblem
+    from saferplan.delivery.services import reviews, scrutiny
+    from saferplan.planning import services as planning_services
+    from tests.delivery.test_jag import accepted_hotspot_finding, melton_lsoas
+
+    # Without the crime store the assessment has no hotspot, and the demo invents no place.
+    assert not JagProblem.objects.filter(partnership=melton).exists()
+    accepted_hotspot_finding(melton)
+    demo.load(melton)
+    demo.load(melton)
+    problems = list(JagProblem.objects.filter(partnership=melton).order_by("reference"))
+    assert [p.lsoa_code for p in problems] == [code for code, _ in melton_lsoas()]  # highest z first
+    assert all(p.example and p.finding_id and p.scanning for p in problems)
+    [review] = AnnualReview.objects.filter(partnership=melton)
+    assert review.example and review.financial_year == "2025-26" and review.revision.status == "draft"
+    assert planning_services.public_plan(melton) in (None, review.plan)
+    assert "stays in force" in reviews.status_text(review)
+    doc = scrutiny.document(melton, scrutiny.parse_year("2025-26"))
+    assert doc.sections[0].heading == "Example data"
+    assert "Q4" in dict(doc.meta)["Figures as at"]

@@ -132,3 +132,18 @@ def test_overdue_returns_are_flagged_and_reminded_by_the_scheduler_and_the_butto
     assert Reminder.objects.filter(round=round_).count() == 2
     page = manager_client.get(_url(partnership, "round", quarter=round_.quarter)).content.decode()
     assert "Overdue" in page and "Reminders sent" in page
+
+
+def test_a_partner_officers_home_lists_their_organisations_actions_and_returns_due(client, delivered):
+    from saferplan.partnership.models import RoleKind
+    from saferplan.partnership.testing import make_member, sign_in_verified
+
+    partnership = delivered["plan"].partnership
+    council = partnership.organisations.get(kind="district_council")
+    officer = make_member(partnership, RoleKind.PARTNER_OFFICER, organisation=council)
+    sign_in_verified(client, officer)
+    page = client.get(partnership.get_absolute_url()).content.decode()
+    assert "Your organisation’s actions" in page
+    assert "Case-manage repeat perpetrators" in page  # the council's
+    assert "Town centre patrols" not in page  # the police's
+    assert "Return overdue" in page  # the 2022-23 Q2 round's deadline has passed, and nothing was sent

@@ -123,3 +123,27 @@ def test_the_partnerships_logo_heads_its_documents_with_its_description(request,
     document = word(WORD[kind](request, "docx")[0])
     [shape] = [s for s in document.inline_shapes if s._inline.docPr.get("descr") == "Melton Borough Council crest"]
     assert shape.height > 0
+
+
+def test_the_html_preview_names_the_partnership_and_allows_only_its_own_stylesheet(client, manager, survey):
+    """The page a PDF is printed from, shown in the browser: its one inline stylesheet is what the
+    Content Security Policy's hash allows (a changed stylesheet without a changed hash would leave
+    the page unstyled), and the partnership whose report it is heads it."""
+    import base64
+    import hashlib
+    import re
+
+    from django.urls import reverse
+
+    from saferplan.partnership.testing import sign_in_verified
+
+    sign_in_verified(client, manager)
+    response = client.get(reverse("consultation:report", kwargs={
+        "slug": survey.partnership.slug, "pk": survey.pk, "fmt": "html"}))
+    page = response.content.decode()
+    styles = re.findall(r"<style>(.*?)</style>", page, re.S)
+    assert len(styles) == 1 and "@page" in styles[0]
+    digest = base64.b64encode(hashlib.sha256(styles[0].encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in response["Content-Security-Policy"]
+    assert f'<p class="partnership">{survey.partnership.name}</p>' in page
+    assert page.index('class="partnership"') < page.index("<h1>") < page.index('class="notice"')

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from saferplan.assessment import services
 from saferplan.assessment.models import ImportJob
-from saferplan.assessment.reference import data_dir
+from tests.conftest import DATA_DIR
 from saferplan.ops import jobs, schedule
 from saferplan.ops.models import Notice, Schedule, StoredDocument
 from saferplan.partnership.models import RoleKind
@@ -29,7 +29,7 @@ from saferplan.partnership.testing import make_member, make_partnership, sign_in
 
 from .conftest import ROOT
 
-LEICS = data_dir() / "police-uk" / "leicestershire"
+LEICS = DATA_DIR / "police-uk" / "leicestershire"
 MONTHS = ["2024-01", "2024-02"]
 
 

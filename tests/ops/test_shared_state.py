@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 from django.core.cache import cache
-from django.test import RequestFactory, override_settings
+from django.test import RequestFactory
 from django.urls import reverse
 from django_ratelimit.core import is_ratelimited
 

@@ -14,7 +14,8 @@ from django.urls import reverse
 
 import saferplan
 from saferplan import forms as shared
-from saferplan.partnership.models import Person, RoleKind, SubGroup
+from saferplan.partnership.factories import OrganisationFactory, PersonFactory, SubGroupFactory
+from saferplan.partnership.models import Person, RoleKind
 from saferplan.partnership.testing import make_member, make_partnership, sign_in_verified
 from saferplan.templatetags.govuk import error_summary, field as field_tag
 from django.template.loader import render_to_string
@@ -45,9 +46,11 @@ FORM_CLASSES = _form_classes()
 @pytest.fixture
 def world(db):
     from saferplan.consultation.testing import make_survey
+    from saferplan.core.periods import quarters_between
+    from saferplan.delivery.risk_matrix import MELTON
     from saferplan.planning import evidence_sources
     from saferplan.planning.forms import reporting_periods
-    from saferplan.planning.models import KPI
+    from saferplan.planning.models import KPI, Action
     from saferplan.planning.testing import make_plan
 
     partnership = make_partnership()
@@ -63,6 +66,9 @@ def world(db):
         "month_choices": [("2024-12", "December 2024")], "rows": [], "email": "someone@example.org",
         "manager": manager, "questions": evidence_sources.concern_candidates(partnership),
         "force_choices": ["Leicestershire Police", "Nottinghamshire Police"], "found": {"Leicestershire Police": 3608},
+        # Delivery's forms: the plan's actions and quarters, a risk matrix, the years to review.
+        "actions": Action.objects.filter(priority__theme__plan=plan), "quarters": quarters_between(plan.starts_on, plan.ends_on),
+        "matrix": MELTON, "years": ["2025-26"],
     }
 
 
@@ -164,9 +170,8 @@ def _tick_all_and_post(client, url, field_name, fill=None):
 def test_sub_group_keeps_every_member_ticked(manager_client, world):
     partnership = world["partnership"]
     for n in range(3):
-        Person.objects.create(partnership=partnership, full_name=f"Member {n}", email=f"m{n}@example.org",
-                              organisation=partnership.organisations.first())
-    group = SubGroup.objects.create(partnership=partnership, name="Place", theme="Public place safety")
+        PersonFactory(partnership=partnership, full_name=f"Member {n}", organisation=partnership.organisations.first())
+    group = SubGroupFactory(partnership=partnership, name="Place", theme="Public place safety")
     group.members.set(partnership.people.all()[:1])
     url = reverse("partnership:sub-group-edit", kwargs={"slug": partnership.slug, "pk": group.pk})
     ticked = _tick_all_and_post(manager_client, url, "members")
@@ -178,12 +183,11 @@ def test_sub_group_keeps_every_member_ticked(manager_client, world):
 
 
 def test_workshop_keeps_every_organisation(manager_client, world):
-    from saferplan.partnership.models import Organisation
     from saferplan.planning.models import Workshop
 
     partnership = world["partnership"]
     for name in ("Fire and Rescue", "Probation", "Health board"):
-        Organisation.objects.create(partnership=partnership, name=name, kind="other")
+        OrganisationFactory(partnership=partnership, name=name)
     workshop = Workshop.objects.get(partnership=partnership)
     url = reverse("planning:workshop-edit", kwargs={"slug": partnership.slug, "pk": workshop.pk})
     ticked = _tick_all_and_post(manager_client, url, "organisations")

@@ -10,7 +10,8 @@ import importlib
 import pytest
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
-from saferplan.partnership.models import Organisation, RoleKind, SubGroup
+from saferplan.partnership.factories import SubGroupFactory
+from saferplan.partnership.models import Organisation, RoleKind
 from saferplan.partnership.testing import make_member, make_partnership, sign_in_verified
 
 ROLES = list(RoleKind)
@@ -21,6 +22,7 @@ M, A, P, B, S = (RoleKind.MANAGER, RoleKind.ANALYST, RoleKind.PARTNER_OFFICER, R
 # "public" (anyone, signed out too), "signed-in" (any user), "special" (tested on its own),
 # "post-only" / "post-only-partnership" (GET refused with 405; the latter also 404 to outsiders),
 # "operator" (200 for a site operator, 404 for everyone else).
+# "api-token" (the read API: refused without a partnership's token, whoever is signed in).
 # Every page under /p/<slug>/ is refused to outsiders with 404 and to anonymous visitors with a
 # redirect to sign in. The site operator, who holds no role in either partnership, is an
 # outsider to every partnership page.
@@ -63,7 +65,7 @@ def build_world():
     from saferplan.operator.testing import make_operator
 
     operator = make_operator()
-    group = SubGroup.objects.create(partnership=here, name="Joint Action Group", theme="Place")
+    group = SubGroupFactory(partnership=here, name="Joint Action Group", theme="Place")
     world = {"here": here, "elsewhere": elsewhere, "users": users, "outsider": outsider, "group": group,
              "operator": operator}
     kwargs = {}
@@ -115,6 +117,14 @@ def _check(client, world, name) -> list[str]:
             expect(_get(client, world["outsider"], path).status_code == 404, "an outsider was not told 404")
             expect(_get(client, world["operator"], path).status_code == 404, "the operator was not told 404")
             expect(anonymous.status_code == 302, f"anonymous got {anonymous.status_code}")
+        return problems
+    if rule == "api-token":
+        # The read API answers a partnership's token, never a session: without a token, 401 (its
+        # root, which only names the API's address, is not found).
+        expected = 404 if name == "api:api-root" else 401
+        expect(anonymous.status_code == expected, f"anonymous got {anonymous.status_code}")
+        status = _get(client, world["users"][M], path).status_code
+        expect(status == expected, f"a signed-in manager without a token got {status}")
         return problems
     if rule == "special":
         # Home is the public start page for anyone not signed in, and sends a member of one

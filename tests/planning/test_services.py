@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from saferplan.assessment.police import import_police
-from saferplan.assessment.reference import lookup_path
+from tests.conftest import DATA_DIR
 from saferplan.assessment.store import connect, scope
 from saferplan.core.periods import period_of
 from saferplan.planning import evidence_sources, services
@@ -163,7 +163,7 @@ def test_a_bound_kpi_takes_its_values_from_the_imported_data(plan):
 
 def _count_with_csv(months, category, areas) -> int:
     """The police.uk records of ``category`` in ``areas``, counted with the csv module alone."""
-    with open(lookup_path(), newline="", encoding="utf-8") as handle:
+    with open(DATA_DIR / "geography" / "lsoa21_to_lad.csv", newline="", encoding="utf-8") as handle:
         lad = {r["lsoa21_code"]: r["lad_code"] for r in csv.DictReader(handle)}
     n = 0
     for month in months:

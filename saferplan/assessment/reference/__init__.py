@@ -4,7 +4,7 @@ The LSOA 2021 -> local authority lookup, Census 2021 population by LSOA and age,
 boundaries and the Cambridge Crime Harm Index are loaded by the site operator from the
 publishers' files with ``saferplan reference load`` (:mod:`.load`), into tables of the DuckDB
 store, so that they are shared by every partnership, read in the same snapshot as the crime
-data, and written only by the command line and the job worker (docs/adr/0009-reference-data.md).
+data, and written only by the command line and the job worker (docs/adr/0013-reference-data.md).
 Nothing at run time reads a folder of reference files: this module is the read API.
 """
 from __future__ import annotations

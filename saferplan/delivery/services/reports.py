@@ -263,8 +263,8 @@ def document(report: BoardReport) -> Document:
                                f"{counted(len(above), 'open risk')} {'is' if len(above) == 1 else 'are'} rated above "
                                f"the tolerance the partnership set for {'it' if len(above) == 1 else 'them'}."))
     if above:
-        risk_section.add(TableBlock(_risk_table(above, "Risks above tolerance")))
-    risk_section.add(TableBlock(_heat_table(report)))
+        risk_section.add(TableBlock(risk_table(above, "Risks above tolerance")))
+    risk_section.add(TableBlock(heat_table(report)))
 
     money = doc.section("Funding summary")
     money.add(TableBlock(_funding_table(report)))
@@ -275,7 +275,7 @@ def document(report: BoardReport) -> Document:
     return doc
 
 
-def _risk_table(rows, title) -> Table:
+def risk_table(rows, title) -> Table:
     return Table(key="risks", title=title, columns=[
         Column("ref", "Ref"), Column("title", "Risk"), Column("owner", "Owner"), Column("rating", "Current rating"),
         Column("tolerance", "Tolerance"), Column("target", "Target rating"), Column("review", "Next review")],
@@ -286,7 +286,7 @@ def _risk_table(rows, title) -> Table:
                "review": uk_date(r.risk.review_on) + (" (overdue)" if r.overdue else "")} for r in rows])
 
 
-def _heat_table(report: BoardReport) -> Table:
+def heat_table(report: BoardReport) -> Table:
     heat = risks.heat_map(report.partnership, report.as_at)
     columns = [Column("likelihood", "Likelihood")] + [
         Column(f"i{im.code}", f"Impact {im.code} {im.label}") for im in heat["impacts"]]

@@ -30,6 +30,8 @@ DELIVERY_NAV = [
     ("kpis", "KPIs"),
     ("risks", "Risks"),
     ("funding", "Funding"),
+    ("jag", "JAG tasking"),
+    ("reviews", "Annual review"),
 ]
 
 
@@ -80,7 +82,7 @@ class FormPage(DeliveryMixin, View):
     """One form: shown on GET, kept with its errors on POST, acted on through ``act`` when valid.
     A service's ValidationError is shown against the form's fields, as the form's own errors are."""
 
-    template = "delivery/form.html"
+    template = "core/form.html"
     heading = ""
     button = "Save"
 

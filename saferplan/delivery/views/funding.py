@@ -34,7 +34,7 @@ class StreamPages(DeliveryMixin):
     noun = "funding stream"
     form_class = StreamForm
     capability = "change_funding"
-    template_name = "delivery/model_form.html"
+    template_name = "core/form.html"
 
     def list_url(self):
         return url("funding", self.partnership)
@@ -83,7 +83,7 @@ class OfStream(DeliveryMixin):
 
     partnership_path = "stream__partnership"
     capability = "change_funding"
-    template_name = "delivery/model_form.html"
+    template_name = "core/form.html"
 
     @property
     def stream(self) -> FundingStream:

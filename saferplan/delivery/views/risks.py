@@ -59,7 +59,7 @@ class RiskPages(DeliveryMixin):
     noun = "risk"
     form_class = RiskForm
     capability = "change_risks"
-    template_name = "delivery/model_form.html"
+    template_name = "core/form.html"
 
     def list_url(self):
         return url("risks", self.partnership)

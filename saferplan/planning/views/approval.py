@@ -59,7 +59,7 @@ class ApprovalRecord(PlanningMixin, View):
         return self._render(form)
 
     def _render(self, form):
-        return render(self.request, "planning/form.html", self.context(
+        return render(self.request, "core/form.html", self.context(
             form=form, heading="Record a meeting", button="Record the meeting", caption="Approval",
             back_url=_url("approval", self.partnership),
             intro="The version of the plan the meeting considered is kept with its comments and decision. "
@@ -104,7 +104,7 @@ class VersionSave(PlanningMixin, View):
         return self._render(form)
 
     def _render(self, form):
-        return render(self.request, "planning/form.html", self.context(
+        return render(self.request, "core/form.html", self.context(
             form=form, heading="Keep a version of the plan", button="Keep this version", caption="Approval",
             back_url=_url("approval", self.partnership),
             intro="A version keeps the whole plan as it is now, so it can be compared with any other."))

@@ -70,7 +70,7 @@ class PlanningRecord(PartnershipObjectMixin, PlanningMixin):
     too; this gives the person the reason and the way forward."""
 
     capability = "change_plan"
-    template_name = "planning/record_form.html"
+    template_name = "core/form.html"
     frozen_with_plan = False
 
     def list_url(self) -> str:

@@ -113,7 +113,7 @@ class KPIValueAdd(KPIRecord, View):
 
     def _render(self, form, kpi):
         unit = kpi.get_unit_display().lower()
-        return render(self.request, "planning/form.html", self.context(
+        return render(self.request, "core/form.html", self.context(
             form=form, heading=f"Report a value for “{kpi}”", button="Save value", back_url=kpi.get_absolute_url(),
             caption=kpi.action.title,
             intro=f"Values are in the KPI’s unit ({unit}). Only periods of the plan that have ended can be reported. "

@@ -91,7 +91,7 @@ class PlanStart(PlanningMixin, View):
         return self._render(form)
 
     def _render(self, form):
-        return render(self.request, "planning/form.html", self.context(
+        return render(self.request, "core/form.html", self.context(
             form=form, heading="Start the plan", button="Start the plan", back_url=_url("index", self.partnership),
             intro="Community safety plans run for three years from 1 April. You can change any of this later."))
 
@@ -143,7 +143,7 @@ class PlanPublish(PlanningMixin, View):
                  f"{reverse('public-plan:plan', kwargs={'partnership': self.partnership.slug})}.")
         if plan.status != PlanStatus.ADOPTED:
             intro += " The plan has not been adopted yet: it will be shown as a draft."
-        return render(self.request, "planning/form.html", self.context(
+        return render(self.request, "core/form.html", self.context(
             form=form, heading="Publish the plan", button="Save", back_url=_url("index", self.partnership),
             intro=intro))
 

@@ -52,7 +52,7 @@ class Weights(PlanningMixin, View):
         return self._render(form)
 
     def _render(self, form):
-        return render(self.request, "planning/form.html", self.context(
+        return render(self.request, "core/form.html", self.context(
             form=form, heading="Change the weights", button="Save weights", caption="Prioritisation",
             back_url=_url("prioritisation", self.partnership),
             intro="Each issue scores 0 to 5 on each criterion; its total is the average of the six scores, each "
@@ -114,7 +114,7 @@ class ConcernSource(PlanningMixin, View):
         else:
             intro = ("Every public concern percentage in the matrix, the plan and its documents is of the people who "
                      "answered this one question, so that figures from different surveys are never mixed.")
-        return render(self.request, "planning/form.html", self.context(
+        return render(self.request, "core/form.html", self.context(
             form=form, heading="Public concern source", button="Use this question", caption="Prioritisation",
             back_url=_url("prioritisation", self.partnership), intro=intro))
 
@@ -199,7 +199,7 @@ class IssueEvidence(IssueRecord, View):
         return self._render(form, issue)
 
     def _render(self, form, issue):
-        return render(self.request, "planning/form.html", self.context(
+        return render(self.request, "core/form.html", self.context(
             form=form, heading=f"Add evidence to {issue}", button="Add evidence", back_url=issue.get_absolute_url(),
             caption="Prioritisation"))
 

@@ -181,7 +181,7 @@ class PriorityEvidence(PriorityRecord, View):
         return self._render(form, priority)
 
     def _render(self, form, priority):
-        return render(self.request, "planning/form.html", self.context(
+        return render(self.request, "core/form.html", self.context(
             form=form, heading=f"Add evidence to “{priority}”", button="Add evidence",
             back_url=priority.get_absolute_url(), caption=priority.theme.title))
 

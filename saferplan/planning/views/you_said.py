@@ -134,7 +134,7 @@ class SuggestionAccept(SuggestionMixin, View):
         return redirect(_url("you-said", self.partnership) + f"#row-{row.pk}")
 
     def _render(self, form, suggestion):
-        return render(self.request, "planning/form.html", self.context(
+        return render(self.request, "core/form.html", self.context(
             form=form, heading="Change the suggestion, then accept it", button="Accept this row",
             caption="You said, we did", back_url=_url("you-said", self.partnership) + "#suggestions",
             intro="Drafted from the consultation’s results. It becomes a row of “You said, we did”, citing the "

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('consultation', '0008_merge_20261130_0852'),
+        ('consultation', '0009_answers_respondent_area'),
     ]
 
     operations = [
