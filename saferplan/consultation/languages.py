@@ -1,4 +1,4 @@
-"""Welsh on the public pages of partnerships that offer it (docs/adr, Welsh partnerships).
+"""Welsh on the public pages of partnerships that offer it (docs/adr/0023-welsh-public-pages.md).
 
 Only residents' pages change language: staff pages have no LocaleMiddleware and stay English.
 The resident's choice is kept in the session (``?lang=cy`` on any public page sets it, then the
