@@ -258,14 +258,14 @@ class SectionForm(PlainTextMixin, forms.ModelForm):
         model = Section
         fields = ["title", "introduction", "title_cy", "introduction_cy", "order"]
         widgets = {"introduction": forms.Textarea(attrs={"rows": 3}), "introduction_cy": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"order": WholeNumberField}
 
     def __init__(self, *args, survey: Survey | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        survey = survey or getattr(self.instance, "survey", None)
+        survey = survey or (self.instance.survey if self.instance.survey_id else None)
         if survey is None or not survey.partnership.offers_welsh:
             self.fields.pop("title_cy")
             self.fields.pop("introduction_cy")
-        field_classes = {"order": WholeNumberField}
 
 
 class QuestionEditForm(PlainTextMixin, forms.ModelForm):

@@ -178,6 +178,14 @@ def test_welsh_fields_only_for_partnerships_that_offer_welsh(welsh_survey, partn
     assert "title_cy" in SurveyForm(instance=welsh_survey, partnership=welsh_survey.partnership).fields
     english = make_survey(partnership, with_area=False)
     assert "title_cy" not in SurveyForm(instance=english, partnership=partnership).fields
+    from saferplan.consultation.forms import SectionForm
+    from saferplan.consultation.models import Section
+
+    welsh_section = SectionForm({"title": "About you", "title_cy": "Amdanoch chi", "order": "1,200"},
+                                instance=Section(survey=welsh_survey))
+    assert welsh_section.is_valid(), welsh_section.errors
+    assert welsh_section.save().title_cy == "Amdanoch chi"
+    assert "title_cy" not in SectionForm(instance=Section(survey=english)).fields
 
 
 # The catalogue ------------------------------------------------------------------------------------
