@@ -21,7 +21,9 @@ from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.forms import Form
 from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.utils.text import capfirst
+from django.views import View
 from django.views.generic import CreateView, DeleteView, DetailView, ListView, UpdateView
 
 from saferplan.partnership.permissions import access_for
@@ -297,3 +299,46 @@ def still_used_message(obj, users) -> str:
         shown = ", ".join(sorted(names)[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
         parts.append(f"{len(names)} {noun} ({shown})")
     return f"{obj} cannot be removed while these depend on it: {'; '.join(parts)}. Remove or change them first"
+
+
+class ActionPage(PartnershipMixin, View):
+    """A form that is not one record's fields (opening a round of returns, a return with its spend
+    lines, a review, the risk matrix): shown on GET, kept with its errors on POST, acted on by a
+    service through ``act`` when valid. A service's ValidationError is shown against the form's
+    fields, as the form's own errors are. A stage gives ``context()`` its own navigation."""
+
+    template = "core/form.html"
+    heading = ""
+    button = "Save"
+
+    def make_form(self, data=None):
+        raise NotImplementedError
+
+    def act(self, form):
+        """Do the work; return the address to go to next."""
+        raise NotImplementedError
+
+    def page(self) -> dict:
+        return {}
+
+    def context(self, **extra):
+        return {"partnership": self.partnership, "access": self.access, **extra}
+
+    def get(self, request, *args, **kwargs):
+        return self.render_form(self.make_form())
+
+    def post(self, request, *args, **kwargs):
+        form = self.make_form(request.POST)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    return redirect(self.act(form))
+            except ValidationError as exc:
+                errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+                for name, problems in errors.items():
+                    form.add_error(name if name in form.fields else None, problems)
+        return self.render_form(form)
+
+    def render_form(self, form):
+        return render(self.request, self.template, self.context(form=form, heading=self.heading,
+                                                                button=self.button, **self.page()))

@@ -2,23 +2,20 @@
 plan being delivered, and the navigation between delivery's pages.
 
 Records (risks, funding streams, allocations, claims, returns) are added, changed, shown and
-removed through core's page bases (``saferplan.core.pages``); ``FormPage`` here is only for the
-forms that are not one record's fields (opening a round, a return with its spend lines, a review,
-the matrix), whose work a service does.
+removed through core's page bases (``saferplan.core.pages``); forms that are not one record's
+fields (opening a round, a return with its spend lines, a review, the matrix) use core's
+``ActionPage`` with delivery's navigation (``FormPage``).
 """
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
-from django.views import View
 from django.views.generic import TemplateView
 
 from saferplan.partnership.audit import history_of
-from saferplan.core.pages import PartnershipMixin
+from saferplan.core.pages import ActionPage, PartnershipMixin
 
 from .. import planning_reads as planning
 from saferplan.core.periods import Quarter
@@ -78,42 +75,8 @@ class Page(DeliveryMixin, TemplateView):
         return {}
 
 
-class FormPage(DeliveryMixin, View):
-    """One form: shown on GET, kept with its errors on POST, acted on through ``act`` when valid.
-    A service's ValidationError is shown against the form's fields, as the form's own errors are."""
-
-    template = "core/form.html"
-    heading = ""
-    button = "Save"
-
-    def make_form(self, data=None):
-        raise NotImplementedError
-
-    def act(self, form):
-        """Do the work; return the address to go to next."""
-        raise NotImplementedError
-
-    def page(self) -> dict:
-        return {}
-
-    def get(self, request, *args, **kwargs):
-        return self.render_form(self.make_form())
-
-    def post(self, request, *args, **kwargs):
-        form = self.make_form(request.POST)
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    return redirect(self.act(form))
-            except ValidationError as exc:
-                errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
-                for name, problems in errors.items():
-                    form.add_error(name if name in form.fields else None, problems)
-        return self.render_form(form)
-
-    def render_form(self, form):
-        return render(self.request, self.template, self.context(form=form, heading=self.heading,
-                                                                button=self.button, **self.page()))
+class FormPage(DeliveryMixin, ActionPage):
+    """Core's form page for what is not one record, with delivery's plan and navigation."""
 
 
 def post_only(request, back_url: str, back_text: str) -> HttpResponse:
