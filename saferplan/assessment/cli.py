@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
 
 from saferplan.core.disclosure import CRIME_COUNTS, SUPPRESSED_DERIVED
 
@@ -134,23 +136,35 @@ def _made_by(owner: int | None) -> str:
     return "the site operator (command line)" if owner is None else "the command line"
 
 
-def _open(path):
-    """The store, or a one-line reason why it cannot be opened."""
+@contextmanager
+def _writing(path, *, quiet: bool = False):
+    """The store for writing, in its turn after any other writer (the job worker's import, another
+    command); published afterwards if web processes read it. A one-line reason if it cannot be
+    opened."""
     import duckdb
 
     from saferplan.cli import CommandError
 
-    from .store import connect
+    from .services import writing
 
-    try:
-        return connect(path)
-    except duckdb.IOException as exc:
+    def waiting() -> None:
+        if not quiet:
+            print("Waiting for another import into the store (the job worker, or another command) to finish...",
+                  file=sys.stderr)
+
+    stack = ExitStack()
+    try:  # only opening is answered here: what the import itself raises is the caller's
+        conn = stack.enter_context(writing(Path(path), on_wait=waiting))
+    except duckdb.Error as exc:
         if "lock" in str(exc).lower():
-            raise CommandError(f"the store {path} is in use by another program (the web server's "
-                               "import worker, or another import): try again when it has finished") from None
+            # Saferplan's own writers wait their turn (above): this is another program.
+            raise CommandError(f"the store {path} is in use by another program (not Saferplan's job worker):"
+                               " try again when it has finished") from None
         raise CommandError(f"the store {path} cannot be opened ({exc})") from None
-    except (duckdb.Error, OSError) as exc:
+    except OSError as exc:
         raise CommandError(f"the store {path} cannot be opened: {exc}") from None
+    with stack:
+        yield conn
 
 
 def _site_store() -> str:
@@ -193,8 +207,10 @@ def _open_read(path):
     try:
         return connect(target, read_only=True)
     except duckdb.Error as exc:
-        raise CommandError(f"the store {path} cannot be read ({exc}); if the job worker is writing "
-                           "it, start the worker once so that it publishes a snapshot") from None
+        if "lock" in str(exc).lower():
+            raise CommandError(f"the store {path} is in use by another program and has no published snapshot"
+                               " to read: try again when it has finished") from None
+        raise CommandError(f"the store {path} cannot be read ({exc})") from None
 
 
 def _require_reference(conn) -> None:
@@ -301,7 +317,7 @@ def run_assess(args) -> int:
     if not areas:
         raise CommandError("give --area LAD_CODE (or --partnership SLUG, whose area is used)")
     if args.db:
-        conn = _open(args.db)
+        conn = _open_read(args.db)
     elif args.police_data:
         # Files alone: analysed in memory, placed by the reference data loaded in the site's store.
         conn = connect(None, reference_from=_readable(_site_store()))
@@ -377,17 +393,6 @@ def _check_writable(out: str) -> None:
         raise CommandError(f"--out {out}: cannot write there ({exc.strerror or exc})") from None
 
 
-def _publish_if_served(conn, path) -> None:
-    """Web processes read only published snapshots of a store: an import into one they serve
-    (it has snapshots) is published too, or they would not see it."""
-    from pathlib import Path
-
-    from .services import publish_snapshot, snapshot_dir
-
-    if snapshot_dir(Path(path)).is_dir():
-        publish_snapshot(conn, Path(path))
-
-
 def run_import(args) -> int:
     from saferplan.cli import CommandError
 
@@ -403,17 +408,14 @@ def run_import(args) -> int:
         partnership = Partnership.objects.get(pk=owner)
         areas, own_forces = list(partnership.area_codes), list(partnership.police_forces or [])
     path = args.db or _site_store()
-    conn = _open(path)
     try:
-        _require_reference(conn)
-        result = import_police(conn, args.paths, progress=_progress(args.quiet), owner=owner,
-                               confirm_shrink=args.confirm_shrink, made_by=_made_by(owner), areas=areas,
-                               own_forces=own_forces)
-        _publish_if_served(conn, path)
+        with _writing(path, quiet=args.quiet) as conn:
+            _require_reference(conn)
+            result = import_police(conn, args.paths, progress=_progress(args.quiet), owner=owner,
+                                   confirm_shrink=args.confirm_shrink, made_by=_made_by(owner), areas=areas,
+                                   own_forces=own_forces)
     except ImportRefused as exc:
         raise CommandError(_refused(exc)) from None
-    finally:
-        conn.close()
     print(f"Imported {result.rows_read:,} records ({', '.join(result.forces)}; "
           f"{len(result.months)} months; {result.rows_replaced:,} earlier records replaced; "
           f"{result.rows_no_location:,} with no location; {result.rows_name_assigned:,} placed by "

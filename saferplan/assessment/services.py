@@ -12,6 +12,7 @@ all or nothing inside a DuckDB transaction, so a refused or interrupted import l
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import io
 import json
@@ -44,6 +45,7 @@ log = logging.getLogger(__name__)
 _connections: dict[str, object] = {}
 _connections_lock = threading.Lock()
 _write_lock = threading.RLock()
+_held = threading.local()  # this thread's holds of store_lock, and its open writers
 CACHE_SECONDS = 60 * 60
 DOCUMENT_CACHE_SECONDS = 10 * 60
 # Readers mid-request may still hold the snapshot before the current one; older ones go.
@@ -146,15 +148,6 @@ def _forget_old_readers(keep: set[str]) -> None:
             _connections.pop(k).close()
 
 
-def _writer():
-    from .store import connect
-
-    key = str(store_path())
-    with _connections_lock:
-        conn = _connections.get(key)
-        if conn is None:
-            conn = _connections[key] = connect(key)
-        return conn.cursor()
 
 
 def owner_of(partnership) -> int | None:
@@ -180,21 +173,82 @@ def reading(partnership):
 
 
 @contextmanager
-def writing():
-    """A cursor on the store file for writing: the job worker's (and the command line's, the
-    demo's, the tests'), one writer at a time; a web process never calls it. What it wrote is
-    published as a new snapshot when it ends without an error."""
-    with _write_lock:
-        cursor = _writer()
+def store_lock(store: Path | None = None, *, on_wait=None):
+    """Hold the store file's one writer's place, across processes: the job workers (any number
+    of them), the command line, a backup and a restore take turns rather than fail on DuckDB's
+    file lock. The place is an advisory lock on a file beside the store, released when the
+    holder ends or dies (the kernel drops it with the process), so a killed worker never leaves
+    it taken. ``on_wait()`` is called once if another holds it, before waiting.
+
+    Re-entrant in a thread (a restore publishes what it restored, inside its own hold)."""
+    store = Path(store or store_path())
+    key = str(store.absolute())
+    held = _held.__dict__.setdefault("stores", {})
+    if key in held:
+        held[key] += 1
         try:
-            if current_snapshot() is None:
+            yield
+        finally:
+            held[key] -= 1
+        return
+    store.parent.mkdir(parents=True, exist_ok=True)
+    with _write_lock:  # threads of this process (tests' live servers)
+        fd = os.open(store.with_name(store.name + ".writer"), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                log.info("waiting for another writer of the crime data store to finish")
+                if on_wait is not None:
+                    on_wait()
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            held[key] = 1
+            try:
+                yield
+            finally:
+                del held[key]
+        finally:
+            os.close(fd)  # releases the lock
+
+
+def _served(store: Path) -> bool:
+    """Whether web processes read this store (the site's, or one already published)."""
+    return store.absolute() == store_path().absolute() or snapshot_dir(store).is_dir()
+
+
+@contextmanager
+def writing(store: Path | None = None, *, on_wait=None):
+    """A connection to the store file for writing: the job worker's (and the command line's, the
+    demo's, the tests'), one writer at a time across processes (``store_lock``); a web process
+    never calls it. It is opened for the write and closed after, so that the next writer can take
+    its turn: a worker that kept it open would shut out every other worker, the command line and
+    backups for as long as it ran. What it wrote is published as a new snapshot when it ends
+    without an error (for the site's store, or any store already published).
+
+    ``store``: another store file than the site's (the command line's ``--db``)."""
+    from .store import connect
+
+    store = Path(store or store_path())
+    key = str(store.absolute())
+    open_here = _held.__dict__.setdefault("writers", {})
+    with store_lock(store, on_wait=on_wait):
+        if key in open_here:  # inside another write to the same store in this thread
+            yield open_here[key]
+            return
+        conn = connect(store)
+        open_here[key] = conn
+        try:
+            served = _served(store)
+            if served and current_snapshot(store) is None:
                 # A new store: published as it is first, so that a refused first import (which
                 # publishes nothing) still leaves the web something to read.
-                publish_snapshot(cursor)
-            yield cursor
-            publish_snapshot(cursor)
+                publish_snapshot(conn, store)
+            yield conn
+            if served:
+                publish_snapshot(conn, store)
         finally:
-            cursor.close()
+            del open_here[key]
+            conn.close()
 
 
 def close_store() -> None:
@@ -819,7 +873,7 @@ def _run(job: ImportJob) -> None:
     else:
         made_by = "the site operator (demo)" if job.shared else _made_by(job)
     try:
-        with writing() as conn:
+        with writing(on_wait=lambda: progress(0, 0, "Waiting for another import into the crime data store to finish")) as conn:
             if job.kind == ImportJob.Kind.BOUNDARIES:
                 from .reference.load import load_files
 

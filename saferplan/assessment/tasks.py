@@ -10,12 +10,10 @@ from . import services
 
 @task()
 def import_data(job_id: int) -> None:
-    try:
-        services.run_import(job_id)
-        services.remove_abandoned_uploads()
-    finally:
-        # Let go of the store file between tasks: the command line and backups can open it then.
-        services.close_store()
+    # services.writing() opens the store for the import and closes it after: between tasks the
+    # worker holds nothing, and during one the command line, other workers and backups wait.
+    services.run_import(job_id)
+    services.remove_abandoned_uploads()
     readers = services.partnerships_reading_import(job_id)
     if readers:
         # KPIs bound to the data, and documents built on it, follow the new data.

@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tarfile
 import tempfile
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from pathlib import Path
 import duckdb
 from django.conf import settings
 from django.db import connections, transaction
+
+from saferplan.assessment.services import close_store, store_lock, writing
 
 FORMAT = "saferplan-backup"
 VERSION = 1
@@ -66,20 +69,25 @@ def _run_pg(tool: str, arguments: list[str]) -> None:
         raise BackupError(f"{tool} failed: {last}")
 
 
-def _store_path() -> Path:
-    return Path(settings.DUCKDB_PATH)
-
-
 def _hold_store(path: Path):
-    """A read-only connection: it fails if any other process has the store open for writing,
-    and while it is open no one can start writing, so the copied file is consistent."""
+    """A read-only connection, taken in the writers' turn: it fails if a program other than
+    Saferplan's writers has the store open for writing (a DuckDB shell, a stray process), and
+    while it is open nothing can write, so the copied file is consistent."""
     try:
         return duckdb.connect(str(path), read_only=True)
     except (duckdb.IOException, duckdb.ConnectionException) as exc:
         raise BackupError(
-            "the crime data store is open in another process (web processes or an import);"
-            " stop them and run this again"
+            "the crime data store is open in another program (not Saferplan's job worker);"
+            " close it and run this again"
         ) from exc
+
+
+def _waiting() -> None:
+    print("Waiting for an import into the crime data store (the job worker's) to finish...", file=sys.stderr)
+
+
+def _store_path() -> Path:
+    return Path(settings.DUCKDB_PATH)
 
 
 def backup(destination: Path) -> Summary:
@@ -97,17 +105,21 @@ def backup(destination: Path) -> Summary:
             call_command("dumpdata", natural_foreign=True, natural_primary=True, exclude=["contenttypes", "auth.permission"],
                          output=str(work / JSON_DUMP), verbosity=0)
         store = _store_path()
-        has_store = store.exists()
-        held = _hold_store(store) if has_store else None
-        try:
-            if has_store:
-                shutil.copy2(store, work / STORE)
-                wal = store.with_name(store.name + ".wal")
-                if wal.exists():
-                    shutil.copy2(wal, work / (STORE + ".wal"))
-        finally:
-            if held is not None:
-                held.close()
+        # In the writers' turn (assessment.services.store_lock): an import in progress finishes
+        # first and none starts while the file is copied, so the copy is one consistent store;
+        # web processes read snapshots and are not held up.
+        with store_lock(store, on_wait=_waiting):
+            has_store = store.exists()
+            held = _hold_store(store) if has_store else None
+            try:
+                if has_store:
+                    shutil.copy2(store, work / STORE)
+                    wal = store.with_name(store.name + ".wal")
+                    if wal.exists():
+                        shutil.copy2(wal, work / (STORE + ".wal"))
+            finally:
+                if held is not None:
+                    held.close()
         media_root = Path(settings.MEDIA_ROOT)
         media_files = [p for p in media_root.rglob("*") if p.is_file()] if media_root.is_dir() else []
         manifest = {
@@ -170,56 +182,57 @@ def restore(source: Path) -> Summary:
         if manifest["crime_store"] and not (work / STORE).is_file():
             raise BackupError(f"{source.name} has no crime data store ({STORE}) though its manifest lists one")
         store = _store_path()
-        if store.exists():
-            _hold_store(store).close()  # refuse now, before anything has changed
+        with store_lock(store, on_wait=_waiting):
+            return _restore(work, kind, dump, manifest, store)
 
-        from saferplan.assessment.services import close_store
 
-        close_store()
-        if kind == "postgresql":
-            _run_pg("pg_restore", ["--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
-                                   f"--dbname={settings.DATABASES['default']['NAME']}", str(dump)])
-        else:
-            from django.core.management import call_command
+def _restore(work: Path, kind: str, dump: Path, manifest: dict, store: Path) -> Summary:
+    """Replace the database, the store and the uploaded files (holding the store's writer turn)."""
+    if store.exists():
+        _hold_store(store).close()  # refuse now, before anything has changed
+    close_store()
+    if kind == "postgresql":
+        _run_pg("pg_restore", ["--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
+                               f"--dbname={settings.DATABASES['default']['NAME']}", str(dump)])
+    else:
+        from django.core.management import call_command
 
-            with transaction.atomic():
-                call_command("flush", interactive=False, verbosity=0)
-                call_command("loaddata", str(dump), verbosity=0)
-        connections["default"].close()
+        with transaction.atomic():
+            call_command("flush", interactive=False, verbosity=0)
+            call_command("loaddata", str(dump), verbosity=0)
+    connections["default"].close()
 
-        store.parent.mkdir(parents=True, exist_ok=True)
-        wal = store.with_name(store.name + ".wal")
-        if wal.exists():
-            wal.unlink()
-        if manifest["crime_store"]:
-            incoming = store.with_name(store.name + ".restoring")
-            shutil.copy2(work / STORE, incoming)
-            if (work / (STORE + ".wal")).is_file():
-                shutil.copy2(work / (STORE + ".wal"), wal)
-            os.replace(incoming, store)
-        elif store.exists():
-            store.unlink()
-        # Web processes read only published snapshots: publish the restored store (an empty one
-        # if the backup had none), or they would go on reading what was there before.
-        from saferplan.assessment.services import writing
+    store.parent.mkdir(parents=True, exist_ok=True)
+    wal = store.with_name(store.name + ".wal")
+    if wal.exists():
+        wal.unlink()
+    if manifest["crime_store"]:
+        incoming = store.with_name(store.name + ".restoring")
+        shutil.copy2(work / STORE, incoming)
+        if (work / (STORE + ".wal")).is_file():
+            shutil.copy2(work / (STORE + ".wal"), wal)
+        os.replace(incoming, store)
+    elif store.exists():
+        store.unlink()
+    # Web processes read only published snapshots: publish the restored store (an empty one
+    # if the backup had none), or they would go on reading what was there before.
+    with writing():
+        pass
+    close_store()
 
-        with writing():
-            pass
-        close_store()
-
-        media_root = Path(settings.MEDIA_ROOT)
-        incoming_media = work / MEDIA
-        media_root.parent.mkdir(parents=True, exist_ok=True)
-        staged = media_root.with_name(media_root.name + ".restoring")
-        shutil.rmtree(staged, ignore_errors=True)
-        if incoming_media.is_dir():
-            shutil.copytree(incoming_media, staged)
-        else:
-            staged.mkdir()
-        previous = media_root.with_name(media_root.name + ".before-restore")
-        shutil.rmtree(previous, ignore_errors=True)
-        if media_root.exists():
-            os.replace(media_root, previous)
-        os.replace(staged, media_root)
-        shutil.rmtree(previous, ignore_errors=True)
+    media_root = Path(settings.MEDIA_ROOT)
+    incoming_media = work / MEDIA
+    media_root.parent.mkdir(parents=True, exist_ok=True)
+    staged = media_root.with_name(media_root.name + ".restoring")
+    shutil.rmtree(staged, ignore_errors=True)
+    if incoming_media.is_dir():
+        shutil.copytree(incoming_media, staged)
+    else:
+        staged.mkdir()
+    previous = media_root.with_name(media_root.name + ".before-restore")
+    shutil.rmtree(previous, ignore_errors=True)
+    if media_root.exists():
+        os.replace(media_root, previous)
+    os.replace(staged, media_root)
+    shutil.rmtree(previous, ignore_errors=True)
     return Summary(kind, bool(manifest["crime_store"]), int(manifest.get("media_files", 0)))

@@ -99,7 +99,7 @@ def test_restore_refuses_while_the_crime_store_is_in_use(site, tmp_path, capsys)
         writer.kill()
         writer.wait()
     err = capsys.readouterr().err
-    assert "the crime data store is open in another process" in err
+    assert "the crime data store is open in another program" in err
     assert str(tmp_path) not in err
     assert Partnership.objects.get().name == "Changed since"  # refused before the database was touched
 

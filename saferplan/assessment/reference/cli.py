@@ -50,27 +50,25 @@ def _store_path(args) -> str:
 def run_load(args) -> int:
     from saferplan.cli import CommandError
 
-    from ..cli import _open, _publish_if_served
+    from ..cli import _writing
     from ..police import ImportRefused
     from .load import load_files
 
     path = _store_path(args)
-    conn = _open(path)
 
     def progress(done: int, total: int, message: str) -> None:
         if not args.quiet:
             print(f"[{done}/{total}] {message}", file=sys.stderr)
 
-    try:
-        results = load_files(conn, args.paths, authority=args.authority, progress=progress)
-    except ImportRefused as exc:
-        # Files before the refused one are kept: each file is its own dataset.
-        raise CommandError(f"not loaded, the store keeps what it had for this file: {exc}") from None
-    finally:
+    # Files before a refused one are kept (each file is its own dataset), and published.
+    refused = None
+    with _writing(path, quiet=args.quiet) as conn:
         try:
-            _publish_if_served(conn, path)
-        finally:
-            conn.close()
+            results = load_files(conn, args.paths, authority=args.authority, progress=progress)
+        except ImportRefused as exc:
+            refused = exc
+    if refused is not None:
+        raise CommandError(f"not loaded, the store keeps what it had for this file: {refused}") from None
     print(f"Loaded {len(results)} {'file' if len(results) == 1 else 'files'}.")
     return 0
 
