@@ -11,9 +11,11 @@ from .hotspots import gi_star
 from saferplan.core.periods import Period
 from .reference import boundaries_missing, ensure_ward_lookup, missing_message
 
-def definitions(quality: dict, area_name: str) -> dict:
-    """What the data-quality figures count, in words, with the figures filled in."""
+def definitions(quality: dict, area_name: str, example_authority: str | None = None) -> dict:
+    """What the data-quality figures count, in words, with the figures filled in. The example
+    of an LSOA name is of the area's own authority, so that no partnership reads another's."""
     total = quality["input"]
+    example = example_authority or area_name
     return {
         "total": ("Total: every police.uk record (crime and anti-social behaviour) placed in the "
                   "area in the period. A record is placed by the local authority of its 2021 LSOA "
@@ -21,7 +23,7 @@ def definitions(quality: dict, area_name: str) -> dict:
         "unmatched_lsoa_records": (
             f"{plural(total['non_2021_lsoa'], 'record')} in the police files carry an older "
             "(2011) LSOA code rather than a 2021 one. Each is placed by the authority its LSOA "
-            "name names (for example 'Melton 003B' is placed in Melton) where it names one: "
+            f"name names (for example '{example} 003B' is placed in {example}) where it names one: "
             f"{total['name_assigned_to_area']:,} of them were placed in {area_name}, and "
             f"{total['unmatched_unplaced']:,} named no authority and are in no area."),
         "no_location_records": (
@@ -94,7 +96,7 @@ def assess(conn, lad_codes: list[str], period: Period, *, weights: dict[str, flo
         "unmatched_lsoa_assigned_to_area": quality["input"]["name_assigned_to_area"],
         "unmatched_lsoa_unplaced": quality["input"]["unmatched_unplaced"],
         "no_location_records": quality["input"]["no_location"],
-        "definitions": definitions(quality, area["name"]),
+        "definitions": definitions(quality, area["name"], (area["names"] or [None])[0]),
         "significance": {"test": SIGNIFICANCE_TEST, "alpha": ALPHA, "method": SIGNIFICANCE_METHOD},
         "categories": categories,
         "totals": totals,

@@ -89,6 +89,9 @@ def test_coventry_from_scratch_runs_assessment_survey_and_an_adopted_plan(fresh,
     data = json.loads(capsys.readouterr().out)
     assert data["total"] == count_in(lookup, {COVENTRY}, MONTHS[12:]) > 0
     assert isinstance(data["hotspots"], int) and data["hotspots_unavailable"] is None
+    # The data-quality words are Coventry's own: no other partnership's place named as the example.
+    assert "'Coventry 003B' is placed in Coventry" in data["definitions"]["unmatched_lsoa_records"]
+    assert "Melton" not in json.dumps(data["definitions"])
 
     # A survey with its ward question made from Coventry's own wards, answered on the public form.
     survey = make_survey(coventry, title="Coventry community safety survey")
