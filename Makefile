@@ -48,10 +48,16 @@ serve: install
 	bash scripts/system-deps.sh serve
 	BIN=$(BIN) bash scripts/serve.sh
 
-bench: install
-	$(BIN)/python bench/assessment_import.py
-	$(BIN)/python bench/consultation_analysis.py
-	$(BIN)/python bench/consultation_load.py
+# Every speed figure of the service, each a ratio against a baseline run in the same process
+# (DuckDB's raw read, a raw GROUP BY, a bare Django view); about 12 minutes. Run on a quiet machine.
+bench: install system-deps
+	@. scripts/postgres.sh && set -e && \
+	$(BIN)/python bench/national.py && \
+	$(BIN)/python bench/documents.py --postgres "$$DATABASE_URL" && \
+	$(BIN)/python bench/consultation_analysis.py && \
+	$(BIN)/python bench/consultation_analysis.py --postgres "$$DATABASE_URL" && \
+	$(BIN)/python bench/public_form.py --postgres "$$DATABASE_URL" && \
+	$(BIN)/python bench/consultation_load.py --postgres "$$DATABASE_URL"
 
 clean:
 	rm -rf $(VENV) node_modules saferplan/static/build var/.stamps
