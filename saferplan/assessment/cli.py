@@ -180,7 +180,6 @@ def _site_store() -> str:
 def _readable(path) -> str | None:
     """What a reader opens for a store: its latest published snapshot (no write lock needed),
     else the file itself, else nothing."""
-    from pathlib import Path
 
     from saferplan.cli import setup_django
 
@@ -339,8 +338,6 @@ def run_assess(args) -> int:
                       f"({', '.join(result.forces)}) in {time.perf_counter() - started:.1f}s",
                       file=sys.stderr)
         for path in args.partner_data:
-            from pathlib import Path
-
             import_partner(conn, path, _mapping(args.partner_columns, path),
                            args.partner_dataset or Path(path).stem, progress=_progress(args.quiet),
                            owner=owner, made_by=_made_by(owner))

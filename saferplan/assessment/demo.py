@@ -30,14 +30,10 @@ def load(partnership) -> None:
     if not folder.is_dir():
         print(f"Assessment demo skipped: no police data at {folder}")
         return
-    try:
-        _import(partnership, folder)
-        result = services.draft_findings(partnership, Period.parse(DEMO_PERIOD))
-        _accept(partnership)
-        print(f"Assessment: findings for {DEMO_PERIOD} drafted ({result.created} new, {result.kept} already reviewed)")
-    finally:
-        # The web server opens the store next; DuckDB lets one process write to it at a time.
-        services.close_store()
+    _import(partnership, folder)
+    result = services.draft_findings(partnership, Period.parse(DEMO_PERIOD))
+    _accept(partnership)
+    print(f"Assessment: findings for {DEMO_PERIOD} drafted ({result.created} new, {result.kept} already reviewed)")
 
 
 def _import(partnership, folder: Path) -> None:

@@ -293,12 +293,7 @@ def _lookup(model, partnership, **kwargs):
 
 def load(partnership) -> Plan:
     """Build (or rebuild) the demo's planning stage for ``partnership``."""
-    from saferplan.assessment.services import close_store
-
-    try:
-        plan = _load(partnership)
-    finally:
-        close_store()  # the web server opens the store next; DuckDB lets one process write to it at a time
+    plan = _load(partnership)
     print(f"Plan: {plan.title} ({plan.get_status_display().lower()}, {plan.priorities().count()} priorities, "
           f"{plan.actions().count()} actions)")
     return plan
