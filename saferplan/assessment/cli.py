@@ -180,7 +180,6 @@ def _site_store() -> str:
 def _readable(path) -> str | None:
     """What a reader opens for a store: its latest published snapshot (no write lock needed),
     else the file itself, else nothing."""
-
     from saferplan.cli import setup_django
 
     setup_django()
