@@ -11,9 +11,10 @@ as fewer rows than they hold (a header alone, a line longer than any police.uk l
 every file's rows read are checked against its own record count, and an import that would leave
 a force-month with less than half the records its owner reads today needs confirming.
 
-Checking is set-based in DuckDB (every column read as text, then checked with SQL); only when a
-check fails is the offending file re-read with Python's csv module, which knows exact line
-numbers (quoted fields may span lines, so a row number is not a line number).
+Checking is set-based in DuckDB (every column read as text, coordinates as numbers, then checked
+with SQL); only when a check fails is the offending file re-read with Python's csv module, which
+knows exact line numbers (quoted fields may span lines, so a row number is not a line number).
+Python counts each file's records while DuckDB stores them (docs/adr/0011-store-layout.md).
 """
 from __future__ import annotations
 
