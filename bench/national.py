@@ -17,7 +17,7 @@ are Leicestershire's with LSOA codes and names moved onto real LSOAs of those au
 Months 2023-01 to 2024-12 are the real months; 2022 repeats 2024. The folder is removed at
 the end, whatever happens.
 
-    .venv/bin/python bench/national.py [--rows 20000000] [--repeat 5] [--keep DIR]
+    .venv/bin/python bench/national.py [--rows 20000000] [--repeat 5] [--tmp DIR]
 """
 from __future__ import annotations
 

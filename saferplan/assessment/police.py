@@ -11,9 +11,10 @@ as fewer rows than they hold (a header alone, a line longer than any police.uk l
 every file's rows read are checked against its own record count, and an import that would leave
 a force-month with less than half the records its owner reads today needs confirming.
 
-Checking is set-based in DuckDB (every column read as text, then checked with SQL); only when a
-check fails is the offending file re-read with Python's csv module, which knows exact line
-numbers (quoted fields may span lines, so a row number is not a line number).
+Checking is set-based in DuckDB (every column read as text, coordinates as numbers, then checked
+with SQL); only when a check fails is the offending file re-read with Python's csv module, which
+knows exact line numbers (quoted fields may span lines, so a row number is not a line number).
+Python counts each file's records while DuckDB stores them (docs/adr/0011-store-layout.md).
 """
 from __future__ import annotations
 
@@ -21,8 +22,10 @@ import codecs
 import csv
 import re
 import tempfile
+import threading
 import zipfile
 import zlib
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from itertools import repeat
@@ -30,6 +33,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import duckdb
+import numpy as np
 
 from saferplan.wording import counted
 
@@ -63,6 +67,8 @@ STAGE_COLUMNS = [
     "outcome",
     "context",
 ]
+# Columns read as other than text (see _read_sql).
+STAGE_TYPES = {"lon": "DOUBLE", "lat": "DOUBLE"}
 STREET_FILE_RE = re.compile(r"(?P<month>\d{4}-\d{2})-(?P<force>[a-z0-9-]+?)-street\.csv$", re.I)
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 # Files are counted (count_records) a chunk of this many bytes at a time.
@@ -297,27 +303,33 @@ NOT_CSV = [
 
 
 _BLANK_LINE = re.compile(rb"\n[\r \t]*\n")
+# What a blank line's first byte is (its newline, or the white space before it).
+_BLANK_STARTS = np.frombuffer(b"\n\r \t", dtype=np.uint8)
 
 
-def _whole_records(lines: bytes, max_line_bytes: int) -> bool:
-    """Whether ``lines`` (newline, then whole lines each ending in a newline) are each a record:
-    none blank, none longer than ``max_line_bytes`` and none with an odd number of quotes."""
-    if _BLANK_LINE.search(lines):
+def _newlines(chunk: bytes) -> np.ndarray:
+    """Where the chunk's newlines are (numpy finds them ten times faster than bytes.count and a
+    regular expression walk the chunk)."""
+    return np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10)
+
+
+def _whole_records(chunk: bytes, newlines: np.ndarray, max_line_bytes: int) -> bool:
+    """Whether the lines between the chunk's first and last newline (``newlines``, at least two)
+    are each a record: none blank, none longer than ``max_line_bytes`` and none with an odd
+    number of quotes."""
+    if int(np.diff(newlines).max()) - 1 > max_line_bytes:
         return False
-    # Every block of half the limit holding a newline means no line is over the limit; a block
-    # without one may still be a long line within it, so it is then measured line by line.
-    block = max(1, max_line_bytes // 2)
-    split = None
-    if not all(lines.find(b"\n", k, k + block) >= 0 for k in range(0, len(lines), block)):
-        split = lines[1:-1].split(b"\n")
-        if max(map(len, split)) > max_line_bytes:
-            return False
-    if b'"' in lines:
-        split = split if split is not None else lines[1:-1].split(b"\n")
+    first_bytes = np.frombuffer(chunk, dtype=np.uint8)[newlines[:-1] + 1]
+    lines = slice(int(newlines[0]), int(newlines[-1]) + 1)
+    # Only a line that starts with a newline or white space can be blank: the pattern looks
+    # for one only in chunks that hold such a line (police.uk lines start with an id or a comma).
+    if np.isin(first_bytes, _BLANK_STARTS).any() and _BLANK_LINE.search(chunk, lines.start, lines.stop):
+        return False
+    if b'"' in chunk[lines]:
+        split = chunk[lines.start + 1:lines.stop - 1].split(b"\n")
         if any(map((1).__and__, map(bytes.count, split, repeat(b'"')))):
             return False
     return True
-
 
 
 def count_records(path: Path, name: str, limits: Limits | None = None) -> int:
@@ -343,7 +355,9 @@ def count_records(path: Path, name: str, limits: Limits | None = None) -> int:
                 cr_only = b"\r" in chunk.strip(b"\r") and b"\n" not in chunk
                 first = False
             try:
-                decoder.decode(chunk)
+                # ASCII is UTF-8: only a chunk with other bytes (or after a cut character) is decoded.
+                if not chunk.isascii() or decoder.getstate()[0]:
+                    decoder.decode(chunk)
             except UnicodeDecodeError as exc:
                 line = lines + chunk[:exc.start].count(b"\n") + 1
                 raise ImportRefused("not UTF-8 text: save it as CSV UTF-8", file=name, line=line) from None
@@ -355,13 +369,12 @@ def count_records(path: Path, name: str, limits: Limits | None = None) -> int:
             # speed, ten times faster than line by line on police.uk files): when none is too
             # long, blank or has an odd number of quotes, each is one record, which is what the
             # line-by-line walk below would count. Otherwise the walk does it and names the line.
-            first_nl, last_nl = chunk.find(b"\n"), chunk.rfind(b"\n")
+            newlines = _newlines(chunk)
             start = 0
-            if (first_nl < last_nl and (quotes + chunk.count(b'"', 0, first_nl)) % 2 == 0
-                    and _whole_records(chunk[first_nl:last_nl + 1],
-                                       limits.max_line_bytes)):
-                pieces = [chunk[:first_nl], chunk[last_nl + 1:]]
-                start = chunk.count(b"\n", first_nl, last_nl + 1) - 1
+            if (len(newlines) > 1 and (quotes + chunk.count(b'"', 0, int(newlines[0]))) % 2 == 0
+                    and _whole_records(chunk, newlines, limits.max_line_bytes)):
+                pieces = [chunk[:int(newlines[0])], chunk[int(newlines[-1]) + 1:]]
+                start = len(newlines) - 1
             else:
                 pieces = chunk.split(b"\n")
             for i, piece in enumerate(pieces):
@@ -482,14 +495,18 @@ def find_problem(source: SourceFile) -> ImportRefused | None:
     return None
 
 
-def _read_sql(paths: list[str]) -> str:
-    columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in STAGE_COLUMNS) + "}"
+def _read_sql(paths: list[str], *, file_index: bool = False) -> str:
+    columns = "{" + ", ".join(f"'{c}': '{STAGE_TYPES.get(c, 'VARCHAR')}'" for c in STAGE_COLUMNS) + "}"
     listing = "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
-    # Every field is read as text so that nothing is coerced or dropped before it is checked.
+    # Every field is read as text so that nothing is coerced or dropped before it is checked,
+    # but coordinates: the reader parses them as numbers (as try_cast would, at less cost) and a
+    # value that is not one stops the read (strict mode), so nothing is dropped either.
+    # Each row names its file by its path, or (file_index) by its place in ``paths``: a number
+    # is cheaper to carry and to join on than the path's text.
     return (
-        f"select * from read_csv({listing}, header = true, auto_detect = false, delim = ',', "
-        f"quote = '\"', escape = '\"', columns = {columns}, filename = true, "
-        f"strict_mode = true, null_padding = false)"
+        f"select *{', file_index' if file_index else ''} from read_csv({listing}, header = true, "
+        f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', columns = {columns}, "
+        f"filename = {'false' if file_index else 'true'}, strict_mode = true, null_padding = false)"
     )
 
 
@@ -538,13 +555,6 @@ def import_police(conn: duckdb.DuckDBPyConnection, sources: Iterable[Source],
                     "no force in the files serves the area (" + ", ".join(areas) + ") or has a record in "
                     "it; skipped: " + "; ".join(f.describe() for f in skipped_forces)
                     + ". Import the files of the force that serves the area", file=", ".join(names))
-        total_steps = len(files) + 2
-        expected: dict[str, int] = {}
-        for done, source in enumerate(files, start=1):
-            # Counted first: reading the header of a file that is one huge line would read it all.
-            expected[str(source.path)] = scan_file(source, limits)
-            check_header(source)
-            progress(done, total_steps, f"Checked the lines of {done} of {counted(len(files), 'file')}")
         seen: dict[tuple[str, str], str] = {}
         for source in files:
             if source.month and source.force:
@@ -555,7 +565,8 @@ def import_police(conn: duckdb.DuckDBPyConnection, sources: Iterable[Source],
                 seen[key] = source.name
         cursor = conn.cursor()
         try:
-            result = _import(cursor, files, skipped, names, started, progress, total_steps,
+            stored, expected = _store_while_counting(cursor, files, owner, limits, progress)
+            result = _finish(cursor, files, skipped, names, started, progress, stored,
                              owner=owner, confirm_shrink=confirm_shrink, expected=expected,
                              made_by=made_by)
             result.skipped_forces = [f.to_dict() for f in skipped_forces]
@@ -564,14 +575,75 @@ def import_police(conn: duckdb.DuckDBPyConnection, sources: Iterable[Source],
             cursor.close()
 
 
-def _import(conn, files, skipped, sources, started, progress, total_steps, *, owner, confirm_shrink,
-            expected, made_by) -> PoliceImportResult:
+@dataclass
+class _Stored:
+    """What :func:`_store` leaves in its open transaction."""
+
+    import_id: int
+    before: dict  # (force, month) -> records the owner read there before
+    replaced: int
+
+
+class _Unreadable(Exception):
+    """DuckDB could not read ``batch``; the files are re-read to say where, once counted."""
+
+    def __init__(self, batch: list[SourceFile], error: duckdb.Error):
+        super().__init__(str(error))
+        self.batch, self.error = batch, error
+
+
+def _store_while_counting(cursor, files: list[SourceFile], owner: int | None, limits: Limits,
+                          progress: Progress) -> tuple[_Stored, dict[str, int]]:
+    """Store every file in an open transaction while this thread counts their records.
+
+    DuckDB reads, checks and stores the files in a second thread (it runs without Python's
+    lock), so the independent count of each file's records, which the import compares with the
+    rows DuckDB read, no longer comes first and alone. The thread lives only for this call; a
+    refusal from the count stops DuckDB and rolls back. The count's refusals win over DuckDB's,
+    as when the count came first: they name the line, and a file DuckDB could not read is only
+    re-read with the csv module once it is known to have no over-long line.
+    """
+    total_steps = len(files) + 2
+    stop = threading.Event()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="police-import") as pool:
+        storing = pool.submit(_store, cursor, files, owner, stop)
+        try:
+            expected: dict[str, int] = {}
+            for done, source in enumerate(files, start=1):
+                # Counted first: reading the header of a file that is one huge line would read it all.
+                expected[str(source.path)] = scan_file(source, limits)
+                check_header(source)
+                progress(done, total_steps, f"Checked the lines of {done} of {counted(len(files), 'file')}")
+        except BaseException:
+            stop.set()
+            # An interrupt between two statements is lost, so it is repeated until DuckDB stops.
+            while not wait([storing], timeout=0.05).done:
+                cursor.interrupt()
+            # The store's own rollback may have been interrupted too.
+            try:
+                cursor.execute("rollback")
+            except duckdb.TransactionException:
+                pass  # it was not: no transaction is open
+            raise
+        try:
+            stored = storing.result()
+        except _Unreadable as exc:
+            raise _refuse_for(exc.batch, exc.error) from exc.error
+    progress(len(files) + 1, total_steps, f"Read and checked {counted(len(files), 'file')}")
+    return stored, expected
+
+
+def _store(conn, files: list[SourceFile], owner: int | None, stop: threading.Event) -> _Stored:
+    """Read, check, resolve and store every file, leaving the transaction open for
+    :func:`_finish` (rolled back here if anything fails)."""
     from .store import owner_sql
 
-    conn.execute("create or replace temp table police_file (filename varchar, name varchar, "
-                 "month varchar, force varchar, expected bigint)")
-    conn.executemany("insert into police_file values (?, ?, ?, ?, ?)",
-                     [(str(s.path), s.name, s.month, s.force, expected[str(s.path)]) for s in files])
+    conn.execute("create or replace temp table police_file (file_index bigint, filename varchar, "
+                 "name varchar, month varchar, force varchar)")
+    conn.execute("insert into police_file select unnest(range($1)), unnest($2), unnest($3), "
+                 "unnest($4), unnest($5)",
+                 [len(files), [str(s.path) for s in files], [s.name for s in files],
+                  [s.month for s in files], [s.force for s in files]])
     unconventional = [s for s in files if not (s.month and s.force)]
     if unconventional:
         # Files not named the police.uk way take their month from their rows and their force
@@ -591,7 +663,7 @@ def _import(conn, files, skipped, sources, started, progress, total_steps, *, ow
                 """
             )
         except duckdb.Error as exc:
-            raise _refuse_for(unconventional, exc) from exc
+            raise _Unreadable(unconventional, exc) from exc
         unnamed = conn.execute("select name from police_file where force is null or force = ''").fetchall()
         if unnamed:
             raise ImportRefused("no force can be read from the file: its name does not say its force "
@@ -624,15 +696,27 @@ def _import(conn, files, skipped, sources, started, progress, total_steps, *, ow
               and r.owner is not distinct from {o}
             """
         ).fetchone()[0]
+        if stop.is_set():
+            raise InterruptedError("the count refused the import")
         # One statement reads, checks, resolves and stores every file: DuckDB reads them all in
         # parallel, and the rows go in ordered by (authority, month) so that one authority's
         # assessment reads its own row groups only (docs/adr/0011-store-layout.md).
         try:
             conn.execute(_insert_sql([str(s.path) for s in files], o), [import_id])
         except duckdb.Error as exc:
-            conn.execute("rollback")
-            raise _refuse_for(files, exc) from exc
-        progress(len(files) + 1, total_steps, f"Read and checked {counted(len(files), 'file')}")
+            raise _Unreadable(files, exc) from exc
+    except BaseException:
+        conn.execute("rollback")
+        raise
+    return _Stored(import_id, before, replaced)
+
+
+def _finish(conn, files, skipped, sources, started, progress, stored: _Stored, *, owner,
+            confirm_shrink, expected, made_by) -> PoliceImportResult:
+    """Count what was stored, check it against the files and commit (or roll back)."""
+    import_id, before, replaced = stored.import_id, stored.before, stored.replaced
+    total_steps = len(files) + 2
+    try:
         # Each file's counts, taken once here so that data quality never rescans a force.
         conn.execute(
             """
@@ -652,13 +736,14 @@ def _import(conn, files, skipped, sources, started, progress, total_steps, *, ow
         )
         # Every record the file holds must have been read: DuckDB reads some damaged files
         # (a line of 32 MB or more) as no rows, without an error.
-        short = conn.execute(
-            "select f.name, f.expected, i.rows from police_file f join import_file i "
-            "on i.import_id = ? and i.force = f.force and i.month = f.month "
-            "where i.rows <> f.expected order by f.name limit 1", [import_id]).fetchone()
+        read = dict(conn.execute(
+            "select f.filename, i.rows from police_file f join import_file i "
+            "on i.import_id = ? and i.force = f.force and i.month = f.month", [import_id]).fetchall())
+        short = sorted((s.name, expected[str(s.path)], read.get(str(s.path), 0)) for s in files
+                       if read.get(str(s.path), 0) != expected[str(s.path)])
         if short:
             conn.execute("rollback")
-            name, want, got = short
+            name, want, got = short[0]
             raise ImportRefused(records_mismatch(got, want), file=name)
         after = dict(((f, m), n) for f, m, n in conn.execute(
             "select force, month, rows from import_file where import_id = ?", [import_id]).fetchall())
@@ -708,27 +793,38 @@ def _import(conn, files, skipped, sources, started, progress, total_steps, *, ow
 def _insert_sql(paths: list[str], owner: str) -> str:
     """Read, check, resolve and store in one pass.
 
-    Every field is read as text; a row that breaks a rule stops the statement through DuckDB's
-    error(), the transaction is rolled back and the file is re-read to name the line. The LSOA
-    name is only parsed for rows whose code is not a 2021 code.
+    Every field is read as text (coordinates as numbers); a row that breaks a rule stops the
+    statement through DuckDB's error(), the transaction is rolled back and the file is re-read
+    to name the line. The LSOA name is only parsed for rows whose code is not a 2021 code.
     """
     # The month pattern is checked once per file: a row's month must equal its file's.
     bad_row = """
         s.month is distinct from f.month or not f.month_ok
-        or (s.lon is not null and s.lon_value is null)
-        or (s.lat is not null and s.lat_value is null)
         or s.category is null or s.category = ''
     """
+    # Authorities are sorted by a number in the order of their codes (the same order as by
+    # code, and a cheaper sort than by text).
     return f"""
         insert into police_record (import_id, force, month, crime_id, reported_by, falls_within,
             lon, lat, location, lsoa_code, lsoa_name, lad_code, lsoa_status, category, outcome,
             context, owner)
+        with lad_key as (
+            select lad_code, cast(row_number() over (order by lad_code) as integer) as lad_key
+            from (select lad_code from lsoa union select lad_code from authority_name)
+            where lad_code is not null
+        ),
+        lsoa_key as (
+            select l.lsoa_code, l.lad_code, k.lad_key from lsoa l left join lad_key k using (lad_code)
+        ),
+        authority_key as (
+            select a.name, a.lad_code, k.lad_key from authority_name a left join lad_key k using (lad_code)
+        )
         select
             ?, f.force,
-            case when {bad_row} then cast(error('bad row in ' || s.filename) as date)
+            case when {bad_row} then cast(error('bad row in ' || f.filename) as date)
                  else f.month_date end,
             s.crime_id, s.reported_by, s.falls_within,
-            s.lon_value, s.lat_value, s.location,
+            s.lon, s.lat, s.location,
             code, s.lsoa_name,
             coalesce(l.lad_code, a.lad_code),
             case
@@ -739,18 +835,17 @@ def _insert_sql(paths: list[str], owner: str) -> str:
             end,
             s.category, s.outcome, s.context, {owner}
         from (
-            select * replace (trim(category) as category), nullif(trim(lsoa_code), '') as code,
-                   try_cast(lon as double) as lon_value, try_cast(lat as double) as lat_value
-            from ({_read_sql(paths)})
+            select * replace (trim(category) as category), nullif(trim(lsoa_code), '') as code
+            from ({_read_sql(paths, file_index=True)})
         ) s
         join (
             select *, coalesce(regexp_matches(month, '{MONTH_PATTERN}'), false) as month_ok,
                    try_cast(month || '-01' as date) as month_date
             from police_file
-        ) f using (filename)
-        left join lsoa l on l.lsoa_code = s.code
-        left join authority_name a
+        ) f using (file_index)
+        left join lsoa_key l on l.lsoa_code = s.code
+        left join authority_key a
             on a.name = case when l.lsoa_code is null and s.code is not null
                              then regexp_replace(trim(s.lsoa_name), '{LSOA_NAME_SUFFIX}', '') end
-        order by coalesce(l.lad_code, a.lad_code), 3
+        order by coalesce(l.lad_key, a.lad_key), 3
     """

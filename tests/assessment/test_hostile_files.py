@@ -82,6 +82,31 @@ def test_a_huge_line_is_refused_not_read_as_nothing(august_store, tmp_path, mega
     assert error.line == 6 and "longer than" in error.reason
 
 
+@pytest.mark.parametrize("where", ["first", "last"])
+def test_a_file_the_count_refuses_stops_the_store_reading_the_others(august_store, tmp_path, where):
+    """DuckDB stores the files while they are counted: a file the count refuses (here a line of
+    3 MB, counted first or last) rolls back what DuckDB read of every file, names the line, and
+    leaves no thread behind."""
+    import threading
+
+    lines = real_lines(n=20)
+    bad = tmp_path / "bad" / "2025-01-leicestershire-street.csv"
+    bad.parent.mkdir()
+    with open(bad, "wb") as handle:
+        handle.writelines(lines[:5])
+        handle.write(b'"' + b"x" * (3 * 1024 * 1024) + b'"\n')
+        handle.writelines(lines[5:])
+    good = sorted(police_file(AUGUST).parent.glob("*-street.csv"))
+    sources = [(bad, "bad.csv")] + good if where == "first" else good + [(bad, "bad.csv")]
+    threads = threading.active_count()
+    before = snapshot(august_store)
+    with pytest.raises(ImportRefused) as caught:
+        import_police(august_store, sources)
+    assert caught.value.file == "bad.csv" and caught.value.line == 6 and "longer than" in caught.value.reason
+    assert snapshot(august_store) == before
+    assert threading.active_count() == threads
+
+
 def test_a_line_just_under_the_limit_is_checked_as_a_row(august_store, tmp_path):
     lines = real_lines(n=3)
     path = tmp_path / NAME
