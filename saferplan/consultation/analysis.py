@@ -11,10 +11,9 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from datetime import timezone as dt_timezone
 
 from django.db.models import Count
-from django.db.models.functions import Substr, TruncDate
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from saferplan.core.disclosure import CROSS_TABULATIONS, EQUALITY_ANSWERS, protect, protect_line, shown
@@ -440,17 +439,23 @@ def by_day(survey: Survey) -> dict:
     days: dict = {}
     if connection.vendor == "sqlite":
         # SQLite has no time zones: Django would call Python once a row to find the local day.
-        # Counted by the hour in UTC instead (a few thousand groups), each hour then given its
-        # local day here; exact, because Europe/London's offsets are whole hours.
-        hours = (counted_responses(survey).annotate(hour=Substr("submitted_at", 1, 13))
-                 .values_list("hour", "channel").annotate(n=Count("pk")).order_by())
-        for hour, channel, n in hours:
-            when = datetime.fromisoformat(f"{hour}:00:00").replace(tzinfo=dt_timezone.utc)
-            days.setdefault(when.astimezone(tz).date(), Counter())[channel] += n
+        # Counted by the hour in UTC instead (a few thousand groups, read from the covering index
+        # (survey, submitted_at, status, channel)), each hour then given its local day here, once
+        # an hour; exact, because Europe/London's offsets are whole hours.
+        day_of: dict[str, object] = {}
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT SUBSTR(submitted_at, 1, 13), channel, COUNT(*) FROM {Response._meta.db_table}"
+                           f" WHERE survey_id = %s AND status IN ({', '.join(['%s'] * len(COUNTED))})"
+                           f" GROUP BY 1, 2", [survey.pk, *COUNTED])
+            for hour, channel, n in cursor.fetchall():
+                day = day_of.get(hour)
+                if day is None:
+                    day = day_of[hour] = datetime.fromisoformat(f"{hour}:00:00+00:00").astimezone(tz).date()
+                days.setdefault(day, Counter())[channel] += n
         days = dict(sorted(days.items()))
     else:
         rows = (counted_responses(survey).annotate(day=TruncDate("submitted_at", tzinfo=tz))
-                .values_list("day", "channel").annotate(n=Count("pk")).order_by("day"))
+                .values_list("day", "channel").annotate(n=Count("*")).order_by("day"))
         for day, channel, n in rows:
             days.setdefault(day, Counter())[channel] += n
     channels = [c for c in Channel]

@@ -92,6 +92,19 @@ def test_responses_per_day_by_channel(survey):
     assert dict(zip(days["channels"], days["rows"][0]["counts"]))["Paper"] == 1
 
 
+def test_responses_per_day_are_local_days(survey):
+    """Counted by the UK's day, not UTC's: 23:30 UTC in summer is the next morning in London."""
+    from datetime import datetime, timezone as utc
+
+    from saferplan.consultation import services
+
+    for when in [datetime(2024, 7, 10, 23, 30, tzinfo=utc.utc), datetime(2024, 7, 10, 22, 59, tzinfo=utc.utc),
+                 datetime(2024, 12, 10, 23, 30, tzinfo=utc.utc)]:
+        services.record(survey, services.Submission(answers={}, submitted_at=when))
+    totals = {row["day"].isoformat(): row["total"] for row in analysis.by_day(survey)["rows"]}
+    assert totals == {"2024-07-10": 1, "2024-07-11": 1, "2024-12-10": 1}
+
+
 def test_census_profile_flags_under_represented_ages(survey):
     population = analysis.census_age(survey.partnership)
     assert sum(population.values()) > 50_000  # Melton: about 51,800 residents in 2021
