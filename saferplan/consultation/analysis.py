@@ -120,15 +120,10 @@ def counted_answers(survey: Survey, question_ids: list[int] | None = None):
     """Answers of counted responses. Responses that are not counted are few (excluded after
     review, suspected automated), so they are left out by id, which is much faster than joining
     every answer to its response."""
-    # A spoilt paper answer is kept on the response but is no answer to count.
-    return _of_counted_responses(survey, question_ids).filter(spoilt=False)
-
-
-def _of_counted_responses(survey: Survey, question_ids: list[int] | None = None):
-    """The questions' answer rows, spoilt ones too, of counted responses only."""
     if question_ids is None:
         question_ids = list(survey.questions.values_list("pk", flat=True))
-    answers = Answer.objects.filter(question_id__in=question_ids)
+    # A spoilt paper answer is kept on the response but is no answer to count.
+    answers = Answer.objects.filter(question_id__in=question_ids, spoilt=False)
     left_out = _left_out(survey)
     if len(left_out) > 5000:
         return answers.filter(response__status__in=COUNTED)
@@ -136,9 +131,12 @@ def _of_counted_responses(survey: Survey, question_ids: list[int] | None = None)
 
 
 def analyse(survey: Survey, questions: list[Question] | None = None, other_limit: int = 500) -> list[QuestionResult]:
+    from django.db import connection
+
     questions = questions if questions is not None else list(survey.ordered_questions())
     respondents = counted_responses(survey).count()
-    rows = _of_counted_responses(survey, [q.pk for q in questions])
+    table = Answer._meta.db_table
+    counted, counted_params = _counted_condition(survey, "response_id")
     # One pass over the answers: rows per option (and per text question), split by first choice.
     # A respondent has one row for a question that is not multiple choice (services.record
     # refuses more), so those bases are sums; a multiple-choice base is its first-choice rows,
@@ -148,24 +146,33 @@ def analyse(survey: Survey, questions: list[Question] | None = None, other_limit
     bases: Counter = Counter()
     option_counts: Counter = Counter()
     multiple = {q.pk for q in questions if q.is_multiple}
-    for question_id, option_id, spoilt, first, n in (
-            rows.values_list("question_id", "option_id", "spoilt", "first_choice").annotate(n=Count("*")).order_by()):
-        if spoilt:
-            continue
-        if option_id is not None:
-            option_counts[option_id] += n
-        if first or question_id not in multiple:
-            bases[question_id] += n
-    # "Other" texts a question at a time, by its "Other" options' ids, in respondent order: each
-    # read from the index of the question's answers by respondent until the limit.
-    answers = rows.filter(spoilt=False)
     others: dict[int, list[str]] = {}
-    for q in questions:
-        other_options = [o.pk for o in q.options.all() if o.is_other] if q.is_choice else []
-        if other_options:
-            others[q.pk] = [redaction.masked(text) for text in (
-                answers.filter(question_id=q.pk, option_id__in=other_options).exclude(text="")
-                .order_by("response_id", "option_id").values_list("text", flat=True)[:other_limit])]
+    with connection.cursor() as cursor:
+        if questions:
+            cursor.execute(f"SELECT question_id, option_id, spoilt, first_choice, COUNT(*) FROM {table}"
+                           f" WHERE question_id IN ({', '.join(['%s'] * len(questions))}){counted}"
+                           f" GROUP BY question_id, option_id, spoilt, first_choice",
+                           [*(q.pk for q in questions), *counted_params])
+            for question_id, option_id, spoilt, first, n in cursor.fetchall():
+                if spoilt:
+                    continue
+                if option_id is not None:
+                    option_counts[option_id] += n
+                if first or question_id not in multiple:
+                    bases[question_id] += n
+        # "Other" texts, a question at a time in respondent order up to the limit. On a question
+        # with options only an "Other" row carries a text (services._answer_rows), so the rows
+        # with a text are found walking the (question, spoilt, response) index, a few thousand
+        # entries whatever the survey's size, with no estimate of how many chose "Other" for a
+        # planner to get wrong; the option is still checked here.
+        for q in questions:
+            other_options = {o.pk for o in q.options.all() if o.is_other} if q.is_choice else set()
+            if other_options:
+                cursor.execute(f"SELECT option_id, text FROM {table} WHERE question_id = %s AND spoilt = %s"
+                               f" AND text <> ''{counted} ORDER BY response_id, option_id LIMIT %s",
+                               [q.pk, False, *counted_params, other_limit])
+                others[q.pk] = [redaction.masked(text) for option_id, text in cursor.fetchall()
+                                if option_id in other_options]
     results = []
     for q in questions:
         base = bases.get(q.pk, 0)
