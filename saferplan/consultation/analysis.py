@@ -11,10 +11,9 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from datetime import timezone as dt_timezone
 
 from django.db.models import Count
-from django.db.models.functions import Substr, TruncDate
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from saferplan.core.disclosure import CROSS_TABULATIONS, EQUALITY_ANSWERS, protect, protect_line, shown
@@ -132,28 +131,48 @@ def counted_answers(survey: Survey, question_ids: list[int] | None = None):
 
 
 def analyse(survey: Survey, questions: list[Question] | None = None, other_limit: int = 500) -> list[QuestionResult]:
+    from django.db import connection
+
     questions = questions if questions is not None else list(survey.ordered_questions())
     respondents = counted_responses(survey).count()
-    answers = counted_answers(survey, [q.pk for q in questions])
-    # One pass over the answers: rows per option (and per text question). A respondent has one
-    # row for a question that is not multiple choice (services.record refuses more), so those
-    # bases are sums; only multiple choice needs its respondents counted apart.
+    table = Answer._meta.db_table
+    counted, counted_params = _counted_condition(survey, "response_id")
+    # One pass over the answers: rows per option (and per text question), split by first choice.
+    # A respondent has one row for a question that is not multiple choice (services.record
+    # refuses more), so those bases are sums; a multiple-choice base is its first-choice rows,
+    # one a respondent (Answer.first_choice), so no respondent is counted apart. Spoilt rows are
+    # grouped and skipped here rather than filtered out, so that the groups follow the covering
+    # index's order (question, option, spoilt, first choice) and SQLite need not sort.
     bases: Counter = Counter()
-    option_counts: dict[int, int] = {}
+    option_counts: Counter = Counter()
     multiple = {q.pk for q in questions if q.is_multiple}
-    for question_id, option_id, n in answers.values_list("question_id", "option_id").annotate(n=Count("*")).order_by():
-        if option_id is not None:
-            option_counts[option_id] = n
-        if question_id not in multiple:
-            bases[question_id] += n
-    if multiple:
-        bases.update(dict(answers.filter(question_id__in=multiple).values_list("question_id")
-                          .annotate(n=Count("response_id", distinct=True)).order_by()))
-    others: dict[int, list[str]] = defaultdict(list)
-    for question_id, text in (answers.filter(option__is_other=True).exclude(text="")
-                              .order_by("pk").values_list("question_id", "text")[: other_limit * 20]):
-        if len(others[question_id]) < other_limit:
-            others[question_id].append(redaction.masked(text))
+    others: dict[int, list[str]] = {}
+    with connection.cursor() as cursor:
+        if questions:
+            cursor.execute(f"SELECT question_id, option_id, spoilt, first_choice, COUNT(*) FROM {table}"
+                           f" WHERE question_id IN ({', '.join(['%s'] * len(questions))}){counted}"
+                           f" GROUP BY question_id, option_id, spoilt, first_choice",
+                           [*(q.pk for q in questions), *counted_params])
+            for question_id, option_id, spoilt, first, n in cursor.fetchall():
+                if spoilt:
+                    continue
+                if option_id is not None:
+                    option_counts[option_id] += n
+                if first or question_id not in multiple:
+                    bases[question_id] += n
+        # "Other" texts, a question at a time in respondent order up to the limit. On a question
+        # with options only an "Other" row carries a text (services._answer_rows), so the rows
+        # with a text are found walking the (question, spoilt, response) index, a few thousand
+        # entries whatever the survey's size, with no estimate of how many chose "Other" for a
+        # planner to get wrong; the option is still checked here.
+        for q in questions:
+            other_options = {o.pk for o in q.options.all() if o.is_other} if q.is_choice else set()
+            if other_options:
+                cursor.execute(f"SELECT option_id, text FROM {table} WHERE question_id = %s AND spoilt = %s"
+                               f" AND text <> ''{counted} ORDER BY response_id, option_id LIMIT %s",
+                               [q.pk, False, *counted_params, other_limit])
+                others[q.pk] = [redaction.masked(text) for option_id, text in cursor.fetchall()
+                                if option_id in other_options]
     results = []
     for q in questions:
         base = bases.get(q.pk, 0)
@@ -211,7 +230,9 @@ def crosstab_dimensions(survey: Survey) -> list[tuple[str, str]]:
 
 class _Dimension:
     """One side of a cross-tabulation: its title, its categories in order, and the SQL that gives
-    each counted respondent's category (one row per category, so several for multiple choice)."""
+    each counted respondent's category (one row per category, so several for multiple choice)
+    and ``lead``: true on exactly one of a respondent's rows (every row, when there is one each),
+    so that counting lead rows counts respondents."""
 
     def __init__(self, title: str, labels: list[str], sql: str, params: list, label_of=None,
                  multiple: bool = False, question: Question | None = None):
@@ -236,13 +257,9 @@ def _counted_condition(survey: Survey, column: str) -> tuple[str, list]:
     return f" AND {column} NOT IN ({', '.join(['%s'] * len(left_out))})", left_out
 
 
-def _json_text(column: str) -> str:
-    """SQL for one key of a JSON column as text, the key passed as the next parameter."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        return f"({column} ->> %s)"
-    return f"json_extract({column}, '$.' || %s)"
+def _equality_column(code: str) -> str:
+    """The column the database keeps of one equality question's answer (a generated column)."""
+    return EqualityResponse._meta.get_field(code).column
 
 
 def _dimension(survey: Survey, key: str) -> _Dimension:
@@ -254,30 +271,23 @@ def _dimension(survey: Survey, key: str) -> _Dimension:
         options = list(q.options.all())
         return _Dimension(
             q.text, [o.label for o in options],
-            f"SELECT response_id AS rid, option_id AS cat FROM {answer_table}"
+            f"SELECT response_id AS rid, option_id AS cat, first_choice AS lead FROM {answer_table}"
             f" WHERE question_id = %s AND option_id IS NOT NULL AND spoilt = %s",
             [q.pk, False], {o.pk: o.label for o in options}, q.is_multiple, q)
     if key == "channel":
         return _Dimension(
             "Channel", [c.label for c in Channel],
-            f"SELECT id AS rid, channel AS cat FROM {response_table} WHERE survey_id = %s", [survey.pk],
+            f"SELECT id AS rid, channel AS cat, TRUE AS lead FROM {response_table} WHERE survey_id = %s", [survey.pk],
             {c.value: c.label for c in Channel})
     if key.startswith("eq:") and key[3:] in equality.BY_CODE:
         eq = equality.BY_CODE[key[3:]]
-        value = _json_text("answers")
+        value = _equality_column(eq["code"])
         return _Dimension(
             eq["label"], list(eq["options"]),
-            f"SELECT response_id AS rid, {value} AS cat FROM {EqualityResponse._meta.db_table}"
+            f"SELECT response_id AS rid, {value} AS cat, TRUE AS lead FROM {EqualityResponse._meta.db_table}"
             f" WHERE survey_id = %s AND {value} IS NOT NULL AND {value} <> ''",
-            [eq["code"], survey.pk, eq["code"], eq["code"]])
+            [survey.pk])
     raise AnalysisError("Choose what to cross-tabulate")
-
-
-def _answered(respondent: str) -> str:
-    """SQL: the respondent chose an option of the question given as the next two parameters
-    (its id, and False for not spoilt)."""
-    return (f"EXISTS (SELECT 1 FROM {Answer._meta.db_table} x WHERE x.question_id = %s AND x.spoilt = %s"
-            f" AND x.response_id = {respondent} AND x.option_id IS NOT NULL)")
 
 
 def crosstab(survey: Survey, row: str, col: str) -> dict:
@@ -288,8 +298,9 @@ def crosstab(survey: Survey, row: str, col: str) -> dict:
     cell is suppressed too, so the hidden one cannot be worked out by subtraction.
 
     Counted in the database: one GROUP BY over the two sides joined once by respondent. A line's
-    base is the sum of its cells when the other side gives each respondent one category; only
-    against a multiple-choice question is it counted apart (respondents, not choices)."""
+    base is the sum of its cells when the other side gives each respondent one category; against
+    a multiple-choice question, the sum of its cells with that question's first choice
+    (respondents, not choices), from the same GROUP BY."""
     from django.db import connection
 
     rows, cols = _dimension(survey, row), _dimension(survey, col)
@@ -302,27 +313,17 @@ def crosstab(survey: Survey, row: str, col: str) -> dict:
     totals: Counter = Counter()
     col_totals: Counter = Counter()
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT r.cat, c.cat, COUNT(*) {joined} GROUP BY r.cat, c.cat", params)
-        for r, c, n in cursor.fetchall():
+        cursor.execute(f"SELECT r.cat, c.cat, r.lead, c.lead, COUNT(*) {joined}"
+                       f" GROUP BY r.cat, c.cat, r.lead, c.lead", params)
+        for r, c, r_lead, c_lead, n in cursor.fetchall():
             r, c = rows.label(r), cols.label(c)
             counts[(r, c)] += n
-            if not cols.multiple:
+            # A respondent has each category once and one lead row on each side, so a line's
+            # base is its cells where the other side's row is the lead one.
+            if c_lead:
                 totals[r] += n
-            if not rows.multiple:
+            if r_lead:
                 col_totals[c] += n
-        # A respondent has each category once, so a line's base is its rows among those who
-        # answered the multiple-choice side at all (found in that side's index, one seek each).
-        if cols.multiple:
-            cursor.execute(f"SELECT r.cat, COUNT(*) FROM ({rows.sql}) r WHERE {_answered('r.rid')}{counted}"
-                           f" GROUP BY r.cat", [*rows.params, cols.question.pk, False, *counted_params])
-            for r, n in cursor.fetchall():
-                totals[rows.label(r)] += n
-        if rows.multiple:
-            cursor.execute(f"SELECT c.cat, COUNT(*) FROM ({cols.sql}) c WHERE {_answered('c.rid')}"
-                           f"{counted.replace('r.rid', 'c.rid')} GROUP BY c.cat",
-                           [*cols.params, rows.question.pk, False, *counted_params])
-            for c, n in cursor.fetchall():
-                col_totals[cols.label(c)] += n
     return _table(rows.title, rows.labels, cols.title, cols.labels, counts, totals, col_totals,
                   single=not rows.multiple and not cols.multiple)
 
@@ -330,38 +331,37 @@ def crosstab(survey: Survey, row: str, col: str) -> dict:
 def _by_area(survey: Survey, rows: _Dimension, cols: _Dimension, area_is_row: bool) -> dict:
     """A question by area, from that question's answer rows alone: each carries its respondent's
     area (``Answer.respondent_area``, copied when recorded), so no join to the area question's
-    rows is needed; the covering index (question, option, spoilt, respondent_area, response) answers
-    it. The same counts as the join in ``crosstab`` (tests compare both with a count in Python)."""
+    rows is needed; the covering index (question, option, spoilt, first choice, respondent_area,
+    response) answers it, bases included (against multiple choice an area's base is its
+    first-choice rows). The same counts as the join in ``crosstab`` (tests compare both with a
+    count in Python)."""
     from django.db import connection
 
     area, other = (rows, cols) if area_is_row else (cols, rows)
     counted, counted_params = _counted_condition(survey, "response_id")
-    where = (f"FROM {Answer._meta.db_table} WHERE question_id = %s AND spoilt = %s AND option_id IS NOT NULL"
-             f" AND respondent_area_id IS NOT NULL{counted}")
-    params = [other.question.pk, False, *counted_params]
     counts: Counter = Counter()
     totals: Counter = Counter()
     col_totals: Counter = Counter()
     area_base, other_base = (totals, col_totals) if area_is_row else (col_totals, totals)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT option_id, respondent_area_id, COUNT(*) {where} GROUP BY option_id, respondent_area_id",
-                       params)
-        for option, place, n in cursor.fetchall():
+        # Grouped in the index's own order, spoilt rows and rows without an area included and
+        # skipped here: a filter on them would make SQLite sort the rows into groups.
+        cursor.execute(f"SELECT option_id, spoilt, first_choice, respondent_area_id, COUNT(*)"
+                       f" FROM {Answer._meta.db_table} WHERE question_id = %s{counted}"
+                       f" GROUP BY option_id, spoilt, first_choice, respondent_area_id",
+                       [other.question.pk, *counted_params])
+        for option, spoilt, first, place, n in cursor.fetchall():
+            if spoilt or option is None or place is None:
+                continue
             if place not in area.label_of:
                 continue  # not an option of the area question (cannot happen while the copies are kept)
             o, a = other.label(option), area.label(place)
             counts[(a, o) if area_is_row else (o, a)] += n
             # The area side has one category a respondent: a question's line is the sum of its cells.
             other_base[o] += n
-            if not other.multiple:
+            # Respondents, not choices: against multiple choice an area's base is its first choices.
+            if first or not other.multiple:
                 area_base[a] += n
-        if other.multiple:
-            # Respondents, not choices: an area's base is who chose anything at the question.
-            cursor.execute(f"SELECT respondent_area_id, COUNT(DISTINCT response_id) {where} GROUP BY respondent_area_id",
-                           params)
-            for place, n in cursor.fetchall():
-                if place in area.label_of:
-                    area_base[area.label(place)] += n
     return _table(rows.title, rows.labels, cols.title, cols.labels, counts, totals, col_totals,
                   single=not rows.multiple and not cols.multiple)
 
@@ -446,17 +446,23 @@ def by_day(survey: Survey) -> dict:
     days: dict = {}
     if connection.vendor == "sqlite":
         # SQLite has no time zones: Django would call Python once a row to find the local day.
-        # Counted by the hour in UTC instead (a few thousand groups), each hour then given its
-        # local day here; exact, because Europe/London's offsets are whole hours.
-        hours = (counted_responses(survey).annotate(hour=Substr("submitted_at", 1, 13))
-                 .values_list("hour", "channel").annotate(n=Count("pk")).order_by())
-        for hour, channel, n in hours:
-            when = datetime.fromisoformat(f"{hour}:00:00").replace(tzinfo=dt_timezone.utc)
-            days.setdefault(when.astimezone(tz).date(), Counter())[channel] += n
+        # Counted by the hour in UTC instead (a few thousand groups, read from the covering index
+        # (survey, submitted_at, status, channel)), each hour then given its local day here, once
+        # an hour; exact, because Europe/London's offsets are whole hours.
+        day_of: dict[str, object] = {}
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT SUBSTR(submitted_at, 1, 13), channel, COUNT(*) FROM {Response._meta.db_table}"
+                           f" WHERE survey_id = %s AND status IN ({', '.join(['%s'] * len(COUNTED))})"
+                           f" GROUP BY 1, 2", [survey.pk, *COUNTED])
+            for hour, channel, n in cursor.fetchall():
+                day = day_of.get(hour)
+                if day is None:
+                    day = day_of[hour] = datetime.fromisoformat(f"{hour}:00:00+00:00").astimezone(tz).date()
+                days.setdefault(day, Counter())[channel] += n
         days = dict(sorted(days.items()))
     else:
         rows = (counted_responses(survey).annotate(day=TruncDate("submitted_at", tzinfo=tz))
-                .values_list("day", "channel").annotate(n=Count("pk")).order_by("day"))
+                .values_list("day", "channel").annotate(n=Count("*")).order_by("day"))
         for day, channel, n in rows:
             days.setdefault(day, Counter())[channel] += n
     channels = [c for c in Channel]
@@ -475,24 +481,36 @@ def census_age(partnership) -> dict[str, int]:
 
 
 def equality_counts(survey: Survey) -> dict[str, dict[str, int]]:
-    """Counted respondents by each equality question's answer ({code: {answer: count}}), in one
-    GROUP BY over the answers' keys in the database; no one's answers leave it."""
+    """Counted respondents by each equality question's answer ({code: {answer: count}}), counted
+    in the database over the columns it keeps of the answers (not their JSON); no one's answers
+    leave it. PostgreSQL groups by every question in one pass (grouping sets); SQLite, which
+    has none, in one query of a GROUP BY a question."""
     from django.db import connection
 
-    table, response_table = EqualityResponse._meta.db_table, Response._meta.db_table
-    if connection.vendor == "postgresql":
-        pairs = "jsonb_each_text(e.answers) AS j(key, value)"
-    else:
-        pairs = "json_each(e.answers) AS j"
-    sql = (f"SELECT j.key, j.value, COUNT(*) FROM {table} e CROSS JOIN {pairs}"
-           f" WHERE e.survey_id = %s AND e.response_id IN (SELECT id FROM {response_table} WHERE survey_id = %s"
-           f" AND status IN ({', '.join(['%s'] * len(COUNTED))})) AND j.value IS NOT NULL AND j.value <> ''"
-           f" GROUP BY j.key, j.value")
+    table = EqualityResponse._meta.db_table
+    codes = [q["code"] for q in equality.QUESTIONS]
+    columns = [_equality_column(code) for code in codes]
+    counted, counted_params = _counted_condition(survey, "response_id")
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [survey.pk, survey.pk, *COUNTED])
-        for code, value, n in cursor.fetchall():
-            counts[code][value] = n
+        if connection.vendor == "postgresql":
+            # A row per answer of one question: the other questions' columns are null in it.
+            cursor.execute(f"SELECT {', '.join(columns)}, COUNT(*) FROM {table} WHERE survey_id = %s{counted}"
+                           f" GROUP BY GROUPING SETS ({', '.join(f'({c})' for c in columns)})",
+                           [survey.pk, *counted_params])
+            for *values, n in cursor.fetchall():
+                for code, value in zip(codes, values):
+                    if value:
+                        counts[code][value] = n
+        else:
+            parts, params = [], []
+            for code, column in zip(codes, columns):
+                parts.append(f"SELECT %s, {column}, COUNT(*) FROM {table} WHERE survey_id = %s"
+                             f" AND {column} IS NOT NULL AND {column} <> ''{counted} GROUP BY {column}")
+                params += [code, survey.pk, *counted_params]
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for code, value, n in cursor.fetchall():
+                counts[code][value] = n
     return counts
 
 

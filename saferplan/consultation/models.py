@@ -13,6 +13,7 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.fields.json import KeyTextTransform
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -332,7 +333,11 @@ class Response(models.Model):
 
     class Meta:
         ordering = ["submitted_at", "pk"]
-        indexes = [models.Index(fields=["survey", "submitted_at"]), models.Index(fields=["survey", "status"])]
+        indexes = [
+            # Covers responses per day (by_day reads it, not the table); in time order for lists.
+            models.Index(fields=["survey", "submitted_at", "status", "channel"], name="response_survey_day"),
+            models.Index(fields=["survey", "status"]),
+        ]
         constraints = [models.UniqueConstraint(fields=["import_batch", "import_row"], name="response_once_per_import_row")]
 
     def __str__(self):
@@ -358,6 +363,11 @@ class Answer(models.Model):
     # "analysis from the answers alone"). Null: no area given (or spoilt).
     respondent_area = models.ForeignKey(Option, on_delete=models.PROTECT, null=True, blank=True,
                                         related_name="+", db_index=False, editable=False)
+    # True on exactly one counted option row per respondent and question (the first option they
+    # chose; spoilt and text rows never), set when recorded: a multiple-choice question's base,
+    # overall, by area or in a cross-tabulation, is then a count of these rows, not a
+    # COUNT(DISTINCT respondent) (ADR "first choice and equality columns").
+    first_choice = models.BooleanField(default=False, editable=False)
 
     class Meta:
         indexes = [
@@ -365,9 +375,10 @@ class Answer(models.Model):
             # The analysis reads answers from these two alone, never the table: counts per option
             # (and by area) in option order, and a question's answers in respondent order, so that
             # a cross-tabulation joins two questions' ranges by respondent without sorting.
-            models.Index(fields=["question", "option", "spoilt", "respondent_area", "response"],
+            models.Index(fields=["question", "option", "spoilt", "first_choice", "respondent_area", "response"],
                          name="answer_question_option_area"),
-            models.Index(fields=["question", "spoilt", "response", "option"], name="answer_question_respondent"),
+            models.Index(fields=["question", "spoilt", "response", "option", "first_choice"],
+                         name="answer_question_respondent"),
         ]
 
 
@@ -390,12 +401,28 @@ class Redaction(models.Model):
         ordering = ["-redacted_at", "pk"]
 
 
+def _equality_answer(code: str) -> models.GeneratedField:
+    return models.GeneratedField(expression=KeyTextTransform(code, "answers"),
+                                 output_field=models.CharField(max_length=200, null=True), db_persist=True)
+
+
 class EqualityResponse(models.Model):
     """Equality monitoring answers: apart from the survey answers, never exported with them."""
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="equality_responses")
     response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="equality")
     answers = models.JSONField(default=dict)
+    # Each question's answer, kept by the database itself from ``answers`` (so every writer, bulk
+    # or not, keeps them right, and the purge deletes them with the row): the analysis counts and
+    # cross-tabulates these plain columns instead of reading the JSON of every row (ADR "first
+    # choice and equality columns"). One per code of equality.QUESTIONS (a test checks).
+    age = _equality_answer("age")
+    sex = _equality_answer("sex")
+    gender_identity = _equality_answer("gender_identity")
+    sexual_orientation = _equality_answer("sexual_orientation")
+    ethnic_group = _equality_answer("ethnic_group")
+    religion = _equality_answer("religion")
+    disability = _equality_answer("disability")
 
 
 class Representation(models.Model):

@@ -108,7 +108,7 @@ def _answer_rows(questions: list[Question], answers: dict[str, AnswerValue]) -> 
                 seen.add(option.pk)
                 # Every channel's text is made plain here too: imports and scripts bypass the forms.
                 text = plain_text(value.get("other") or "", multiline=False).strip() if option.is_other else ""
-                rows.append(Answer(question=q, option=option, text=text))
+                rows.append(Answer(question=q, option=option, text=text, first_choice=len(seen) == 1))
         else:
             rows.append(Answer(question=q, text=plain_text(value["text"]).strip()))
     return rows

@@ -33,6 +33,20 @@ def test_multiple_choice_is_counted_per_option_not_per_combination(survey):
     assert q5.answered_percent == 75.0
 
 
+def test_other_texts_are_the_counted_respondents_in_order_up_to_the_limit(survey):
+    respond(survey, q5=["Other"], q5_other="Speeding")
+    dropped = respond(survey, q5=["Theft", "Other"], q5_other="Left out")
+    dropped.status = ResponseStatus.EXCLUDED
+    dropped.save()
+    respond(survey, q5=["Robbery"])
+    respond(survey, q5=["Other", "Theft"], q5_other="Call me on 07700 900123")
+    respond(survey, q5=["Other"], q5_other="Past the limit")
+    q5 = next(r for r in analysis.analyse(survey, other_limit=2) if r.question.code == "q5")
+    assert len(q5.others) == 2 and q5.others[0] == "Speeding"
+    assert "07700" not in q5.others[1] and q5.others[1].startswith("Call me on")  # personal data masked
+    assert next(o for o in q5.options if o.label == "Other").count == 3  # the limit is on texts shown, not counts
+
+
 def test_excluded_and_suspected_responses_are_not_counted(survey):
     kept = respond(survey, q1="Yes")
     dropped = respond(survey, q1="No")
@@ -90,6 +104,19 @@ def test_responses_per_day_by_channel(survey):
     days = analysis.by_day(survey)
     assert len(days["rows"]) == 1 and days["rows"][0]["total"] == 2
     assert dict(zip(days["channels"], days["rows"][0]["counts"]))["Paper"] == 1
+
+
+def test_responses_per_day_are_local_days(survey):
+    """Counted by the UK's day, not UTC's: 23:30 UTC in summer is the next morning in London."""
+    from datetime import datetime, timezone as utc
+
+    from saferplan.consultation import services
+
+    for when in [datetime(2024, 7, 10, 23, 30, tzinfo=utc.utc), datetime(2024, 7, 10, 22, 59, tzinfo=utc.utc),
+                 datetime(2024, 12, 10, 23, 30, tzinfo=utc.utc)]:
+        services.record(survey, services.Submission(answers={}, submitted_at=when))
+    totals = {row["day"].isoformat(): row["total"] for row in analysis.by_day(survey)["rows"]}
+    assert totals == {"2024-07-10": 1, "2024-07-11": 1, "2024-12-10": 1}
 
 
 def test_census_profile_flags_under_represented_ages(survey):

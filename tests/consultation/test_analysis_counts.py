@@ -127,3 +127,44 @@ def test_question_by_area_follows_a_change_of_area_question(survey, generated):
         for label, cell in zip(table["columns"], r["cells"]):
             assert cell["count"] == cells[(r["label"], label)], (r["label"], label)
     assert {c["label"]: c["total"] for c in table["column_bases"]} == {c: col_bases[c] for c in table["columns"]}
+
+
+def test_each_respondent_has_one_first_choice_per_question_answered(survey, generated):
+    """The flag the bases are counted from: exactly one counted option row per respondent and
+    question, never a spoilt or text row; the migration's backfill marks the same rows."""
+    import importlib
+
+    from django.apps import apps
+    from django.db.models import Count, Q
+
+    from saferplan.consultation.models import Answer
+
+    services.record(survey, services.Submission(answers={"q5": {"spoilt": True}, "q4": {"text": "More patrols"}}))
+    answers = Answer.objects.filter(question__survey=survey)
+    per_question = (answers.filter(option__isnull=False, spoilt=False).values("response", "question")
+                    .annotate(firsts=Count("pk", filter=Q(first_choice=True)), rows=Count("pk")).order_by())
+    assert any(row["rows"] > 1 for row in per_question)  # multiple choice is in the sample
+    assert {row["firsts"] for row in per_question} == {1}
+    assert not answers.filter(first_choice=True).filter(Q(option__isnull=True) | Q(spoilt=True)).exists()
+    recorded = set(answers.filter(first_choice=True).values_list("pk", flat=True))
+    answers.update(first_choice=False)
+    migration = importlib.import_module("saferplan.consultation.migrations.0011_answer_first_choice_equality_columns")
+    migration.mark_first_choices(apps, None)
+    assert set(answers.filter(first_choice=True).values_list("pk", flat=True)) == recorded
+
+
+def test_equality_columns_follow_the_answers_whoever_writes_them(survey):
+    """Each equality question has a column the database keeps from the JSON answers, also for
+    rows written in bulk and after an answer is changed."""
+    from saferplan.consultation.models import EqualityResponse
+
+    columns = {f.name for f in EqualityResponse._meta.get_fields()}
+    assert {q["code"] for q in equality.QUESTIONS} <= columns
+    first, second = (services.record(survey, services.Submission(answers={})) for _ in range(2))
+    EqualityResponse.objects.bulk_create([EqualityResponse(survey=survey, response=first, answers={"age": "16 to 24"})])
+    services.record_equality(second, {"sex": "Female", "religion": "Sikh"})
+    services.record_equality(second, {"sex": "Male"})
+    rows = {e.response_id: e for e in EqualityResponse.objects.filter(survey=survey)}
+    assert (rows[first.pk].age, rows[first.pk].sex) == ("16 to 24", None)
+    assert (rows[second.pk].sex, rows[second.pk].religion, rows[second.pk].age) == ("Male", None, None)
+    assert analysis.equality_counts(survey) == {"age": {"16 to 24": 1}, "sex": {"Male": 1}}
