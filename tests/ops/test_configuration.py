@@ -93,3 +93,5 @@ def test_gunicorn_stops_once_with_the_same_line_instead_of_restarting_workers():
     assert line.startswith("Saferplan cannot start: DJANGO_SECRET_KEY is not set")
     line = one_line_refusal(run(gunicorn, bare_environment(SAFERPLAN_WEB_PROCESSES="two")))
     assert "SAFERPLAN_WEB_PROCESSES='two'" in line
+    line = one_line_refusal(run(gunicorn, bare_environment(SAFERPLAN_WEB_THREADS="0")))
+    assert "SAFERPLAN_WEB_THREADS='0'" in line
