@@ -7,13 +7,15 @@ session keeps Django's transaction: a clash of new keys must roll back cleanly.
 
 Every request with a session cookie reads its row, so the read's SQL is compiled once
 (core/prepared.py) and the expiry compared here: the same rows as Django's
-``expire_date > now()`` filter, without compiling a query on every request.
+``expire_date > now()`` filter, without compiling a query on every request. The update is written
+as SQL for the same reason (the ORM would compile it on every answer), its values adapted by the
+model's own fields.
 """
 from __future__ import annotations
 
 from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
-from django.db import router
+from django.db import connections, router
 from django.utils import timezone
 
 from saferplan.core.prepared import PreparedQuery
@@ -37,7 +39,14 @@ class SessionStore(DatabaseSessionStore):
             return super().save(must_create=must_create)
         obj = self.create_model_instance(self._get_session(no_load=False))
         using = router.db_for_write(self.model, instance=obj)
-        updated = self.model.objects.using(using).filter(session_key=obj.session_key).update(
-            session_data=obj.session_data, expire_date=obj.expire_date)
+        connection = connections[using]
+        meta, quote = self.model._meta, connection.ops.quote_name
+        columns = [meta.get_field(name) for name in ("session_data", "expire_date", "session_key")]
+        sql = (f"UPDATE {quote(meta.db_table)} SET {quote(columns[0].column)} = %s, {quote(columns[1].column)} = %s"
+               f" WHERE {quote(columns[2].column)} = %s")
+        values = [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in columns]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            updated = cursor.rowcount
         if not updated:  # the row is gone (expired and cleared, or flushed by another request)
             raise UpdateError
