@@ -180,6 +180,8 @@ if PRODUCTION:
     if not _database.get("ENGINE", "").endswith("postgresql"):
         refuse("DATABASE_URL must be a PostgreSQL database (postgres://...): production keeps every"
                " partnership's data and the shared counters in PostgreSQL.")
+    # Django's backend, with a kept connection checked without a round trip (saferplan/ops/postgresql).
+    _database["ENGINE"] = "saferplan.ops.postgresql"
 else:
     _database = dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'saferplan.sqlite3'}",

@@ -1,8 +1,15 @@
 """gunicorn settings for Saferplan's web processes (used by scripts/serve.sh and `make serve`).
 
 Everything an operator may change comes from the environment: SAFERPLAN_BIND (address:port,
-default 127.0.0.1:8080) and SAFERPLAN_WEB_PROCESSES (default 3). Requests are synchronous and
-short: anything long (imports, documents) belongs to the job worker, not a web process.
+default 127.0.0.1:8080), SAFERPLAN_WEB_PROCESSES (default 3) and SAFERPLAN_WEB_THREADS (requests
+each process handles at once, default 4). Requests are short: anything long (imports, documents)
+belongs to the job worker, not a web process.
+
+Threads, not one request a process: a page spends part of its time waiting for PostgreSQL (the
+session, the survey, the commit of an answer); a second thread uses the CPU meanwhile. Each thread
+keeps its own database connection, so a machine holds processes x threads connections
+(docs/adr/0014-public-form-speed.md). Nothing shared lives in a process's memory (ADR 0007), so
+threads share nothing either.
 """
 import os
 import sys
@@ -15,7 +22,16 @@ if not _processes.isdigit() or int(_processes) < 1:
           " set it to 1 or more.", file=sys.stderr)
     raise SystemExit(78)
 workers = int(_processes)
-worker_class = "sync"
+_threads = os.environ.get("SAFERPLAN_WEB_THREADS", "4").strip()
+if not _threads.isdigit() or int(_threads) < 1:
+    print(f"Saferplan cannot start: SAFERPLAN_WEB_THREADS={_threads!r} is not a number of threads;"
+          " set it to 1 or more.", file=sys.stderr)
+    raise SystemExit(78)
+threads = int(_threads)
+worker_class = "gthread"
+# A browser's connection is kept between its requests (the next question follows at once); one
+# waiting longer than this is closed.
+keepalive = 5
 timeout = 60
 graceful_timeout = 30
 # Recycle processes now and then so that a slow leak cannot grow for weeks.

@@ -17,6 +17,7 @@ end of the map. Nothing a resident does is kept here: only what staff published.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import OrderedDict
 
 import django
@@ -30,6 +31,9 @@ LOCAL_LIMIT = 64  # surveys a web process keeps built; a national instance has a
 SHARED_SECONDS = 7 * 24 * 60 * 60
 
 _built: OrderedDict[tuple[int, int, str], list[Question]] = OrderedDict()
+# A web process serves several requests at once (gunicorn threads): the map's order is changed
+# under this lock, so one thread never moves a key another has just dropped.
+_built_lock = threading.Lock()
 
 
 def _shape() -> str:
@@ -51,23 +55,27 @@ def questions_of(survey: Survey, language: str = languages.ENGLISH) -> list[Ques
     """The survey's questions in order, each with its section and options loaded, in ``language``.
     Shared between requests: read them, never change them."""
     key = (survey.pk, survey.definition_version, language)
-    questions = _built.get(key)
-    if questions is not None:
-        _built.move_to_end(key)
-        return questions
+    with _built_lock:
+        questions = _built.get(key)
+        if questions is not None:
+            _built.move_to_end(key)
+            return questions
     questions = cache.get(shared_key(survey, language))
     if questions is None:
         questions = languages.questions_in(list(survey.ordered_questions()), language)
         cache.set(shared_key(survey, language), questions, SHARED_SECONDS)
-    _built[key] = questions
-    while len(_built) > LOCAL_LIMIT:
-        _built.popitem(last=False)
+    with _built_lock:
+        # Two threads may both have built it: either copy is the same definition.
+        _built[key] = questions
+        while len(_built) > LOCAL_LIMIT:
+            _built.popitem(last=False)
     return questions
 
 
 def forget_local() -> None:
     """Empty this process's copies (tests that count queries start from nothing)."""
-    _built.clear()
+    with _built_lock:
+        _built.clear()
 
 
 def definition_changed(sender, instance, **kwargs) -> None:

@@ -1,6 +1,8 @@
 """Forms: one per question (public pages and paper entry), equality monitoring, and the staff's."""
 from __future__ import annotations
 
+from functools import cached_property
+
 from django import forms
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -81,8 +83,9 @@ class QuestionForm(PlainTextMixin, forms.Form):
     def other_option(self) -> Option | None:
         return next((o for o in self.options if o.is_other), None)
 
-    @property
+    @cached_property
     def limit_hint(self) -> str:
+        # Once a form (the page asks for it three times): made in the language of the page.
         if self.question.is_multiple:
             return (_("Select up to %(limit)s") % {"limit": self.question.max_choices} if self.question.max_choices
                     else _("Select all that apply"))
@@ -130,8 +133,12 @@ class QuestionForm(PlainTextMixin, forms.Form):
         bound = self["answer"]
         current = bound.value()
         selected = {str(v) for v in current} if isinstance(current, (list, tuple)) else {str(current or "")}
-        return [{"option": o, "value": str(o.pk), "id": bound.auto_id if i == 0 else f"{bound.auto_id}-{i}",
-                 "selected": str(o.pk) in selected} for i, o in enumerate(self.options)]
+        first = bound.auto_id
+        # Plain values, not the option: the page reads each several times per option, and a
+        # dictionary's key is the template engine's quickest lookup (an attribute is its last).
+        return [{"option": o, "label": o.label, "is_other": o.is_other, "value": str(o.pk),
+                 "id": first if i == 0 else f"{first}-{i}", "selected": str(o.pk) in selected}
+                for i, o in enumerate(self.options)]
 
 
 def error_list(*question_forms) -> list[dict]:

@@ -21,6 +21,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from saferplan.core.prepared import PreparedQuery
 from saferplan.ops.client import client_address
 
 from . import definition, languages, services
@@ -130,6 +131,21 @@ def answer_lines(question: Question, value: dict | None) -> list[str]:
     return lines
 
 
+# Every public survey page starts here, so its SQL is compiled once, not on each page (core/prepared.py).
+_PUBLISHED_SURVEY = PreparedQuery(
+    lambda partnership, survey: Survey.objects.select_related("partnership").filter(
+        partnership__slug=partnership, slug=survey, published=True).order_by()[:1],
+    "partnership", "survey")
+
+
+def published_survey_or_404(partnership: str, survey: str) -> Survey:
+    """The published survey at this address, with its partnership; 404 for drafts and unknown names."""
+    found = _PUBLISHED_SURVEY.first(partnership=partnership, survey=survey)
+    if found is None:
+        raise Http404("No such survey")
+    return found
+
+
 @method_decorator(never_cache, name="dispatch")
 class PublicSurveyView(View):
     """Finds the published survey from the address; 404 for drafts and unknown names."""
@@ -137,8 +153,7 @@ class PublicSurveyView(View):
     requires_open = True
 
     def dispatch(self, request, partnership, survey, *args, **kwargs):
-        self.survey = get_object_or_404(
-            Survey.objects.select_related("partnership"), partnership__slug=partnership, slug=survey, published=True)
+        self.survey = published_survey_or_404(partnership, survey)
         self.partnership = self.survey.partnership
         return languages.respond(request, self.partnership, lambda: self.dispatch_in_language(request, *args, **kwargs))
 
@@ -468,7 +483,7 @@ class Done(PublicSurveyView):
 @require_POST
 @never_cache
 def start_again(request, partnership, survey):
-    survey = get_object_or_404(Survey, partnership__slug=partnership, slug=survey, published=True)
+    survey = published_survey_or_404(partnership, survey)
     kiosk = kiosk_of(request, survey)
     if kiosk:
         _reset_for_next_person(request, kiosk)

@@ -88,3 +88,21 @@ def test_saving_a_survey_loaded_earlier_never_puts_an_old_version_back(survey):
     fresh = Survey.objects.get(pk=survey.pk)
     assert fresh.title == "A new title" and fresh.definition_version == moved
     assert any(q.text == "Changed after the survey was loaded" for q in definition.questions_of(fresh))
+
+
+def test_every_question_page_names_and_labels_its_inputs(client, survey):
+    import re
+
+    for question in survey.ordered_questions():
+        page = client.get(question_url(survey, question.code))
+        assert page.status_code == 200, question.code
+        html = page.content.decode()
+        inputs = re.findall(r'<(?:input|textarea) class="govuk-(?:radios__input|checkboxes__input|textarea)[^>]*>', html)
+        assert inputs, question.code
+        for tag in inputs:
+            assert 'name="answer"' in tag, (question.code, tag)
+            ident = re.search(r' id="([^"]+)"', tag).group(1)
+            assert ident.startswith("id_answer") and f'for="{ident}"' in html, (question.code, tag)
+        if question.is_choice:
+            values = re.findall(r'name="answer" type="(?:radio|checkbox)" value="(\d+)"', html)
+            assert values == [str(o.pk) for o in question.options.all()], question.code

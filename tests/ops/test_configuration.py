@@ -83,6 +83,11 @@ def test_plain_http_on_loopback_is_an_explicit_switch():
     code = "from django.conf import settings as s; print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.DEBUG)"
     result = run([sys.executable, "manage.py", "shell", "--no-imports", "-c", code], env)
     assert result.stdout.split() == ["False", "False", "False"], result.stderr
+    # Production's PostgreSQL backend checks kept connections without a round trip (saferplan/ops/postgresql).
+    engine = ("from django.conf import settings as s; from django.db import connections; c = connections['default']; "
+            "print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['CONN_HEALTH_CHECKS'], type(c).__module__)")
+    result = run([sys.executable, "manage.py", "shell", "--no-imports", "-c", engine], {**env, "DATABASE_CONN_MAX_AGE": "60"})
+    assert result.stdout.split() == ["saferplan.ops.postgresql", "True", "saferplan.ops.postgresql.base"], result.stderr
     without = run([sys.executable, "manage.py", "shell", "--no-imports", "-c", code], {**env, "SAFERPLAN_ALLOW_HTTP": "0"})
     assert without.stdout.split() == ["True", "True", "False"], without.stderr
 
@@ -93,3 +98,5 @@ def test_gunicorn_stops_once_with_the_same_line_instead_of_restarting_workers():
     assert line.startswith("Saferplan cannot start: DJANGO_SECRET_KEY is not set")
     line = one_line_refusal(run(gunicorn, bare_environment(SAFERPLAN_WEB_PROCESSES="two")))
     assert "SAFERPLAN_WEB_PROCESSES='two'" in line
+    line = one_line_refusal(run(gunicorn, bare_environment(SAFERPLAN_WEB_THREADS="0")))
+    assert "SAFERPLAN_WEB_THREADS='0'" in line

@@ -115,6 +115,8 @@ def test_the_production_stack_serves_pages_static_files_and_signed_in_staff(stac
     assert logged[0]["status"] == 200
     # gunicorn's own messages are JSON lines too.
     assert sum(line["logger"] == "gunicorn.error" and line["message"].startswith("Booting worker") for line in lines) == 2
+    # Each process serves several requests at once (one waits for the database, another runs).
+    assert any(line["message"] == "Using worker: gthread" for line in lines), log.read_text()[-2000:]
 
     # The 500 page cannot be asked for over HTTP; rendered by the same settings and files, it
     # too finds its stylesheet in the manifest.

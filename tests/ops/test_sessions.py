@@ -1,11 +1,14 @@
 """Sessions live in the database (shared by every web process) and an update is one statement."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from saferplan.ops.sessions import SessionStore
 
@@ -33,3 +36,17 @@ def test_a_session_deleted_meanwhile_is_not_brought_back():
     with pytest.raises(UpdateError):
         session.save()
     assert not Session.objects.filter(session_key=session.session_key).exists()
+
+
+def test_a_read_is_one_statement_and_an_expired_session_reads_as_empty():
+    session = SessionStore()
+    session["answers"] = {"q1": {"options": [1]}}
+    session.create()
+    with CaptureQueriesContext(connection) as queries:
+        assert SessionStore(session_key=session.session_key)["answers"] == {"q1": {"options": [1]}}
+    assert len(queries.captured_queries) == 1
+    # Past its expiry the row is still there (until clearsessions) but is no one's session any more.
+    Session.objects.filter(session_key=session.session_key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    expired = SessionStore(session_key=session.session_key)
+    assert expired.load() == {} and expired.session_key is None
+    assert SessionStore(session_key="no-such-session-key").load() == {}
