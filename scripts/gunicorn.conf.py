@@ -15,19 +15,20 @@ import os
 import sys
 
 bind = os.environ.get("SAFERPLAN_BIND", "127.0.0.1:8080")
-_processes = os.environ.get("SAFERPLAN_WEB_PROCESSES", "3").strip()
-if not _processes.isdigit() or int(_processes) < 1:
-    # The same one-line refusal as the settings (saferplan.settings.refuse), exit status 78.
-    print(f"Saferplan cannot start: SAFERPLAN_WEB_PROCESSES={_processes!r} is not a number of processes;"
-          " set it to 1 or more.", file=sys.stderr)
-    raise SystemExit(78)
-workers = int(_processes)
-_threads = os.environ.get("SAFERPLAN_WEB_THREADS", "4").strip()
-if not _threads.isdigit() or int(_threads) < 1:
-    print(f"Saferplan cannot start: SAFERPLAN_WEB_THREADS={_threads!r} is not a number of threads;"
-          " set it to 1 or more.", file=sys.stderr)
-    raise SystemExit(78)
-threads = int(_threads)
+
+
+def _count(variable: str, default: str, what: str) -> int:
+    value = os.environ.get(variable, default).strip()
+    if not value.isdigit() or int(value) < 1:
+        # The same one-line refusal as the settings (saferplan.settings.refuse), exit status 78.
+        print(f"Saferplan cannot start: {variable}={value!r} is not a number of {what};"
+              " set it to 1 or more.", file=sys.stderr)
+        raise SystemExit(78)
+    return int(value)
+
+
+workers = _count("SAFERPLAN_WEB_PROCESSES", "3", "processes")
+threads = _count("SAFERPLAN_WEB_THREADS", "4", "threads")
 worker_class = "gthread"
 # A browser's connection is kept between its requests (the next question follows at once); one
 # waiting longer than this is closed.
