@@ -10,6 +10,8 @@ import dj_database_url  # noqa: E402
 from saferplan.settings import *  # noqa: E402,F403
 
 DATABASES = {"default": dj_database_url.parse(os.environ["BENCH_DATABASE_URL"], conn_max_age=60)}
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"]["ENGINE"] = "saferplan.ops.postgresql"  # as the settings choose it
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Concurrent writers wait for the lock instead of failing at once.
     DATABASES["default"]["OPTIONS"] = {"timeout": 30}

@@ -180,13 +180,15 @@ if PRODUCTION:
     if not _database.get("ENGINE", "").endswith("postgresql"):
         refuse("DATABASE_URL must be a PostgreSQL database (postgres://...): production keeps every"
                " partnership's data and the shared counters in PostgreSQL.")
-    # Django's backend, with a kept connection checked without a round trip (saferplan/ops/postgresql).
-    _database["ENGINE"] = "saferplan.ops.postgresql"
 else:
     _database = dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'saferplan.sqlite3'}",
         conn_max_age=CONN_MAX_AGE,
     )
+if _database.get("ENGINE", "").endswith("postgresql"):
+    # Django's backend, with a kept connection checked without a round trip and the public pages'
+    # few statements prepared on the server (saferplan/ops/postgresql); the tests run it too.
+    _database["ENGINE"] = "saferplan.ops.postgresql"
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -35,9 +35,12 @@ worker_class = "gthread"
 keepalive = 5
 timeout = 60
 graceful_timeout = 30
-# Recycle processes now and then so that a slow leak cannot grow for weeks.
-max_requests = 2000
-max_requests_jitter = 200
+# Recycle processes now and then so that a slow leak cannot grow for weeks. Not too often: a new
+# process starts cold (templates compiled, database connections opened and authenticated,
+# statements prepared again), and at the public form's rate 2,000 requests was a new process
+# every few seconds. 20,000 is a minute or two of a busy form, days of a quiet one.
+max_requests = 20000
+max_requests_jitter = 2000
 # Load the application once, in the master: a configuration error (settings.refuse) then stops
 # gunicorn with its one line, instead of every worker failing and being restarted in a loop.
 preload_app = True

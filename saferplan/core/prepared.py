@@ -8,6 +8,9 @@ data, so this process keeps it, one copy a database alias; the values and the ro
 each call, and the rows become model instances exactly as a queryset
 would make them (converters, ``from_db``, ``select_related`` instances).
 
+On PostgreSQL the statement is also prepared on the server, once per connection
+(saferplan/ops/postgresql), so PostgreSQL neither parses nor plans it again.
+
 Only text values compared for equality can be passed in (a slug, a session key): they reach the
 database unchanged, so the compiled SQL with a sample in their place is the same SQL. Anything
 else a queryset filters on is written into the builder.
@@ -19,6 +22,13 @@ from typing import Callable
 from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
+
+
+def statement_cursor(connection):
+    """A cursor for SQL that never changes: prepared on the server where the backend can
+    (saferplan.ops.postgresql, what production and the tests run), a plain one elsewhere."""
+    prepared = getattr(connection, "prepared_cursor", None)
+    return prepared() if prepared is not None else connection.cursor()
 
 
 class _Compiled:
@@ -72,7 +82,7 @@ class PreparedQuery:
             if not isinstance(value, str):
                 raise TypeError(f"prepared query: {name} must be text, not {type(value).__name__}")
             params[compiled.slots[name]] = value
-        with connection.cursor() as cursor:
+        with statement_cursor(connection) as cursor:
             cursor.execute(compiled.sql, params)
             row = cursor.fetchone()
         if row is None:

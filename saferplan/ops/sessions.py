@@ -18,7 +18,7 @@ from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionS
 from django.db import connections, router
 from django.utils import timezone
 
-from saferplan.core.prepared import PreparedQuery
+from saferplan.core.prepared import PreparedQuery, statement_cursor
 
 _BY_KEY = PreparedQuery(
     lambda key: DatabaseSessionStore.get_model_class().objects.filter(session_key=key)[:1], "key")
@@ -45,7 +45,7 @@ class SessionStore(DatabaseSessionStore):
         sql = (f"UPDATE {quote(meta.db_table)} SET {quote(columns[0].column)} = %s, {quote(columns[1].column)} = %s"
                f" WHERE {quote(columns[2].column)} = %s")
         values = [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in columns]
-        with connection.cursor() as cursor:
+        with statement_cursor(connection) as cursor:
             cursor.execute(sql, values)
             updated = cursor.rowcount
         if not updated:  # the row is gone (expired and cleared, or flushed by another request)

@@ -68,3 +68,30 @@ def test_only_the_named_text_values_are_taken(partnership):
         query.first(partnership=partnership.slug)
     with pytest.raises(TypeError):
         query.first(partnership=partnership.slug, survey=7)
+
+
+def prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_on_postgresql_the_statement_is_prepared_once_on_the_server(partnership):
+    """What production runs (saferplan.ops.postgresql): the public pages' lookup is parsed and
+    planned once per connection, then only executed, and the log still shows the query with its values."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    survey = make_survey(partnership)
+    query = by_address()
+    before = prepared_statements()
+    assert query.first(partnership=partnership.slug, survey=survey.slug).pk == survey.pk
+    added = [s for s in prepared_statements() if s not in before]
+    assert len(added) == 1 and '"consultation_survey"' in added[0] and "$1" in added[0]
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(3):
+            assert query.first(partnership=partnership.slug, survey=survey.slug).pk == survey.pk
+    assert len(prepared_statements()) == len(before) + 1  # run again, not prepared again
+    assert f"'{survey.slug}'" in queries.captured_queries[0]["sql"]
+    # Everything else keeps Django's text queries: nothing the ORM runs is prepared.
+    list(Survey.objects.filter(partnership=partnership))
+    assert len(prepared_statements()) == len(before) + 1
