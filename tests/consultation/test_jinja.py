@@ -243,3 +243,28 @@ def test_every_word_of_the_jinja2_pages_reaches_the_welsh_catalogue():
                     f"{path.name}: makemessages would not find {message!r}"
                 assert message in catalogue, f"{path.name}: {message!r} is not translated in {CATALOGUE.name}"
     assert words > 60
+
+
+# What the environment remembers -------------------------------------------------------------------
+def test_remembered_urls_and_words_follow_the_script_prefix_and_the_language(settings):
+    from django.urls import set_script_prefix
+
+    from saferplan.core import jinja
+
+    assert jinja.url("public-consultation:privacy", "melton") == reverse("public-consultation:privacy", args=["melton"])
+    assert jinja.url("public-consultation:privacy", partnership="melton") == reverse(
+        "public-consultation:privacy", kwargs={"partnership": "melton"})
+    plain = reverse("accessibility")
+    assert jinja.url("accessibility") == plain
+    set_script_prefix("/saferplan/")  # as a WSGI server's SCRIPT_NAME sets it for a request
+    try:
+        assert jinja.url("accessibility") == "/saferplan" + plain == reverse("accessibility")
+    finally:
+        set_script_prefix("/")
+    assert jinja.url("accessibility") == plain
+    with translation.override("cy"):
+        assert jinja.gettext("Skip to main content") == translation.gettext("Skip to main content") != "Skip to main content"
+    assert jinja.gettext("Skip to main content") == "Skip to main content"
+    before = jinja.static("build/saferplan.css")
+    settings.STATIC_URL = "/assets/"  # a changed setting is not answered from memory
+    assert jinja.static("build/saferplan.css") == "/assets/build/saferplan.css" != before
