@@ -89,9 +89,8 @@ def environment(**options) -> jinja2.Environment:
         "static": static,
         "url": url,
         "field": field,
+        # Only _(): makemessages finds no other name in a template (a plural is worded in Python).
         "_": gettext,
-        "gettext": gettext,
-        "ngettext": translation.ngettext,
         "get_language": translation.get_language,
     })
     env.filters.update({

@@ -283,3 +283,17 @@ def test_remembered_urls_and_words_follow_the_script_prefix_and_the_language(set
     before = jinja.static("build/saferplan.css")
     settings.STATIC_URL = "/assets/"  # a changed setting is not answered from memory
     assert jinja.static("build/saferplan.css") == "/assets/build/saferplan.css" != before
+
+
+def test_the_landing_page_words_its_number_of_questions_in_the_page_language():
+    from saferplan.consultation.public import how_long
+
+    assert how_long(1).startswith("It takes about 10 minutes. There is 1 question; you can skip it")
+    assert "There are 9 questions; you can skip any" in how_long(9)
+    with translation.override("cy"):
+        assert how_long(9).startswith("Mae’n cymryd tua 10 munud. Mae 9 cwestiwn")
+
+
+def test_the_landing_page_says_how_many_questions(client, survey):
+    page = client.get(survey.public_url()).content.decode()
+    assert f"There are {survey.questions.count()} questions" in page
