@@ -164,7 +164,20 @@ TEMPLATES = [
             ],
             "builtins": ["saferplan.templatetags.govuk", "saferplan.templatetags.access"],
         },
-    }
+    },
+    # The resident's consultation journey only (docs/adr/0025-jinja2-for-the-resident-journey.md):
+    # PublicSurveyView renders with using="jinja2"; its templates' names are found by this engine alone.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "saferplan" / "jinja2"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "saferplan.core.jinja.environment",
+            # What the layout reads beyond the backend's request, csrf_input and csrf_token.
+            "context_processors": ["django.contrib.messages.context_processors.messages"],
+        },
+    },
 ]
 
 if PRODUCTION:

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, ngettext
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -174,7 +174,9 @@ class PublicSurveyView(View):
         context = {"survey": self.survey, "partnership": self.partnership, "public_partnership": self.partnership,
                    "kiosk": kiosk_of(self.request, self.survey),
                    "languages": languages.switch_links(self.request, self.partnership), **(context or {})}
-        return render(self.request, f"consultation/public/{template}", context, status=status)
+        # Jinja2, for these pages only: most of the public form's server time was Django's template
+        # language rendering the layout (docs/adr/0025-jinja2-for-the-resident-journey.md).
+        return render(self.request, f"consultation/public/{template}", context, status=status, using="jinja2")
 
 
 # What residents may see of a partnership ----------------------------------------------------------
@@ -290,14 +292,25 @@ def privacy(request, partnership):
     return languages.respond(request, partnership, page)
 
 
+def how_long(count: int) -> str:
+    # A plural is worded here, not in the template: makemessages reads ngettext from Python, while
+    # from a Jinja2 template it reads only _("...") (docs/adr/0025-jinja2-for-the-resident-journey.md).
+    return ngettext(
+        "It takes about 10 minutes. There is %(counter)s question; you can skip it if it is not marked as needing an answer.",
+        "It takes about 10 minutes. There are %(counter)s questions; you can skip any that are not marked as needing an answer.",
+        count) % {"counter": count}
+
+
 class Landing(PublicSurveyView):
     requires_open = False
 
     def get(self, request):
         first = services.visible_questions(self.questions, answers_of(request, self.survey))
+        is_open = self.survey.is_open()
         return self.render("landing.html", {
             "start_url": self.url("question", code=first[0].code) if first else self.url("check"),
-            "is_open": self.survey.is_open(),
+            "is_open": is_open,
+            "how_long": how_long(self.survey.questions.count()) if is_open else "",
             "can_influence": [line for line in self.survey.can_influence.splitlines() if line.strip()],
             "cannot_influence": [line for line in self.survey.cannot_influence.splitlines() if line.strip()],
             "sections": self.survey.sections.all(),

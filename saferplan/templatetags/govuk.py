@@ -297,6 +297,16 @@ def columns(*labels, lists=""):
     return head
 
 
+@register.simple_tag
+def jinja(name, **values):
+    """``{% jinja "consultation/_question.html" form=form heading=False %}``: markup kept once, in a
+    Jinja2 template of the resident's journey (ADR 0025), shown in a Django template (the paper form)."""
+    from django.template import engines
+    from django.utils.safestring import mark_safe
+
+    return mark_safe(engines["jinja2"].get_template(name).render(values))
+
+
 @register.filter
 def tag_colour(text):
     """The colour of a status tag: the one ``wording.TAG_COLOURS`` gives its words."""
