@@ -34,6 +34,9 @@ worker_class = "gthread"
 # waiting longer than this is closed.
 keepalive = 5
 timeout = 60
+# Each process tells the master it is alive by touching a file after every request: in memory,
+# not on disk, where a slow disk would hold the request (gunicorn's own advice).
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 graceful_timeout = 30
 # Recycle processes now and then so that a slow leak cannot grow for weeks. Not too often: a new
 # process starts cold (templates compiled, database connections opened and authenticated,

@@ -51,6 +51,9 @@ def blank(questions: list[Question], answers: dict[str, AnswerValue]) -> bool:
 
 def visible_questions(questions: list[Question], answers: dict[str, AnswerValue]) -> list[Question]:
     """The questions a person is shown, given their answers so far (routing: show only after X)."""
+    if not any(q.show_if_option_id for q in questions):
+        # Most surveys route nothing, and every public page asks: no map of options to build.
+        return list(questions)
     shown: list[Question] = []
     shown_ids: set[int] = set()
     by_option: dict[int, Question] = {}
@@ -178,29 +181,27 @@ def record(survey: Survey, submission: Submission, questions: list[Question] | N
     """Commit one response (and its answers) to the database; return it once it is stored.
 
     With a token, the response already stored under it is returned instead of a second one, even
-    when the same token arrives in concurrent requests: the database's unique index decides."""
-    if submission.token:
-        existing = Response.objects.filter(survey=survey, submission_token=submission.token).first()
-        if existing is not None:
-            return existing
+    when the same token arrives in concurrent requests: the database's unique index decides (no
+    lookup first: a second sending is rare, and the index refuses it either way)."""
     questions = questions if questions is not None else list(survey.ordered_questions())
     rows = _with_respondent_area(_answer_rows(questions, submission.answers), area_question_id(questions))
     print_ = fingerprint(submission.answers)
     who = client_hash(submission.client_key)
     status, note, duplicate_of = submission.status, submission.review_note, None
     if who and status == ResponseStatus.ACCEPTED:
-        duplicate_of = (Response.objects.filter(survey=survey, fingerprint=print_, client_hash=who)
-                        .order_by("pk").first())
-        if duplicate_of is not None:
+        earlier = (Response.objects.filter(survey=survey, fingerprint=print_, client_hash=who)
+                   .order_by("pk").values_list("pk", "reference").first())
+        if earlier is not None:
+            duplicate_of, earlier_reference = earlier
             status = ResponseStatus.POSSIBLE_DUPLICATE
-            note = f"Same answers from the same device as {duplicate_of.reference}"
+            note = f"Same answers from the same device as {earlier_reference}"
     for attempt in range(5):
         reference = new_reference()
         try:
             with transaction.atomic():
                 response = Response.objects.create(
                     survey=survey, channel=submission.channel, fingerprint=print_, client_hash=who,
-                    status=status, review_note=note, duplicate_of=duplicate_of,
+                    status=status, review_note=note, duplicate_of_id=duplicate_of,
                     contact_name=submission.contact_name[:200], contact_email=submission.contact_email[:254],
                     submitted_at=submission.submitted_at or timezone.now(), reference=reference,
                     submission_token=submission.token, **submission.extra,
