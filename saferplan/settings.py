@@ -202,6 +202,11 @@ if _database.get("ENGINE", "").endswith("postgresql"):
     # Django's backend, with a kept connection checked without a round trip and the public pages'
     # few statements prepared on the server (saferplan/ops/postgresql); the tests run it too.
     _database["ENGINE"] = "saferplan.ops.postgresql"
+if _database.get("ENGINE", "").endswith("sqlite3"):
+    # The demo's database, written by several threads of runserver and by the job worker: a
+    # transaction takes the write lock when it begins (a double click on "Send" waits its turn
+    # instead of failing on a lock it could not upgrade), and a writer waits up to 20 s.
+    _database.setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

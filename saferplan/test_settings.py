@@ -18,3 +18,9 @@ import tempfile as _tempfile  # noqa: E402
 _TEST_VAR = Path(_tempfile.mkdtemp(prefix="saferplan-test-"))  # noqa: F405
 DUCKDB_PATH = _TEST_VAR / "saferplan.duckdb"
 MEDIA_ROOT = _TEST_VAR / "media"
+
+# SQLite (the demo's database) is tested as the demo runs it: a file, whose writers wait for each
+# other (the busy timeout), not Django's default in-memory database, whose shared cache refuses a
+# second writer at once ("database table is locked") and so fails tests of concurrent requests.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["TEST"] = {"NAME": str(_TEST_VAR / "test.sqlite3")}

@@ -46,6 +46,12 @@ def _clear_cache(request):
         from django.core.cache import cache
 
         cache.clear()
+        # Nor this process's copies of survey definitions, keyed by the survey's id and version:
+        # on SQLite a rolled-back test's ids are given out again, so the next test's survey would
+        # find the last one's questions (a real database never reuses an id; ADR 0014).
+        from saferplan.consultation import definition
+
+        definition.forget_local()
 
 
 # A partnership with a signed-in manager: the starting point of most page tests. A folder's own
