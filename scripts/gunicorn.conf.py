@@ -14,6 +14,8 @@ threads share nothing either.
 import os
 import sys
 
+from gunicorn import glogging
+
 bind = os.environ.get("SAFERPLAN_BIND", "127.0.0.1:8080")
 
 
@@ -47,8 +49,20 @@ max_requests_jitter = 2000
 # Load the application once, in the master: a configuration error (settings.refuse) then stops
 # gunicorn with its one line, instead of every worker failing and being restarted in a loop.
 preload_app = True
-# Saferplan logs each request itself, as JSON with its request id; gunicorn's own messages
-# (workers booting, timing out) go to standard error as JSON lines too, for one log collector.
+# Saferplan logs each request itself, as JSON with its request id and the route pattern, never
+# the path as typed (invitation and password-reset addresses carry tokens); gunicorn's own
+# messages (workers booting, timing out) go to standard error as JSON lines too, for one log
+# collector. gunicorn turns its access log on whenever a logging configuration is given, whatever
+# `accesslog` says: that wrote every request a second time, tokens and all, so its logger class
+# here writes none.
+
+
+class _NoAccessLog(glogging.Logger):
+    def access(self, resp, req, environ, request_time):
+        return None
+
+
+logger_class = _NoAccessLog
 accesslog = None
 errorlog = "-"
 logconfig_dict = {
@@ -57,11 +71,11 @@ logconfig_dict = {
     "formatters": {"json": {"()": "saferplan.ops.requestlog.JSONFormatter"}},
     "handlers": {
         "error_console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
+        # gunicorn's default root logger writes here.
         "console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"},
     },
     "loggers": {
         "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False, "qualname": "gunicorn.error"},
-        "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False, "qualname": "gunicorn.access"},
     },
 }
 # Whether a request came over HTTPS is Django's decision (SECURE_PROXY_SSL_HEADER, only with

@@ -22,13 +22,23 @@ access_log = logging.getLogger("saferplan.requests")
 
 
 class RequestContextFilter(logging.Filter):
-    """Puts the current request's id, partnership and user on every log record."""
+    """Puts the current request's id, partnership and user on every log record, and takes the
+    typed path out of Django's own lines about a request ("Not Found: /invitation/<token>/"):
+    they name the route pattern instead, as the request log does."""
 
     def filter(self, record):
         context = _context.get()
         record.request_id = context.get("request_id", "-")
         record.partnership = context.get("partnership")
         record.user_id = context.get("user_id")
+        request = getattr(record, "request", None)
+        path = getattr(request, "path", "")
+        if path and path != "/":
+            match = getattr(request, "resolver_match", None)
+            message = record.getMessage()
+            if path in message:
+                record.msg = message.replace(path, f"route {match.route}" if match else "an address with no route")
+                record.args = ()
         return True
 
 

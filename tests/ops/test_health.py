@@ -93,13 +93,16 @@ def json_log():
     handler = Collect()
     handler.setFormatter(JSONFormatter())
     handler.addFilter(RequestContextFilter())
-    logger = logging.getLogger("saferplan.requests")
-    level = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
+    # Saferplan's request log and Django's own lines about requests (404s, CSRF refusals).
+    loggers = [logging.getLogger("saferplan.requests"), logging.getLogger("django.request")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
     yield lines
-    logger.removeHandler(handler)
-    logger.setLevel(level)
+    for logger, level in zip(loggers, levels):
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 @pytest.mark.django_db
@@ -113,9 +116,15 @@ def test_request_log_lines_name_the_partnership_and_the_user_but_not_tokens(clie
     assert line["status"] == 200 and line["method"] == "GET"
 
     client.logout()
-    client.get("/invitation/secret-invitation-token-123/")
-    logged = json.dumps(json_log[-1])
-    assert "<str:token>" in logged and "secret-invitation-token-123" not in logged
+    before = len(json_log)
+    assert client.get("/invitation/secret-invitation-token-123/").status_code == 404
+    # Django's "Not Found" and the request line: both name the route, neither the token.
+    logged = [line for line in json_log[before:]]
+    assert {line["logger"] for line in logged} == {"django.request", "saferplan.requests"}
+    assert all("<str:token>" in json.dumps(line) for line in logged)
+    assert "secret-invitation-token-123" not in json.dumps(logged)
+    client.get("/invitations/secret-invitation-token-456/")  # no such address: no route to name
+    assert "secret-invitation-token-456" not in json.dumps(json_log)
 
 
 def test_readyz_fails_a_release_whose_static_files_were_not_collected(database_url, tmp_path):

@@ -105,14 +105,23 @@ def test_the_production_stack_serves_pages_static_files_and_signed_in_staff(stac
     assert page.status_code == 200 and partnership.name in page.text
     request_id = page.headers["X-Request-ID"]
 
+    # Addresses that carry a secret: the log names their route, never the token typed.
+    secret = "Zq7tokenThatMustNotBeLogged4Xw"
+    for path in (f"/invitation/{secret}/", f"/password-reset/MQ/{secret}/"):
+        assert requests.get(base + path).status_code in (200, 302, 404)
+
     # The request's log line, as JSON, names the request, the partnership and the user.
     time.sleep(0.5)
+    assert secret not in log.read_text()
     lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
     logged = [line for line in lines if line.get("request_id") == request_id and line["logger"] == "saferplan.requests"]
     assert logged, log.read_text()[-2000:]
     assert logged[0]["partnership"] == partnership.slug
     assert logged[0]["user_id"] == user.pk
     assert logged[0]["status"] == 200
+    # Once: gunicorn writes no access log of its own beside it.
+    assert len(logged) == 1 and not any(line["logger"] == "gunicorn.access" for line in lines)
+    assert any(line.get("route") == "invitation/<str:token>/" for line in lines)
     # gunicorn's own messages are JSON lines too.
     assert sum(line["logger"] == "gunicorn.error" and line["message"].startswith("Booting worker") for line in lines) == 2
     # Each process serves several requests at once (one waits for the database, another runs).
