@@ -57,7 +57,7 @@ bench: install system-deps
 	$(BIN)/python bench/consultation_analysis.py && \
 	$(BIN)/python bench/consultation_analysis.py --postgres "$$DATABASE_URL" && \
 	$(BIN)/python bench/public_form.py --postgres "$$DATABASE_URL" && \
-	$(BIN)/python bench/consultation_load.py --postgres "$$DATABASE_URL"
+	$(BIN)/python bench/consultation_load.py --postgres "$$DATABASE_URL" --ceilings
 
 clean:
 	rm -rf $(VENV) node_modules saferplan/static/build var/.stamps

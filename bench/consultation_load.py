@@ -12,9 +12,16 @@ on) on 127.0.0.1 with a database of its own, and then, in the same run:
 Prints requests per second of each and their ratio (target: the form at least half the bare
 view), p95 latencies (target under 250 ms), the acknowledged responses (a confirmation page with a
 reference) missing from the database (must be 0), and whether 2 web processes served more than 1.
+On Linux it also prints the CPU time a request of each phase cost the web processes, PostgreSQL
+and this client, which share the machine.
+
+With --ceilings, two more phases on the same stack show what the ratio could be at best
+(bench/ceiling_wsgi.py): the journey's requests with none of the form's own work, and with only
+the shared state (the survey and the resident's session read from PostgreSQL on every page,
+written on every answer).
 
     .venv/bin/python bench/consultation_load.py --postgres URL [--seconds 20] [--concurrency 8]
-        [--web-processes 1 2]
+        [--web-processes 1 2] [--ceilings]
 """
 from __future__ import annotations
 
@@ -92,9 +99,10 @@ class Resident:
         return (match.group(1) if match else None), submit_time
 
 
-def start_server(port: int, processes: int, database_url: str, var_dir: str) -> subprocess.Popen:
+def start_server(port: int, processes: int, database_url: str, var_dir: str, app: str = "saferplan.wsgi",
+                 **extra_env) -> subprocess.Popen:
     """gunicorn with `make serve`'s configuration and environment (scripts/serve.sh)."""
-    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bench'}",
+    env = {**os.environ, **extra_env, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bench'}",
            "SAFERPLAN_ENV": "production", "DJANGO_SETTINGS_MODULE": "serve_settings",
            "DATABASE_URL": database_url, "DATABASE_CONN_MAX_AGE": os.environ.get("DATABASE_CONN_MAX_AGE", "60"),
            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64), "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
@@ -104,8 +112,7 @@ def start_server(port: int, processes: int, database_url: str, var_dir: str) -> 
     if not (Path(var_dir) / "static" / "staticfiles.json").exists():
         subprocess.run([sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "--verbosity", "0"],
                        env=env, cwd=ROOT, check=True)
-    command = [str(Path(sys.executable).parent / "gunicorn"), "--config", str(ROOT / "scripts" / "gunicorn.conf.py"),
-               "saferplan.wsgi"]
+    command = [str(Path(sys.executable).parent / "gunicorn"), "--config", str(ROOT / "scripts" / "gunicorn.conf.py"), app]
     return subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -118,6 +125,45 @@ def wait_until_up(base: str) -> None:
             pass
         time.sleep(0.2)
     raise SystemExit("the web server did not start")
+
+
+def cpu_seconds() -> dict | None:
+    """CPU seconds used so far by the web processes, PostgreSQL's processes and this client (Linux)."""
+    if not Path("/proc/self/stat").exists():
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {"web": 0.0, "postgres": 0.0}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        kind = "web" if "gunicorn" in command else "postgres" if command.startswith("postgres") else None
+        if kind:
+            # With the CPU of children already reaped: a web process recycled after max_requests
+            # (gunicorn's master) or a PostgreSQL backend that has ended (the postmaster).
+            used[kind] += sum(int(value) for value in fields[11:15]) / ticks
+    me = os.times()
+    used["client"] = me.user + me.system
+    return used
+
+
+def measured(load, *args) -> dict:
+    """Runs one phase and adds the CPU milliseconds a request cost each kind of process."""
+    before = cpu_seconds()
+    result = load(*args)
+    after = cpu_seconds()
+    served = result["requests"]
+    result["cpu_ms"] = ({kind: (after[kind] - before[kind]) * 1000 / served for kind in after}
+                        if before and after and served else None)
+    return result
+
+
+def cpu_line(result: dict) -> str:
+    cpu = result.get("cpu_ms")
+    return (f"; CPU a request: web {cpu['web']:.2f} ms, PostgreSQL {cpu['postgres']:.2f} ms, client {cpu['client']:.2f} ms"
+            if cpu else "")
 
 
 def bare_load(base: str, seconds: float, concurrency: int) -> dict:
@@ -146,7 +192,7 @@ def bare_load(base: str, seconds: float, concurrency: int) -> dict:
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
-    return {"rate": len(times) / elapsed, "p95": p95(times), "failures": len(failures)}
+    return {"rate": len(times) / elapsed, "requests": len(times), "p95": p95(times), "failures": len(failures)}
 
 
 def form_load(base: str, survey, questions, seconds: float, concurrency: int, seed: int) -> dict:
@@ -183,9 +229,16 @@ def form_load(base: str, survey, questions, seconds: float, concurrency: int, se
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
-    return {"rate": requests_made[0] / elapsed, "responses": len(acknowledged), "responses_rate": len(acknowledged) / elapsed,
+    return {"rate": requests_made[0] / elapsed, "requests": requests_made[0], "responses": len(acknowledged), "responses_rate": len(acknowledged) / elapsed,
             "p95": p95(request_times), "p95_submit": p95(submit_times), "failures": failures,
             "acknowledged": acknowledged}
+
+
+def warm(base: str, survey, questions, processes: int) -> None:
+    """Every process warm (imports, templates, the survey's definition) before timing."""
+    wait_until_up(base)
+    for _ in range(4 * processes):
+        requests.get(base + survey.public_url() + f"questions/{questions[0]['code']}/", timeout=30)
 
 
 def main() -> int:
@@ -195,6 +248,8 @@ def main() -> int:
     parser.add_argument("--postgres", required=True,
                         help="a PostgreSQL server URL (the production stack's database); the benchmark makes and drops its own database")
     parser.add_argument("--web-processes", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--ceilings", action="store_true",
+                        help="also serve the journey without the form's work, and with only its shared state")
     args = parser.parse_args()
     url, drop = fresh_database(args.postgres)
     server = None
@@ -208,16 +263,21 @@ def main() -> int:
             port = free_port()
             base = f"http://127.0.0.1:{port}"
             server = start_server(port, processes, url, var_dir)
-            wait_until_up(base)
-            # Every process warm (imports, templates, the survey's definition) before timing.
-            for _ in range(4 * processes):
-                requests.get(base + survey.public_url() + f"questions/{questions[0]['code']}/", timeout=30)
-            bare = bare_load(base, args.seconds, args.concurrency)
-            form = form_load(base, survey, questions, args.seconds, args.concurrency, processes)
+            warm(base, survey, questions, processes)
+            bare = measured(bare_load, base, args.seconds, args.concurrency)
+            form = measured(form_load, base, survey, questions, args.seconds, args.concurrency, processes)
             server.terminate()
             server.wait(timeout=30)
             server = None
-            runs.append((processes, bare, form))
+            ceilings = {}
+            for ceiling in ("static", "state") if args.ceilings else ():
+                server = start_server(port, processes, url, var_dir, "ceiling_wsgi", BENCH_CEILING=ceiling)
+                warm(base, survey, questions, processes)
+                ceilings[ceiling] = measured(form_load, base, survey, questions, args.seconds, args.concurrency, processes)
+                server.terminate()
+                server.wait(timeout=30)
+                server = None
+            runs.append((processes, bare, form, ceilings))
         from saferplan.consultation.models import Response
 
         stored = set(Response.objects.filter(survey=survey).values_list("reference", flat=True))
@@ -225,22 +285,28 @@ def main() -> int:
               f"{args.concurrency} concurrent clients, {args.seconds:.0f} s a phase; client and server share this machine "
               f"({os.cpu_count()} CPUs)")
         lost_total = 0
-        for processes, bare, form in runs:
+        for processes, bare, form, ceilings in runs:
             missing = [ref for ref in form["acknowledged"] if ref not in stored]
             lost_total += len(missing)
             ratio = form["rate"] / bare["rate"] if bare["rate"] else 0.0
             print(f"{processes} web process{'es' if processes > 1 else ''}:")
             print(f"  bare view returning a constant: {bare['rate']:.0f} requests/s, p95 {bare['p95'] * 1000:.0f} ms"
-                  f"{', failures ' + str(bare['failures']) if bare['failures'] else ''}")
+                  f"{', failures ' + str(bare['failures']) if bare['failures'] else ''}{cpu_line(bare)}")
             print(f"  public form: {form['rate']:.0f} requests/s ({form['responses_rate']:.1f} responses/s, "
                   f"{len(questions)} questions each), p95 {form['p95'] * 1000:.0f} ms a question, "
-                  f"{form['p95_submit'] * 1000:.0f} ms sending")
+                  f"{form['p95_submit'] * 1000:.0f} ms sending{cpu_line(form)}")
             print(f"  form / bare view throughput: {ratio:.2f} (target {TARGET_RATIO}); p95 under "
                   f"{TARGET_P95 * 1000:.0f} ms: {'yes' if max(form['p95'], form['p95_submit']) < TARGET_P95 else 'NO'}")
             print(f"  failed journeys: {len(form['failures'])}" + (f" (first: {form['failures'][0]})" if form["failures"] else ""))
             print(f"  acknowledged responses: {form['responses']}, missing from the database: {len(missing)}")
+            for ceiling, label in (("static", "the journey's requests without the form's work (no database, no rendering)"),
+                                   ("state", "only the shared state (survey and session read each page, session written each answer)")):
+                if ceiling in ceilings:
+                    at_best = ceilings[ceiling]
+                    print(f"  ceiling, {label}: {at_best['rate']:.0f} requests/s, "
+                          f"{at_best['rate'] / bare['rate']:.2f} of the bare view{cpu_line(at_best)}")
         if len(runs) >= 2:
-            one, two = runs[0], runs[1]
+            one, two = runs[0][:3], runs[1][:3]
             print(f"{two[0]} web processes against {one[0]}: bare view x{two[1]['rate'] / one[1]['rate']:.2f}, "
                   f"public form x{two[2]['rate'] / one[2]['rate']:.2f}")
         return 1 if lost_total else 0
