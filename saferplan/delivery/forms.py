@@ -7,7 +7,7 @@ from saferplan.core.periods import FinancialYear, Period
 from saferplan.forms import DateField, LinkListField, MoneyField, PlainTextMixin
 
 from . import planning_reads as planning
-from .models import RAG, Allocation, AnnualReview, Claim, FundingStream, JagProblem, Risk, ReturnStatus, ScrutinyReport
+from .models import RAG, Allocation, AnnualReview, ApiScope, Claim, FundingStream, JagProblem, Risk, ReturnStatus, ScrutinyReport
 from .models.risks import CUSTOM, MATRIX_CHOICES
 
 
@@ -240,6 +240,11 @@ class ApiTokenForm(PlainTextMixin, forms.Form):
     name = forms.CharField(label="What the token is for", max_length=100,
                            help_text="For example, Police performance team Power BI. You can revoke it later by this name",
                            error_messages={"required": "Say what the token is for"})
+    scopes = forms.MultipleChoiceField(
+        label="What the token may read", choices=ApiScope.choices, widget=forms.CheckboxSelectMultiple,
+        help_text="Choose only what the tool needs. To change this later, issue a new token and revoke this one",
+        error_messages={"required": "Choose what the token may read",
+                        "invalid_choice": "Choose what the token may read from the list"})
 
 
 class ReviewStartForm(PlainTextMixin, forms.Form):

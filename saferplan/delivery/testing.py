@@ -135,7 +135,7 @@ def url_kwargs(world) -> dict[str, dict]:
     quarter = made["round"].quarter
     problem = make_jag_problem(world["here"])
     review = reviews.start_review(made["plan"], "2022-23")
-    token, _ = api_tokens.issue(world["here"], "Police Power BI")
+    token, _ = api_tokens.issue(world["here"], "Police Power BI", scopes=["plan", "kpis"])
     return {
         "delivery:jag-problem": {"pk": problem.pk},
         "delivery:jag-edit": {"pk": problem.pk},

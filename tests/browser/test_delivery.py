@@ -1,16 +1,16 @@
 """Delivery in the browser: a partner officer sends their organisation's quarterly return (the
-error summary first, then the return), and reads the KPIs and the risk register; axe-core checks
-every page on the way."""
+error summary first, then the return), and reads the KPIs and the risk register; a manager issues
+a read API token for the KPIs alone; axe-core checks every page on the way."""
 from __future__ import annotations
 
 import pytest
 
-from saferplan.delivery.models import QuarterlyReturn
+from saferplan.delivery.models import ApiToken, QuarterlyReturn
 from saferplan.delivery.testing import make_delivery
 from saferplan.partnership.models import RoleKind
-from saferplan.partnership.testing import PASSWORD, make_member, make_partnership
+from saferplan.partnership.testing import PASSWORD, add_totp, make_member, make_partnership
 
-from .pages import Journey
+from .pages import Journey, code_for_device
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -55,3 +55,27 @@ def test_a_partner_officer_sends_their_organisations_return(browse):
     assert journey.page.locator("figure img").count() == 1 and journey.page.locator("table").count() == 1
     journey.visit(f"/p/{partnership.slug}/delivery/risks/")
     assert "1 risk" in journey.page.locator(".app-heat-map").inner_text()
+
+
+def test_a_manager_issues_a_token_that_reads_only_the_kpis(browse):
+    partnership = make_partnership()
+    make_delivery(partnership)
+    manager = make_member(partnership, RoleKind.MANAGER, email="manager@melton.example")
+    device = add_totp(manager)
+    journey = Journey(browse)
+    journey.sign_in("manager@melton.example", PASSWORD).enter_code(code_for_device(device))
+    journey.visit(f"/p/{partnership.slug}/delivery/api-tokens/")
+    page = journey.page
+    page.get_by_label("What the token is for").fill("Fire service dashboard")
+    journey.submit("Issue a token")
+    assert journey.error_summary() == ["Choose what the token may read"]
+    assert page.get_by_label("What the token is for").input_value() == "Fire service dashboard"
+    journey.page.get_by_role("link", name="Choose what the token may read").click()
+    # The error's link leads to the first box, from which the keyboard reaches the others.
+    assert page.evaluate("document.activeElement.value") == "plan"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    journey.submit("Issue a token")
+    assert page.locator(".govuk-panel__title").inner_text() == "Token issued"
+    assert ApiToken.objects.get().scopes == ["kpis"]
+    assert "KPIs and their values" in page.locator("main").inner_text()

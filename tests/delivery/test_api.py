@@ -9,13 +9,17 @@ import pytest
 from django.urls import reverse
 
 from saferplan.delivery.api import api
-from saferplan.delivery.models import ApiToken, Risk
+from saferplan.delivery.models import ApiScope, ApiToken, Risk
 from saferplan.delivery.services import api_tokens, funding
 from saferplan.delivery.testing import make_delivery
 from saferplan.partnership.models import RoleKind
 from saferplan.partnership.testing import make_member, make_partnership, sign_in_verified
 
 pytestmark = pytest.mark.django_db
+
+EVERY_SCOPE = [scope for scope, _ in ApiScope.choices]
+OPERATIONS = {"plan": "plan", "actions": "plan", "returns": "plan", "kpis": "kpis", "risks": "risks",
+              "funding": "funding", "jag-problems": "jag"}
 
 
 @pytest.fixture
@@ -24,8 +28,8 @@ def two(partnership):
     coventry = make_partnership("Coventry Community Safety Partnership", "coventry", ("E08000026",))
     made = {"melton": make_delivery(partnership), "coventry": make_delivery(coventry)}
     Risk.objects.filter(partnership=coventry).update(title="Coventry's own risk")
-    tokens = {"melton": api_tokens.issue(partnership, "Melton BI")[1],
-              "coventry": api_tokens.issue(coventry, "Coventry BI")[1]}
+    tokens = {"melton": api_tokens.issue(partnership, "Melton BI", scopes=EVERY_SCOPE)[1],
+              "coventry": api_tokens.issue(coventry, "Coventry BI", scopes=EVERY_SCOPE)[1]}
     return {"melton": partnership, "coventry": coventry, "made": made, "tokens": tokens}
 
 
@@ -123,11 +127,17 @@ def test_openapi_schema_documents_every_operation(client):
 def test_manager_issues_a_token_seen_once_and_revokes_it(client, partnership, manager):
     sign_in_verified(client, manager)
     path = reverse("delivery:api-tokens", kwargs={"slug": partnership.slug})
-    refused = client.post(path, {"name": ""})
+    refused = client.post(path, {"name": "", "scopes": ["kpis"]})
     assert "Say what the token is for" in refused.content.decode()
-    answer = client.post(path, {"name": "Fire service dashboard"})
+    # Nothing chosen to read: refused, and what was typed is kept.
+    refused = client.post(path, {"name": "Fire service dashboard"}).content.decode()
+    assert "Choose what the token may read" in refused and 'value="Fire service dashboard"' in refused
+    assert not ApiToken.objects.exists()
+    answer = client.post(path, {"name": "Fire service dashboard", "scopes": ["kpis", "plan"]})
     page = answer.content.decode()
     token = ApiToken.objects.get(name="Fire service dashboard")
+    assert token.scopes == ["plan", "kpis"]
+    assert "KPIs and their values" in page and "The risk register" not in page.split("Issue a token")[0]
     start = page.index('value="spt_') + len('value="')
     secret = page[start:page.index('"', start)]
     assert api_tokens.authenticate(secret) == token
@@ -144,3 +154,43 @@ def test_a_partner_officer_cannot_issue_tokens(client, partnership):
     sign_in_verified(client, officer)
     answer = client.post(reverse("delivery:api-tokens", kwargs={"slug": partnership.slug}), {"name": "Mine"})
     assert answer.status_code == 403 and not ApiToken.objects.exists()
+
+
+def test_a_token_reads_only_what_it_was_issued_for(client, partnership):
+    make_delivery(partnership)
+    _, secret = api_tokens.issue(partnership, "Performance dashboard", scopes=["kpis"])
+    answers = {name: call(client, name, secret) for name in OPERATIONS}
+    assert {name for name, answer in answers.items() if answer.status_code == 200} == {"kpis"}
+    assert {answer.status_code for name, answer in answers.items() if name != "kpis"} == {403}
+    assert "may not read the risk register" in answers["risks"].json()["detail"]
+    # One scope, its operations: the plan's scope reads the plan, its actions and its returns.
+    _, plan_only = api_tokens.issue(partnership, "Action tracker", scopes=["plan"])
+    assert {name for name in OPERATIONS if call(client, name, plan_only).status_code == 200} == {"plan", "actions", "returns"}
+
+
+def test_a_token_must_be_issued_to_read_something_known(partnership):
+    from django.core.exceptions import ValidationError
+
+    for scopes in ([], ["everything"], ["kpis", "residents"]):
+        with pytest.raises(ValidationError) as refused:
+            api_tokens.issue(partnership, "Dashboard", scopes=scopes)
+        assert refused.value.message_dict["scopes"] == ["Choose what the token may read"]
+    assert not ApiToken.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tokens_issued_before_scopes_keep_reading_everything(partnership):
+    """Migration 0003 gives tokens that existed every scope: revoking access is the manager's choice."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("delivery", "0002_jag_reviews_scrutiny_api_tokens")], [("delivery", "0003_api_token_scopes")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps.get_model("delivery", "ApiToken")
+        old.objects.create(partnership_id=partnership.pk, name="Old BI", prefix="spt_old", key_hash="0" * 64)
+        executor.loader.build_graph()
+    finally:
+        MigrationExecutor(connection).migrate(after)
+    assert ApiToken.objects.get(name="Old BI").scopes == EVERY_SCOPE

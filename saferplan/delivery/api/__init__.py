@@ -18,6 +18,8 @@ from ..services import api_tokens
 
 DESCRIPTION = """Read-only data of one Community Safety Partnership's plan in delivery. Send the token
 a manager issued on the partnership's *Read API tokens* page as `Authorization: Bearer <token>`.
+A token reads only what it was issued for (the plan with its actions and returns, KPIs, risks,
+funding, JAG problems); anything else answers 403.
 Money is a string of pounds and pence; quarters are financial-year quarters (`2025-26-Q2` is July
 to September 2025). Records marked `example: true` are made-up example data. Nothing here holds
 personal data about residents."""

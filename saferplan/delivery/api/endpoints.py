@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from django.utils import timezone
 from ninja import Status
+from ninja.errors import HttpError
 
 from .. import planning_reads as planning
-from ..models import QuarterlyReturn
+from ..models import ApiScope, QuarterlyReturn
 from saferplan.core.periods import Quarter
 from ..services import funding, jag, kpis, returns, risks
 from . import api
@@ -29,12 +30,20 @@ def _partnership(request):
     return request.auth.partnership
 
 
+def _may_read(request, scope: ApiScope) -> None:
+    """403 for a token not issued to read this (the manager chose what each token reads)."""
+    if not request.auth.may_read(scope):
+        raise HttpError(403, f"This token may not read {scope.label[0].lower()}{scope.label[1:]}. A manager can "
+                             "issue a token that may, on the partnership's Read API tokens page.")
+
+
 def _plan(request):
     return planning.plan_in_delivery(_partnership(request))
 
 
 @api.get("/plan", url_name="plan", response={200: PlanOut, 404: Problem}, summary="The plan in delivery (the adopted version)")
 def plan(request):
+    _may_read(request, ApiScope.PLAN)
     p = _plan(request)
     if p is None:
         return Status(404, {"detail": "The partnership has no adopted plan"})
@@ -45,6 +54,7 @@ def plan(request):
 
 @api.get("/actions", url_name="actions", response=list[ActionOut], summary="The plan’s actions, with their latest return’s status and RAG")
 def actions(request):
+    _may_read(request, ApiScope.PLAN)
     p = _plan(request)
     if p is None:
         return []
@@ -66,6 +76,7 @@ def actions(request):
 @api.get("/returns", url_name="returns", response={200: list[ReturnOut], 400: Problem},
          summary="Quarterly returns, corrections included (current=false for a corrected entry)")
 def returns_list(request, quarter: str | None = None):
+    _may_read(request, ApiScope.PLAN)
     p = _plan(request)
     if p is None:
         return []
@@ -87,6 +98,7 @@ def returns_list(request, quarter: str | None = None):
 
 @api.get("/kpis", url_name="kpis", response=list[KPIOut], summary="KPIs with every value and their RAG against the trajectory")
 def kpi_list(request):
+    _may_read(request, ApiScope.KPIS)
     p = _plan(request)
     if p is None:
         return []
@@ -104,6 +116,7 @@ def kpi_list(request):
 
 @api.get("/risks", url_name="risks", response=list[RiskOut], summary="The risk register, rated on the partnership’s matrix")
 def risk_list(request):
+    _may_read(request, ApiScope.RISKS)
     partnership = _partnership(request)
     matrix = risks.matrix_for(partnership)
     return [{"id": r.risk.pk, "reference": r.risk.reference, "title": r.risk.title, "owner": r.risk.owner.name,
@@ -116,6 +129,7 @@ def risk_list(request):
 
 @api.get("/funding", url_name="funding", response=list[FundingOut], summary="Funding streams: allocated, spent, remaining and claimed")
 def funding_list(request):
+    _may_read(request, ApiScope.FUNDING)
     return [{"id": s.stream.pk, "source": s.stream.source, "name": s.stream.name, "funder": s.stream.funder,
              "financial_year": s.stream.financial_year, "amount": funding.money(s.stream.amount),
              "allocated": funding.money(s.allocated), "spent": funding.money(s.spent),
@@ -126,6 +140,7 @@ def funding_list(request):
 
 @api.get("/jag-problems", url_name="jag-problems", response=list[JagProblemOut], summary="Problems tasked to the Joint Action Group")
 def jag_list(request):
+    _may_read(request, ApiScope.JAG)
     return [{"id": p.pk, "reference": p.reference, "title": p.title, "location": p.location, "ward": p.ward,
              "lsoa_code": p.lsoa_code, "lsoa_name": p.lsoa_name, "owner": p.owner.name, "status": p.status,
              "opened_on": p.opened_on, "review_on": p.review_on, "example": p.example}

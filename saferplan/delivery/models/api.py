@@ -14,6 +14,17 @@ from saferplan.partnership.models import Partnership
 TOKEN_PREFIX = "spt_"
 
 
+class ApiScope(models.TextChoices):
+    """What a token may read: a manager gives a tool only what it needs (a performance dashboard
+    need not read the risk register or the JAG's problem locations)."""
+
+    PLAN = "plan", "The plan, its actions and their quarterly returns"
+    KPIS = "kpis", "KPIs and their values"
+    RISKS = "risks", "The risk register"
+    FUNDING = "funding", "Funding streams"
+    JAG = "jag", "Problems tasked to the Joint Action Group"
+
+
 def token_hash(token: str) -> str:
     # Tokens are 256 random bits, so a fast hash is enough: there is nothing to guess from it.
     return hashlib.sha256(token.encode()).hexdigest()
@@ -32,6 +43,8 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
+    # ApiScope values; tokens issued before scopes existed were given every one (migration 0003).
+    scopes = models.JSONField("What the token may read", default=list)
     # Written with a queryset update on each use, so using a token leaves no history entry.
     last_used_at = models.DateTimeField(null=True, blank=True)
 
@@ -46,3 +59,10 @@ class ApiToken(models.Model):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+    def may_read(self, scope: str) -> bool:
+        return scope in self.scopes
+
+    @property
+    def scope_labels(self) -> list[str]:
+        return [label for value, label in ApiScope.choices if value in self.scopes]

@@ -8,17 +8,25 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import ApiToken
+from ..models import ApiScope, ApiToken
 from ..models.api import TOKEN_PREFIX, token_hash
 
 
-def issue(partnership, name: str, user=None) -> tuple[ApiToken, str]:
-    """A new token and its secret: the secret is returned this once and never stored."""
+def issue(partnership, name: str, user=None, *, scopes) -> tuple[ApiToken, str]:
+    """A new token and its secret: the secret is returned this once and never stored. ``scopes``
+    (ApiScope values) is what it may read, named by whoever issues it: there is no default."""
     name = name.strip()
+    errors = {}
     if not name:
-        raise ValidationError({"name": "Say what the token is for, so it can be told apart and revoked later"})
+        errors["name"] = "Say what the token is for, so it can be told apart and revoked later"
+    known = [value for value, _ in ApiScope.choices]
+    if not scopes or any(scope not in known for scope in scopes):
+        errors["scopes"] = "Choose what the token may read"
+    if errors:
+        raise ValidationError(errors)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(partnership=partnership, name=name, prefix=secret[:10], key_hash=token_hash(secret),
+                     scopes=[value for value in known if value in scopes],
                      created_by=user if getattr(user, "pk", None) else None)
     token._change_reason = "API token issued"
     token.save()

@@ -30,9 +30,11 @@ class ApiTokens(DeliveryMixin, View):
         form = ApiTokenForm(request.POST)
         if form.is_valid():
             try:
-                token, secret = api_tokens.issue(self.partnership, form.cleaned_data["name"], request.user)
+                token, secret = api_tokens.issue(self.partnership, form.cleaned_data["name"], request.user,
+                                                 scopes=form.cleaned_data["scopes"])
             except ValidationError as exc:
-                form.add_error("name", exc.message_dict.get("name", exc.messages))
+                for field, messages in exc.message_dict.items():
+                    form.add_error(field, messages)
             else:
                 # Shown on this answer only (not after a redirect): the secret is kept nowhere, and
                 # no page to a signed-in person is stored by the browser (core.downloads).
