@@ -3,7 +3,8 @@
 Rendering a plan's PDF costs about a second of CPU; a web process must not spend it for every
 reader of a public page. A document is named by a key (``plan:12:pdf``) and a version, a digest
 of its inputs that its kind works out cheaply; the worker renders each (key, version) once into
-the file store (``var/documents``, shared by every web process on the host, and in the backup),
+the file store (``var/documents``: one folder for every web process and worker, on a shared
+volume when they run on several machines; not in the backup, a missing file is rendered again),
 and a download reads the bytes of the current version. When the version has not been rendered
 yet the download enqueues it and says the document is being prepared.
 
