@@ -93,6 +93,8 @@ def url_kwargs(world) -> dict[str, dict]:
     batch = ImportBatch.objects.create(survey=survey, filename="export.csv", content="q1\nYes\n")
     question = survey.questions.get(code="q1")
     text_question = survey.questions.get(code="q4")
+    # Wording still to change (a template's placeholder): the survey page lists it.
+    type(text_question).objects.filter(pk=text_question.pk).update(hint="For example, near [name of the park]")
     public = {"partnership": here.slug, "survey": survey.slug}
     del response, event
     return {

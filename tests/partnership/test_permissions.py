@@ -5,7 +5,9 @@ nobody can add a page without deciding who may see it.
 """
 from __future__ import annotations
 
+import html
 import importlib
+import re
 
 import pytest
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
@@ -181,6 +183,34 @@ def test_access(client, world, group):
     for name in sorted(n for n in ACCESS if _group(n) == group):
         problems += _check(client, world, name)
     assert not problems, "\n".join(problems)
+
+
+HREF = re.compile(r'href="(/[^"#?]*)')
+NOT_PAGES = re.compile(r"^/(static|media)/|/sign-out/")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ROLES)
+def test_no_page_links_a_member_to_a_page_they_may_not_open(client, world, kind):
+    """Every page a role may open, and every link on it followed: none is refused (403), nor a
+    page that only takes a form's POST (405). A link a person cannot use is a dead end."""
+    sign_in_verified(client, world["users"][kind])
+    pages = [world["url"](name) for name, rule in ACCESS.items()
+             if isinstance(rule, (set, frozenset)) and kind in rule]
+    seen, dead = set(pages), []
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, (page, response.status_code)
+        if "text/html" not in response.get("Content-Type", ""):
+            continue
+        for link in dict.fromkeys(html.unescape(h) for h in HREF.findall(response.content.decode())):
+            if link in seen or NOT_PAGES.search(link):
+                continue
+            seen.add(link)
+            status = client.get(link).status_code
+            if status in (403, 405):
+                dead.append(f"{page} links to {link}: {status}")
+    assert not dead, "\n".join(dead)
 
 
 @pytest.mark.django_db
