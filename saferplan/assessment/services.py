@@ -47,7 +47,6 @@ _connections_lock = threading.Lock()
 _write_lock = threading.RLock()
 _held = threading.local()  # this thread's holds of store_lock, and its open writers
 CACHE_SECONDS = 60 * 60
-DOCUMENT_CACHE_SECONDS = 10 * 60
 # Readers mid-request may still hold the snapshot before the current one; older ones go.
 SNAPSHOTS_KEPT = 2
 _EMPTY = ":empty:"
@@ -446,28 +445,37 @@ def chart_list(data: dict, publish: bool) -> dict:
     return report.charts(data, report.tables(data, publish), publish)
 
 
-def document(partnership, period: Period, fmt: str, publish: bool) -> bytes:
-    data = assessment(partnership, period)
+# Raise when the report's layout changes, so that every stored report is rendered again.
+REPORT_LAYOUT = 1
+
+
+def report_inputs(partnership, period: Period, fmt: str, publish: bool) -> list:
+    """Everything the report's file depends on, worked out without assessing anything: the data
+    the partnership reads (its imports and the store's snapshot), its harm weights, the findings
+    as people reviewed them, its name and logo. The stored report's version is their digest."""
+    with reading(partnership) as conn:
+        version = f"{data_version(conn)}.{_generation(current_snapshot())}"
     reviewed = list(Finding.objects.filter(partnership=partnership, period=str(period))
-                    .order_by("pk").values_list("pk", "status", "edited_text", "text"))
-    cache_key = _key("document", str(store_path()), partnership.pk, data["data_version"], partnership.area_codes,
-                     str(period), weights_for(partnership), fmt, publish, reviewed, partnership.name,
-                     partnership.logo_alt, partnership.logo_digest)
-    content = cache.get(cache_key)
-    if content is None:
-        from saferplan.partnership.branding import document_logo
+                    .order_by("pk").values_list("pk", "status", "edited_text", "text", "position"))
+    return [REPORT_LAYOUT, str(store_path()), partnership.pk, version, partnership.area_codes, str(period),
+            weights_for(partnership), fmt, publish, reviewed, partnership.name, partnership.logo_alt,
+            partnership.logo_digest]
 
-        data = with_reviewed_findings(partnership, data)
-        from .reference import boundary_features
 
-        with reading(None) as conn:
-            boundaries = boundary_features(conn, "lsoa", partnership.area_codes)
-        doc = report.build_document(data, publish, boundaries)
-        doc.author = partnership.name
-        doc.logo = document_logo(partnership)
-        content = render_document(doc, fmt)
-        cache.set(cache_key, content, DOCUMENT_CACHE_SECONDS)
-    return content
+def document(partnership, period: Period, fmt: str, publish: bool) -> tuple[bytes, str]:
+    """The strategic assessment report, rendered (about a second or more of CPU: the job worker's
+    work, through ``assessment.stored_documents``), and its file name."""
+    from saferplan.partnership.branding import document_logo
+
+    from .reference import boundary_features
+
+    data = with_reviewed_findings(partnership, assessment(partnership, period))
+    with reading(None) as conn:
+        boundaries = boundary_features(conn, "lsoa", partnership.area_codes)
+    doc = report.build_document(data, publish, boundaries)
+    doc.author = partnership.name
+    doc.logo = document_logo(partnership)
+    return render_document(doc, fmt), download_name(data, "." + fmt, publish)
 
 
 def with_reviewed_findings(partnership, data: dict) -> dict:

@@ -15,7 +15,9 @@ from saferplan.core.disclosure import note as disclosure_note
 from saferplan.partnership.audit import history_of
 from saferplan.core.pages import PartnershipMixin
 
-from . import report, services
+from saferplan.documents import stored
+
+from . import report, services, stored_documents
 from .disclosure import publication
 from .analysis import SIGNIFICANCE_METHOD, SIGNIFICANCE_TEST
 from .police import ImportRefused
@@ -30,7 +32,7 @@ from .forms import (
     ServerFolderForm,
 )
 from .models import Finding, ImportJob
-from saferplan.core.periods import Period, parse_month
+from saferplan.core.periods import Period, month_label, parse_month
 
 MAX_PERIOD_MONTHS = 36
 TOP_ROWS = 10
@@ -207,9 +209,14 @@ class ReportDownload(AssessmentMixin, View):
             raise Http404("No such format")
         publish = _publish(request)
         p = self.period(period)
-        data = services.assessment(self.partnership, p)
-        return attachment(services.document(self.partnership, p, fmt, publish),
-                          services.download_name(data, "." + fmt, publish))
+        # Rendered by the job worker, not here (one to three seconds of CPU): until it is stored
+        # the answer is a page saying it is being prepared (202).
+        variant = " for publication" if publish else ""
+        return stored.response(request, stored_documents.key(self.partnership, p, fmt, publish),
+                               title=f"The strategic assessment report{variant}, {p.label()} ({fmt.upper()})",
+                               back_url=self.url("index") + f"?end={month_label(p.end)}&months={p.months}",
+                               back_text="Back to the strategic assessment",
+                               base_template="base.html", context={"partnership": self.partnership})
 
 
 class MapData(AssessmentMixin, View):

@@ -47,7 +47,7 @@ class DocumentKind:
 KINDS: dict[str, DocumentKind] = {}
 # Modules that register kinds, imported when a kind is first needed (not at start-up: the
 # documents package must not import every stage).
-KIND_MODULES = ["saferplan.planning.stored_documents"]
+KIND_MODULES = ["saferplan.planning.stored_documents", "saferplan.assessment.stored_documents"]
 
 
 def register(prefix: str, kind: DocumentKind) -> None:

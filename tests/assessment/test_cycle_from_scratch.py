@@ -206,7 +206,7 @@ def test_a_welsh_partnership_from_scratch_imports_and_assesses_and_says_why_ther
     from saferplan.assessment import services
     from saferplan.core.periods import Period
 
-    document = docx.Document(io.BytesIO(services.document(cardiff, Period.parse("2024-01:2024-03"), "docx", True)))
+    document = docx.Document(io.BytesIO(services.document(cardiff, Period.parse("2024-01:2024-03"), "docx", True)[0]))
     text = "\n".join(p.text for p in document.paragraphs)
     assert text.startswith("Strategic assessment: Cardiff\n") and "Area: Cardiff" in text
     assert "LSOA 2021 boundaries for Cardiff (W06000015) are not loaded" in text

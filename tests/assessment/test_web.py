@@ -393,6 +393,34 @@ def test_progress_of_a_running_import(client, melton, analyst, store):
     assert "Import interrupted" in client.get(job.get_absolute_url()).content.decode()
 
 
+def test_the_report_is_rendered_by_the_worker_never_in_the_request(client, imported, settings, tmp_path, monkeypatch):
+    """One to three seconds of CPU: the job worker's work. Until the worker has stored the current
+    version the download says it is being prepared (202) and keeps the publication choice."""
+    from saferplan.documents import stored
+    from saferplan.ops.models import StoredDocument
+
+    settings.DOCUMENT_STORE_DIR = tmp_path / "documents"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # a worker elsewhere
+    rendered = []
+    real = services.document
+    monkeypatch.setattr(services, "document", lambda *a, **k: rendered.append(a) or real(*a, **k))
+    waiting = client.get(url("report", period=PERIOD, fmt="pdf"), {"publish": "1"})
+    assert waiting.status_code == 202 and waiting["Retry-After"] == "5" and not rendered
+    page = waiting.content.decode()
+    assert "is being prepared" in page and "?publish=1" in page and "for publication" in page
+    queued = StoredDocument.objects.get(status="queued")
+    assert queued.key.startswith("assessment:") and queued.key.endswith(":pdf:1")
+    stored.render(queued.pk)  # what the worker does
+    assert len(rendered) == 1
+    served = client.get(url("report", period=PERIOD, fmt="pdf"), {"publish": "1"})
+    assert served.status_code == 200 and served.content.startswith(b"%PDF") and len(rendered) == 1
+    assert "for-publication" in served["Content-Disposition"]
+    # The staff version is another document; changed harm weights make a new version of both.
+    assert client.get(url("report", period=PERIOD, fmt="pdf")).status_code == 202
+    client.post(url("harm-weights"), _weights(client, {"Burglary": "200"}) | {"reason": "Local priority"})
+    assert client.get(url("report", period=PERIOD, fmt="pdf"), {"publish": "1"}).status_code == 202
+
+
 def test_a_period_that_is_malformed_impossible_or_outside_the_data_is_not_found(client, imported):
     for period in ("9999-01:9999-12", "2019-01:2019-12", "2026-01:2026-12", "2024-12:2024-01", "0000-01:0000-12",
                    "nonsense"):

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def _assessment(request, fmt):
     partnership, period = request.getfixturevalue("partnership"), request.getfixturevalue("assessed")
-    return assessment.document(partnership, period, fmt, publish=True), "Strategic assessment: Melton"
+    return assessment.document(partnership, period, fmt, publish=True)[0], "Strategic assessment: Melton"
 
 
 def _consultation(request, fmt):

@@ -128,9 +128,9 @@ def test_assessment_documents_take_control_characters(client, hostile_store):
     from saferplan.core.periods import Period
 
     for fmt in ("docx", "pdf"):
-        content = services.document(hostile_store, Period.parse(PERIOD), fmt, publish=False)
+        content, _ = services.document(hostile_store, Period.parse(PERIOD), fmt, publish=False)
         assert content[:4] in (b"PK\x03\x04", b"%PDF")
-    text = "\n".join(c.text for t in word(services.document(hostile_store, Period.parse(PERIOD), "docx", False)).tables
+    text = "\n".join(c.text for t in word(services.document(hostile_store, Period.parse(PERIOD), "docx", False)[0]).tables
                      for r in t.rows for c in r.cells)
     assert "@SUM(A1:A9)" in text and "\x07" not in text
 

@@ -95,7 +95,7 @@ def test_charts_are_measured_with_a_font_the_pdf_renderer_draws_with():
 def test_the_assessment_pdf_has_maps_kept_headings_and_repeated_headers(partnership, assessed):
     from saferplan.assessment import report
 
-    content = assessment.document(partnership, assessed, "pdf", publish=True)
+    content, _ = assessment.document(partnership, assessed, "pdf", publish=True)
     reader = pdf(content)
     pages = [page.extract_text() for page in reader.pages]
     text = "\n".join(pages)
@@ -158,7 +158,7 @@ def _figure_alts(reader) -> list[str]:
 
 @pytest.mark.django_db
 def test_the_assessment_word_file_has_the_maps_with_their_notes(partnership, assessed):
-    document = word(assessment.document(partnership, assessed, "docx", publish=True))
+    document = word(assessment.document(partnership, assessed, "docx", publish=True)[0])
     descriptions = [shape._inline.docPr.get("descr") for shape in document.inline_shapes]
     assert sum(d.startswith("Map of Melton's LSOAs") for d in descriptions) == 2, descriptions
     paragraphs = [p.text for p in document.paragraphs]
