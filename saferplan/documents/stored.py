@@ -12,11 +12,14 @@ A kind registers a ``DocumentKind``: how to work out its version and how to rend
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 import logging
 import os
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from importlib import import_module
 from pathlib import Path
 from typing import Callable
@@ -47,11 +50,45 @@ class DocumentKind:
 KINDS: dict[str, DocumentKind] = {}
 # Modules that register kinds, imported when a kind is first needed (not at start-up: the
 # documents package must not import every stage).
-KIND_MODULES = ["saferplan.planning.stored_documents", "saferplan.assessment.stored_documents"]
+KIND_MODULES = ["saferplan.planning.stored_documents", "saferplan.assessment.stored_documents",
+                "saferplan.delivery.stored_documents"]
 
 
 def register(prefix: str, kind: DocumentKind) -> None:
     KINDS[prefix] = kind
+
+
+def content_digest(document) -> str:
+    """The digest of everything a :class:`~saferplan.documents.document.Document` says (text,
+    tables, chart specifications, logo): it changes exactly when the file would. Anything in it
+    that cannot be written down plainly is refused, never digested by its address in memory (a
+    version that changed on every request would render the document for ever)."""
+    def plain(value):
+        if isinstance(value, (date, datetime, Decimal)):
+            return str(value)
+        if isinstance(value, bytes):
+            return hashlib.sha256(value).hexdigest()
+        raise TypeError(f"a {type(value).__name__} in a document cannot be digested")
+
+    return digest(json.dumps(dataclasses.asdict(document), sort_keys=True, default=plain))
+
+
+def built_kind(build: Callable[[str], tuple[object, str]]) -> DocumentKind:
+    """A kind whose document is cheap to build as data and slow to render: ``build(key)`` gives
+    the Document and its file name (whose extension is the format); the version is the digest
+    of what the Document says, so no list of inputs has to be kept up to date."""
+    from saferplan.core.downloads import CONTENT_TYPES, render_document
+
+    def version(key: str) -> str:
+        document, filename = build(key)
+        return digest(key, filename, content_digest(document))
+
+    def render(key: str) -> Rendered:
+        document, filename = build(key)
+        fmt = filename.rsplit(".", 1)[-1]
+        return Rendered(render_document(document, fmt), filename, CONTENT_TYPES[fmt])
+
+    return DocumentKind(version=version, render=render)
 
 
 def kind_of(key: str) -> DocumentKind:

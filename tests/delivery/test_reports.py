@@ -122,3 +122,60 @@ def test_a_kpi_rag_follows_the_trajectory_from_baseline_to_target(delivered):
     kpi.direction, kpi.target, kpi.target_text = "down", None, "A reduction"
     rag, _, reason = kpis.rag_for(kpi, Decimal("200"), date(2023, 3, 31))
     assert rag is None and "not a number" in reason
+
+
+@pytest.mark.django_db
+def test_the_board_report_is_rendered_by_the_worker_and_its_version_is_what_it_says(
+        client, partnership, delivered, settings, tmp_path):
+    """PDF and Word are one to two seconds of CPU: the job worker's work. The version is the digest
+    of the document as data: the same report twice is one document, an edited return a new one."""
+    from django.urls import reverse
+
+    from saferplan.documents import stored
+    from saferplan.ops.models import StoredDocument
+    from saferplan.partnership.models import RoleKind
+    from saferplan.partnership.testing import make_member, sign_in_verified
+
+    settings.DOCUMENT_STORE_DIR = tmp_path / "documents"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # a worker elsewhere
+    sign_in_verified(client, make_member(partnership, RoleKind.BOARD_MEMBER))
+    quarter = delivered["round"].quarter
+    url = reverse("delivery:report", kwargs={"slug": partnership.slug, "quarter": quarter, "fmt": "pdf"})
+    waiting = client.get(url)
+    assert waiting.status_code == 202 and "is being prepared" in waiting.content.decode()
+    assert client.get(url).status_code == 202  # asked again: still the one document, not a second
+    queued = StoredDocument.objects.get()
+    assert queued.key == f"board-report:{partnership.pk}:{quarter}:pdf" and queued.status == "queued"
+    stored.render(queued.pk)  # what the worker does
+    served = client.get(url)
+    assert served.status_code == 200 and served.content.startswith(b"%PDF")
+    assert served["Content-Disposition"] == f'attachment; filename="melton-community-safety-partnership-board-report-{quarter}.pdf"'
+    assert StoredDocument.objects.count() == 1
+    # Only what the report says makes its version: an on-track return's words are not in it...
+    returned = delivered["return"].__class__.objects.filter(pk=delivered["return"].pk)
+    returned.update(narrative="Patrols every night.")
+    assert client.get(url).status_code == 200
+    # ...but an action turning red is, with its words: a new version to render.
+    returned.update(rag="red", rag_reason="Officers moved to the city")
+    assert client.get(url).status_code == 202
+    assert StoredDocument.objects.filter(status="queued").count() == 1
+    # JSON is cheap, and answered at once.
+    data = client.get(reverse("delivery:report", kwargs={"slug": partnership.slug, "quarter": quarter, "fmt": "json"}))
+    assert data.status_code == 200 and json.loads(data.content)["quarter"]
+
+
+def test_a_document_is_digested_by_what_it_says_never_by_an_address_in_memory():
+    from saferplan.documents import stored
+    from saferplan.documents.document import Document, Paragraph
+
+    def made(text):
+        doc = Document(title="Report", meta=[("Prepared", date(2026, 11, 30))])
+        doc.section("Summary").add(Paragraph(text))
+        return doc
+
+    assert stored.content_digest(made("Patrols")) == stored.content_digest(made("Patrols"))
+    assert stored.content_digest(made("Patrols")) != stored.content_digest(made("Patrols every night"))
+    odd = made("Patrols")
+    odd.meta.append(("Owner", object()))
+    with pytest.raises(TypeError, match="cannot be digested"):
+        stored.content_digest(odd)
