@@ -325,6 +325,12 @@ def purge(survey: Survey, by=None, trigger: str = "manual") -> PurgeLog:
     counts["attachments"] = attachments
     counts["lead_petitioners"] = Petition.objects.filter(survey=survey).exclude(lead_petitioner="").update(
         lead_petitioner="")
+    # Reports rendered before quote residents' words as they were.
+    from saferplan.documents import stored
+
+    from .stored_documents import keys_of
+
+    counts["stored_reports"] = stored.forget(keys_of(survey))
     survey.purged_at = timezone.now()
     Survey.objects.filter(pk=survey.pk).update(purged_at=survey.purged_at)
     return PurgeLog.objects.create(survey=survey, purged_by=by, trigger=trigger, counts=counts)

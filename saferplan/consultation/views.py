@@ -15,10 +15,11 @@ from django.views import View
 from saferplan.core.disclosure import CROSS_TABULATIONS, EQUALITY_ANSWERS
 from saferplan.core.downloads import attachment, preview
 from saferplan.core.pages import CreatePage, ListPage, PartnershipMixin, UpdatePage
+from saferplan.documents import stored
 from saferplan.forms import id_or_404
 from saferplan.wording import counted
 
-from . import analysis, importer, library, outputs, public, redaction, services, themes
+from . import analysis, importer, library, outputs, public, redaction, services, stored_documents, themes
 from .forms import (
     ConfirmForm,
     ContactForm,
@@ -695,10 +696,13 @@ class Report(ConsultationView):
         survey = self.survey_or_404(pk)
         if fmt not in ("pdf", "docx", "html"):
             raise Http404
-        document = outputs.report(survey)
         if fmt == "html":
-            return preview(document)
-        return attachment(document, f"{survey.slug}-consultation-report.{fmt}")
+            return preview(outputs.report(survey))
+        # PDF and Word are rendered by the job worker (one to two seconds of CPU), not here.
+        return stored.response(request, stored_documents.key(survey, fmt),
+                               title=f"The consultation report of {survey.title} ({fmt.upper()})",
+                               back_url=survey.get_absolute_url(), back_text=f"Back to {survey.title}",
+                               base_template="base.html", context={"partnership": self.partnership})
 
 
 class Export(ConsultationView):

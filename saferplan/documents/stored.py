@@ -51,7 +51,7 @@ KINDS: dict[str, DocumentKind] = {}
 # Modules that register kinds, imported when a kind is first needed (not at start-up: the
 # documents package must not import every stage).
 KIND_MODULES = ["saferplan.planning.stored_documents", "saferplan.assessment.stored_documents",
-                "saferplan.delivery.stored_documents"]
+                "saferplan.delivery.stored_documents", "saferplan.consultation.stored_documents"]
 
 
 def register(prefix: str, kind: DocumentKind) -> None:
@@ -202,10 +202,13 @@ def render(stored_id: int) -> None:
             partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
             partial.write_bytes(document.content)
             os.replace(partial, target)
-            StoredDocument.objects.filter(pk=stored.pk, status=StoredDocument.Status.RUNNING).update(
+            kept = StoredDocument.objects.filter(pk=stored.pk, status=StoredDocument.Status.RUNNING).update(
                 status=StoredDocument.Status.READY, path=relative, filename=document.filename,
                 content_type=document.content_type, size=len(document.content), message="Ready",
                 finished_at=timezone.now())
+            if not kept:  # forgotten while it rendered (its survey's personal data purged): no file stays
+                target.unlink(missing_ok=True)
+                return
             _remove_older_versions(stored)
         except Exception as exc:  # noqa: BLE001 - the job ends, the next request tries again
             log.exception("document %s (%s) could not be rendered", stored.key, stored.version)
@@ -223,6 +226,19 @@ def _remove_older_versions(stored) -> None:
         if old.path:
             (store_root() / old.path).unlink(missing_ok=True)
         old.delete()
+
+
+def forget(key_prefix: str) -> int:
+    """Delete every stored document whose key starts so, files and rows, whatever their state:
+    what a document holds must go when its sources' personal data goes. How many went."""
+    from saferplan.ops.models import StoredDocument
+
+    found = list(StoredDocument.objects.filter(key__startswith=key_prefix))
+    for old in found:
+        if old.path:
+            (store_root() / old.path).unlink(missing_ok=True)
+    StoredDocument.objects.filter(pk__in=[old.pk for old in found]).delete()
+    return len(found)
 
 
 def prepare(keys: list[str]) -> int:

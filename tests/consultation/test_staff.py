@@ -526,3 +526,53 @@ def test_suggested_themes_are_never_made_of_personal_data(survey):
     assert found
     words = " ".join(" ".join(s.keywords) for s in found).lower()
     assert "smith" not in words and "removed" not in words and "mrs" not in words
+
+
+def test_the_report_is_rendered_by_the_worker_and_forgotten_with_the_surveys_personal_data(
+        staff_client, survey, settings, tmp_path, manager):
+    from saferplan.consultation.testing import respond
+    from saferplan.documents import stored
+    from saferplan.ops.models import StoredDocument
+
+    settings.DOCUMENT_STORE_DIR = tmp_path / "documents"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # a worker elsewhere
+    for n in range(6):
+        respond(survey, q1="Yes", q4=f"Speeding on Dalby Road {n}")
+    url = reverse("consultation:report", kwargs={"slug": survey.partnership.slug, "pk": survey.pk, "fmt": "pdf"})
+    assert staff_client.get(url).status_code == 202
+    stored.render(StoredDocument.objects.get(key=f"consultation-report:{survey.pk}:pdf").pk)  # the worker
+    served = staff_client.get(url)
+    assert served.status_code == 200 and served.content.startswith(b"%PDF")
+    [kept] = StoredDocument.objects.filter(status="ready")
+    assert (settings.DOCUMENT_STORE_DIR / kept.path).exists()
+    # A new answer is a new report.
+    respond(survey, q1="No", q4="Nothing")
+    assert staff_client.get(url).status_code == 202
+    # The purge of the survey's personal data takes its stored reports, file and row, with it.
+    log = services.purge(survey, by=manager)
+    assert log.counts["stored_reports"] == 2
+    assert not StoredDocument.objects.exists() and not (settings.DOCUMENT_STORE_DIR / kept.path).exists()
+    # The preview is built on the spot, as before.
+    preview = reverse("consultation:report", kwargs={"slug": survey.partnership.slug, "pk": survey.pk, "fmt": "html"})
+    assert staff_client.get(preview).status_code == 200
+
+
+def test_a_report_forgotten_while_it_renders_leaves_no_file(survey, settings, tmp_path, monkeypatch):
+    from saferplan.consultation import outputs, stored_documents
+    from saferplan.documents import stored
+    from saferplan.ops.models import StoredDocument
+
+    settings.DOCUMENT_STORE_DIR = tmp_path / "documents"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    queued = stored.current(stored_documents.key(survey, "pdf"))
+    real = outputs.report
+
+    def purged_meanwhile(s):
+        document = real(s)
+        stored.forget(stored_documents.keys_of(s))  # the purge commits while the worker renders
+        return document
+
+    monkeypatch.setattr(outputs, "report", purged_meanwhile)
+    stored.render(queued.pk)
+    assert not StoredDocument.objects.exists()
+    assert not [p for p in (tmp_path / "documents").rglob("*") if p.is_file()]
